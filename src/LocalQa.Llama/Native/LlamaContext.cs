@@ -1,0 +1,330 @@
+using System.Runtime.InteropServices;
+using LocalQa.Llama.Native;
+
+namespace LocalQa.Llama;
+
+public enum FlashAttention { Auto = -1, Off = 0, On = 1 }
+
+public enum PoolingType { Unspecified = -1, None = 0, Mean = 1, Cls = 2, Last = 3 }
+
+/// <summary>How to create a context. Defaults are llama.cpp's, which measured fastest on CPU.</summary>
+public sealed record LlamaContextOptions
+{
+    /// <summary>Context size in tokens; 0 means the model's training context, capped at <see cref="DefaultMaxContext"/>.</summary>
+    public int ContextSize { get; init; }
+
+    /// <summary>Most tokens one <c>Decode</c> may carry.</summary>
+    public int BatchSize { get; init; } = 2048;
+
+    /// <summary>Tokens per physical compute step.</summary>
+    public int MicroBatchSize { get; init; } = 512;
+
+    /// <summary>Independent sequences (parallel generations or embeddings) the context can hold.</summary>
+    public int Sequences { get; init; } = 1;
+
+    /// <summary>Threads for single-token decode steps; 0 picks the physical core count.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Threads for prompt batches; 0 picks the same as <see cref="Threads"/>.</summary>
+    public int BatchThreads { get; init; }
+
+    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
+
+    /// <summary>Produce embeddings instead of (in addition to) logits.</summary>
+    public bool Embeddings { get; init; }
+
+    public PoolingType Pooling { get; init; } = PoolingType.Unspecified;
+
+    /// <summary>One KV buffer for all sequences: best when sequences share a long prefix.</summary>
+    public bool UnifiedKv { get; init; }
+
+    public const int DefaultMaxContext = 8192;
+}
+
+/// <summary>
+/// One llama.cpp context: KV memory for up to <see cref="Sequences"/> sequences, and the decode call.
+/// Not thread-safe: one owner decodes at a time (no process-wide lock; make more contexts instead).
+/// Every argument is checked here before llama.cpp sees it, because llama.cpp aborts the process
+/// on many invalid batches rather than returning an error.
+/// </summary>
+public sealed unsafe class LlamaContext : IDisposable
+{
+    private readonly SafeLlamaContextHandle _handle;
+    private readonly nint _memory;
+    private readonly AbortFlag _abort = new();
+    private GCHandle _abortHandle;
+    // Scratch for per-decode validation: next expected position of each sequence touched.
+    private readonly int[] _seqNext;
+    private readonly int[] _seqSeenStamp;
+    private int _stamp;
+
+    private LlamaContext(LlamaModel model, SafeLlamaContextHandle handle, LlamaContextOptions options)
+    {
+        Model = model;
+        _handle = handle;
+        Options = options;
+        ContextSize = (int)LlamaNative.llama_n_ctx(handle);
+        SequenceContextSize = (int)LlamaNative.llama_n_ctx_seq(handle);
+        BatchSize = (int)LlamaNative.llama_n_batch(handle);
+        MicroBatchSize = (int)LlamaNative.llama_n_ubatch(handle);
+        Sequences = (int)LlamaNative.llama_n_seq_max(handle);
+        Pooling = (PoolingType)LlamaNative.llama_pooling_type(handle);
+        _memory = LlamaNative.llama_get_memory(handle);
+        _seqNext = new int[Sequences];
+        _seqSeenStamp = new int[Sequences];
+        _abortHandle = GCHandle.Alloc(_abort);
+        LlamaNative.llama_set_abort_callback(handle, &OnAbort, GCHandle.ToIntPtr(_abortHandle));
+    }
+
+    public LlamaModel Model { get; }
+    public LlamaContextOptions Options { get; }
+    public int ContextSize { get; }
+
+    /// <summary>Positions available to one sequence (the context divided among sequences unless KV is unified).</summary>
+    public int SequenceContextSize { get; }
+    public int BatchSize { get; }
+    public int MicroBatchSize { get; }
+    public int Sequences { get; }
+    public PoolingType Pooling { get; }
+
+    public static LlamaContext Create(LlamaModel model, LlamaContextOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new LlamaContextOptions();
+        if (model.VocabOnly)
+            throw new InvalidInputException($"Model '{model.Path}' was loaded vocabulary-only and cannot decode.", "Load it without vocab-only to generate or embed.");
+        var train = Math.Max(1, model.TrainingContextLength);
+        var ctx = options.ContextSize == 0 ? Math.Min(train, LlamaContextOptions.DefaultMaxContext) : options.ContextSize;
+        if (ctx < 16)
+            throw new InvalidInputException($"Context size {options.ContextSize} is too small.", "Use at least 16 tokens, or 0 for the model's own size.");
+        if (ctx > train)
+            throw new InvalidInputException($"Context size {ctx} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use --context {train} or less.");
+        var maxSeq = (int)LlamaNative.llama_max_parallel_sequences();
+        if (options.Sequences < 1 || options.Sequences > maxSeq)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");
+        if (options.BatchSize < 1 || options.MicroBatchSize < 1 || options.MicroBatchSize > options.BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Batch {options.BatchSize} and micro-batch {options.MicroBatchSize} must be positive, micro-batch ≤ batch.");
+        var est = EstimateKvBytes(model, ctx);
+        var avail = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (avail > 0 && est > avail)
+            throw new InvalidInputException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller --context.");
+
+        var threads = options.Threads > 0 ? options.Threads : DefaultThreads();
+        var p = LlamaNative.llama_context_default_params();
+        p.NCtx = (uint)ctx;
+        p.NBatch = (uint)Math.Min(options.BatchSize, ctx);
+        p.NUbatch = (uint)Math.Min(options.MicroBatchSize, (int)p.NBatch);
+        p.NSeqMax = (uint)options.Sequences;
+        p.NThreads = threads;
+        p.NThreadsBatch = options.BatchThreads > 0 ? options.BatchThreads : threads;
+        p.FlashAttnType = (int)options.FlashAttention;
+        p.Embeddings = options.Embeddings ? (byte)1 : (byte)0;
+        p.PoolingType = (int)options.Pooling;
+        p.KvUnified = options.UnifiedKv ? (byte)1 : (byte)0;
+        p.NoPerf = 0;
+        if (options.Embeddings)
+        {
+            // Embedding models attend both ways over the whole input: it must fit one micro-batch.
+            p.NUbatch = p.NBatch;
+        }
+        NativeLog.Clear();
+        var handle = SafeLlamaContextHandle.Create(model.Handle, p);
+        if (handle.IsInvalid)
+        {
+            var why = NativeLog.TakeRecent();
+            throw new InvalidInputException($"llama.cpp could not create a context of {ctx} tokens for '{model.Path}'{(why.Length > 0 ? ": " + why : ".")}", "Try a smaller --context.");
+        }
+        return new LlamaContext(model, handle, options);
+    }
+
+    /// <summary>Physical cores: llama.cpp decode is memory-bound, and hyper-threads only contend.</summary>
+    public static int DefaultThreads()
+    {
+        var env = Environment.GetEnvironmentVariable("LOCALQA_THREADS");
+        if (int.TryParse(env, out var n) && n > 0) return n;
+        return Math.Max(1, PhysicalCores.Count);
+    }
+
+    private static long EstimateKvBytes(LlamaModel model, int ctx)
+    {
+        var headDim = model.HeadCount > 0 ? model.EmbeddingLength / model.HeadCount : model.EmbeddingLength;
+        var kvWidth = (long)headDim * Math.Max(1, model.HeadCountKv);
+        return 2L * model.LayerCount * kvWidth * ctx * 2; // K and V, F16
+    }
+
+    /// <summary>Decodes a batch. Throws <see cref="OperationCanceledException"/> when cancelled (the
+    /// abort callback stops llama.cpp between graph nodes) and <see cref="ContextFullException"/>
+    /// when the KV memory has no room.</summary>
+    public void Decode(LlamaBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ValidateBatch(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        int rc;
+        if (cancellationToken.CanBeCanceled)
+        {
+            using var reg = cancellationToken.UnsafeRegister(static s => ((AbortFlag)s!).Requested = true, _abort);
+            rc = LlamaNative.llama_decode(_handle, batch.Native);
+            _abort.Requested = false;
+        }
+        else
+        {
+            rc = LlamaNative.llama_decode(_handle, batch.Native);
+        }
+        switch (rc)
+        {
+            case 0:
+                return;
+            case 1:
+                throw new ContextFullException($"The context ({ContextSize} tokens) has no room left for {batch.Count} more tokens.");
+            case 2:
+                // The processed micro-batches stay in memory; callers that continue must trim them.
+                throw new OperationCanceledException("Decoding was cancelled.", cancellationToken);
+            default:
+                var why = NativeLog.TakeRecent();
+                throw new InvalidOperationException($"llama_decode failed with code {rc}{(why.Length > 0 ? ": " + why : "")}.");
+        }
+    }
+
+    private void ValidateBatch(LlamaBatch batch)
+    {
+        var n = batch.Count;
+        if (n == 0) throw new ArgumentException("The batch is empty.", nameof(batch));
+        if (n > BatchSize) throw new ArgumentException($"The batch holds {n} tokens, more than this context's batch size {BatchSize}.", nameof(batch));
+        if (Options.Embeddings && n > MicroBatchSize)
+            throw new ArgumentException($"An embedding batch of {n} tokens exceeds the micro-batch size {MicroBatchSize}.", nameof(batch));
+        var vocab = Model.VocabSize;
+        var stamp = ++_stamp;
+        for (var i = 0; i < n; i++)
+        {
+            var token = batch.TokenAt(i);
+            if ((uint)token >= (uint)vocab)
+                throw new ArgumentOutOfRangeException(nameof(batch), token, $"Token id {token} at batch index {i} is outside the vocabulary (0..{vocab - 1}).");
+            var seq = batch.SequenceAt(i);
+            if ((uint)seq >= (uint)Sequences)
+                throw new ArgumentOutOfRangeException(nameof(batch), seq, $"Sequence id {seq} at batch index {i} is outside 0..{Sequences - 1}.");
+            var pos = batch.PositionAt(i);
+            if (pos >= SequenceContextSize)
+                throw new ContextFullException($"Position {pos} is past the end of the context ({SequenceContextSize} tokens per sequence).");
+            if (_seqSeenStamp[seq] != stamp)
+            {
+                _seqSeenStamp[seq] = stamp;
+                _seqNext[seq] = LlamaNative.llama_memory_seq_pos_max(_memory, seq) + 1;
+            }
+            // llama.cpp requires each sequence to continue exactly where its memory ends.
+            if (pos != _seqNext[seq])
+                throw new ArgumentException($"Token at batch index {i} has position {pos} in sequence {seq}, but that sequence continues at {_seqNext[seq]}.", nameof(batch));
+            _seqNext[seq] = pos + 1;
+        }
+    }
+
+    /// <summary>Logits of the batch row <paramref name="batchIndex"/> (which must have requested output).</summary>
+    public ReadOnlySpan<float> GetLogits(int batchIndex)
+    {
+        var p = LlamaNative.llama_get_logits_ith(_handle, batchIndex);
+        if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No logits for that batch row: it did not request output.");
+        return new ReadOnlySpan<float>(p, Model.VocabSize);
+    }
+
+    /// <summary>Pooled embedding of a sequence (pooling other than None), as llama.cpp computed it (not normalized).</summary>
+    public ReadOnlySpan<float> GetSequenceEmbedding(int sequence)
+    {
+        if ((uint)sequence >= (uint)Sequences) throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"Sequence must be 0..{Sequences - 1}.");
+        var p = LlamaNative.llama_get_embeddings_seq(_handle, sequence);
+        if (p == null) throw new InvalidOperationException($"No pooled embedding for sequence {sequence}: the context has pooling {Pooling} or the sequence was not decoded.");
+        return new ReadOnlySpan<float>(p, Model.EmbeddingLength);
+    }
+
+    /// <summary>Per-token embedding of batch row <paramref name="batchIndex"/> (pooling None).</summary>
+    public ReadOnlySpan<float> GetTokenEmbedding(int batchIndex)
+    {
+        var p = LlamaNative.llama_get_embeddings_ith(_handle, batchIndex);
+        if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No embedding for that batch row.");
+        return new ReadOnlySpan<float>(p, Model.EmbeddingLength);
+    }
+
+    // ---- KV memory ----
+
+    /// <summary>Removes positions [from, to) of a sequence (to = -1: to the end).</summary>
+    public void RemoveTokens(int sequence, int from, int to = -1)
+    {
+        CheckSequence(sequence);
+        if (from < 0) from = 0;
+        if (!LlamaNative.llama_memory_seq_rm(_memory, sequence, from, to))
+            throw new InvalidOperationException($"llama.cpp could not remove positions {from}..{to} of sequence {sequence}.");
+    }
+
+    /// <summary>Makes <paramref name="destination"/> share <paramref name="source"/>'s KV cells in [from, to).</summary>
+    public void CopySequence(int source, int destination, int from = 0, int to = -1)
+    {
+        CheckSequence(source);
+        CheckSequence(destination);
+        if (source == destination) return;
+        LlamaNative.llama_memory_seq_cp(_memory, source, destination, from, to);
+    }
+
+    /// <summary>Drops every sequence but this one.</summary>
+    public void KeepOnlySequence(int sequence)
+    {
+        CheckSequence(sequence);
+        LlamaNative.llama_memory_seq_keep(_memory, sequence);
+    }
+
+    /// <summary>Last position stored for the sequence, or -1 when it is empty.</summary>
+    public int LastPosition(int sequence)
+    {
+        CheckSequence(sequence);
+        return LlamaNative.llama_memory_seq_pos_max(_memory, sequence);
+    }
+
+    public void ClearMemory() => LlamaNative.llama_memory_clear(_memory, true);
+
+    public void SetThreads(int threads, int batchThreads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchThreads, 1);
+        LlamaNative.llama_set_n_threads(_handle, threads, batchThreads);
+    }
+
+    /// <summary>llama.cpp's own counters: prompt and generated tokens and their milliseconds.</summary>
+    public (double PromptMs, int PromptTokens, double EvalMs, int EvalTokens) PerfCounters()
+    {
+        var d = LlamaNative.llama_perf_context(_handle);
+        return (d.TPEvalMs, d.NPEval, d.TEvalMs, d.NEval);
+    }
+
+    public void ResetPerfCounters() => LlamaNative.llama_perf_context_reset(_handle);
+
+    internal SafeLlamaContextHandle Handle => _handle;
+
+    private void CheckSequence(int sequence)
+    {
+        if ((uint)sequence >= (uint)Sequences)
+            throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"Sequence must be 0..{Sequences - 1}.");
+    }
+
+    [UnmanagedCallersOnly]
+    private static byte OnAbort(nint data) =>
+        GCHandle.FromIntPtr(data).Target is AbortFlag { Requested: true } ? (byte)1 : (byte)0;
+
+    public void Dispose()
+    {
+        _handle.Dispose();
+        if (_abortHandle.IsAllocated) _abortHandle.Free();
+    }
+
+    private sealed class AbortFlag
+    {
+        public volatile bool Requested;
+    }
+}
+
+/// <summary>The prompt (plus what is to be generated) does not fit the context.</summary>
+public sealed class ContextFullException : InvalidInputException
+{
+    public ContextFullException() { }
+
+    public ContextFullException(string message) : base(message, "Ask a shorter question, lower --top-k, or use a larger --context.") { }
+
+    public ContextFullException(string message, Exception? innerException) : base(message, innerException) { }
+}

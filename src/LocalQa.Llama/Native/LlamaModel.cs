@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using LocalQa.Llama.Native;
+
+namespace LocalQa.Llama;
+
+/// <summary>How to load a model.</summary>
+public sealed record LlamaModelOptions
+{
+    /// <summary>Layers to offload to a GPU; 0 keeps everything on the CPU, -1 offloads all.</summary>
+    public int GpuLayers { get; init; }
+
+    /// <summary>Memory-map the file (fast start, shared pages) instead of reading it into RAM.</summary>
+    public bool UseMemoryMap { get; init; } = true;
+
+    /// <summary>Load only the tokenizer: tokenize and apply templates, but no decoding.</summary>
+    public bool VocabOnly { get; init; }
+}
+
+/// <summary>
+/// A GGUF model loaded by llama.cpp. Thread-safety: tokenization, metadata and template calls are
+/// safe from any thread (llama.cpp's vocab is read-only after load); contexts are not shared.
+/// </summary>
+public sealed unsafe class LlamaModel : IDisposable
+{
+    private readonly SafeLlamaModelHandle _handle;
+    private readonly nint _vocab;
+
+    private LlamaModel(string path, SafeLlamaModelHandle handle, LlamaModelOptions options)
+    {
+        Path = path;
+        _handle = handle;
+        Options = options;
+        _vocab = LlamaNative.llama_model_get_vocab(handle);
+        VocabSize = LlamaNative.llama_vocab_n_tokens(_vocab);
+        TrainingContextLength = LlamaNative.llama_model_n_ctx_train(handle);
+        EmbeddingLength = LlamaNative.llama_model_n_embd(handle);
+        LayerCount = LlamaNative.llama_model_n_layer(handle);
+        HeadCount = LlamaNative.llama_model_n_head(handle);
+        HeadCountKv = LlamaNative.llama_model_n_head_kv(handle);
+        SizeBytes = (long)LlamaNative.llama_model_size(handle);
+        ParameterCount = (long)LlamaNative.llama_model_n_params(handle);
+        BosToken = LlamaNative.llama_vocab_bos(_vocab);
+        EosToken = LlamaNative.llama_vocab_eos(_vocab);
+        AddsBos = LlamaNative.llama_vocab_get_add_bos(_vocab);
+        HasDecoder = LlamaNative.llama_model_has_decoder(handle);
+        HasEncoder = LlamaNative.llama_model_has_encoder(handle);
+        Metadata = ReadMetadata(handle);
+        Architecture = Metadata.GetValueOrDefault("general.architecture") ?? "unknown";
+        ChatTemplate = Utf8OrNull(LlamaNative.llama_model_chat_template(handle, null));
+        Description = ReadDescription(handle);
+        var pooling = Metadata.GetValueOrDefault(Architecture + ".pooling_type");
+        IsEmbeddingModel = pooling is not null && pooling != "0" || Architecture is "bert" or "nomic-bert" or "jina-bert-v2";
+    }
+
+    public string Path { get; }
+    public LlamaModelOptions Options { get; }
+    public string Architecture { get; }
+    public string Description { get; }
+    public long ParameterCount { get; }
+    public long SizeBytes { get; }
+    public int TrainingContextLength { get; }
+    public int EmbeddingLength { get; }
+    public int LayerCount { get; }
+    public int HeadCount { get; }
+    public int HeadCountKv { get; }
+    public int VocabSize { get; }
+    public int BosToken { get; }
+    public int EosToken { get; }
+    public bool AddsBos { get; }
+    public bool HasEncoder { get; }
+    public bool HasDecoder { get; }
+    public bool VocabOnly => Options.VocabOnly;
+
+    /// <summary>True for models made to embed (BERT-like, or carrying a pooling type), not to chat.</summary>
+    public bool IsEmbeddingModel { get; }
+
+    /// <summary>The Jinja chat template from the GGUF metadata, or null when the model has none.</summary>
+    public string? ChatTemplate { get; }
+
+    /// <summary>Every metadata key/value as llama.cpp renders them (arrays summarized).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    internal SafeLlamaModelHandle Handle => _handle;
+
+    /// <summary>Loads a model; the file is checked in managed code first so that a bad file is a
+    /// <see cref="InvalidInputException"/>, never a crash inside llama.cpp.</summary>
+    public static LlamaModel Load(string path, LlamaModelOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new LlamaModelOptions();
+        var full = System.IO.Path.GetFullPath(path);
+        ModelFileCheck.Validate(full);
+        NativeRuntime.Ensure();
+
+        var p = LlamaNative.llama_model_default_params();
+        p.NGpuLayers = options.GpuLayers;
+        p.LoadMode = options.UseMemoryMap ? 1 : 0;
+        p.VocabOnly = options.VocabOnly ? (byte)1 : (byte)0;
+        NativeLog.Clear();
+        var raw = LlamaNative.llama_model_load_from_file(full, p);
+        if (raw == 0)
+        {
+            var why = NativeLog.TakeRecent();
+            throw new ModelLoadException(
+                $"llama.cpp could not load model '{full}'{(why.Length > 0 ? ": " + why : ".")}",
+                "Check that the file is a complete GGUF model of a supported architecture (re-download it if it was interrupted).");
+        }
+        return new LlamaModel(full, new SafeLlamaModelHandle(raw), options);
+    }
+
+    /// <summary>Tokenizes UTF-16 text. <paramref name="parseSpecial"/> false means text such as
+    /// "&lt;|im_start|&gt;" inside an article stays plain text and can never become a control token.</summary>
+    public int[] Tokenize(ReadOnlySpan<char> text, bool addSpecial = true, bool parseSpecial = false)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, byteCount));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(text, rented);
+            return TokenizeUtf8(rented.AsSpan(0, n), addSpecial, parseSpecial);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Tokenizes UTF-8 bytes with llama.cpp's two-call sizing idiom.</summary>
+    public int[] TokenizeUtf8(ReadOnlySpan<byte> utf8, bool addSpecial = true, bool parseSpecial = false)
+    {
+        // llama_tokenize takes an int32 length, and a token count never exceeds bytes + BOS/EOS.
+        if (utf8.Length > int.MaxValue / 2)
+            throw new InvalidInputException($"Text of {utf8.Length} bytes is too long to tokenize in one piece; split it first.");
+        var guess = utf8.Length / 3 + 8;
+        var tokens = new int[guess];
+        fixed (byte* t = utf8)
+        {
+            int n;
+            fixed (int* o = tokens)
+                n = LlamaNative.llama_tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
+            if (n == int.MinValue)
+                throw new InvalidInputException($"Text of {utf8.Length} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
+            if (n < 0)
+            {
+                tokens = new int[-n];
+                fixed (int* o = tokens)
+                    n = LlamaNative.llama_tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
+                if (n < 0) throw new InvalidOperationException($"llama_tokenize asked for {-n} tokens after being given {tokens.Length}.");
+            }
+            return n == tokens.Length ? tokens : tokens.AsSpan(0, n).ToArray();
+        }
+    }
+
+    /// <summary>Number of tokens the text becomes (no BOS), for chunk budgets.</summary>
+    public int CountTokens(ReadOnlySpan<char> text) => Tokenize(text, addSpecial: false).Length;
+
+    /// <summary>Writes a token's bytes into <paramref name="destination"/>; returns the byte count, or the
+    /// negative size needed when it does not fit. Allocation-free, for the decode loop.</summary>
+    public int TokenToPiece(int token, Span<byte> destination, bool renderSpecial = false)
+    {
+        ValidateToken(token);
+        fixed (byte* d = destination)
+            return LlamaNative.llama_token_to_piece(_vocab, token, d, destination.Length, 0, renderSpecial);
+    }
+
+    /// <summary>Turns tokens back into text (the inverse of <see cref="Tokenize"/>).</summary>
+    public string Detokenize(ReadOnlySpan<int> tokens, bool removeSpecial = false, bool renderSpecial = false)
+    {
+        foreach (var t in tokens) ValidateToken(t);
+        if (tokens.IsEmpty) return "";
+        var buf = new byte[Math.Max(16, tokens.Length * 8)];
+        fixed (int* tk = tokens)
+        {
+            int n;
+            fixed (byte* b = buf) n = LlamaNative.llama_detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
+            if (n < 0)
+            {
+                buf = new byte[-n];
+                fixed (byte* b = buf) n = LlamaNative.llama_detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
+            }
+            return Encoding.UTF8.GetString(buf, 0, Math.Max(0, n));
+        }
+    }
+
+    /// <summary>True when the token ends generation (EOS, EOT, &lt;|im_end|&gt; and the like).</summary>
+    public bool IsEndOfGeneration(int token)
+    {
+        ValidateToken(token);
+        return LlamaNative.llama_vocab_is_eog(_vocab, token);
+    }
+
+    public bool IsControl(int token)
+    {
+        ValidateToken(token);
+        return LlamaNative.llama_vocab_is_control(_vocab, token);
+    }
+
+    /// <summary>Renders messages through the model's own chat template (chatml when it has none).
+    /// llama.cpp recognizes the common templates by their text; an unrecognized one falls back to chatml.</summary>
+    public string ApplyChatTemplate(IReadOnlyList<ChatTurn> messages, bool addAssistantPrompt = true, string? template = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        template ??= ChatTemplate;
+        var result = TryApply(template, messages, addAssistantPrompt);
+        if (result is null && template is not null) result = TryApply(null, messages, addAssistantPrompt);
+        return result ?? throw new InvalidOperationException("llama.cpp refused the built-in chatml template.");
+    }
+
+    private static string? TryApply(string? template, IReadOnlyList<ChatTurn> messages, bool addAssistant)
+    {
+        // Marshal every string once; pin the lot for the two-call sizing idiom.
+        var strings = new List<nint>(messages.Count * 2 + 1);
+        try
+        {
+            var natives = new LlamaChatMessageNative[messages.Count];
+            var total = 0;
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var role = Marshal.StringToCoTaskMemUTF8(messages[i].Role);
+                var content = Marshal.StringToCoTaskMemUTF8(messages[i].Content);
+                strings.Add(role);
+                strings.Add(content);
+                natives[i] = new LlamaChatMessageNative { Role = (byte*)role, Content = (byte*)content };
+                total += Encoding.UTF8.GetByteCount(messages[i].Content) + messages[i].Role.Length;
+            }
+            nint tmpl = 0;
+            if (template is not null)
+            {
+                tmpl = Marshal.StringToCoTaskMemUTF8(template);
+                strings.Add(tmpl);
+            }
+            var buf = new byte[total * 2 + 256];
+            fixed (LlamaChatMessageNative* m = natives)
+            {
+                int n;
+                fixed (byte* b = buf) n = LlamaNative.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
+                if (n < 0) return null;
+                if (n > buf.Length)
+                {
+                    buf = new byte[n];
+                    fixed (byte* b = buf) n = LlamaNative.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
+                }
+                return Encoding.UTF8.GetString(buf, 0, n);
+            }
+        }
+        finally
+        {
+            foreach (var s in strings) Marshal.FreeCoTaskMem(s);
+        }
+    }
+
+    /// <summary>Throws when a token id is outside the vocabulary: llama.cpp would read out of bounds.</summary>
+    public void ValidateToken(int token)
+    {
+        if ((uint)token >= (uint)VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(token), token, $"Token id {token} is outside the vocabulary of '{System.IO.Path.GetFileName(Path)}' (0..{VocabSize - 1}).");
+    }
+
+    private static Dictionary<string, string> ReadMetadata(SafeLlamaModelHandle handle)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var count = LlamaNative.llama_model_meta_count(handle);
+        var buf = new byte[256];
+        for (var i = 0; i < count; i++)
+        {
+            var key = ReadString(buf, (b, n) => LlamaNative.llama_model_meta_key_by_index(handle, i, b, n));
+            var val = ReadString(buf, (b, n) => LlamaNative.llama_model_meta_val_str_by_index(handle, i, b, n));
+            if (key is not null) result[key] = val ?? "";
+        }
+        return result;
+    }
+
+    private delegate int StringGetter(byte* buffer, nuint size);
+
+    private static string? ReadString(byte[] buf, StringGetter get)
+    {
+        int n;
+        fixed (byte* b = buf) n = get(b, (nuint)buf.Length);
+        if (n < 0) return null;
+        if (n >= buf.Length)
+        {
+            var big = new byte[n + 1];
+            fixed (byte* b = big) n = get(b, (nuint)big.Length);
+            return Encoding.UTF8.GetString(big, 0, Math.Max(0, Math.Min(n, big.Length - 1)));
+        }
+        return Encoding.UTF8.GetString(buf, 0, n);
+    }
+
+    private static string ReadDescription(SafeLlamaModelHandle handle)
+    {
+        var buf = new byte[256];
+        int n;
+        fixed (byte* b = buf) n = LlamaNative.llama_model_desc(handle, b, (nuint)buf.Length);
+        return n <= 0 ? "" : Encoding.UTF8.GetString(buf, 0, Math.Min(n, buf.Length - 1));
+    }
+
+    private static string? Utf8OrNull(byte* p) => p == null ? null : Marshal.PtrToStringUTF8((nint)p);
+
+    public void Dispose() => _handle.Dispose();
+}
+
+/// <summary>One message for a chat template.</summary>
+public readonly record struct ChatTurn(string Role, string Content);
+
+/// <summary>llama.cpp refused a model file that passed the managed checks.</summary>
+public sealed class ModelLoadException : InvalidInputException
+{
+    public ModelLoadException() { }
+
+    public ModelLoadException(string message) : base(message) { }
+
+    public ModelLoadException(string message, Exception? innerException) : base(message, innerException) { }
+
+    public ModelLoadException(string message, string fix) : base(message, fix) { }
+}

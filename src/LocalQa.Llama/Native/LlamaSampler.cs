@@ -1,0 +1,89 @@
+using LocalQa.Llama.Native;
+
+namespace LocalQa.Llama;
+
+/// <summary>Sampling settings. Temperature 0 (the default) is greedy: the same prompt gives the same text.</summary>
+public sealed record SamplingOptions
+{
+    public float Temperature { get; init; }
+    public int TopK { get; init; } = 40;
+    public float TopP { get; init; } = 0.95f;
+    public float MinP { get; init; } = 0.05f;
+    public float RepeatPenalty { get; init; } = 1.0f;
+    public int RepeatLastN { get; init; } = 64;
+    public uint Seed { get; init; } = 0xC0FFEE;
+
+    public static SamplingOptions Greedy { get; } = new();
+}
+
+/// <summary>A llama.cpp sampler chain. Holds per-sequence state (penalties, RNG): one per sequence.</summary>
+public sealed class LlamaSampler : IDisposable
+{
+    private readonly SafeLlamaSamplerHandle _chain;
+
+    public LlamaSampler(LlamaModel model, SamplingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= SamplingOptions.Greedy;
+        Validate(options);
+        Options = options;
+        NativeRuntime.Ensure();
+        var p = LlamaNative.llama_sampler_chain_default_params();
+        _chain = new SafeLlamaSamplerHandle(LlamaNative.llama_sampler_chain_init(p));
+        if (options.RepeatPenalty != 1.0f)
+            Add(LlamaNative.llama_sampler_init_penalties(model.VocabSize, options.RepeatLastN, options.RepeatPenalty, 0, 0));
+        if (options.Temperature <= 0)
+        {
+            Add(LlamaNative.llama_sampler_init_greedy());
+            return;
+        }
+        if (options.TopK > 0) Add(LlamaNative.llama_sampler_init_top_k(options.TopK));
+        if (options.TopP < 1) Add(LlamaNative.llama_sampler_init_top_p(options.TopP, 1));
+        if (options.MinP > 0) Add(LlamaNative.llama_sampler_init_min_p(options.MinP, 1));
+        Add(LlamaNative.llama_sampler_init_temp(options.Temperature));
+        Add(LlamaNative.llama_sampler_init_dist(options.Seed));
+    }
+
+    public SamplingOptions Options { get; }
+
+    private static void Validate(SamplingOptions o)
+    {
+        if (!float.IsFinite(o.Temperature) || o.Temperature < 0 || o.Temperature > 10)
+            throw new ArgumentOutOfRangeException(nameof(o), o.Temperature, "Temperature must be between 0 and 10.");
+        if (!float.IsFinite(o.TopP) || o.TopP <= 0 || o.TopP > 1)
+            throw new ArgumentOutOfRangeException(nameof(o), o.TopP, "Top-p must be in (0, 1].");
+        if (!float.IsFinite(o.MinP) || o.MinP < 0 || o.MinP >= 1)
+            throw new ArgumentOutOfRangeException(nameof(o), o.MinP, "Min-p must be in [0, 1).");
+        if (o.TopK < 0) throw new ArgumentOutOfRangeException(nameof(o), o.TopK, "Top-k must not be negative.");
+        if (!float.IsFinite(o.RepeatPenalty) || o.RepeatPenalty <= 0)
+            throw new ArgumentOutOfRangeException(nameof(o), o.RepeatPenalty, "Repeat penalty must be positive.");
+        if (o.RepeatLastN < -1) throw new ArgumentOutOfRangeException(nameof(o), o.RepeatLastN, "Repeat window must be -1 or more.");
+    }
+
+    private void Add(nint sampler)
+    {
+        if (sampler == 0) throw new InvalidOperationException("llama.cpp could not create a sampler.");
+        LlamaNative.llama_sampler_chain_add(_chain, sampler); // the chain now owns it
+    }
+
+    /// <summary>Samples (and accepts) a token from the logits of batch row <paramref name="batchIndex"/>.</summary>
+    public int Sample(LlamaContext context, int batchIndex)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Fails with an exception (not a crash) when the row has no logits.
+        _ = context.GetLogits(batchIndex);
+        return LlamaNative.llama_sampler_sample(_chain, context.Handle, batchIndex);
+    }
+
+    /// <summary>Feeds a token the sampler did not pick (a prompt token) into its penalty history.</summary>
+    public void Accept(LlamaModel model, int token)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.ValidateToken(token);
+        LlamaNative.llama_sampler_accept(_chain, token);
+    }
+
+    public void Reset() => LlamaNative.llama_sampler_reset(_chain);
+
+    public void Dispose() => _chain.Dispose();
+}
