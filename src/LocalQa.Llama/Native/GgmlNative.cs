@@ -6,6 +6,8 @@ namespace LocalQa.Llama.Native;
 // the package has one) and listing devices for `doctor`.
 internal static unsafe partial class GgmlNative
 {
+    static GgmlNative() => NativeRuntime.RegisterResolver();
+
     internal const string Lib = "ggml";
     internal const string BaseLib = "ggml-base";
 

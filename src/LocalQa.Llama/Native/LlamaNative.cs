@@ -7,6 +7,8 @@ namespace LocalQa.Llama.Native;
 // process on many bad inputs rather than returning an error.
 internal static unsafe partial class LlamaNative
 {
+    static LlamaNative() => NativeRuntime.RegisterResolver();
+
     internal const string Lib = "llama";
 
     // ---- library ----

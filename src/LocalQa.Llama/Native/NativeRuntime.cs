@@ -56,7 +56,7 @@ internal static unsafe class NativeRuntime
     {
         var dir = ResolveDirectory();
         s_dir = dir;
-        NativeLibrary.SetDllImportResolver(typeof(NativeRuntime).Assembly, Resolve);
+        RegisterResolver();
 
         // Order matters on Windows (no RUNPATH): the base library first, then ggml, then llama.
         var basePath = LoadOne(dir, GgmlNative.BaseLib);
@@ -178,6 +178,16 @@ internal static unsafe class NativeRuntime
             throw new LlamaRuntimeException($"'{path}' is not a library for this platform ({RuntimeInformation.RuntimeIdentifier}): {ex.Message}", ex);
         }
         return path;
+    }
+
+    private static int s_resolverSet;
+
+    /// <summary>Routes every <c>[LibraryImport]</c> of this assembly through <see cref="Resolve"/>; called from
+    /// the binding classes' static constructors so even a first call that skips Ensure() is checked.</summary>
+    internal static void RegisterResolver()
+    {
+        if (Interlocked.Exchange(ref s_resolverSet, 1) == 0)
+            NativeLibrary.SetDllImportResolver(typeof(NativeRuntime).Assembly, Resolve);
     }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
