@@ -5,6 +5,9 @@ namespace LocalQa.Llama;
 
 public enum FlashAttention { Auto = -1, Off = 0, On = 1 }
 
+/// <summary>Element type of the KV cache (ggml type ids).</summary>
+public enum KvCacheType { F32 = 0, F16 = 1, Q8_0 = 8 }
+
 public enum PoolingType { Unspecified = -1, None = 0, Mean = 1, Cls = 2, Last = 3 }
 
 /// <summary>How to create a context. Defaults are llama.cpp's, which measured fastest on CPU.</summary>
@@ -37,6 +40,9 @@ public sealed record LlamaContextOptions
 
     /// <summary>One KV buffer for all sequences: best when sequences share a long prefix.</summary>
     public bool UnifiedKv { get; init; }
+
+    /// <summary>F16 halves KV memory at a small precision cost; F32 is exact (tests), Q8_0 halves it again.</summary>
+    public KvCacheType KvCache { get; init; } = KvCacheType.F16;
 
     public const int DefaultMaxContext = 8192;
 }
@@ -122,6 +128,8 @@ public sealed unsafe class LlamaContext : IDisposable
         p.PoolingType = (int)options.Pooling;
         p.KvUnified = options.UnifiedKv ? (byte)1 : (byte)0;
         p.NoPerf = 0;
+        p.TypeK = (int)options.KvCache;
+        p.TypeV = (int)options.KvCache;
         if (options.Embeddings)
         {
             // Embedding models attend both ways over the whole input: it must fit one micro-batch.
