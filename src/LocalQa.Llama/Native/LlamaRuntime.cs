@@ -17,3 +17,27 @@ public static class LlamaRuntime
     /// <summary>Microseconds on llama.cpp's clock.</summary>
     public static long TimeMicroseconds() => LlamaNative.llama_time_us();
 }
+
+/// <summary>What was loaded, for <c>doctor</c>.</summary>
+public sealed record RuntimeInfo(
+    string Directory,
+    string LibraryPath,
+    string BaseLibraryPath,
+    string Version,
+    string SystemInfo,
+    bool SupportsGpuOffload,
+    int MaxParallelSequences,
+    IReadOnlyList<RuntimeDevice> Devices);
+
+public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
+
+/// <summary>The native runtime is missing, broken or of the wrong release; the message says how to fix it.</summary>
+public sealed class LlamaRuntimeException : InvalidInputException
+{
+    public LlamaRuntimeException() { }
+
+    public LlamaRuntimeException(string message) : base(message) { }
+
+    public LlamaRuntimeException(string message, Exception? innerException) : base(message, innerException) { }
+}
+

@@ -208,29 +208,6 @@ internal static unsafe class NativeRuntime
     internal static string Describe() => Info.ToString();
 }
 
-/// <summary>What was loaded, for <c>doctor</c>.</summary>
-public sealed record RuntimeInfo(
-    string Directory,
-    string LibraryPath,
-    string BaseLibraryPath,
-    string Version,
-    string SystemInfo,
-    bool SupportsGpuOffload,
-    int MaxParallelSequences,
-    IReadOnlyList<RuntimeDevice> Devices);
-
-public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
-
-/// <summary>The native runtime is missing, broken or of the wrong release; the message says how to fix it.</summary>
-public sealed class LlamaRuntimeException : InvalidInputException
-{
-    public LlamaRuntimeException() { }
-
-    public LlamaRuntimeException(string message) : base(message) { }
-
-    public LlamaRuntimeException(string message, Exception? innerException) : base(message, innerException) { }
-}
-
 /// <summary>
 /// Routes llama.cpp's log into managed code: errors are remembered (so an exception can carry the
 /// native reason, e.g. why a model failed to load) and nothing reaches stderr unless LOCALQA_LOG asks.

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using LocalQa.Cli.Commands;
+using LocalQa.Llama;
+
+namespace LocalQa.Cli;
+
+/// <summary>Builds the <c>localqa</c> command tree and turns outcomes into exit codes.</summary>
+public static class CliApp
+{
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces and native logs on errors.", Recursive = true };
+
+    public static RootCommand Build(CliContext cli)
+    {
+        var root = new RootCommand("LocalQa: offline question answering and summarization over your articles.");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(DoctorCommand.Create(cli));
+        root.Subcommands.Add(BenchCommand.Create(cli));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var cli = new CliContext(output, error) { Interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out) };
+        var root = Build(cli);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await error.WriteLineAsync($"localqa: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync("Run 'localqa --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        var verbose = parse.GetValue(Verbose);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidInputException ex)
+        {
+            await error.WriteLineAsync($"localqa: {ex.Message}").ConfigureAwait(false);
+            if (ex.Fix is not null) await error.WriteLineAsync($"  fix: {ex.Fix}").ConfigureAwait(false);
+            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("localqa: interrupted.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+#pragma warning disable CA1031 // The last line of defence: a bug becomes exit code 1 with a report, not a crash dump.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await error.WriteLineAsync($"localqa: internal error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync(verbose ? ex.ToString() : "  (run again with --verbose for the stack trace, and please report it)").ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LocalQa.Cli;
+
+/// <summary>What every verb writes to: injected so tests capture it.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error)
+{
+    public TextWriter Out { get; } = output;
+    public TextWriter Error { get; } = error;
+
+    /// <summary>True when stdout is a terminal (progress bars only then).</summary>
+    public bool Interactive { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Json));
+}
