@@ -1,0 +1,531 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace LocalQa.Llama.Gguf;
+
+/// <summary>
+/// Reads and validates the header of a GGUF file (metadata and tensor layout, never tensor data),
+/// streaming, so a multi-gigabyte model is inspected in milliseconds. Every count and length is
+/// checked against the bytes that remain before anything is allocated: a corrupt, truncated or
+/// hostile file only ever raises <see cref="GgufFormatException"/>.
+/// </summary>
+public static class GgufReader
+{
+    /// <summary>
+    /// Upper bound on the size of the header (metadata and tensor infos). Real headers stay under
+    /// 20 MiB even with 256k-token vocabularies and their merges; the bound keeps a corrupt count
+    /// from making the reader allocate gigabytes.
+    /// </summary>
+    public const long MaxHeaderBytes = 128L * 1024 * 1024;
+
+    private const uint Magic = 0x46554747; // "GGUF" read as little-endian u32
+    private const int DefaultAlignment = 32;
+    private const int MaxTensorNameBytes = 63; // GGML_MAX_NAME - 1
+    private const int MaxDimensions = 4;       // GGML_MAX_DIMS
+    private const int MinKvBytes = 8 + 1 + 4 + 1;          // key length, a 1-byte key, type, a u8 value
+    private const int MinTensorInfoBytes = 8 + 4 + 8 + 4 + 8; // name length, n_dims, one dim, type, offset
+
+    /// <summary>Reads the header of the GGUF file at <paramref name="path"/>.</summary>
+    /// <exception cref="GgufFormatException">The file is missing, unreadable or not valid GGUF.</exception>
+    public static GgufFile Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileStream stream;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                throw GgufFormatException.NotFound(path, null);
+            }
+            if (Directory.Exists(path))
+            {
+                throw GgufFormatException.Invalid(path, "it is a directory, not a file", null);
+            }
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw GgufFormatException.NotFound(path, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw GgufFormatException.Unreadable(path, e);
+        }
+        using (stream)
+        {
+            return Read(stream, path);
+        }
+    }
+
+    /// <summary>
+    /// Reads a GGUF header from a seekable stream, starting at its current position (offsets in the
+    /// result are relative to it). <paramref name="name"/> names the source in error messages.
+    /// </summary>
+    /// <exception cref="GgufFormatException">The bytes are not valid GGUF.</exception>
+    public static GgufFile Read(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(name);
+        if (!stream.CanRead || !stream.CanSeek)
+        {
+            throw new ArgumentException("The stream must be readable and seekable.", nameof(stream));
+        }
+        try
+        {
+            var length = stream.Length - stream.Position;
+            if (length <= 0)
+            {
+                throw GgufFormatException.Empty(name);
+            }
+            return new HeaderParser(new BoundedReader(stream, name, length)).Parse();
+        }
+        catch (IOException e)
+        {
+            throw GgufFormatException.Unreadable(name, e);
+        }
+    }
+
+    private sealed class HeaderParser(BoundedReader r)
+    {
+        private string Name => r.Name;
+
+        public GgufFile Parse()
+        {
+            if (r.Length < 4)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic"), 0);
+            }
+            var magic = r.ReadUInt32("the magic");
+            if (magic != Magic)
+            {
+                throw Fail($"it starts with {DescribeMagic(magic)} instead of the magic \"GGUF\"", 0);
+            }
+
+            var version = r.ReadUInt32("the version");
+            if (version is not (2 or 3))
+            {
+                throw Fail(version switch
+                {
+                    1 => "GGUF version 1 is no longer supported by llama.cpp",
+                    _ when (version & 0xFFFF) == 0 => string.Create(CultureInfo.InvariantCulture,
+                        $"version {version} looks byte-swapped: big-endian GGUF files are not supported"),
+                    _ => string.Create(CultureInfo.InvariantCulture, $"unsupported GGUF version {version} (2 and 3 are supported)"),
+                }, 4);
+            }
+
+            var tensorCount = r.ReadUInt64("the tensor count");
+            var kvCount = r.ReadUInt64("the metadata count");
+            // Bounding the counts by the bytes that remain also keeps them far below int.MaxValue.
+            var remaining = (ulong)Math.Min(r.Remaining, MaxHeaderBytes - r.Position);
+            if (tensorCount > remaining / MinTensorInfoBytes)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"the header claims {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 8);
+            }
+            if (kvCount > remaining / MinKvBytes
+                || (kvCount * MinKvBytes) + (tensorCount * MinTensorInfoBytes) > remaining)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"the header claims {kvCount} metadata entries and {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 16);
+            }
+
+            var metadata = ReadMetadata((int)kvCount);
+            var alignment = ReadAlignment(metadata);
+            var (tensors, dataOffset) = ReadTensorInfos((int)tensorCount, alignment);
+
+            return new GgufFile(Name, version, new System.Collections.ObjectModel.ReadOnlyDictionary<string, GgufValue>(metadata), tensors, alignment, dataOffset, r.Length);
+        }
+
+        private OrderedDictionary<string, GgufValue> ReadMetadata(int count)
+        {
+            var metadata = new OrderedDictionary<string, GgufValue>(StringComparer.Ordinal);
+            for (var i = 0; i < count; i++)
+            {
+                var at = r.Position;
+                var key = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the key of metadata entry {i}"));
+                if (key.Length == 0)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata entry {i} has an empty key"), at);
+                }
+                if (metadata.ContainsKey(key))
+                {
+                    throw Fail($"metadata key '{key}' appears twice", at);
+                }
+                metadata.Add(key, ReadValue(key));
+            }
+            return metadata;
+        }
+
+        private GgufValue ReadValue(string key)
+        {
+            var at = r.Position;
+            var type = ReadValueType(key);
+            if (type != GgufValueType.Array)
+            {
+                return GgufValue.OfScalar(type, ReadScalar(type, key));
+            }
+
+            at = r.Position;
+            var elementType = ReadValueType(key);
+            if (elementType == GgufValueType.Array)
+            {
+                throw Fail($"metadata '{key}' is an array of arrays, which llama.cpp does not support", at);
+            }
+            at = r.Position;
+            var count = r.ReadUInt64($"the length of array '{key}'");
+            // Each element takes at least its fixed size (8 bytes of length for a string), so the
+            // bytes left in the header bound the count before anything is allocated.
+            var minElementBytes = (ulong)ElementSize(elementType);
+            var budget = (ulong)Math.Min(r.Remaining, MaxHeaderBytes - r.Position);
+            if (count > budget / minElementBytes)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"array '{key}' claims {count} elements of {GgufValue.TypeName(elementType)}, more than the {r.Remaining} bytes left in the file can hold"), at);
+            }
+            var n = (int)count;
+            Array values = elementType switch
+            {
+                GgufValueType.UInt8 => r.ReadArray<byte>(n, key),
+                GgufValueType.Int8 => r.ReadArray<sbyte>(n, key),
+                GgufValueType.UInt16 => r.ReadArray<ushort>(n, key),
+                GgufValueType.Int16 => r.ReadArray<short>(n, key),
+                GgufValueType.UInt32 => r.ReadArray<uint>(n, key),
+                GgufValueType.Int32 => r.ReadArray<int>(n, key),
+                GgufValueType.Float32 => r.ReadArray<float>(n, key),
+                GgufValueType.Bool => Array.ConvertAll(r.ReadArray<byte>(n, key), b => b != 0),
+                GgufValueType.UInt64 => r.ReadArray<ulong>(n, key),
+                GgufValueType.Int64 => r.ReadArray<long>(n, key),
+                GgufValueType.Float64 => r.ReadArray<double>(n, key),
+                _ => ReadStringArray(n, key),
+            };
+            return GgufValue.OfArray(elementType, values);
+        }
+
+        private string[] ReadStringArray(int count, string key)
+        {
+            var values = new string[count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = r.ReadString($"element {i} of array '{key}'");
+            }
+            return values;
+        }
+
+        private object ReadScalar(GgufValueType type, string key) => type switch
+        {
+            GgufValueType.UInt8 => r.ReadBytes(1, key)[0],
+            GgufValueType.Int8 => (sbyte)r.ReadBytes(1, key)[0],
+            GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(r.ReadBytes(2, key)),
+            GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(r.ReadBytes(2, key)),
+            GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4, key)),
+            GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(r.ReadBytes(4, key)),
+            GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(r.ReadBytes(4, key)),
+            GgufValueType.Bool => r.ReadBytes(1, key)[0] != 0,
+            GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(r.ReadBytes(8, key)),
+            GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, key)),
+            GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, key)),
+            _ => r.ReadString($"the value of '{key}'"),
+        };
+
+        private GgufValueType ReadValueType(string key)
+        {
+            var at = r.Position;
+            var raw = r.ReadUInt32($"the type of '{key}'");
+            if (raw > (uint)GgufValueType.Float64)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata '{key}' has unknown value type {raw}"), at);
+            }
+            return (GgufValueType)raw;
+        }
+
+        private int ReadAlignment(OrderedDictionary<string, GgufValue> metadata)
+        {
+            if (!metadata.TryGetValue("general.alignment", out var value))
+            {
+                return DefaultAlignment;
+            }
+            if (value.Value is not uint alignment)
+            {
+                throw Fail($"general.alignment is a {value.Describe()}, it must be a u32", null);
+            }
+            if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > 1u << 30)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"general.alignment {alignment} is not a power of two up to 2^30"), null);
+            }
+            return (int)alignment;
+        }
+
+        private (GgufTensorInfo[] Tensors, long DataOffset) ReadTensorInfos(int count, int alignment)
+        {
+            var raw = new (string Name, GgufTensorType Type, long[] Dims, long Elements, long Offset, long Bytes, long At)[count];
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < count; i++)
+            {
+                var at = r.Position;
+                var name = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the name of tensor {i}"));
+                if (Encoding.UTF8.GetByteCount(name) > MaxTensorNameBytes)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {i} has a name longer than {MaxTensorNameBytes} bytes"), at);
+                }
+                if (!names.Add(name))
+                {
+                    throw Fail($"tensor '{name}' appears twice", at);
+                }
+
+                at = r.Position;
+                var dimCount = r.ReadUInt32($"the dimension count of tensor '{name}'");
+                if (dimCount is 0 or > MaxDimensions)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"tensor '{name}' has {dimCount} dimensions (1 to {MaxDimensions} are allowed)"), at);
+                }
+                var dims = new long[dimCount];
+                long elements = 1;
+                for (var d = 0; d < dims.Length; d++)
+                {
+                    at = r.Position;
+                    var dim = r.ReadInt64($"dimension {d} of tensor '{name}'");
+                    if (dim <= 0)
+                    {
+                        throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has dimension {d} of size {dim}"), at);
+                    }
+                    if (elements > long.MaxValue / dim)
+                    {
+                        throw Fail($"tensor '{name}' has more elements than a 64-bit count can hold", at);
+                    }
+                    dims[d] = dim;
+                    elements *= dim;
+                }
+
+                at = r.Position;
+                var typeValue = r.ReadUInt32($"the type of tensor '{name}'");
+                var type = (GgufTensorType)typeValue;
+                if (typeValue > int.MaxValue || !GgufTensorTypes.IsKnown(type))
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has unknown ggml type {typeValue}"), at);
+                }
+                var blockSize = GgufTensorTypes.BlockSize(type);
+                if (dims[0] % blockSize != 0)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"tensor '{name}' of type {type} has rows of {dims[0]} values, not a multiple of its block size {blockSize}"), at);
+                }
+                var blocks = elements / blockSize;
+                var blockBytes = GgufTensorTypes.BlockBytes(type);
+                if (blocks > long.MaxValue / blockBytes)
+                {
+                    throw Fail($"tensor '{name}' is larger than 2^63 bytes", at);
+                }
+
+                at = r.Position;
+                var offset = r.ReadUInt64($"the data offset of tensor '{name}'");
+                if (offset % (ulong)alignment != 0)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"tensor '{name}' has data offset {offset}, not a multiple of the alignment {alignment}"), at);
+                }
+                if (offset > (ulong)r.Length)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"tensor '{name}' has data offset {offset}, beyond the end of the file ({r.Length} bytes)"), at);
+                }
+                raw[i] = (name, type, dims, elements, (long)offset, blocks * blockBytes, at);
+            }
+
+            // The data section starts at the next multiple of the alignment after the header.
+            var dataOffset = count == 0 ? r.Position : AlignUp(r.Position, alignment);
+            if (dataOffset > r.Length)
+            {
+                throw Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"the tensor data section would start at byte {dataOffset}, past the end of the file ({r.Length} bytes)"), null);
+            }
+
+            var dataLength = r.Length - dataOffset;
+            foreach (var t in raw)
+            {
+                if (t.Offset > dataLength || t.Bytes > dataLength - t.Offset)
+                {
+                    throw Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"the data of tensor '{t.Name}' ({t.Bytes} bytes at byte {dataOffset + t.Offset}) runs past the end of the file ({r.Length} bytes); the file is truncated"), t.At);
+                }
+            }
+
+            var byOffset = raw.OrderBy(t => t.Offset).ToArray();
+            for (var i = 1; i < byOffset.Length; i++)
+            {
+                var prev = byOffset[i - 1];
+                if (byOffset[i].Offset < prev.Offset + prev.Bytes)
+                {
+                    throw Fail($"the data of tensors '{prev.Name}' and '{byOffset[i].Name}' overlap", byOffset[i].At);
+                }
+            }
+
+            var tensors = raw
+                .Select(t => new GgufTensorInfo(t.Name, t.Type, t.Dims, t.Elements, t.Offset, t.Bytes, dataOffset))
+                .ToArray();
+            return (tensors, dataOffset);
+        }
+
+        private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
+
+        private static string DescribeMagic(uint magic)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes, magic);
+            var printable = true;
+            foreach (var b in bytes)
+            {
+                printable &= b is >= 0x20 and < 0x7F;
+            }
+            return printable
+                ? $"\"{Encoding.ASCII.GetString(bytes)}\""
+                : $"the bytes {Convert.ToHexString(bytes)}";
+        }
+
+        private static int ElementSize(GgufValueType type) => type switch
+        {
+            GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.Bool => 1,
+            GgufValueType.UInt16 or GgufValueType.Int16 => 2,
+            GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.Float32 => 4,
+            _ => 8, // u64, i64, f64, and a string's length prefix
+        };
+
+        private GgufFormatException Fail(string problem, long? at) => GgufFormatException.Invalid(Name, problem, at);
+    }
+
+    /// <summary>
+    /// A forward-only little-endian reader over a stream with a known length, through its own
+    /// buffer. Every read first checks that the bytes exist, and the header size bound.
+    /// </summary>
+    private sealed class BoundedReader(Stream stream, string name, long length)
+    {
+        private const int BufferSize = 64 * 1024;
+        private const int MaxStringBytes = 64 * 1024 * 1024;
+
+        private readonly byte[] _buffer = new byte[BufferSize];
+        private readonly long _origin = stream.Position;
+        private int _bufferPos;
+        private int _bufferLen;
+        private long _position;
+
+        public string Name { get; } = name;
+
+        public long Length { get; } = length;
+
+        public long Position => _position;
+
+        public long Remaining => Length - _position;
+
+        public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
+
+        public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
+
+        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8, what));
+
+        public string ReadString(string what)
+        {
+            var at = _position;
+            var length = ReadUInt64($"the length of {what}");
+            if (length > (ulong)Remaining)
+            {
+                throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
+                    $"{what} claims {length} bytes but only {Remaining} remain in the file"), at);
+            }
+            if (length > MaxStringBytes || (long)length > MaxHeaderBytes - _position)
+            {
+                throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
+                    $"{what} claims {length} bytes, beyond the {MaxHeaderBytes / (1024 * 1024)} MiB allowed for a header"), at);
+            }
+            var n = (int)length;
+            if (n == 0)
+            {
+                return "";
+            }
+            if (n <= BufferSize)
+            {
+                return Encoding.UTF8.GetString(ReadBytes(n, what));
+            }
+            var bytes = new byte[n];
+            ReadExactly(bytes, what);
+            return Encoding.UTF8.GetString(bytes);
+        }
+
+        /// <summary>Reads numbers stored little-endian, which is also the byte order of every platform .NET runs LocalQa on.</summary>
+        public T[] ReadArray<T>(int count, string key)
+            where T : unmanaged
+        {
+            var values = new T[count];
+            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), $"array '{key}'");
+            return values;
+        }
+
+        /// <summary>The next <paramref name="count"/> bytes (at most the buffer size), valid until the next read.</summary>
+        public ReadOnlySpan<byte> ReadBytes(int count, string what)
+        {
+            if (_bufferLen - _bufferPos < count)
+            {
+                Need(count, what);
+                Refill(count, what);
+            }
+            var span = _buffer.AsSpan(_bufferPos, count);
+            _bufferPos += count;
+            _position += count;
+            return span;
+        }
+
+        private void ReadExactly(Span<byte> destination, string what)
+        {
+            Need(destination.Length, what);
+            var fromBuffer = Math.Min(destination.Length, _bufferLen - _bufferPos);
+            _buffer.AsSpan(_bufferPos, fromBuffer).CopyTo(destination);
+            _bufferPos += fromBuffer;
+            var rest = destination[fromBuffer..];
+            if (!rest.IsEmpty)
+            {
+                stream.Position = _origin + _position + fromBuffer;
+                if (stream.ReadAtLeast(rest, rest.Length, throwOnEndOfStream: false) != rest.Length)
+                {
+                    throw Truncated(what);
+                }
+                _bufferPos = _bufferLen = 0;
+            }
+            _position += destination.Length;
+        }
+
+        private void Need(long count, string what)
+        {
+            if (count > Remaining)
+            {
+                throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
+                    $"the file ends in the middle of {what} (it is {Length} bytes long); it is truncated"), _position);
+            }
+            if (_position + count > MaxHeaderBytes)
+            {
+                throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
+                    $"the header is larger than {MaxHeaderBytes / (1024 * 1024)} MiB, more than any real model needs"), _position);
+            }
+        }
+
+        private void Refill(int count, string what)
+        {
+            var left = _bufferLen - _bufferPos;
+            Buffer.BlockCopy(_buffer, _bufferPos, _buffer, 0, left);
+            _bufferPos = 0;
+            _bufferLen = left;
+            var want = (int)Math.Min(BufferSize - left, Remaining - left);
+            stream.Position = _origin + _position + left;
+            var got = stream.ReadAtLeast(_buffer.AsSpan(left, want), count - left, throwOnEndOfStream: false);
+            _bufferLen += got;
+            if (_bufferLen < count)
+            {
+                // The stream ended before its reported length: it shrank while being read.
+                throw Truncated(what);
+            }
+        }
+
+        private GgufFormatException Truncated(string what) =>
+            GgufFormatException.Invalid(Name, $"the file ended early while reading {what}; it is truncated or was modified while being read", _position);
+    }
+}
