@@ -46,6 +46,7 @@ internal static class DoctorCommand
                         path = info?.LibraryPath,
                         version = info?.Version,
                         system_info = info?.SystemInfo,
+                        cpu_variant = info?.CpuVariant,
                         error,
                         gpu_offload = info?.SupportsGpuOffload ?? false,
                         gpu_layers = Environment.GetEnvironmentVariable("LOCALQA_GPU_LAYERS"),
@@ -66,6 +67,7 @@ internal static class DoctorCommand
                     o.WriteLine($"runtime:   llama.cpp {info.Version} (expected {LlamaRuntime.ExpectedVersion})");
                     o.WriteLine($"library:   {info.LibraryPath}");
                     o.WriteLine($"system:    {info.SystemInfo}");
+                    o.WriteLine($"cpu build: {info.CpuVariant ?? "unknown"}");
                     o.WriteLine($"gpu:       {(info.SupportsGpuOffload ? "offload supported" : "CPU only (no GPU backend in this runtime)")}");
                     foreach (var d in info.Devices)
                         o.WriteLine($"device:    {d.Name} ({d.Kind}) {d.Description}{(d.TotalMemory > 0 ? $", {d.TotalMemory >> 20} MiB" : "")}");

@@ -108,8 +108,8 @@ public sealed unsafe class LlamaContext : IDisposable
         var maxSeq = (int)LlamaNative.llama_max_parallel_sequences();
         if (options.Sequences < 1 || options.Sequences > maxSeq)
             throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");
-        if (options.BatchSize < 1 || options.MicroBatchSize < 1 || options.MicroBatchSize > options.BatchSize)
-            throw new ArgumentOutOfRangeException(nameof(options), $"Batch {options.BatchSize} and micro-batch {options.MicroBatchSize} must be positive, micro-batch ≤ batch.");
+        if (options.BatchSize < 1 || options.MicroBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Batch {options.BatchSize} and micro-batch {options.MicroBatchSize} must be positive.");
         var est = EstimateKvBytes(model, ctx);
         var avail = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (avail > 0 && est > avail)

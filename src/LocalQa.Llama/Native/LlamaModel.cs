@@ -27,20 +27,36 @@ public sealed unsafe class LlamaModel : IDisposable
     private readonly SafeLlamaModelHandle _handle;
     private readonly nint _vocab;
 
-    private LlamaModel(string path, SafeLlamaModelHandle handle, LlamaModelOptions options)
+    private LlamaModel(string path, SafeLlamaModelHandle handle, LlamaModelOptions options, Gguf.GgufFile file)
     {
         Path = path;
         _handle = handle;
         Options = options;
+        File = file;
         _vocab = LlamaNative.llama_model_get_vocab(handle);
         VocabSize = LlamaNative.llama_vocab_n_tokens(_vocab);
-        TrainingContextLength = LlamaNative.llama_model_n_ctx_train(handle);
-        EmbeddingLength = LlamaNative.llama_model_n_embd(handle);
-        LayerCount = LlamaNative.llama_model_n_layer(handle);
-        HeadCount = LlamaNative.llama_model_n_head(handle);
-        HeadCountKv = LlamaNative.llama_model_n_head_kv(handle);
-        SizeBytes = (long)LlamaNative.llama_model_size(handle);
-        ParameterCount = (long)LlamaNative.llama_model_n_params(handle);
+        if (options.VocabOnly)
+        {
+            // A vocab-only model has no hyper-parameters loaded: llama.cpp aborts on per-layer
+            // queries, so these come from the managed reader instead.
+            TrainingContextLength = (int)Math.Clamp(file.ContextLength ?? 0, 0, int.MaxValue);
+            EmbeddingLength = (int)Math.Clamp(file.EmbeddingLength ?? 0, 0, int.MaxValue);
+            LayerCount = (int)Math.Clamp(file.BlockCount ?? 0, 0, int.MaxValue);
+            HeadCount = (int)Math.Clamp(file.HeadCount ?? 0, 0, int.MaxValue);
+            HeadCountKv = (int)Math.Clamp(file.HeadCountKv ?? HeadCount, 0, int.MaxValue);
+            SizeBytes = file.FileLength;
+            ParameterCount = file.ParameterCount;
+        }
+        else
+        {
+            TrainingContextLength = LlamaNative.llama_model_n_ctx_train(handle);
+            EmbeddingLength = LlamaNative.llama_model_n_embd(handle);
+            LayerCount = LlamaNative.llama_model_n_layer(handle);
+            HeadCount = LayerCount > 0 ? LlamaNative.llama_model_n_head(handle) : 0;
+            HeadCountKv = LayerCount > 0 ? LlamaNative.llama_model_n_head_kv(handle) : 0;
+            SizeBytes = (long)LlamaNative.llama_model_size(handle);
+            ParameterCount = (long)LlamaNative.llama_model_n_params(handle);
+        }
         BosToken = LlamaNative.llama_vocab_bos(_vocab);
         EosToken = LlamaNative.llama_vocab_eos(_vocab);
         AddsBos = LlamaNative.llama_vocab_get_add_bos(_vocab);
@@ -56,6 +72,9 @@ public sealed unsafe class LlamaModel : IDisposable
 
     public string Path { get; }
     public LlamaModelOptions Options { get; }
+
+    /// <summary>The managed reader's view of the file (metadata, tensors), read before loading.</summary>
+    public Gguf.GgufFile File { get; }
     public string Architecture { get; }
     public string Description { get; }
     public long ParameterCount { get; }
@@ -91,7 +110,7 @@ public sealed unsafe class LlamaModel : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new LlamaModelOptions();
         var full = System.IO.Path.GetFullPath(path);
-        ModelFileCheck.Validate(full);
+        var file = ModelFileCheck.Validate(full);
         NativeRuntime.Ensure();
 
         var p = LlamaNative.llama_model_default_params();
@@ -107,7 +126,7 @@ public sealed unsafe class LlamaModel : IDisposable
                 $"llama.cpp could not load model '{full}'{(why.Length > 0 ? ": " + why : ".")}",
                 "Check that the file is a complete GGUF model of a supported architecture (re-download it if it was interrupted).");
         }
-        return new LlamaModel(full, new SafeLlamaModelHandle(raw), options);
+        return new LlamaModel(full, new SafeLlamaModelHandle(raw), options, file);
     }
 
     /// <summary>Tokenizes UTF-16 text. <paramref name="parseSpecial"/> false means text such as

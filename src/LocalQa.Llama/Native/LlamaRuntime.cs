@@ -27,7 +27,8 @@ public sealed record RuntimeInfo(
     string SystemInfo,
     bool SupportsGpuOffload,
     int MaxParallelSequences,
-    IReadOnlyList<RuntimeDevice> Devices);
+    IReadOnlyList<RuntimeDevice> Devices,
+    string? CpuVariant);
 
 public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
 

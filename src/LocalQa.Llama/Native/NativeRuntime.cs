@@ -113,7 +113,31 @@ internal static unsafe class NativeRuntime
             SystemInfo: (Utf8(LlamaNative.llama_print_system_info()) ?? "").Trim(),
             SupportsGpuOffload: LlamaNative.llama_supports_gpu_offload(),
             MaxParallelSequences: (int)LlamaNative.llama_max_parallel_sequences(),
-            Devices: devices);
+            Devices: devices,
+            CpuVariant: LoadedCpuVariant());
+    }
+
+    /// <summary>Which libggml-cpu-*.so ggml picked for this processor, read from the process's own
+    /// mappings (ggml does not say); null where that is not readable.</summary>
+    private static string? LoadedCpuVariant()
+    {
+        try
+        {
+            if (!OperatingSystem.IsLinux()) return null;
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var i = line.IndexOf("libggml-cpu-", StringComparison.Ordinal);
+                if (i < 0) continue;
+                var name = line[(i + "libggml-cpu-".Length)..];
+                var dot = name.IndexOf('.', StringComparison.Ordinal);
+                return dot > 0 ? name[..dot] : name;
+            }
+        }
+        catch (IOException)
+        {
+            // Not fatal: doctor just cannot name the variant.
+        }
+        return null;
     }
 
     private static string ResolveDirectory()
