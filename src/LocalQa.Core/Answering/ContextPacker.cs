@@ -1,0 +1,60 @@
+using LocalQa.Core.Prompts;
+using LocalQa.Core.Retrieval;
+using LocalQa.Core.Text;
+
+namespace LocalQa.Core.Answering;
+
+/// <summary>A passage as numbered in the prompt.</summary>
+public sealed record PackedPassage(int Number, RetrievedPassage Passage);
+
+/// <summary>
+/// Chooses the passages that fit the token budget (best first) and lays them out in a canonical order
+/// (document, then position) so that consecutive questions on one topic render the same prompt
+/// prefix and the KV cache of the previous answer is reused.
+/// </summary>
+public static class ContextPacker
+{
+    public static (IReadOnlyList<PackedPassage> Passages, string Text) Pack(
+        IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts)
+    {
+        ArgumentNullException.ThrowIfNull(ranked);
+        ArgumentNullException.ThrowIfNull(counter);
+        ArgumentNullException.ThrowIfNull(prompts);
+        var chosen = new List<(RetrievedPassage P, string Rendered)>();
+        var used = 0;
+        foreach (var p in ranked)
+        {
+            // Numbers are assigned after sorting; a placeholder of the same width keeps the count honest.
+            var rendered = Render(prompts, 99, p);
+            var cost = counter.CountTokens(rendered) + 1;
+            if (used + cost > budgetTokens)
+            {
+                if (chosen.Count == 0 && budgetTokens > 64)
+                {
+                    // The best passage alone is too long: keep its beginning rather than nothing.
+                    var keepChars = Math.Max(64, (int)((long)p.Text.Length * (budgetTokens - 32) / Math.Max(1, cost)));
+                    var cut = p with { Text = p.Text[..Math.Min(p.Text.Length, keepChars)] };
+                    chosen.Add((cut, Render(prompts, 99, cut)));
+                }
+                break;
+            }
+            chosen.Add((p, rendered));
+            used += cost;
+        }
+        var ordered = chosen
+            .OrderBy(c => c.P.DocumentPath, StringComparer.Ordinal)
+            .ThenBy(c => c.P.FirstOrdinal)
+            .Select((c, i) => new PackedPassage(i + 1, c.P))
+            .ToArray();
+        var text = string.Join("\n", ordered.Select(p => Render(prompts, p.Number, p.Passage)));
+        return (ordered, text);
+    }
+
+    private static string Render(PromptLibrary prompts, int number, RetrievedPassage p) =>
+        prompts.Render("passage", new Dictionary<string, string>
+        {
+            ["id"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["title"] = UntrustedText.Neutralize(p.Title).Replace("\"", "'", StringComparison.Ordinal),
+            ["text"] = UntrustedText.Neutralize(p.Text.Trim()),
+        });
+}
