@@ -1,4 +1,4 @@
-namespace LocalQa.Core.Tests.Index;
+namespace LocalQa.Core.Tests;
 
 /// <summary>Hand-written articles: one story, a syndicated copy of it as another outlet would publish it, and an unrelated story.</summary>
 internal static class Stories
