@@ -1,0 +1,121 @@
+using Microsoft.Data.Sqlite;
+
+namespace LocalQa.Core.Index;
+
+/// <summary>
+/// Records near-duplicate documents as groups (documents.dup_group) instead of dropping them:
+/// both copies stay searchable and citable, and retrieval can show one of them.
+/// </summary>
+/// <remarks>
+/// A group id is the smallest document id that ever joined the group. Groups only merge; when a
+/// member's text changes it is regrouped, while the other members keep their group.
+/// </remarks>
+internal sealed class DuplicateGrouping : IDisposable
+{
+    private readonly SqliteCommand _candidates;
+    private readonly SqliteCommand _signature;
+    private readonly SqliteCommand _insertBand;
+    private readonly SqliteCommand _deleteBands;
+    private readonly SqliteCommand _setGroup;
+    private readonly SqliteCommand _mergeGroups;
+
+    public DuplicateGrouping(SqliteConnection connection)
+    {
+        _candidates = Sql.Command(connection,
+            "SELECT document_id FROM document_bands WHERE band = $band AND hash = $hash AND document_id <> $id",
+            "$band", "$hash", "$id");
+        _signature = Sql.Command(connection,
+            "SELECT minhash, dup_group FROM documents WHERE id = $id",
+            "$id");
+        _insertBand = Sql.Command(connection,
+            "INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES ($band, $hash, $id)",
+            "$band", "$hash", "$id");
+        _deleteBands = Sql.Command(connection,
+            "DELETE FROM document_bands WHERE document_id = $id",
+            "$id");
+        _setGroup = Sql.Command(connection,
+            "UPDATE documents SET dup_group = $group, minhash = $minhash WHERE id = $id",
+            "$group", "$minhash", "$id");
+        _mergeGroups = Sql.Command(connection,
+            "UPDATE documents SET dup_group = $group WHERE dup_group = $old",
+            "$group", "$old");
+    }
+
+    /// <summary>Stores the document's signature and puts it in the group of every document it nearly duplicates.</summary>
+    /// <returns>The document's group id.</returns>
+    public long Assign(SqliteTransaction transaction, long documentId, ulong[]? signature)
+    {
+        Sql.Enlist(transaction, _candidates, _signature, _insertBand, _deleteBands, _setGroup, _mergeGroups);
+        Sql.Run(_deleteBands, documentId);
+
+        var groups = new SortedSet<long>();
+        long[]? bands = null;
+        if (signature is not null)
+        {
+            bands = NearDuplicateDetector.BandHashes(signature);
+            foreach (var candidate in Candidates(bands, documentId))
+            {
+                _signature.Parameters[0].Value = candidate;
+                using var reader = _signature.ExecuteReader();
+                if (!reader.Read())
+                {
+                    continue;
+                }
+
+                var other = NearDuplicateDetector.FromBlob(reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0));
+                if (other is not null && NearDuplicateDetector.EstimateSimilarity(signature, other) >= NearDuplicateDetector.Threshold)
+                {
+                    groups.Add(reader.IsDBNull(1) ? candidate : reader.GetInt64(1));
+                }
+            }
+        }
+
+        var group = groups.Count > 0 ? Math.Min(groups.Min, documentId) : documentId;
+        foreach (var old in groups)
+        {
+            if (old != group)
+            {
+                Sql.Run(_mergeGroups, group, old);
+            }
+        }
+
+        Sql.Run(_setGroup, group, signature is null ? DBNull.Value : NearDuplicateDetector.ToBlob(signature), documentId);
+        if (bands is not null)
+        {
+            for (var band = 0; band < bands.Length; band++)
+            {
+                Sql.Run(_insertBand, band, bands[band], documentId);
+            }
+        }
+
+        return group;
+    }
+
+    public void Dispose()
+    {
+        _candidates.Dispose();
+        _signature.Dispose();
+        _insertBand.Dispose();
+        _deleteBands.Dispose();
+        _setGroup.Dispose();
+        _mergeGroups.Dispose();
+    }
+
+    private HashSet<long> Candidates(long[] bands, long documentId)
+    {
+        var candidates = new HashSet<long>();
+        for (var band = 0; band < bands.Length; band++)
+        {
+            _candidates.Parameters[0].Value = band;
+            _candidates.Parameters[1].Value = bands[band];
+            _candidates.Parameters[2].Value = documentId;
+            using var reader = _candidates.ExecuteReader();
+            while (reader.Read())
+            {
+                candidates.Add(reader.GetInt64(0));
+            }
+        }
+
+        return candidates;
+    }
+}

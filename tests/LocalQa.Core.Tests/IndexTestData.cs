@@ -1,0 +1,183 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LocalQa.Core.Documents;
+
+namespace LocalQa.Core.Tests;
+
+/// <summary>Test inputs for the index and retrieval tests: documents, a trivial chunker, temporary index files, the seeds and eval questions.</summary>
+internal static class IndexTestData
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string SeedsFolder => Path.Combine(RepoRoot, "seeds");
+
+    public static string SharedFolder => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+
+    public static string EvalQuestionsPath => Path.Combine(SharedFolder, "eval", "questions.jsonl");
+
+    public static Document MakeDocument(string path, string text, string? title = null, DateTimeOffset? modified = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return new Document(
+            path,
+            title ?? FirstLine(text),
+            text,
+            Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            bytes.Length,
+            modified ?? new DateTimeOffset(2025, 11, 20, 8, 30, 0, TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// Stand-in for the real chunker: whole lines (paragraphs, or sentences in one-sentence-a-line
+    /// articles) gathered until a chunk reaches about <paramref name="targetWords"/> words.
+    /// </summary>
+    public static IReadOnlyList<Chunk> ParagraphChunks(string text, int targetWords = 200)
+    {
+        var chunks = new List<Chunk>();
+        int? chunkStart = null;
+        var chunkEnd = 0;
+        var words = 0;
+        var position = 0;
+        while (position < text.Length)
+        {
+            var lineEnd = text.IndexOf('\n', position);
+            if (lineEnd < 0)
+            {
+                lineEnd = text.Length;
+            }
+
+            var line = text.AsSpan(position, lineEnd - position);
+            var trimmed = line.Trim();
+            if (!trimmed.IsEmpty)
+            {
+                var start = position + (line.Length - line.TrimStart().Length);
+                chunkStart ??= start;
+                chunkEnd = start + trimmed.Length;
+                words += CountWords(trimmed);
+                if (words >= targetWords)
+                {
+                    Close();
+                }
+            }
+
+            position = lineEnd + 1;
+        }
+
+        Close();
+        return chunks;
+
+        void Close()
+        {
+            if (chunkStart is int s)
+            {
+                var chunkText = text[s..chunkEnd];
+                chunks.Add(new Chunk(chunks.Count, s, chunkEnd - s, chunkText, null, CountWords(chunkText)));
+            }
+
+            chunkStart = null;
+            words = 0;
+        }
+    }
+
+    public static IReadOnlyList<string> SeedFiles() =>
+        Directory.GetFiles(SeedsFolder, "*.txt").Order(StringComparer.Ordinal).ToList();
+
+    public static Document LoadSeed(string file) => MakeDocument(Path.GetFullPath(file), File.ReadAllText(file));
+
+    public static IReadOnlyList<EvalQuestion> LoadEvalQuestions()
+    {
+        var questions = new List<EvalQuestion>();
+        foreach (var line in File.ReadLines(EvalQuestionsPath))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            questions.Add(new EvalQuestion(
+                root.GetProperty("id").GetString()!,
+                root.GetProperty("question").GetString()!,
+                root.GetProperty("sources").EnumerateArray().Select(s => s.GetString()!).ToList(),
+                root.GetProperty("unanswerable").GetBoolean()));
+        }
+
+        return questions;
+    }
+
+    private static int CountWords(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            var isWord = !char.IsWhiteSpace(c);
+            if (isWord && !inWord)
+            {
+                count++;
+            }
+
+            inWord = isWord;
+        }
+
+        return count;
+    }
+
+    private static string FirstLine(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                return line.Trim();
+            }
+        }
+
+        return "";
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LocalQa.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LocalQa.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+internal sealed record EvalQuestion(string Id, string Question, IReadOnlyList<string> Sources, bool Unanswerable);
+
+/// <summary>A folder under the system temp folder, deleted with everything in it on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        FolderPath = Path.Combine(Path.GetTempPath(), "localqa-index-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(FolderPath);
+    }
+
+    public string FolderPath { get; }
+
+    public string IndexPath => PathOf("index.db");
+
+    public string PathOf(string name) => Path.Combine(FolderPath, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(FolderPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on some platform only leaks a temp folder; the test result stands.
+        }
+    }
+}
