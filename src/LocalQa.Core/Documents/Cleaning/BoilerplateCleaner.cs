@@ -9,7 +9,8 @@ public sealed record RemovedBlock(int Index, string Text, string Rule);
 /// <summary>The outcome of cleaning one document's blocks.</summary>
 /// <param name="Blocks">The blocks kept, in order.</param>
 /// <param name="Removed">The blocks removed, in order.</param>
-public sealed record CleaningResult(IReadOnlyList<TextBlock> Blocks, IReadOnlyList<RemovedBlock> Removed);
+/// <param name="TitleHint">A title suggested by a rule (see <see cref="CleaningContext.TitleHint"/>), or null.</param>
+public sealed record CleaningResult(IReadOnlyList<TextBlock> Blocks, IReadOnlyList<RemovedBlock> Removed, string? TitleHint = null);
 
 /// <summary>
 /// Removes the boilerplate of scraped pages (navigation, tickers, ads, calls to action, comment
@@ -123,6 +124,6 @@ public sealed class BoilerplateCleaner
             kept.Add(block);
         }
 
-        return new CleaningResult(kept, removed);
+        return new CleaningResult(kept, removed, context.TitleHint);
     }
 }

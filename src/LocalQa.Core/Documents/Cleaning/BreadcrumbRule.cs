@@ -24,15 +24,17 @@ public sealed class BreadcrumbRule : ICleaningRule
         for (var i = 0; i < context.Blocks.Count; i++)
         {
             var block = context.Blocks[i];
-            if (block.Kind != BlockKind.TableRow && !context.IsRemoved(i) && IsBreadcrumb(block.Text))
+            if (block.Kind != BlockKind.TableRow && !context.IsRemoved(i) && IsBreadcrumb(block.Text, out var current))
             {
                 context.Remove(i, Name);
+                context.TitleHint ??= current;
             }
         }
     }
 
-    internal static bool IsBreadcrumb(string text)
+    internal static bool IsBreadcrumb(string text, out string current)
     {
+        current = "";
         if (TextShape.CountWords(text) > 14 || TextShape.EndsWithPunctuation(text))
         {
             return false;
@@ -50,6 +52,7 @@ public sealed class BreadcrumbRule : ICleaningRule
             return false;
         }
 
+        current = segments[^1];
         return segments.Length >= 3 || HomeWords.Contains(segments[0]);
     }
 }

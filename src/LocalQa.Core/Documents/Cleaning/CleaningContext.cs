@@ -12,6 +12,12 @@ public sealed class CleaningContext
         _removedBy = new string?[blocks.Count];
     }
 
+    /// <summary>
+    /// A title that a rule found in what it removed (the last step of a breadcrumb trail names the
+    /// page); the loader uses it when the document does not open with a heading.
+    /// </summary>
+    public string? TitleHint { get; set; }
+
     /// <summary>All blocks of the document, removed or not, in order.</summary>
     public IReadOnlyList<TextBlock> Blocks { get; }
 
