@@ -7,7 +7,52 @@ namespace LocalQa.Core.Documents;
 /// <param name="ContentHash">Lower-case hex SHA-256 of the file's raw bytes.</param>
 /// <param name="SizeBytes">Size of the raw file.</param>
 /// <param name="ModifiedUtc">Last write time of the file.</param>
-public sealed record Document(string Path, string Title, string Text, string ContentHash, long SizeBytes, DateTimeOffset ModifiedUtc);
+/// <remarks>
+/// <see cref="Text"/> holds one block (heading, paragraph, list item, table row) per line;
+/// a blank line separates paragraphs. A line break is therefore always a sentence boundary.
+/// </remarks>
+public sealed record Document(string Path, string Title, string Text, string ContentHash, long SizeBytes, DateTimeOffset ModifiedUtc)
+{
+    /// <summary>
+    /// The lines of <see cref="Text"/> that the loader recognised as headings, in order. Markdown and
+    /// HTML headings carry their level; headings guessed in plain text have level 0. Empty for a
+    /// document built without a loader.
+    /// </summary>
+    public IReadOnlyList<HeadingSpan> Headings { get; init; } = [];
+
+    /// <summary>The text of the last heading that starts at or before <paramref name="offset"/>, or null.</summary>
+    public string? HeadingAt(int offset)
+    {
+        var index = HeadingIndexAt(Headings, offset);
+        return index < 0 ? null : Text.Substring(Headings[index].Start, Headings[index].Length);
+    }
+
+    internal static int HeadingIndexAt(IReadOnlyList<HeadingSpan> headings, int offset)
+    {
+        int lo = 0, hi = headings.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (headings[mid].Start <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+}
+
+/// <summary>A heading line in <see cref="Document.Text"/>.</summary>
+/// <param name="Start">Offset of the heading's first character.</param>
+/// <param name="Length">Length of the heading line, without the line break.</param>
+/// <param name="Level">1 to 6 from Markdown or HTML; 0 when guessed from plain text.</param>
+public readonly record struct HeadingSpan(int Start, int Length, int Level);
 
 /// <summary>A sentence-aligned piece of a document's <see cref="Document.Text"/>.</summary>
 /// <param name="Ordinal">0-based position within the document.</param>

@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LocalQa.Core.Documents.Cleaning;
+
+/// <summary>
+/// Removes short blocks that match a pattern: the building block for navigation, call-to-action,
+/// licence and credit lines. Add your own with <see cref="BoilerplateCleaner.With"/>.
+/// </summary>
+public sealed class PhraseRule : ICleaningRule
+{
+    private readonly Regex _pattern;
+    private readonly int _maxWords;
+    private readonly bool _wholeLine;
+    private readonly bool _allowFinalPeriod;
+
+    /// <param name="name">Reported with each removed block.</param>
+    /// <param name="pattern">Matched case-insensitively; see <paramref name="wholeLine"/>.</param>
+    /// <param name="maxWords">Blocks longer than this are always kept: article prose may use any phrase.</param>
+    /// <param name="wholeLine">
+    /// True: the pattern is matched against the whole block, lower-cased, with surrounding bullets,
+    /// arrows and punctuation stripped and whitespace collapsed (anchor it with <c>^…$</c>).
+    /// False: the pattern may match anywhere in the block as written.
+    /// </param>
+    /// <param name="allowFinalPeriod">False: a block that ends with a period is kept (credits and captions have none).</param>
+    public PhraseRule(string name, Regex pattern, int maxWords, bool wholeLine, bool allowFinalPeriod = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWords);
+        Name = name;
+        _pattern = pattern;
+        _maxWords = maxWords;
+        _wholeLine = wholeLine;
+        _allowFinalPeriod = allowFinalPeriod;
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public void Apply(CleaningContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        for (var i = 0; i < context.Blocks.Count; i++)
+        {
+            if (!context.IsRemoved(i) && Matches(context.Blocks[i].Text))
+            {
+                context.Remove(i, Name);
+            }
+        }
+    }
+
+    /// <summary>True when this rule would remove a block with this text.</summary>
+    public bool Matches(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (TextShape.CountWords(text) > _maxWords)
+        {
+            return false;
+        }
+
+        if (!_allowFinalPeriod && text.TrimEnd().EndsWith('.'))
+        {
+            return false;
+        }
+
+        return _pattern.IsMatch(_wholeLine ? NormalizeLine(text) : text);
+    }
+
+    /// <summary>Lower-cases, strips non-alphanumeric characters at both ends and collapses whitespace.</summary>
+    internal static string NormalizeLine(string text)
+    {
+        var span = text.AsSpan();
+        var start = 0;
+        var end = span.Length;
+        while (start < end && !char.IsLetterOrDigit(span[start]))
+        {
+            start++;
+        }
+
+        while (end > start && !char.IsLetterOrDigit(span[end - 1]))
+        {
+            end--;
+        }
+
+        var builder = new StringBuilder(end - start);
+        var space = false;
+        foreach (var c in span[start..end])
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space && builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+
+            space = false;
+            builder.Append(c is '\u2019' or '\u2018' ? '\'' : char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+}

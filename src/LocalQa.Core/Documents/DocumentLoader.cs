@@ -1,0 +1,365 @@
+using LocalQa.Core.Documents.Cleaning;
+using LocalQa.Core.Text;
+using LocalQa.Llama;
+
+namespace LocalQa.Core.Documents;
+
+/// <summary>
+/// Loads <c>.txt</c>, <c>.md</c> and <c>.html</c> files (and stdin text) into cleaned
+/// <see cref="Document"/>s, and finds such files in folders. Thread-safe.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Text is read as UTF-8 (with or without a byte-order mark) or as UTF-16 / UTF-32 when a
+/// byte-order mark says so; invalid bytes become U+FFFD and are counted in the result. Files that
+/// are not text (a known binary signature such as PDF, PNG, JPEG, GIF, ZIP/docx, GZIP, ELF or GGUF,
+/// or NUL bytes in the first 8 KB without a UTF-16 byte-order mark) are skipped with a reason.
+/// Files are read in pieces: a plain-text file needs a few times its size in memory.
+/// </para>
+/// <para>
+/// A user's mistake (a missing path, a folder where a file is expected) throws
+/// <see cref="InvalidInputException"/>; a file that cannot be read or is not text gives a skipped
+/// <see cref="LoadResult"/>, so that a folder ingest loads everything else.
+/// </para>
+/// </remarks>
+public static class DocumentLoader
+{
+    private const int MaxTitleLength = 200;
+
+    /// <summary>The extensions that folder enumeration picks up, with their formats.</summary>
+    public static IReadOnlyDictionary<string, DocumentFormat> SupportedExtensions { get; } =
+        new Dictionary<string, DocumentFormat>(StringComparer.OrdinalIgnoreCase)
+        {
+            [".txt"] = DocumentFormat.PlainText,
+            [".text"] = DocumentFormat.PlainText,
+            [".md"] = DocumentFormat.Markdown,
+            [".markdown"] = DocumentFormat.Markdown,
+            [".html"] = DocumentFormat.Html,
+            [".htm"] = DocumentFormat.Html,
+        };
+
+    /// <summary>The format a file of this name is read as; plain text for unknown extensions.</summary>
+    public static DocumentFormat FormatOf(string path) =>
+        SupportedExtensions.TryGetValue(Path.GetExtension(path), out var format) ? format : DocumentFormat.PlainText;
+
+    /// <summary>Loads one file.</summary>
+    /// <exception cref="InvalidInputException">The path does not exist or is a folder.</exception>
+    public static LoadResult Load(string path, LoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= LoadOptions.Default;
+        var fullPath = FullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new InvalidInputException(
+                $"'{path}' is a folder, not a file.",
+                "Name a file, or give the folder to ingest to load every .txt, .md and .html file in it.");
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.");
+        }
+
+        var format = FormatOf(fullPath);
+        try
+        {
+            var info = new FileInfo(fullPath);
+            if (info.Length > options.MaxFileBytes)
+            {
+                return LoadResult.Skipped(
+                    fullPath,
+                    $"{fullPath}: skipped, it is {info.Length:N0} bytes, more than the limit of {options.MaxFileBytes:N0} bytes.",
+                    format);
+            }
+
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            var source = SourceReader.Read(stream, asLines: format == DocumentFormat.PlainText, cancellationToken);
+            return Build(fullPath, format, source, info.LastWriteTimeUtc, options);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it cannot be read (permission denied).", format);
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it cannot be read ({ex.Message}).", format);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.", ex);
+        }
+    }
+
+    /// <summary>
+    /// Loads text that did not come from a file (stdin, a paste). <paramref name="name"/> becomes the
+    /// document's path; its extension picks the format (plain text when it has none).
+    /// </summary>
+    public static LoadResult LoadText(string text, string name, LoadOptions? options = null, DateTimeOffset? modifiedUtc = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        options ??= LoadOptions.Default;
+        var format = FormatOf(name);
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            return LoadResult.Skipped(name, $"{name}: skipped, it contains NUL characters and is not text.", format);
+        }
+
+        var source = new DecodedSource
+        {
+            Text = format == DocumentFormat.PlainText ? null : text,
+            Lines = format == DocumentFormat.PlainText ? SplitLines(text) : null,
+            ContentHash = SourceReader.HashText(text),
+            ByteCount = System.Text.Encoding.UTF8.GetByteCount(text),
+            EncodingName = "UTF-16 string",
+        };
+        return Build(name, format, source, modifiedUtc ?? DateTimeOffset.UtcNow, options);
+    }
+
+    /// <summary>
+    /// Expands <paramref name="paths"/>: a file is taken whatever its extension; a folder is searched
+    /// recursively for the <see cref="SupportedExtensions"/>, skipping hidden entries (names starting
+    /// with a dot). Folders that cannot be read become warnings instead of errors.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A path does not exist.</exception>
+    public static FileEnumeration EnumerateFiles(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var files = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var warnings = new List<PathWarning>();
+        var visitedFolders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            var fullPath = FullPath(path);
+            if (File.Exists(fullPath))
+            {
+                if (seen.Add(fullPath))
+                {
+                    files.Add(fullPath);
+                }
+            }
+            else if (Directory.Exists(fullPath))
+            {
+                CollectFolder(fullPath, files, seen, warnings, visitedFolders);
+            }
+            else
+            {
+                throw new InvalidInputException($"Path not found: '{path}'.", "Check the path and its spelling.");
+            }
+        }
+
+        return new FileEnumeration(files, warnings);
+    }
+
+    /// <summary>
+    /// Loads every file under <paramref name="paths"/> (see <see cref="EnumerateFiles"/>), one result
+    /// per file in order, plus a skipped result per folder that could not be read.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A path does not exist (thrown before anything loads).</exception>
+    public static IEnumerable<LoadResult> LoadMany(IEnumerable<string> paths, LoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var enumeration = EnumerateFiles(paths);
+        return LoadAll(enumeration, options, cancellationToken);
+    }
+
+    private static IEnumerable<LoadResult> LoadAll(FileEnumeration enumeration, LoadOptions? options, CancellationToken cancellationToken)
+    {
+        foreach (var warning in enumeration.Warnings)
+        {
+            yield return LoadResult.Skipped(warning.Path, warning.Message);
+        }
+
+        foreach (var file in enumeration.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            LoadResult result;
+            try
+            {
+                result = Load(file, options, cancellationToken);
+            }
+            catch (InvalidInputException ex)
+            {
+                // Deleted or replaced by a folder since it was found.
+                result = LoadResult.Skipped(file, $"{file}: skipped, {ex.Message}");
+            }
+
+            yield return result;
+        }
+    }
+
+    private static LoadResult Build(string path, DocumentFormat format, DecodedSource source, DateTimeOffset modifiedUtc, LoadOptions options)
+    {
+        if (source.BinaryKind is not null)
+        {
+            return LoadResult.Skipped(path, $"{path}: skipped, it is {source.BinaryKind}, not text.", format);
+        }
+
+        string? htmlTitle = null;
+        List<TextBlock> blocks;
+        switch (format)
+        {
+            case DocumentFormat.Markdown:
+                blocks = MarkdownParser.Parse(source.Text!);
+                break;
+            case DocumentFormat.Html:
+                var page = HtmlPageParser.Parse(source.Text!);
+                htmlTitle = page.Title;
+                blocks = page.Blocks;
+                break;
+            default:
+                blocks = PlainTextParser.Parse(source.Lines!);
+                break;
+        }
+
+        var cleaned = options.Cleaner.Clean(blocks);
+        var (text, headings) = DocumentText.Compose(cleaned.Blocks);
+        if (text.Length == 0)
+        {
+            var why = cleaned.Removed.Count > 0 ? "no text is left after removing boilerplate" : "it contains no text";
+            return LoadResult.Skipped(path, $"{path}: skipped, {why}.", format);
+        }
+
+        var title = ChooseTitle(format, htmlTitle, cleaned, path);
+        var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings };
+        return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed);
+    }
+
+    /// <summary>
+    /// HTML: the &lt;title&gt;; Markdown: the first heading; plain text: the first line when it is a
+    /// heading. Then a rule's hint (a breadcrumb's last step), then the first line (its first sentence
+    /// when the line is long), then the file name.
+    /// </summary>
+    private static string ChooseTitle(DocumentFormat format, string? htmlTitle, CleaningResult cleaned, string path)
+    {
+        var blocks = cleaned.Blocks;
+        var title = htmlTitle;
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            title = format == DocumentFormat.PlainText
+                ? blocks.Count > 0 && blocks[0].IsHeading ? blocks[0].Text : null
+                : blocks.FirstOrDefault(b => b.IsHeading)?.Text;
+        }
+
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            title = cleaned.TitleHint;
+        }
+
+        if (string.IsNullOrWhiteSpace(title) && blocks.Count > 0)
+        {
+            title = blocks[0].Text.Split('\n')[0];
+            if (title.Length > MaxTitleLength / 2)
+            {
+                foreach (var sentence in SentenceSplitter.Enumerate(title))
+                {
+                    title = title.Substring(sentence.Start, sentence.Length);
+                    break;
+                }
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return Path.GetFileNameWithoutExtension(path);
+        }
+
+        if (title.Length <= MaxTitleLength)
+        {
+            return title;
+        }
+
+        var cut = title.LastIndexOf(' ', MaxTitleLength - 1);
+        return string.Concat(title.AsSpan(0, cut > MaxTitleLength / 2 ? cut : MaxTitleLength - 1), "\u2026");
+    }
+
+    private static void CollectFolder(string root, List<string> files, HashSet<string> seen, List<PathWarning> warnings, HashSet<string> visited)
+    {
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var folder = pending.Pop();
+            if (!visited.Add(RealPath(folder)))
+            {
+                continue;
+            }
+
+            string[] entries;
+            try
+            {
+                entries = Directory.GetFileSystemEntries(folder);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                warnings.Add(new PathWarning(folder, $"{folder}: folder skipped, it cannot be read (permission denied)."));
+                continue;
+            }
+            catch (IOException ex)
+            {
+                warnings.Add(new PathWarning(folder, $"{folder}: folder skipped, it cannot be read ({ex.Message})."));
+                continue;
+            }
+
+            Array.Sort(entries, StringComparer.Ordinal);
+            var subfolders = new List<string>();
+            foreach (var entry in entries)
+            {
+                if (Path.GetFileName(entry).StartsWith('.'))
+                {
+                    continue;
+                }
+
+                if (Directory.Exists(entry))
+                {
+                    subfolders.Add(entry);
+                }
+                else if (SupportedExtensions.ContainsKey(Path.GetExtension(entry)) && File.Exists(entry) && seen.Add(entry))
+                {
+                    files.Add(entry);
+                }
+            }
+
+            for (var i = subfolders.Count - 1; i >= 0; i--)
+            {
+                pending.Push(subfolders[i]);
+            }
+        }
+    }
+
+    // A folder reached through a symbolic link is visited once, so link cycles end.
+    private static string RealPath(string folder)
+    {
+        try
+        {
+            var target = new DirectoryInfo(folder).ResolveLinkTarget(returnFinalTarget: true);
+            return target?.FullName ?? folder;
+        }
+        catch (IOException)
+        {
+            return folder;
+        }
+    }
+
+    private static string FullPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new InvalidInputException("An empty path was given.", "Name a file or a folder.");
+        }
+
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new InvalidInputException($"'{path}' is not a valid path.", "Check the path and its spelling.", ex);
+        }
+    }
+
+    private static List<string> SplitLines(string text)
+    {
+        return [.. text.ReplaceLineEndings("\n").Split('\n')];
+    }
+}

@@ -1,0 +1,115 @@
+namespace LocalQa.Core.Documents;
+
+/// <summary>Turns blocks into <see cref="Document.Text"/> plus heading spans, and back.</summary>
+internal static class DocumentText
+{
+    internal static (string Text, List<HeadingSpan> Headings) Compose(IReadOnlyList<TextBlock> blocks)
+    {
+        var headings = new List<HeadingSpan>();
+        long total = 0;
+        var first = true;
+        foreach (var block in blocks)
+        {
+            if (block.Text.Length == 0)
+            {
+                continue;
+            }
+
+            total += (first ? 0 : block.StartsParagraph ? 2 : 1) + block.Text.Length;
+            first = false;
+        }
+
+        if (total > int.MaxValue)
+        {
+            throw new InvalidOperationException($"A document of {total} characters is too large for one string.");
+        }
+
+        var offset = 0;
+        first = true;
+        foreach (var block in blocks)
+        {
+            if (block.Text.Length == 0)
+            {
+                continue;
+            }
+
+            offset += first ? 0 : block.StartsParagraph ? 2 : 1;
+            first = false;
+            if (block.IsHeading)
+            {
+                headings.Add(new HeadingSpan(offset, block.Text.Length, block.HeadingLevel));
+            }
+
+            offset += block.Text.Length;
+        }
+
+        // string.Create writes the blocks straight into the result: a 50 MB file is not copied twice.
+        var text = string.Create((int)total, blocks, static (span, blocks) =>
+        {
+            var position = 0;
+            var first = true;
+            foreach (var block in blocks)
+            {
+                if (block.Text.Length == 0)
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    span[position++] = '\n';
+                    if (block.StartsParagraph)
+                    {
+                        span[position++] = '\n';
+                    }
+                }
+
+                first = false;
+                block.Text.AsSpan().CopyTo(span[position..]);
+                position += block.Text.Length;
+            }
+        });
+        return (text, headings);
+    }
+
+    /// <summary>Rebuilds one block per line from a composed document, headings included.</summary>
+    internal static List<TextBlock> Decompose(Document document)
+    {
+        var blocks = new List<TextBlock>();
+        var text = document.Text;
+        var headings = document.Headings;
+        var headingIndex = 0;
+        var position = 0;
+        var blankBefore = true;
+        while (position <= text.Length)
+        {
+            var newline = text.IndexOf('\n', position);
+            var end = newline < 0 ? text.Length : newline;
+            if (end == position)
+            {
+                blankBefore = true;
+            }
+            else
+            {
+                while (headingIndex < headings.Count && headings[headingIndex].Start < position)
+                {
+                    headingIndex++;
+                }
+
+                var isHeading = headingIndex < headings.Count && headings[headingIndex].Start == position;
+                var level = isHeading ? headings[headingIndex].Level : 0;
+                blocks.Add(new TextBlock(text[position..end], isHeading ? BlockKind.Heading : BlockKind.Paragraph, level, blankBefore || blocks.Count == 0));
+                blankBefore = false;
+            }
+
+            if (newline < 0)
+            {
+                break;
+            }
+
+            position = newline + 1;
+        }
+
+        return blocks;
+    }
+}

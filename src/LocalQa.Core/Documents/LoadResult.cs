@@ -1,0 +1,104 @@
+using LocalQa.Core.Documents.Cleaning;
+
+namespace LocalQa.Core.Documents;
+
+/// <summary>How a source was read.</summary>
+public enum DocumentFormat
+{
+    /// <summary>Plain text (<c>.txt</c>, stdin, and any explicitly named file of another extension).</summary>
+    PlainText,
+
+    /// <summary>Markdown (<c>.md</c>, <c>.markdown</c>).</summary>
+    Markdown,
+
+    /// <summary>HTML (<c>.html</c>, <c>.htm</c>).</summary>
+    Html,
+}
+
+/// <summary>The outcome of loading one file: a document, or the reason it was skipped.</summary>
+public sealed class LoadResult
+{
+    private LoadResult(string path, Document? document, string? skipReason)
+    {
+        Path = path;
+        Document = document;
+        SkipReason = skipReason;
+    }
+
+    /// <summary>The path as given or found.</summary>
+    public string Path { get; }
+
+    /// <summary>The document, or null when <see cref="IsLoaded"/> is false.</summary>
+    public Document? Document { get; }
+
+    /// <summary>True when the file was loaded.</summary>
+    public bool IsLoaded => Document is not null;
+
+    /// <summary>Why the file was skipped, as a sentence that names it; null when loaded.</summary>
+    public string? SkipReason { get; }
+
+    /// <summary>How the file was read.</summary>
+    public DocumentFormat Format { get; private init; }
+
+    /// <summary>The encoding the text was decoded with ("UTF-8", "UTF-16 LE", …).</summary>
+    public string EncodingName { get; private init; } = "";
+
+    /// <summary>Invalid bytes that were replaced with U+FFFD while decoding.</summary>
+    public long InvalidBytesReplaced { get; private init; }
+
+    /// <summary>Problems that did not stop the load, each naming the file (for example replaced bytes).</summary>
+    public IReadOnlyList<string> Warnings { get; private init; } = [];
+
+    /// <summary>The blocks that boilerplate cleaning removed.</summary>
+    public IReadOnlyList<RemovedBlock> Removed { get; private init; } = [];
+
+    internal static LoadResult Loaded(
+        string path,
+        Document document,
+        DocumentFormat format,
+        string encodingName,
+        long invalidBytes,
+        IReadOnlyList<RemovedBlock> removed)
+    {
+        var warnings = invalidBytes == 0
+            ? []
+            : new[] { $"{path}: {invalidBytes} invalid {(invalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {encodingName})." };
+        return new LoadResult(path, document, null)
+        {
+            Format = format,
+            EncodingName = encodingName,
+            InvalidBytesReplaced = invalidBytes,
+            Warnings = warnings,
+            Removed = removed,
+        };
+    }
+
+    internal static LoadResult Skipped(string path, string reason, DocumentFormat format = DocumentFormat.PlainText) =>
+        new(path, null, reason) { Format = format, Warnings = [reason] };
+
+    /// <inheritdoc/>
+    public override string ToString() => IsLoaded ? $"loaded {Path}" : $"skipped: {SkipReason}";
+}
+
+/// <summary>Options for <see cref="DocumentLoader"/>.</summary>
+public sealed record LoadOptions
+{
+    /// <summary>The default options.</summary>
+    public static LoadOptions Default { get; } = new();
+
+    /// <summary>Removes boilerplate from loaded text; <see cref="BoilerplateCleaner.None"/> keeps everything.</summary>
+    public BoilerplateCleaner Cleaner { get; init; } = BoilerplateCleaner.Default;
+
+    /// <summary>Files larger than this are skipped with a reason (default 256 MiB).</summary>
+    public long MaxFileBytes { get; init; } = 256L * 1024 * 1024;
+}
+
+/// <summary>A path that could not be read while looking for files.</summary>
+/// <param name="Path">The folder or file.</param>
+/// <param name="Message">A sentence that names the path and says why.</param>
+public sealed record PathWarning(string Path, string Message);
+
+/// <summary>The files found under the paths given to <see cref="DocumentLoader.EnumerateFiles"/>.</summary>
+/// <param name="Files">Full paths of the files to load, in a stable order, without duplicates.</param>
+/// <param name="Warnings">Folders that could not be read.</param>
+public sealed record FileEnumeration(IReadOnlyList<string> Files, IReadOnlyList<PathWarning> Warnings);
