@@ -196,7 +196,7 @@ public sealed class IndexSchemaTests
     }
 
     /// <summary>Writes a document the way version 1 of the schema stored it: no signature, no group.</summary>
-    private static void InsertVersion1Document(SqliteConnection connection, Documents.Document document)
+    private static void InsertVersion1Document(SqliteConnection connection, global::LocalQa.Core.Documents.Document document)
     {
         using var insertDocument = connection.CreateCommand();
         insertDocument.CommandText = """
