@@ -75,8 +75,10 @@ internal static class IndexMigrations
                 value TEXT NOT NULL
             ) STRICT;
 
+            -- AUTOINCREMENT here and on chunks: an id is never reused, so a near-duplicate group
+            -- label, a vector cache or a citation holding an old id never points at another text.
             CREATE TABLE documents(
-                id INTEGER PRIMARY KEY,
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
                 path TEXT NOT NULL UNIQUE,
                 title TEXT NOT NULL,
                 content_hash TEXT NOT NULL,
@@ -86,8 +88,6 @@ internal static class IndexMigrations
                 dup_group INTEGER
             ) STRICT;
 
-            -- AUTOINCREMENT: a chunk id is never reused, so a vector cache or a citation holding an
-            -- old id can never silently point at another document's text.
             CREATE TABLE chunks(
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
