@@ -7,7 +7,7 @@ namespace LocalQa.Core.Index;
 /// both copies stay searchable and citable, and retrieval can show one of them.
 /// </summary>
 /// <remarks>
-/// A group id is the smallest id among the documents that joined it. When a member's text changes
+/// A group id is the smallest id among the documents that formed it. When a member's text changes
 /// it is regrouped; the other members stay together (their group may be relabelled). Removing a
 /// document leaves its group's label as it was: ids are never reused, so the label stays unique.
 /// </remarks>
