@@ -7,8 +7,9 @@ namespace LocalQa.Core.Index;
 /// both copies stay searchable and citable, and retrieval can show one of them.
 /// </summary>
 /// <remarks>
-/// A group id is the smallest document id that ever joined the group. Groups only merge; when a
-/// member's text changes it is regrouped, while the other members keep their group.
+/// A group id is the smallest id among the documents that formed it. When a member's text changes
+/// it is regrouped; the other members stay together (their group may be relabelled). Removing a
+/// document leaves its group's label as it was: ids are never reused, so the label stays unique.
 /// </remarks>
 internal sealed class DuplicateGrouping : IDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class DuplicateGrouping : IDisposable
     private readonly SqliteCommand _deleteBands;
     private readonly SqliteCommand _setGroup;
     private readonly SqliteCommand _mergeGroups;
+    private readonly SqliteCommand _leaveGroup;
 
     public DuplicateGrouping(SqliteConnection connection)
     {
@@ -39,14 +41,23 @@ internal sealed class DuplicateGrouping : IDisposable
         _mergeGroups = Sql.Command(connection,
             "UPDATE documents SET dup_group = $group WHERE dup_group = $old",
             "$group", "$old");
+
+        // The document may head a group whose other members it no longer resembles: they are
+        // relabelled to their own smallest id before the document is grouped afresh.
+        _leaveGroup = Sql.Command(connection, """
+            UPDATE documents SET dup_group = (SELECT min(id) FROM documents WHERE dup_group = $id AND id <> $id)
+            WHERE dup_group = $id AND id <> $id
+            """,
+            "$id");
     }
 
     /// <summary>Stores the document's signature and puts it in the group of every document it nearly duplicates.</summary>
     /// <returns>The document's group id.</returns>
     public long Assign(SqliteTransaction transaction, long documentId, ulong[]? signature)
     {
-        Sql.Enlist(transaction, _candidates, _signature, _insertBand, _deleteBands, _setGroup, _mergeGroups);
+        Sql.Enlist(transaction, _candidates, _signature, _insertBand, _deleteBands, _setGroup, _mergeGroups, _leaveGroup);
         Sql.Run(_deleteBands, documentId);
+        Sql.Run(_leaveGroup, documentId);
 
         var groups = new SortedSet<long>();
         long[]? bands = null;
@@ -99,6 +110,7 @@ internal sealed class DuplicateGrouping : IDisposable
         _deleteBands.Dispose();
         _setGroup.Dispose();
         _mergeGroups.Dispose();
+        _leaveGroup.Dispose();
     }
 
     private HashSet<long> Candidates(long[] bands, long documentId)

@@ -23,6 +23,8 @@ public sealed class LocalQaIndex : IDisposable
     private const int BusyTimeoutMilliseconds = 10_000;
     private const int SqliteNotADatabase = 26;
     private const int SqliteCorrupt = 11;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCannotOpen = 14;
 
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
@@ -118,9 +120,16 @@ public sealed class LocalQaIndex : IDisposable
         }
 
         var folder = Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(folder))
+        try
         {
-            Directory.CreateDirectory(folder);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"Cannot create the folder of the index '{fullPath}': {e.Message}", "Choose an index path in a writable folder.", e);
         }
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -141,6 +150,14 @@ public sealed class LocalQaIndex : IDisposable
             }
 
             return new LocalQaIndex(fullPath, connection, timeProvider ?? TimeProvider.System);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteReadOnly or SqliteCannotOpen)
+        {
+            connection.Dispose();
+            throw new InvalidInputException(
+                $"Cannot open the index '{fullPath}' for writing: {e.Message}",
+                "Check that the file and its folder are writable, or choose another index path.",
+                e);
         }
         catch
         {

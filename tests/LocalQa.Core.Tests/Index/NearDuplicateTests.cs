@@ -38,6 +38,45 @@ public sealed class NearDuplicateTests
     }
 
     [Fact]
+    public void Replacing_the_first_document_of_a_group_leaves_the_copies_together_without_it()
+    {
+        using var folder = new TempFolder();
+        using var index = LocalQaIndex.Open(folder.IndexPath);
+        var original = Upsert(index, "/news/original.txt", Stories.Original);
+        var copy = Upsert(index, "/news/copy.txt", Stories.SyndicatedCopy);
+        var secondCopy = Upsert(index, "/news/copy2.txt", Stories.SyndicatedCopy + "\n\nShare this story.");
+        Assert.Equal([original.DocumentId], new[] { original, copy, secondCopy }.Select(r => r.DuplicateGroup).Distinct());
+
+        var rewritten = Upsert(index, "/news/original.txt", Stories.Unrelated);
+
+        var groups = index.ListDocuments().ToDictionary(d => d.Path, d => d.DuplicateGroup);
+        Assert.Equal(original.DocumentId, rewritten.DuplicateGroup);
+        Assert.Equal(copy.DocumentId, groups["/news/copy.txt"]);
+        Assert.Equal(copy.DocumentId, groups["/news/copy2.txt"]);
+        Assert.Equal(1, index.Stats().DuplicateGroups);
+
+        var restored = Upsert(index, "/news/original.txt", Stories.Original);
+
+        Assert.Equal(original.DocumentId, restored.DuplicateGroup);
+        Assert.Equal([original.DocumentId], index.ListDocuments().Select(d => d.DuplicateGroup).Distinct());
+    }
+
+    [Fact]
+    public void A_removed_documents_id_is_never_given_to_a_new_one()
+    {
+        using var folder = new TempFolder();
+        using var index = LocalQaIndex.Open(folder.IndexPath);
+        Upsert(index, "/news/original.txt", Stories.Original);
+        var copy = Upsert(index, "/news/copy.txt", Stories.SyndicatedCopy);
+        index.RemoveDocument("/news/copy.txt");
+
+        var next = Upsert(index, "/news/tram.txt", Stories.Unrelated);
+
+        Assert.True(next.DocumentId > copy.DocumentId);
+        Assert.True(next.ChunkIds.Min() > copy.ChunkIds.Max());
+    }
+
+    [Fact]
     public void Groups_merge_when_a_document_copies_two_groups()
     {
         using var folder = new TempFolder();
