@@ -8,7 +8,10 @@ public static class TextShape
     private static readonly SearchValues<char> NumericLineChars = SearchValues.Create("0123456789.,:;%+-()$€£ ");
 
     /// <summary>Number of whitespace-separated words.</summary>
-    public static int CountWords(ReadOnlySpan<char> text)
+    public static int CountWords(ReadOnlySpan<char> text) => CountWords(text, int.MaxValue);
+
+    /// <summary>Number of whitespace-separated words, counting no further than <paramref name="limit"/> + 1.</summary>
+    public static int CountWords(ReadOnlySpan<char> text, int limit)
     {
         var count = 0;
         var inWord = false;
@@ -21,7 +24,10 @@ public static class TextShape
             else if (!inWord)
             {
                 inWord = true;
-                count++;
+                if (++count > limit)
+                {
+                    break;
+                }
             }
         }
 
@@ -120,7 +126,7 @@ public static class TextShape
             return false;
         }
 
-        var words = CountWords(line);
+        var words = CountWords(line, maxWords);
         if (words == 0 || words > maxWords)
         {
             return false;

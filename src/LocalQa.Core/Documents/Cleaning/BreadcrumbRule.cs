@@ -35,7 +35,7 @@ public sealed class BreadcrumbRule : ICleaningRule
     internal static bool IsBreadcrumb(string text, out string current)
     {
         current = "";
-        if (TextShape.CountWords(text) > 14 || TextShape.EndsWithPunctuation(text))
+        if (TextShape.CountWords(text, 14) > 14 || TextShape.EndsWithPunctuation(text))
         {
             return false;
         }

@@ -68,7 +68,7 @@ public sealed class MarketTickerRule : ICleaningRule
     }
 
     private static bool IsShort(string text) =>
-        text.Length <= MaxShortLength && TextShape.CountWords(text) <= MaxShortWords && !text.EndsWith('.');
+        text.Length <= MaxShortLength && TextShape.CountWords(text, MaxShortWords) <= MaxShortWords && !text.EndsWith('.');
 
     private static (int Numeric, int Tokens, bool Signed) Measure(string text)
     {

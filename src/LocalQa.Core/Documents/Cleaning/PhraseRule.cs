@@ -55,7 +55,7 @@ public sealed class PhraseRule : ICleaningRule
     public bool Matches(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (TextShape.CountWords(text) > _maxWords)
+        if (TextShape.CountWords(text, _maxWords) > _maxWords)
         {
             return false;
         }

@@ -33,7 +33,7 @@ public sealed class RelatedLinksRule : ICleaningRule
         for (var i = 0; i < blocks.Count; i++)
         {
             var text = blocks[i].Text;
-            if (TextShape.CountWords(text) > MaxHeadingWords
+            if (TextShape.CountWords(text, MaxHeadingWords) > MaxHeadingWords
                 || !BoilerplatePatterns.RelatedLinksHeading().IsMatch(PhraseRule.NormalizeLine(text)))
             {
                 continue;
