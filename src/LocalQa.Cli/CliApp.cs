@@ -15,6 +15,8 @@ public static class CliApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(DoctorCommand.Create(cli));
         root.Subcommands.Add(BenchCommand.Create(cli));
+        root.Subcommands.Add(IngestCommand.Create(cli));
+        root.Subcommands.Add(AskCommand.Create(cli));
         return root;
     }
 
@@ -30,9 +32,18 @@ public static class CliApp
             return ExitCodes.BadInput;
         }
         var verbose = parse.GetValue(Verbose);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Interrupts.Install(interrupt);
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+            // Ctrl+C is ours (Interrupts), so that inside the chat it stops an answer, not the program.
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, interrupt.Token).ConfigureAwait(false);
         }
         catch (InvalidInputException ex)
         {

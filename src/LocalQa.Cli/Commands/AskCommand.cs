@@ -1,0 +1,92 @@
+using System.CommandLine;
+using LocalQa.Core;
+using LocalQa.Core.Answering;
+
+namespace LocalQa.Cli.Commands;
+
+internal static class AskCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var common = new CommonOptions();
+        var question = new Argument<string>("question") { Description = "The question to answer from your articles." };
+        var topK = new Option<int>("--top-k") { Description = "Passages to retrieve.", DefaultValueFactory = _ => 5 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Longest generated answer, in tokens.", DefaultValueFactory = _ => 256 };
+        var extractive = new Option<bool>("--extractive") { Description = "Quote the best sentences instead of generating." };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var cmd = new Command("ask", "Answer a question from the indexed articles, with citations.");
+        cmd.Arguments.Add(question);
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { topK, maxTokens, extractive, json }) cmd.Options.Add(o);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var asJson = parse.GetValue(json);
+            var options = new AskOptions
+            {
+                TopK = parse.GetValue(topK),
+                MaxTokens = parse.GetValue(maxTokens),
+                Extractive = parse.GetValue(extractive),
+            };
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
+            Seed(cli, lib, asJson, ct);
+            var answerer = lib.CreateAnswerer();
+            Func<string, ValueTask>? stream = asJson ? null : async piece =>
+            {
+                await cli.Out.WriteAsync(piece).ConfigureAwait(false);
+                await cli.Out.FlushAsync(ct).ConfigureAwait(false);
+            };
+            var result = await answerer.AskAsync(parse.GetValue(question) ?? "", options, stream, ct).ConfigureAwait(false);
+            if (asJson) cli.WriteJson(ToJson(result));
+            else PrintAfterAnswer(cli, result);
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>First use: an empty index gets the bundled articles, and the user is told.</summary>
+    internal static void Seed(CliContext cli, LocalQaLibrary lib, bool quiet, CancellationToken ct)
+    {
+        var seeded = lib.EnsureSeeded(null, ct);
+        if (seeded is not null && !quiet)
+            cli.Error.WriteLine($"note: the index at {lib.IndexPath} was empty, so LocalQa ingested the {seeded.Added} bundled articles from seeds/ first.");
+    }
+
+    internal static void PrintAfterAnswer(CliContext cli, AskResult result)
+    {
+        var o = cli.Out;
+        o.WriteLine();
+        o.WriteLine();
+        if (result.InvalidCitations.Count > 0)
+            o.WriteLine($"warning: the answer cites {string.Join(", ", result.InvalidCitations)}, which match no passage.");
+        var shown = result.Mode == AnswerMode.Generative && result.Cited.Count > 0
+            ? result.Sources.Where(s => result.Cited.Contains(s.Rank)).ToArray()
+            : result.Sources.Take(Math.Max(1, result.Cited.Count == 0 ? 3 : result.Cited.Max())).ToArray();
+        if (shown.Length > 0) o.WriteLine("Sources:");
+        foreach (var s in shown)
+            o.WriteLine($"  [{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk})");
+        var mode = result.Mode == AnswerMode.Generative ? "generative" : "extractive";
+        o.WriteLine(result.Note is null ? $"({mode})" : $"({mode}: {result.Note})");
+    }
+
+    internal static object ToJson(AskResult r) => new
+    {
+        answer = r.Answer,
+        mode = r.Mode == AnswerMode.Generative ? "generative" : "extractive",
+        abstained = r.Abstained,
+        sources = r.Sources.Select(s => new { rank = s.Rank, document = s.Document, title = s.Title, chunk = s.Chunk, score = s.Score, text = s.Text }),
+        cited = r.Cited,
+        invalid_citations = r.InvalidCitations,
+        note = r.Note,
+        timings = new
+        {
+            retrieval_ms = Math.Round(r.Timings.RetrievalMs, 3),
+            prompt_tokens = r.Timings.PromptTokens,
+            reused_tokens = r.Timings.ReusedTokens,
+            prompt_ms = Math.Round(r.Timings.PromptMs, 3),
+            ttft_ms = Math.Round(r.Timings.TtftMs, 3),
+            generated_tokens = r.Timings.GeneratedTokens,
+            decode_ms = Math.Round(r.Timings.DecodeMs, 3),
+            total_ms = Math.Round(r.Timings.TotalMs, 3),
+        },
+    };
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using LocalQa.Core;
+using LocalQa.Core.Ingest;
+using Spectre.Console;
+
+namespace LocalQa.Cli.Commands;
+
+internal static class IngestCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var common = new CommonOptions();
+        var paths = new Argument<string[]>("paths") { Description = "Files or folders to ingest (default: the bundled seeds/).", Arity = ArgumentArity.ZeroOrMore };
+        var prune = new Option<bool>("--prune") { Description = "Remove indexed documents under these folders whose files are gone." };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var cmd = new Command("ingest", "Load, clean, chunk (and embed) articles into the index; unchanged files are skipped.");
+        cmd.Arguments.Add(paths);
+        common.AddTo(cmd);
+        cmd.Options.Add(prune);
+        cmd.Options.Add(json);
+        cmd.SetAction((parse, ct) =>
+        {
+            var options = common.Resolve(parse);
+            var targets = parse.GetValue(paths) is { Length: > 0 } given ? given
+                : LocalQaPaths.SeedsDirectory is { } seeds ? [seeds]
+                : throw new Llama.InvalidInputException("No paths given and no bundled seeds/ folder found.", "Pass the files or folders to ingest.");
+            using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: true, loadPrompts: false);
+            var report = Run(cli, lib, targets, parse.GetValue(prune), ct);
+            if (parse.GetValue(json))
+            {
+                cli.WriteJson(new
+                {
+                    added = report.Added,
+                    updated = report.Updated,
+                    unchanged = report.Unchanged,
+                    removed = report.Removed,
+                    skipped = report.Skipped,
+                    documents = report.Documents,
+                    chunks = report.Chunks,
+                    seconds = Math.Round(report.Seconds, 3),
+                    embedded = report.Embedded,
+                    lexical_only = report.LexicalOnly,
+                    index = lib.IndexPath,
+                    warnings = report.Warnings.Select(w => new { path = w.Path, message = w.Message }),
+                });
+            }
+            else
+            {
+                foreach (var w in report.Warnings) cli.Error.WriteLine($"warning: {w.Path}: {w.Message}");
+                cli.Out.WriteLine($"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Removed} removed, {report.Skipped} skipped " +
+                                  $"in {report.Seconds:F2} s — index {lib.IndexPath}: {report.Documents} documents, {report.Chunks} chunks");
+                if (report.LexicalOnly)
+                    cli.Out.WriteLine("note: no embedding model configured; retrieval is lexical (BM25) only. Add one with --embed-model.");
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return cmd;
+    }
+
+    /// <summary>Ingests with a progress bar on a terminal and none when output is redirected.</summary>
+    internal static IngestReport Run(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool prune, CancellationToken ct)
+    {
+        var options = new IngestOptions { Prune = prune };
+        if (!cli.Interactive) return lib.CreateIngestor().Ingest(targets, options, null, ct);
+        IngestReport? report = null;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("ingesting", maxValue: 1);
+                var progress = new Progress<IngestProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.FilesTotal);
+                    task.Value = p.FilesDone;
+                    task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}" +
+                                       (p.EmbedTokensPerSecond > 0 ? $", embedding {p.EmbedTokensPerSecond:F0} tok/s" : "");
+                });
+                report = lib.CreateIngestor().Ingest(targets, options, progress, ct);
+            });
+        return report!;
+    }
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Text;
+using LocalQa.Core.Ai;
+using LocalQa.Core.Index;
+using LocalQa.Core.Ingest;
+using LocalQa.Core.Prompts;
+using LocalQa.Core.Retrieval;
+using LocalQa.Core.Text;
+using LocalQa.Llama;
+using Microsoft.Extensions.AI;
+
+namespace LocalQa.Core.Answering;
+
+public sealed record AskOptions
+{
+    public int TopK { get; init; } = 5;
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>Answer by quoting sentences even when a chat model is configured.</summary>
+    public bool Extractive { get; init; }
+
+    /// <summary>Chunks added on each side of a retrieved chunk.</summary>
+    public int NeighbourChunks { get; init; }
+
+    /// <summary>Longest question accepted, in characters; longer ones are the user's to shorten.</summary>
+    public int MaxQuestionChars { get; init; } = 4000;
+}
+
+/// <summary>
+/// Answers questions over the index: retrieval (BM25, plus dense when the index has vectors of the
+/// embedding model), then a generated answer with citations when a chat model is present, else the
+/// best sentences quoted. One instance serves a whole chat: the chat client keeps its KV cache and
+/// passages are laid out canonically, so follow-ups reuse the shared prompt prefix.
+/// Not thread-safe (the index connection and the model context have one owner).
+/// </summary>
+public sealed class Answerer
+{
+    private readonly LocalQaIndex _index;
+    private readonly PromptLibrary _prompts;
+    private readonly LlamaChatClient? _chat;
+    private readonly LlamaEmbeddingGenerator? _embedder;
+    private readonly string? _embedModelId;
+    private VectorStore? _vectors;
+    private bool _vectorsLoaded;
+
+    public Answerer(LocalQaIndex index, PromptLibrary prompts, LlamaChatClient? chat = null, LlamaEmbeddingGenerator? embedder = null, string? embedModelId = null)
+    {
+        _index = index ?? throw new ArgumentNullException(nameof(index));
+        _prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        _chat = chat;
+        _embedder = embedder;
+        _embedModelId = embedModelId;
+    }
+
+    public bool CanGenerate => _chat is not null;
+
+    /// <summary>Re-reads vectors after the index changed (the chat's /ingest).</summary>
+    public void Refresh()
+    {
+        _vectors = null;
+        _vectorsLoaded = false;
+    }
+
+    /// <summary>Forgets the chat model's cached prompt (the chat's /reset).</summary>
+    public void ResetCache() => _chat?.ResetCache();
+
+    /// <summary>Retrieves the passages for a question (for /sources and --json).</summary>
+    public IReadOnlyList<RetrievedPassage> Retrieve(string question, AskOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        float[]? queryVector = null;
+        var vectors = Vectors();
+        if (vectors is not null && _embedder is not null)
+            queryVector = _embedder.Embedder.Embed([question])[0];
+        var retriever = new Retriever(_index, vectors, new RetrieverOptions { NeighbourChunks = options.NeighbourChunks });
+        return retriever.Search(question, options.TopK, queryVector);
+    }
+
+    private VectorStore? Vectors()
+    {
+        if (!_vectorsLoaded)
+        {
+            _vectorsLoaded = true;
+            _vectors = _embedModelId is null ? null : VectorStore.Load(_index, _embedModelId);
+            if (_vectors is { Count: 0 }) _vectors = null;
+        }
+        return _vectors;
+    }
+
+    /// <summary>Answers one question; <paramref name="onText"/> receives the answer as it is generated.</summary>
+    public async Task<AskResult> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new AskOptions();
+        question = (question ?? "").Trim();
+        if (question.Length == 0)
+            throw new InvalidInputException("The question is empty.", "Ask something, e.g. localqa ask \"Who founded FAIR?\"");
+        if (question.Length > options.MaxQuestionChars)
+            throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
+        if (options.TopK is < 1 or > 50)
+            throw new InvalidInputException($"--top-k {options.TopK} is out of range.", "Use a value from 1 to 50.");
+        if (options.MaxTokens is < 1 or > 8192)
+            throw new InvalidInputException($"--max-tokens {options.MaxTokens} is out of range.", "Use a value from 1 to 8192.");
+
+        var total = Stopwatch.StartNew();
+        var passages = Retrieve(question, options);
+        var retrievalMs = total.Elapsed.TotalMilliseconds;
+        var extractive = ExtractiveAnswerer.Answer(question, passages);
+
+        if (_chat is null || options.Extractive)
+        {
+            var note = _chat is null
+                ? "extractive answer: no chat model is configured (run `localqa models download` for generated answers)"
+                : "extractive answer (--extractive)";
+            var result = Extractive(question, passages, extractive, retrievalMs, total, note);
+            if (onText is not null) await onText(result.Answer).ConfigureAwait(false);
+            return result;
+        }
+        if (passages.Count == 0 || extractive.Abstained)
+        {
+            // Nothing relevant enough: the model is not asked to invent from weak passages.
+            if (onText is not null) await onText(_prompts.Abstain).ConfigureAwait(false);
+            return new AskResult
+            {
+                Answer = _prompts.Abstain,
+                Mode = AnswerMode.Generative,
+                Abstained = true,
+                Sources = passages.Select(ToSource).ToArray(),
+                Timings = new AskTimings { RetrievalMs = retrievalMs, TotalMs = total.Elapsed.TotalMilliseconds },
+                Note = "no passage in the library is relevant enough",
+            };
+        }
+        return await GenerateAsync(question, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AskResult> GenerateAsync(string question, IReadOnlyList<RetrievedPassage> passages, AskOptions options,
+        double retrievalMs, Stopwatch total, Func<string, ValueTask>? onText, CancellationToken ct)
+    {
+        var chat = _chat!;
+        var counter = new ModelTokenCounter(chat.Model);
+        var system = _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
+        var safeQuestion = UntrustedText.Neutralize(question);
+        var skeleton = chat.RenderPrompt(Messages(system, "", safeQuestion)).Length;
+        var budget = chat.Context.SequenceContextSize - options.MaxTokens - skeleton - 8;
+        if (budget < 32)
+            throw new ContextFullException($"The context ({chat.Context.SequenceContextSize} tokens) leaves no room for passages after the question and {options.MaxTokens} answer tokens.");
+        var (packed, passageText) = ContextPacker.Pack(passages, budget, counter, _prompts);
+
+        var text = new StringBuilder();
+        var chatOptions = new ChatOptions { MaxOutputTokens = options.MaxTokens, Temperature = 0 };
+        await foreach (var update in chat.GetStreamingResponseAsync(Messages(system, passageText, safeQuestion), chatOptions, ct).ConfigureAwait(false))
+        {
+            if (string.IsNullOrEmpty(update.Text)) continue;
+            text.Append(update.Text);
+            if (onText is not null) await onText(update.Text).ConfigureAwait(false);
+        }
+        var answer = text.ToString().Trim();
+        var (cited, invalid) = Citations.Parse(answer, packed.Count);
+        var stats = chat.LastStats!;
+        return new AskResult
+        {
+            Answer = answer,
+            Mode = AnswerMode.Generative,
+            Abstained = IsAbstention(answer),
+            Sources = packed.Select(p => ToSource(p.Passage) with { Rank = p.Number }).ToArray(),
+            Cited = cited,
+            InvalidCitations = invalid,
+            Timings = new AskTimings
+            {
+                RetrievalMs = retrievalMs,
+                PromptTokens = stats.PromptTokens,
+                ReusedTokens = stats.ReusedTokens,
+                PromptMs = stats.PromptMs,
+                TtftMs = stats.FirstTokenMs,
+                GeneratedTokens = stats.GeneratedTokens,
+                DecodeMs = stats.DecodeMs,
+                TotalMs = total.Elapsed.TotalMilliseconds,
+            },
+        };
+    }
+
+    private IEnumerable<ChatMessage> Messages(string system, string passages, string question) =>
+    [
+        new ChatMessage(ChatRole.System, system),
+        new ChatMessage(ChatRole.User, _prompts.Render("answer", new Dictionary<string, string> { ["passages"] = passages, ["question"] = question })),
+    ];
+
+    private bool IsAbstention(string answer)
+    {
+        static string Norm(string s) => new(s.ToLowerInvariant().Replace('’', '\'').Where(c => char.IsLetter(c) || c == '\'' || c == ' ').ToArray());
+        var a = Norm(answer);
+        return a.Length == 0 || a.Contains(Norm(_prompts.Abstain).Trim(), StringComparison.Ordinal)
+            || a.StartsWith("i don't know", StringComparison.Ordinal) || a.Contains("cannot tell", StringComparison.Ordinal)
+            || a.Contains("can't tell", StringComparison.Ordinal);
+    }
+
+    private AskResult Extractive(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveAnswer extractive, double retrievalMs, Stopwatch total, string note)
+    {
+        _ = question;
+        string answer;
+        var cited = new List<int>();
+        if (extractive.Abstained || extractive.Sentences.Count == 0)
+        {
+            answer = _prompts.Abstain;
+        }
+        else
+        {
+            var sb = new StringBuilder();
+            foreach (var s in extractive.Sentences)
+            {
+                var n = s.PassageIndex + 1;
+                if (!cited.Contains(n)) cited.Add(n);
+                if (sb.Length > 0) sb.Append(' ');
+                sb.Append(s.Text.Trim()).Append(" [").Append(n).Append(']');
+            }
+            answer = sb.ToString();
+        }
+        return new AskResult
+        {
+            Answer = answer,
+            Mode = AnswerMode.Extractive,
+            Abstained = extractive.Abstained || extractive.Sentences.Count == 0,
+            Sources = passages.Select(ToSource).ToArray(),
+            Cited = cited,
+            Timings = new AskTimings { RetrievalMs = retrievalMs, TotalMs = total.Elapsed.TotalMilliseconds },
+            Note = note,
+        };
+    }
+
+    private static AnswerSource ToSource(RetrievedPassage p) => new(p.Rank, p.DocumentPath, p.Title, p.Ordinal, Math.Round(p.Score, 6), p.Text);
+}

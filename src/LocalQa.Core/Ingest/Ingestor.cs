@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using LocalQa.Core.Ai;
+using LocalQa.Core.Chunking;
+using LocalQa.Core.Documents;
+using LocalQa.Core.Index;
+
+namespace LocalQa.Core.Ingest;
+
+public sealed record IngestOptions
+{
+    /// <summary>Remove indexed documents under the given folders whose files are gone.</summary>
+    public bool Prune { get; init; }
+
+    public LoadOptions Load { get; init; } = LoadOptions.Default;
+
+    /// <summary>Chunks embedded per call to the embedder (one batch of sequences).</summary>
+    public int EmbedBatch { get; init; } = 32;
+}
+
+/// <summary>Progress for a terminal: files done of total, chunks so far, embedding speed.</summary>
+public sealed record IngestProgress(int FilesDone, int FilesTotal, long Chunks, long EmbeddedTokens, double EmbedTokensPerSecond, string? Current);
+
+public sealed record IngestReport
+{
+    public int Added { get; init; }
+    public int Updated { get; init; }
+    public int Unchanged { get; init; }
+    public int Removed { get; init; }
+    public int Skipped { get; init; }
+    public long Documents { get; init; }
+    public long Chunks { get; init; }
+    public int Embedded { get; init; }
+    public double Seconds { get; init; }
+
+    /// <summary>True when no embedding model was given: retrieval is BM25 alone.</summary>
+    public bool LexicalOnly { get; init; }
+
+    public IReadOnlyList<PathWarning> Warnings { get; init; } = [];
+}
+
+/// <summary>
+/// Brings files into the index: unchanged ones (same content hash) are skipped without parsing,
+/// changed ones re-chunked and replaced in one transaction each, so a crash leaves every document
+/// wholly old or wholly new. With an embedder, new chunks are embedded in batches and chunks that
+/// lack a vector for this model (a model change) get one, without touching their text.
+/// </summary>
+public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbeddingGenerator? embedder = null, string? embedModelId = null)
+{
+    public IngestReport Ingest(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        options ??= new IngestOptions();
+        if (embedder is not null && embedModelId is null) throw new InvalidOperationException("An embedder needs its model id.");
+        var sw = Stopwatch.StartNew();
+        var roots = paths.Select(Path.GetFullPath).ToArray();
+        foreach (var r in roots)
+        {
+            if (!File.Exists(r) && !Directory.Exists(r))
+                throw new LocalQa.Llama.InvalidInputException($"'{r}' does not exist.", "Pass existing files or folders to ingest.");
+        }
+        var found = DocumentLoader.EnumerateFiles(roots);
+        var warnings = new List<PathWarning>(found.Warnings);
+        int added = 0, updated = 0, unchanged = 0, skipped = 0, removed = 0, embedded = 0;
+        long chunks = 0, embedTokens = 0;
+        var embedSeconds = 0.0;
+        var done = 0;
+
+        foreach (var file in found.Files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file));
+            done++;
+            var known = index.TryGetDocumentHash(file, out var oldHash);
+            if (known && HashMatches(file, oldHash!))
+            {
+                unchanged++;
+                continue;
+            }
+            LoadResult loaded;
+            try
+            {
+                loaded = DocumentLoader.Load(file, options.Load, cancellationToken);
+            }
+            catch (LocalQa.Llama.InvalidInputException ex)
+            {
+                // Vanished or replaced by a folder between listing and loading: a warning, not the end of the ingest.
+                warnings.Add(new PathWarning(file, ex.Message));
+                skipped++;
+                continue;
+            }
+            foreach (var w in loaded.Warnings) warnings.Add(new PathWarning(file, w));
+            if (loaded.Document is not { } doc)
+            {
+                warnings.Add(new PathWarning(file, loaded.SkipReason ?? "not loaded"));
+                skipped++;
+                continue;
+            }
+            var pieces = chunker.Split(doc);
+            ChunkEmbeddings? vectors = null;
+            if (embedder is not null && pieces.Count > 0)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var texts = pieces.Select(c => c.Text).ToArray();
+                var list = new List<float[]>(texts.Length);
+                for (var i = 0; i < texts.Length; i += options.EmbedBatch)
+                    list.AddRange(embedder.Embedder.Embed(texts[i..Math.Min(texts.Length, i + options.EmbedBatch)], cancellationToken));
+                embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                embedTokens += pieces.Sum(c => (long)c.TokenCount);
+                vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, list);
+                embedded += list.Count;
+            }
+            index.UpsertDocument(doc, pieces, vectors);
+            chunks += pieces.Count;
+            if (known) updated++;
+            else added++;
+        }
+
+        if (options.Prune) removed = PruneUnder(roots, found.Files);
+        if (embedder is not null) embedded += EmbedMissing(options, cancellationToken);
+        progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, null));
+        var stats = index.Stats();
+        return new IngestReport
+        {
+            Added = added,
+            Updated = updated,
+            Unchanged = unchanged,
+            Removed = removed,
+            Skipped = skipped,
+            Documents = stats.Documents,
+            Chunks = stats.Chunks,
+            Embedded = embedded,
+            Seconds = sw.Elapsed.TotalSeconds,
+            LexicalOnly = embedder is null && stats.Embeddings.Count == 0,
+            Warnings = warnings,
+        };
+    }
+
+    /// <summary>Vectors for chunks stored without one for this model (ingested lexically, or under another model).</summary>
+    private int EmbedMissing(IngestOptions options, CancellationToken ct)
+    {
+        var missing = index.ChunksWithoutEmbeddings(embedModelId!);
+        var count = 0;
+        for (var i = 0; i < missing.Count; i += options.EmbedBatch)
+        {
+            var slice = missing.Skip(i).Take(options.EmbedBatch).ToArray();
+            var vectors = embedder!.Embedder.Embed(slice.Select(c => c.Text).ToArray(), ct);
+            index.StoreEmbeddings(embedModelId!, embedder.Dimensions, slice.Select((c, k) => (c.Id, vectors[k])).ToArray());
+            count += slice.Length;
+        }
+        return count;
+    }
+
+    private int PruneUnder(string[] roots, IReadOnlyList<string> present)
+    {
+        var keep = new HashSet<string>(present, StringComparer.Ordinal);
+        var removed = 0;
+        foreach (var doc in index.ListDocuments())
+        {
+            var under = roots.Any(r => doc.Path == r || doc.Path.StartsWith(r.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+            if (under && !keep.Contains(doc.Path) && index.RemoveDocument(doc.Path)) removed++;
+        }
+        return removed;
+    }
+
+    private static bool HashMatches(string file, string expected)
+    {
+        try
+        {
+            using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return string.Equals(Convert.ToHexStringLower(SHA256.HashData(fs)), expected, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

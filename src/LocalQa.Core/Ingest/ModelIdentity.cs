@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace LocalQa.Core.Ingest;
+
+/// <summary>
+/// A model's identity is the SHA-256 of its file, so vectors are never mixed across models even
+/// when a file is renamed or replaced. Hashing a large model takes seconds, so the digest is
+/// remembered per (path, size, modification time) in the cache folder.
+/// </summary>
+public static class ModelIdentity
+{
+    private static readonly Lock Gate = new();
+
+    public static string Of(string modelPath)
+    {
+        var info = new FileInfo(modelPath);
+        if (!info.Exists) throw new LocalQa.Llama.InvalidInputException($"Model file '{modelPath}' does not exist.");
+        var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
+        var cacheFile = Path.Combine(LocalQaPaths.CacheDirectory, "model-hashes.json");
+        lock (Gate)
+        {
+            var cache = Read(cacheFile);
+            if (cache.TryGetValue(key, out var known)) return known;
+            string digest;
+            using (var fs = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+                digest = Convert.ToHexStringLower(SHA256.HashData(fs));
+            cache[key] = digest;
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(cacheFile)!);
+                var tmp = cacheFile + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllText(tmp, JsonSerializer.Serialize(cache));
+                File.Move(tmp, cacheFile, overwrite: true);
+            }
+            catch (IOException)
+            {
+                // A read-only cache only costs re-hashing next time.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same: the digest is still correct for this run.
+            }
+            return digest;
+        }
+    }
+
+    private static Dictionary<string, string> Read(string file)
+    {
+        try
+        {
+            return File.Exists(file) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file)) ?? [] : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using LocalQa.Core.Ai;
+using LocalQa.Core.Answering;
+using LocalQa.Core.Chunking;
+using LocalQa.Core.Index;
+using LocalQa.Core.Ingest;
+using LocalQa.Core.Prompts;
+using LocalQa.Core.Text;
+using LocalQa.Llama;
+
+namespace LocalQa.Core;
+
+/// <summary>What a verb needs resolved: paths and engine settings (flags over env over config).</summary>
+public sealed record LibraryOptions
+{
+    public string? IndexPath { get; init; }
+    public string? ChatModel { get; init; }
+    public string? EmbedModel { get; init; }
+    public string? PromptsDirectory { get; init; }
+
+    /// <summary>Context size for the chat model; 0 picks the model's, capped.</summary>
+    public int ContextSize { get; init; } = 4096;
+    public int Threads { get; init; }
+    public int GpuLayers { get; init; }
+}
+
+/// <summary>
+/// The open library a verb works on: the index, prompts and whichever models are configured,
+/// created once and shared by the verb's work (one chat session keeps one of these).
+/// </summary>
+public sealed class LocalQaLibrary : IDisposable
+{
+    private LocalQaLibrary(LibraryOptions options, LocalQaIndex index)
+    {
+        Options = options;
+        Index = index;
+    }
+
+    public LibraryOptions Options { get; }
+    public LocalQaIndex Index { get; }
+    public string IndexPath => Index.FilePath;
+    public LlamaChatClient? Chat { get; private set; }
+    public LlamaEmbeddingGenerator? Embedder { get; private set; }
+    public string? EmbedModelId { get; private set; }
+    public PromptLibrary? Prompts { get; private set; }
+    public Chunker Chunker { get; private set; } = new();
+
+    /// <summary>Opens the index (creating it) and loads the models the verb needs.</summary>
+    public static LocalQaLibrary Open(LibraryOptions options, bool loadChat, bool loadEmbedder, bool loadPrompts)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = Path.GetFullPath(options.IndexPath ?? LocalQaPaths.DefaultIndex);
+        if (Directory.Exists(path))
+            throw new InvalidInputException($"Index path '{path}' is a folder.", "Pass a file path for --index, e.g. ~/notes/index.db.");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var lib = new LocalQaLibrary(options, LocalQaIndex.Open(path));
+        try
+        {
+            if (loadPrompts) lib.Prompts = PromptLibrary.Load(options.PromptsDirectory);
+            if (loadEmbedder && options.EmbedModel is { } embedPath)
+            {
+                var model = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+                lib.Embedder = new LlamaEmbeddingGenerator(model, new EmbedderOptions { Threads = options.Threads }, ownsModel: true);
+                lib.EmbedModelId = ModelIdentity.Of(embedPath);
+                // Chunks sized by the embedding model's own tokenizer: that is the context they must fit.
+                lib.Chunker = new Chunker(new ModelTokenCounter(model), ChunkingOptions.Default);
+            }
+            if (loadChat && options.ChatModel is { } chatPath)
+            {
+                var model = LlamaModel.Load(chatPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+                lib.Chat = new LlamaChatClient(model, new LlamaContextOptions
+                {
+                    ContextSize = options.ContextSize == 0 ? 0 : Math.Min(options.ContextSize, model.TrainingContextLength),
+                    Threads = options.Threads,
+                }, ownsModel: true);
+            }
+        }
+        catch
+        {
+            lib.Dispose();
+            throw;
+        }
+        return lib;
+    }
+
+    /// <summary>When the index is empty, ingests the bundled seeds/ so a first question has something to
+    /// answer from; returns the report, or null when nothing was needed.</summary>
+    public IngestReport? EnsureSeeded(IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (Index.Stats().Documents > 0) return null;
+        var seeds = LocalQaPaths.SeedsDirectory;
+        if (seeds is null || !Directory.Exists(seeds)) return null;
+        return CreateIngestor().Ingest([seeds], new IngestOptions(), progress, ct);
+    }
+
+    public Ingestor CreateIngestor() => new(Index, Chunker, Embedder, EmbedModelId);
+
+    public Answerer CreateAnswerer() =>
+        new(Index, Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Chat, Embedder, EmbedModelId);
+
+    public ITokenCounter TokenCounter => Chat is not null ? new ModelTokenCounter(Chat.Model) : TokenEstimator.Default;
+
+    public void Dispose()
+    {
+        Chat?.Dispose();
+        Embedder?.Dispose();
+        Index.Dispose();
+    }
+}
