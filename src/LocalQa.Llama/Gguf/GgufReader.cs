@@ -87,6 +87,28 @@ public static class GgufReader
         }
     }
 
+    /// <summary>
+    /// A key or tensor name for a message: quoted, control characters escaped and cut short,
+    /// because in a corrupt file a "name" may be kilobytes of binary.
+    /// </summary>
+    private static string Quote(string name)
+    {
+        var cut = name.Length > 80 ? (char.IsHighSurrogate(name[79]) ? 79 : 80) : name.Length;
+        var sb = new StringBuilder("'");
+        foreach (var c in name.AsSpan(0, cut))
+        {
+            if (char.IsControl(c) || c == '\uFFFD')
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.Append(cut < name.Length ? "'..." : "'").ToString();
+    }
+
     private sealed class HeaderParser(BoundedReader r)
     {
         private string Name => r.Name;
@@ -95,7 +117,7 @@ public static class GgufReader
         {
             if (r.Length < 4)
             {
-                throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic"), 0);
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic; it is truncated"), 0);
             }
             var magic = r.ReadUInt32("the magic");
             if (magic != Magic)
@@ -109,7 +131,7 @@ public static class GgufReader
                 throw Fail(version switch
                 {
                     1 => "GGUF version 1 is no longer supported by llama.cpp",
-                    _ when (version & 0xFFFF) == 0 => string.Create(CultureInfo.InvariantCulture,
+                    _ when version > 0xFFFF && (version & 0xFFFF) == 0 => string.Create(CultureInfo.InvariantCulture,
                         $"version {version} looks byte-swapped: big-endian GGUF files are not supported"),
                     _ => string.Create(CultureInfo.InvariantCulture, $"unsupported GGUF version {version} (2 and 3 are supported)"),
                 }, 4);
@@ -122,13 +144,13 @@ public static class GgufReader
             if (tensorCount > remaining / MinTensorInfoBytes)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the header claims {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 8);
+                    $"the header claims {tensorCount} tensors, impossible in a file of {r.Length} bytes; it is truncated or corrupt"), 8);
             }
             if (kvCount > remaining / MinKvBytes
                 || (kvCount * MinKvBytes) + (tensorCount * MinTensorInfoBytes) > remaining)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the header claims {kvCount} metadata entries and {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 16);
+                    $"the header claims {kvCount} metadata entries and {tensorCount} tensors, impossible in a file of {r.Length} bytes; it is truncated or corrupt"), 16);
             }
 
             var metadata = ReadMetadata((int)kvCount);
@@ -151,7 +173,7 @@ public static class GgufReader
                 }
                 if (metadata.ContainsKey(key))
                 {
-                    throw Fail($"metadata key '{key}' appears twice", at);
+                    throw Fail($"metadata key {Quote(key)} appears twice", at);
                 }
                 metadata.Add(key, ReadValue(key));
             }
@@ -171,10 +193,10 @@ public static class GgufReader
             var elementType = ReadValueType(key);
             if (elementType == GgufValueType.Array)
             {
-                throw Fail($"metadata '{key}' is an array of arrays, which llama.cpp does not support", at);
+                throw Fail($"metadata {Quote(key)} is an array of arrays, which llama.cpp does not support", at);
             }
             at = r.Position;
-            var count = r.ReadUInt64($"the length of array '{key}'");
+            var count = r.ReadUInt64($"the length of array {Quote(key)}");
             // Each element takes at least its fixed size (8 bytes of length for a string), so the
             // bytes left in the header bound the count before anything is allocated.
             var minElementBytes = (ulong)ElementSize(elementType);
@@ -182,7 +204,7 @@ public static class GgufReader
             if (count > budget / minElementBytes)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"array '{key}' claims {count} elements of {GgufValue.TypeName(elementType)}, more than the {r.Remaining} bytes left in the file can hold"), at);
+                    $"array {Quote(key)} claims {count} elements of {GgufValue.TypeName(elementType)}, more than the {r.Remaining} bytes left in the file can hold"), at);
             }
             var n = (int)count;
             Array values = elementType switch
@@ -208,34 +230,36 @@ public static class GgufReader
             var values = new string[count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = r.ReadString($"element {i} of array '{key}'");
+                values[i] = r.ReadString($"element {i} of array {Quote(key)}");
             }
             return values;
         }
 
-        private object ReadScalar(GgufValueType type, string key) => type switch
+        private object ReadScalar(GgufValueType type, string key) => ReadScalarOf(type, $"the value of {Quote(key)}");
+
+        private object ReadScalarOf(GgufValueType type, string what) => type switch
         {
-            GgufValueType.UInt8 => r.ReadBytes(1, key)[0],
-            GgufValueType.Int8 => (sbyte)r.ReadBytes(1, key)[0],
-            GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(r.ReadBytes(2, key)),
-            GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(r.ReadBytes(2, key)),
-            GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Bool => r.ReadBytes(1, key)[0] != 0,
-            GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(r.ReadBytes(8, key)),
-            GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, key)),
-            GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, key)),
-            _ => r.ReadString($"the value of '{key}'"),
+            GgufValueType.UInt8 => r.ReadBytes(1, what)[0],
+            GgufValueType.Int8 => (sbyte)r.ReadBytes(1, what)[0],
+            GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(r.ReadBytes(2, what)),
+            GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(r.ReadBytes(2, what)),
+            GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Bool => r.ReadBytes(1, what)[0] != 0,
+            GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(r.ReadBytes(8, what)),
+            GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, what)),
+            GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, what)),
+            _ => r.ReadString(what),
         };
 
         private GgufValueType ReadValueType(string key)
         {
             var at = r.Position;
-            var raw = r.ReadUInt32($"the type of '{key}'");
+            var raw = r.ReadUInt32($"the type of {Quote(key)}");
             if (raw > (uint)GgufValueType.Float64)
             {
-                throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata '{key}' has unknown value type {raw}"), at);
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata {Quote(key)} has unknown value type {raw}"), at);
             }
             return (GgufValueType)raw;
         }
@@ -271,65 +295,65 @@ public static class GgufReader
                 }
                 if (!names.Add(name))
                 {
-                    throw Fail($"tensor '{name}' appears twice", at);
+                    throw Fail($"tensor {Quote(name)} appears twice", at);
                 }
 
                 at = r.Position;
-                var dimCount = r.ReadUInt32($"the dimension count of tensor '{name}'");
+                var dimCount = r.ReadUInt32($"the dimension count of tensor {Quote(name)}");
                 if (dimCount is 0 or > MaxDimensions)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has {dimCount} dimensions (1 to {MaxDimensions} are allowed)"), at);
+                        $"tensor {Quote(name)} has {dimCount} dimensions (1 to {MaxDimensions} are allowed)"), at);
                 }
                 var dims = new long[dimCount];
                 long elements = 1;
                 for (var d = 0; d < dims.Length; d++)
                 {
                     at = r.Position;
-                    var dim = r.ReadInt64($"dimension {d} of tensor '{name}'");
+                    var dim = r.ReadInt64($"dimension {d} of tensor {Quote(name)}");
                     if (dim <= 0)
                     {
-                        throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has dimension {d} of size {dim}"), at);
+                        throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {Quote(name)} has dimension {d} of size {dim}"), at);
                     }
                     if (elements > long.MaxValue / dim)
                     {
-                        throw Fail($"tensor '{name}' has more elements than a 64-bit count can hold", at);
+                        throw Fail($"tensor {Quote(name)} has more elements than a 64-bit count can hold", at);
                     }
                     dims[d] = dim;
                     elements *= dim;
                 }
 
                 at = r.Position;
-                var typeValue = r.ReadUInt32($"the type of tensor '{name}'");
+                var typeValue = r.ReadUInt32($"the type of tensor {Quote(name)}");
                 var type = (GgufTensorType)typeValue;
                 if (typeValue > int.MaxValue || !GgufTensorTypes.IsKnown(type))
                 {
-                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has unknown ggml type {typeValue}"), at);
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {Quote(name)} has unknown ggml type {typeValue}"), at);
                 }
                 var blockSize = GgufTensorTypes.BlockSize(type);
                 if (dims[0] % blockSize != 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' of type {type} has rows of {dims[0]} values, not a multiple of its block size {blockSize}"), at);
+                        $"tensor {Quote(name)} of type {type} has rows of {dims[0]} values, not a multiple of its block size {blockSize}"), at);
                 }
                 var blocks = elements / blockSize;
                 var blockBytes = GgufTensorTypes.BlockBytes(type);
                 if (blocks > long.MaxValue / blockBytes)
                 {
-                    throw Fail($"tensor '{name}' is larger than 2^63 bytes", at);
+                    throw Fail($"tensor {Quote(name)} is larger than 2^63 bytes", at);
                 }
 
                 at = r.Position;
-                var offset = r.ReadUInt64($"the data offset of tensor '{name}'");
+                var offset = r.ReadUInt64($"the data offset of tensor {Quote(name)}");
                 if (offset % (ulong)alignment != 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has data offset {offset}, not a multiple of the alignment {alignment}"), at);
+                        $"tensor {Quote(name)} has data offset {offset}, not a multiple of the alignment {alignment}"), at);
                 }
                 if (offset > (ulong)r.Length)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has data offset {offset}, beyond the end of the file ({r.Length} bytes)"), at);
+                        $"tensor {Quote(name)} has data offset {offset}, beyond the end of the file ({r.Length} bytes)"), at);
                 }
                 raw[i] = (name, type, dims, elements, (long)offset, blocks * blockBytes, at);
             }
@@ -348,7 +372,7 @@ public static class GgufReader
                 if (t.Offset > dataLength || t.Bytes > dataLength - t.Offset)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"the data of tensor '{t.Name}' ({t.Bytes} bytes at byte {dataOffset + t.Offset}) runs past the end of the file ({r.Length} bytes); the file is truncated"), t.At);
+                        $"the data of tensor {Quote(t.Name)} ({t.Bytes} bytes at byte {dataOffset + t.Offset}) runs past the end of the file ({r.Length} bytes); the file is truncated"), t.At);
                 }
             }
 
@@ -358,7 +382,7 @@ public static class GgufReader
                 var prev = byOffset[i - 1];
                 if (byOffset[i].Offset < prev.Offset + prev.Bytes)
                 {
-                    throw Fail($"the data of tensors '{prev.Name}' and '{byOffset[i].Name}' overlap", byOffset[i].At);
+                    throw Fail($"the data of tensors {Quote(prev.Name)} and {Quote(byOffset[i].Name)} overlap", byOffset[i].At);
                 }
             }
 
@@ -457,7 +481,7 @@ public static class GgufReader
             where T : unmanaged
         {
             var values = new T[count];
-            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), $"array '{key}'");
+            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), $"array {Quote(key)}");
             return values;
         }
 
