@@ -109,6 +109,23 @@ public static class GgufReader
         return sb.Append(cut < name.Length ? "'..." : "'").ToString();
     }
 
+    /// <summary>
+    /// What is being read, for an error message: formatted only when one is needed, so reading
+    /// a 128k-token vocabulary does not build 128k descriptions.
+    /// </summary>
+    private readonly struct What(string template, string? name = null, long index = 0, bool length = false)
+    {
+        public What Length() => new(template, name, index, length: true);
+
+        public override string ToString()
+        {
+            var text = template
+                .Replace("{i}", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{name}", name is null ? "" : Quote(name), StringComparison.Ordinal);
+            return length ? "the length of " + text : text;
+        }
+    }
+
     private sealed class HeaderParser(BoundedReader r)
     {
         private string Name => r.Name;
@@ -119,13 +136,13 @@ public static class GgufReader
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic; it is truncated"), 0);
             }
-            var magic = r.ReadUInt32("the magic");
+            var magic = r.ReadUInt32(new("the magic"));
             if (magic != Magic)
             {
                 throw Fail($"it starts with {DescribeMagic(magic)} instead of the magic \"GGUF\"", 0);
             }
 
-            var version = r.ReadUInt32("the version");
+            var version = r.ReadUInt32(new("the version"));
             if (version is not (2 or 3))
             {
                 throw Fail(version switch
@@ -137,8 +154,8 @@ public static class GgufReader
                 }, 4);
             }
 
-            var tensorCount = r.ReadUInt64("the tensor count");
-            var kvCount = r.ReadUInt64("the metadata count");
+            var tensorCount = r.ReadUInt64(new("the tensor count"));
+            var kvCount = r.ReadUInt64(new("the metadata count"));
             // Bounding the counts by the bytes that remain also keeps them far below int.MaxValue.
             var remaining = (ulong)Math.Min(r.Remaining, MaxHeaderBytes - r.Position);
             if (tensorCount > remaining / MinTensorInfoBytes)
@@ -166,7 +183,7 @@ public static class GgufReader
             for (var i = 0; i < count; i++)
             {
                 var at = r.Position;
-                var key = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the key of metadata entry {i}"));
+                var key = r.ReadString(new("the key of metadata entry {i}", null, i));
                 if (key.Length == 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata entry {i} has an empty key"), at);
@@ -196,7 +213,7 @@ public static class GgufReader
                 throw Fail($"metadata {Quote(key)} is an array of arrays, which llama.cpp does not support", at);
             }
             at = r.Position;
-            var count = r.ReadUInt64($"the length of array {Quote(key)}");
+            var count = r.ReadUInt64(new("the length of array {name}", key));
             // Each element takes at least its fixed size (8 bytes of length for a string), so the
             // bytes left in the header bound the count before anything is allocated.
             var minElementBytes = (ulong)ElementSize(elementType);
@@ -230,14 +247,14 @@ public static class GgufReader
             var values = new string[count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = r.ReadString($"element {i} of array {Quote(key)}");
+                values[i] = r.ReadString(new("element {i} of array {name}", key, i));
             }
             return values;
         }
 
-        private object ReadScalar(GgufValueType type, string key) => ReadScalarOf(type, $"the value of {Quote(key)}");
+        private object ReadScalar(GgufValueType type, string key) => ReadScalarOf(type, new What("the value of {name}", key));
 
-        private object ReadScalarOf(GgufValueType type, string what) => type switch
+        private object ReadScalarOf(GgufValueType type, What what) => type switch
         {
             GgufValueType.UInt8 => r.ReadBytes(1, what)[0],
             GgufValueType.Int8 => (sbyte)r.ReadBytes(1, what)[0],
@@ -256,7 +273,7 @@ public static class GgufReader
         private GgufValueType ReadValueType(string key)
         {
             var at = r.Position;
-            var raw = r.ReadUInt32($"the type of {Quote(key)}");
+            var raw = r.ReadUInt32(new("the type of {name}", key));
             if (raw > (uint)GgufValueType.Float64)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata {Quote(key)} has unknown value type {raw}"), at);
@@ -288,7 +305,7 @@ public static class GgufReader
             for (var i = 0; i < count; i++)
             {
                 var at = r.Position;
-                var name = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the name of tensor {i}"));
+                var name = r.ReadString(new("the name of tensor {i}", null, i));
                 if (Encoding.UTF8.GetByteCount(name) > MaxTensorNameBytes)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {i} has a name longer than {MaxTensorNameBytes} bytes"), at);
@@ -299,7 +316,7 @@ public static class GgufReader
                 }
 
                 at = r.Position;
-                var dimCount = r.ReadUInt32($"the dimension count of tensor {Quote(name)}");
+                var dimCount = r.ReadUInt32(new("the dimension count of tensor {name}", name));
                 if (dimCount is 0 or > MaxDimensions)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
@@ -310,7 +327,7 @@ public static class GgufReader
                 for (var d = 0; d < dims.Length; d++)
                 {
                     at = r.Position;
-                    var dim = r.ReadInt64($"dimension {d} of tensor {Quote(name)}");
+                    var dim = r.ReadInt64(new("dimension {i} of tensor {name}", name, d));
                     if (dim <= 0)
                     {
                         throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {Quote(name)} has dimension {d} of size {dim}"), at);
@@ -324,7 +341,7 @@ public static class GgufReader
                 }
 
                 at = r.Position;
-                var typeValue = r.ReadUInt32($"the type of tensor {Quote(name)}");
+                var typeValue = r.ReadUInt32(new("the type of tensor {name}", name));
                 var type = (GgufTensorType)typeValue;
                 if (typeValue > int.MaxValue || !GgufTensorTypes.IsKnown(type))
                 {
@@ -344,7 +361,7 @@ public static class GgufReader
                 }
 
                 at = r.Position;
-                var offset = r.ReadUInt64($"the data offset of tensor {Quote(name)}");
+                var offset = r.ReadUInt64(new("the data offset of tensor {name}", name));
                 if (offset % (ulong)alignment != 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
@@ -428,7 +445,7 @@ public static class GgufReader
         private const int BufferSize = 64 * 1024;
         private const int MaxStringBytes = 64 * 1024 * 1024;
 
-        private readonly byte[] _buffer = new byte[BufferSize];
+        private readonly byte[] _buffer = new byte[(int)Math.Min(BufferSize, Math.Max(length, 8))];
         private readonly long _origin = stream.Position;
         private int _bufferPos;
         private int _bufferLen;
@@ -442,16 +459,16 @@ public static class GgufReader
 
         public long Remaining => Length - _position;
 
-        public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
+        public uint ReadUInt32(What what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
 
-        public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
+        public ulong ReadUInt64(What what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
 
-        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8, what));
+        public long ReadInt64(What what) => BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8, what));
 
-        public string ReadString(string what)
+        public string ReadString(What what)
         {
             var at = _position;
-            var length = ReadUInt64($"the length of {what}");
+            var length = ReadUInt64(what.Length());
             if (length > (ulong)Remaining)
             {
                 throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
@@ -467,7 +484,7 @@ public static class GgufReader
             {
                 return "";
             }
-            if (n <= BufferSize)
+            if (n <= _buffer.Length)
             {
                 return Encoding.UTF8.GetString(ReadBytes(n, what));
             }
@@ -481,12 +498,12 @@ public static class GgufReader
             where T : unmanaged
         {
             var values = new T[count];
-            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), $"array {Quote(key)}");
+            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), new("array {name}", key));
             return values;
         }
 
         /// <summary>The next <paramref name="count"/> bytes (at most the buffer size), valid until the next read.</summary>
-        public ReadOnlySpan<byte> ReadBytes(int count, string what)
+        public ReadOnlySpan<byte> ReadBytes(int count, What what)
         {
             if (_bufferLen - _bufferPos < count)
             {
@@ -499,7 +516,7 @@ public static class GgufReader
             return span;
         }
 
-        private void ReadExactly(Span<byte> destination, string what)
+        private void ReadExactly(Span<byte> destination, What what)
         {
             Need(destination.Length, what);
             var fromBuffer = Math.Min(destination.Length, _bufferLen - _bufferPos);
@@ -518,7 +535,7 @@ public static class GgufReader
             _position += destination.Length;
         }
 
-        private void Need(long count, string what)
+        private void Need(long count, What what)
         {
             if (count > Remaining)
             {
@@ -532,13 +549,13 @@ public static class GgufReader
             }
         }
 
-        private void Refill(int count, string what)
+        private void Refill(int count, What what)
         {
             var left = _bufferLen - _bufferPos;
             Buffer.BlockCopy(_buffer, _bufferPos, _buffer, 0, left);
             _bufferPos = 0;
             _bufferLen = left;
-            var want = (int)Math.Min(BufferSize - left, Remaining - left);
+            var want = (int)Math.Min(_buffer.Length - left, Remaining - left);
             stream.Position = _origin + _position + left;
             var got = stream.ReadAtLeast(_buffer.AsSpan(left, want), count - left, throwOnEndOfStream: false);
             _bufferLen += got;
@@ -549,7 +566,7 @@ public static class GgufReader
             }
         }
 
-        private GgufFormatException Truncated(string what) =>
+        private GgufFormatException Truncated(What what) =>
             GgufFormatException.Invalid(Name, $"the file ended early while reading {what}; it is truncated or was modified while being read", _position);
     }
 }

@@ -133,7 +133,7 @@ public sealed class GgufReaderFuzzTests : IDisposable
                 buffer[undo[u].At] = undo[u].Was;
             }
         }
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"fuzzing took {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"fuzzing took {stopwatch.Elapsed}");
         return (parsed, rejected, problems);
     }
 
