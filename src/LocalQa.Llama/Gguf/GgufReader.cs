@@ -55,6 +55,10 @@ public static class GgufReader
         }
         using (stream)
         {
+            if (!stream.CanSeek)
+            {
+                throw GgufFormatException.Invalid(path, "it is not a regular file (a pipe or a device cannot be read as a model)", null);
+            }
             return Read(stream, path);
         }
     }

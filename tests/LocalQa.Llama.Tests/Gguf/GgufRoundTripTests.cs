@@ -246,6 +246,8 @@ public sealed class GgufRoundTripTests : IDisposable
         {
             w.AddMetadata("k", GgufValue.FromUInt32(1));
             Assert.Throws<ArgumentException>(() => w.AddMetadata("k", GgufValue.FromUInt32(2)));
+            // The alignment decides the layout the writer computes, so only the constructor sets it.
+            Assert.Throws<ArgumentException>(() => w.AddMetadata("general.alignment", GgufValue.FromUInt32(32)));
             w.AddTensor("t", GgufTensorType.Q4_0, 32, 2);
             Assert.Throws<ArgumentException>(() => w.AddTensor("t", GgufTensorType.F32, 4));
             Assert.Throws<ArgumentException>(() => w.AddTensor("u", GgufTensorType.Q8_0, 16));
