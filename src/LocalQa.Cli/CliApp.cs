@@ -17,6 +17,8 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create(cli));
         root.Subcommands.Add(IngestCommand.Create(cli));
         root.Subcommands.Add(AskCommand.Create(cli));
+        root.Subcommands.Add(ChatCommand.Create(cli));
+        root.Subcommands.Add(SummarizeCommand.Create(cli));
         return root;
     }
 

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Text;
+using LocalQa.Core;
+using LocalQa.Core.Answering;
+using LocalQa.Core.Documents;
+using LocalQa.Core.Summarizing;
+using LocalQa.Llama;
+
+namespace LocalQa.Cli.Commands;
+
+internal static class SummarizeCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var common = new CommonOptions();
+        var files = new Argument<string[]>("files") { Description = "Article files to summarize, or - for text on stdin.", Arity = ArgumentArity.OneOrMore };
+        var maxWords = new Option<int>("--max-words") { Description = "Word budget of each summary.", DefaultValueFactory = _ => 150 };
+        var ingest = new Option<bool>("--ingest") { Description = "Add the articles to the index afterwards." };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var cmd = new Command("summarize", "Summarize new articles (long ones too) and show what they relate to in your library.");
+        cmd.Arguments.Add(files);
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { maxWords, ingest, json }) cmd.Options.Add(o);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var asJson = parse.GetValue(json);
+            var paths = parse.GetValue(files) ?? [];
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: true, loadEmbedder: parse.GetValue(ingest), loadPrompts: true);
+            AskCommand.Seed(cli, lib, asJson, ct);
+            var results = await SummarizeAsync(lib, paths, new SummarizeOptions { MaxWords = parse.GetValue(maxWords) }, ct, cli.Interactive && !asJson ? cli : null).ConfigureAwait(false);
+            if (parse.GetValue(ingest))
+            {
+                var onDisk = paths.Where(p => p != "-").ToArray();
+                if (onDisk.Length > 0) IngestCommand.Run(cli, lib, onDisk, prune: false, ct);
+            }
+            if (asJson)
+            {
+                var items = results.Select(ToJson).ToArray();
+                if (items.Length == 1) cli.WriteJson(items[0]);
+                else cli.WriteJson(items);
+            }
+            else
+            {
+                foreach (var r in results) Print(cli, r);
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>Loads each input (a file or stdin) with the ingest loaders and summarizes them together.</summary>
+    internal static Task<IReadOnlyList<SummaryResult>> SummarizeAsync(LocalQaLibrary lib, IReadOnlyList<string> paths, SummarizeOptions options, CancellationToken ct, CliContext? progressTo = null)
+    {
+        var docs = new List<Document>();
+        foreach (var p in paths)
+        {
+            LoadResult loaded;
+            if (p == "-")
+            {
+                var text = ReadStdin();
+                if (string.IsNullOrWhiteSpace(text))
+                    throw new InvalidInputException("Nothing arrived on standard input to summarize.", "Pipe an article in, e.g. `cat article.txt | localqa summarize -`.");
+                loaded = DocumentLoader.LoadText(text, "stdin");
+            }
+            else
+            {
+                var full = Path.GetFullPath(p);
+                if (Directory.Exists(full))
+                    throw new InvalidInputException($"'{full}' is a folder; summarize takes article files.", "Pass the files inside it, or use `localqa ingest` for a folder.");
+                loaded = DocumentLoader.Load(full, null, ct);
+            }
+            if (loaded.Document is null)
+                throw new InvalidInputException($"'{loaded.Path}' cannot be summarized: {loaded.SkipReason}.", "Pass a text, Markdown or HTML article.");
+            if (string.IsNullOrWhiteSpace(loaded.Document.Text))
+                throw new InvalidInputException($"'{loaded.Path}' is empty (no article text).", "Pass a file with an article in it.");
+            docs.Add(loaded.Document);
+        }
+        using var summarizer = new Summarizer(lib.Prompts!, lib.Chat?.Model, lib.Index, options, lib.Options.Threads);
+        IProgress<SummarizeProgress>? progress = progressTo is null ? null : new Progress<SummarizeProgress>(p =>
+            progressTo.Error.Write($"\rmapped {p.MapDone}/{p.MapTotal} chunks{(p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "")}, {p.TokensPerSecond:F1} tokens/s   "));
+        var results = summarizer.Summarize(docs, progress, ct);
+        if (progressTo is not null) progressTo.Error.Write("\r" + new string(' ', 70) + "\r");
+        return Task.FromResult(results);
+    }
+
+    /// <summary>Stdin as UTF-8; invalid bytes become U+FFFD rather than an exception.</summary>
+    private static string ReadStdin()
+    {
+        using var stdin = Console.OpenStandardInput();
+        using var reader = new StreamReader(stdin, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    internal static void Print(CliContext cli, SummaryResult r)
+    {
+        var o = cli.Out;
+        o.WriteLine($"# {r.Title}");
+        o.WriteLine($"({r.Source}; {(r.Mode == AnswerMode.Generative ? "generative" : "extractive")} summary, {r.Words} words{(r.Note is null ? "" : "; " + r.Note)})");
+        o.WriteLine();
+        o.WriteLine(r.Summary);
+        if (r.KeyPoints.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("Key points:");
+            foreach (var k in r.KeyPoints) o.WriteLine($"  - {k}");
+        }
+        if (r.Related.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("Related in your library:");
+            foreach (var rel in r.Related)
+            {
+                o.WriteLine($"  {rel.Title} — {rel.Document} (score {rel.Score:F4})");
+                o.WriteLine($"      \"{rel.Passage}\"");
+            }
+        }
+        o.WriteLine();
+    }
+
+    internal static object ToJson(SummaryResult r) => new
+    {
+        source = r.Source,
+        title = r.Title,
+        summary = r.Summary,
+        key_points = r.KeyPoints,
+        mode = r.Mode == AnswerMode.Generative ? "generative" : "extractive",
+        related = r.Related.Select(x => new { document = x.Document, title = x.Title, score = x.Score, passage = x.Passage }),
+        words = r.Words,
+        note = r.Note,
+        timings = r.Timings is null ? null : new
+        {
+            map_ms = Math.Round(r.Timings.MapMs, 3),
+            reduce_ms = Math.Round(r.Timings.ReduceMs, 3),
+            related_ms = Math.Round(r.Timings.RelatedMs, 3),
+            total_ms = Math.Round(r.Timings.TotalMs, 3),
+            generated_tokens = r.Timings.GeneratedTokens,
+            tokens_per_second = Math.Round(r.Timings.TokensPerSecond, 2),
+            map_sequences = r.MapSequences,
+            reduce_steps = r.ReduceSteps,
+        },
+    };
+}

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Text;
+using LocalQa.Core.Answering;
+using LocalQa.Core.Chunking;
+using LocalQa.Core.Documents;
+using LocalQa.Core.Index;
+using LocalQa.Core.Ingest;
+using LocalQa.Core.Prompts;
+using LocalQa.Core.Retrieval;
+using LocalQa.Llama;
+
+namespace LocalQa.Core.Summarizing;
+
+public sealed record SummarizeOptions
+{
+    public int MaxWords { get; init; } = 150;
+    public int KeyPoints { get; init; } = 5;
+
+    /// <summary>Related library documents to list.</summary>
+    public int Related { get; init; } = 3;
+
+    /// <summary>Parallel sequences for the map step (one batch); 0 picks 4.</summary>
+    public int Parallel { get; init; }
+
+    /// <summary>Tokens per sequence of the summarizing context; 0 picks min(model, 2048).</summary>
+    public int SequenceContext { get; init; }
+}
+
+public sealed record RelatedDocument(string Document, string Title, double Score, string Passage);
+
+public sealed record SummaryTimings(double LoadMs, double MapMs, double ReduceMs, double RelatedMs, double TotalMs, int GeneratedTokens, double TokensPerSecond);
+
+public sealed record SummaryResult
+{
+    public required string Source { get; init; }
+    public required string Title { get; init; }
+    public required string Summary { get; init; }
+    public required IReadOnlyList<string> KeyPoints { get; init; }
+    public required AnswerMode Mode { get; init; }
+    public IReadOnlyList<RelatedDocument> Related { get; init; } = [];
+    public int Words => Summarizer.CountWords(Summary);
+    public int MapSequences { get; init; }
+    public int ReduceSteps { get; init; }
+    public SummaryTimings? Timings { get; init; }
+    public string? Note { get; init; }
+}
+
+/// <summary>Progress of a long summary: map sequences done of total, and decode speed.</summary>
+public sealed record SummarizeProgress(int MapDone, int MapTotal, int ReduceStep, double TokensPerSecond);
+
+/// <summary>
+/// Summarizes articles. With a chat model: an article that fits the context is summarized in one
+/// pass; a longer one is split into chunks that are summarized as parallel sequences of one batch
+/// (a finished slot takes the next chunk at once), then the partial summaries are reduced, again
+/// and again while they overflow. Several articles share the batch. Without a chat model the
+/// summary is extractive. Not thread-safe.
+/// </summary>
+public sealed class Summarizer : IDisposable
+{
+    private readonly PromptLibrary _prompts;
+    private readonly LlamaModel? _model;
+    private readonly LocalQaIndex? _index;
+    private readonly SummarizeOptions _options;
+    private LlamaContext? _ctx;
+    private BatchedGenerator? _batched;
+
+    public Summarizer(PromptLibrary prompts, LlamaModel? chatModel, LocalQaIndex? index, SummarizeOptions? options = null, int threads = 0)
+    {
+        _prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
+        _model = chatModel;
+        _index = index;
+        _options = options ?? new SummarizeOptions();
+        if (_options.MaxWords is < 10 or > 2000) throw new InvalidInputException($"--max-words {_options.MaxWords} is out of range.", "Use 10 to 2000.");
+        if (_options.KeyPoints is < 0 or > 10) throw new InvalidInputException($"Key points {_options.KeyPoints} is out of range.", "Use 0 to 10.");
+        if (_model is not null)
+        {
+            var parallel = _options.Parallel > 0 ? _options.Parallel : 4;
+            var perSeq = _options.SequenceContext > 0 ? _options.SequenceContext : Math.Min(2048, _model.TrainingContextLength);
+            _ctx = LlamaContext.Create(_model, new LlamaContextOptions
+            {
+                ContextSize = Math.Min(perSeq * parallel, Math.Max(perSeq, _model.TrainingContextLength * parallel)),
+                Sequences = parallel,
+                Threads = threads,
+            });
+            _batched = new BatchedGenerator(_ctx);
+        }
+    }
+
+    /// <summary>Map sequences and reduce steps of the last generative run, for tests and progress.</summary>
+    public int LastMapSequences { get; private set; }
+    public int LastReduceSteps { get; private set; }
+
+    /// <summary>Tokens the summary may generate: the word budget plus key points, in tokens.</summary>
+    private int GenerationTokens => (int)((_options.MaxWords + _options.KeyPoints * 30) * 1.6) + 32;
+
+    public IReadOnlyList<SummaryResult> Summarize(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var total = Stopwatch.StartNew();
+        foreach (var d in documents)
+        {
+            if (string.IsNullOrWhiteSpace(d.Text))
+                throw new InvalidInputException($"'{d.Path}' has no article text after cleaning.", "Check that the file is an article (not empty, not only navigation).");
+        }
+        var results = new List<SummaryResult>();
+        if (_model is null)
+        {
+            foreach (var d in documents)
+            {
+                ct.ThrowIfCancellationRequested();
+                var s = ExtractiveSummarizer.Summarize(d.Text, _options.MaxWords, _options.KeyPoints);
+                results.Add(new SummaryResult
+                {
+                    Source = d.Path,
+                    Title = d.Title,
+                    Summary = s.Summary,
+                    KeyPoints = s.KeyPoints,
+                    Mode = AnswerMode.Extractive,
+                    Note = "extractive summary: no chat model is configured (run `localqa models download` for generated summaries)",
+                });
+            }
+        }
+        else
+        {
+            results.AddRange(Generate(documents, progress, ct));
+        }
+        var withRelated = new List<SummaryResult>(results.Count);
+        foreach (var r in results)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var related = FindRelated(r);
+            withRelated.Add(r with
+            {
+                Related = related,
+                Timings = (r.Timings ?? new SummaryTimings(0, 0, 0, 0, 0, 0, 0)) with { RelatedMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, TotalMs = total.Elapsed.TotalMilliseconds },
+            });
+        }
+        return withRelated;
+    }
+
+    private sealed class Job
+    {
+        public required Document Doc;
+        public List<string> Parts = [];
+        public int Round;
+        public string? Final;
+    }
+
+    private IEnumerable<SummaryResult> Generate(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress, CancellationToken ct)
+    {
+        var model = _model!;
+        var ctx = _ctx!;
+        var genTokens = GenerationTokens;
+        var room = ctx.SequenceContextSize - genTokens - 16;
+        if (room < 128) throw new InvalidInputException($"The summarizing context ({ctx.SequenceContextSize} tokens) is too small for a {_options.MaxWords}-word summary.", "Lower --max-words.");
+        var overhead = PromptTokens(Render("summarize", "", "x", _options.MaxWords, _options.KeyPoints));
+        var mapBudget = Math.Max(64, room - overhead);
+        var chunker = new Chunker(new ModelTokenCounter(model), new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
+        var sw = Stopwatch.StartNew();
+
+        // Map: every chunk of every article is one sequence; all share the batch.
+        var jobs = documents.Select(d => new Job { Doc = d }).ToArray();
+        var mapPrompts = new List<(Job Job, int[] Tokens)>();
+        foreach (var job in jobs)
+        {
+            var whole = Render("summarize", job.Doc.Title, job.Doc.Text, _options.MaxWords, _options.KeyPoints);
+            var wholeTokens = model.Tokenize(whole, addSpecial: true, parseSpecial: true);
+            if (wholeTokens.Length <= room)
+            {
+                mapPrompts.Add((job, wholeTokens));
+                job.Round = -1; // fits: this one pass is the final summary
+                continue;
+            }
+            var partWords = Math.Max(40, _options.MaxWords / 2);
+            foreach (var chunk in chunker.Split(job.Doc))
+                mapPrompts.Add((job, model.Tokenize(Render("summarize", job.Doc.Title, chunk.Text, partWords, 2), addSpecial: true, parseSpecial: true)));
+        }
+        LastMapSequences = mapPrompts.Count(p => p.Job.Round == 0);
+        LastReduceSteps = 0;
+        var generated = 0;
+        var done = 0;
+        var outputs = _batched!.Generate(mapPrompts.Select(p => p.Tokens).ToArray(), Options(genTokens), r =>
+        {
+            done++;
+            progress?.Report(new SummarizeProgress(done, mapPrompts.Count, 0, generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds)));
+        }, ct);
+        generated += _batched.LastGeneratedTokens;
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            var job = mapPrompts[i].Job;
+            if (job.Round == -1) job.Final = outputs[i].Text;
+            else job.Parts.Add(outputs[i].Text);
+        }
+        var mapMs = sw.Elapsed.TotalMilliseconds;
+
+        // Reduce: partial summaries combined; while they overflow one prompt, combine groups of them.
+        var reduceWatch = Stopwatch.StartNew();
+        while (jobs.Any(j => j.Final is null))
+        {
+            ct.ThrowIfCancellationRequested();
+            LastReduceSteps++;
+            var prompts = new List<(Job Job, bool Last, int[] Tokens)>();
+            foreach (var job in jobs.Where(j => j.Final is null))
+            {
+                var parts = job.Parts.Select(Clean).ToList();
+                var all = ReducePrompt(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints);
+                if (all.Length <= room)
+                {
+                    prompts.Add((job, true, all));
+                    continue;
+                }
+                // Group consecutive parts so each group fits; each group's summary is a part of the next round.
+                var group = new List<string>();
+                foreach (var part in parts)
+                {
+                    group.Add(part);
+                    if (group.Count > 1 && ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2).Length > room)
+                    {
+                        group.RemoveAt(group.Count - 1);
+                        prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
+                        group = [part];
+                    }
+                }
+                if (group.Count > 0) prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
+            }
+            var reduced = _batched.Generate(prompts.Select(p => p.Tokens).ToArray(), Options(genTokens), null, ct);
+            generated += _batched.LastGeneratedTokens;
+            foreach (var job in jobs.Where(j => j.Final is null)) job.Parts = [];
+            for (var i = 0; i < reduced.Count; i++)
+            {
+                var (job, last, _) = prompts[i];
+                if (last) job.Final = reduced[i].Text;
+                else job.Parts.Add(reduced[i].Text);
+            }
+            progress?.Report(new SummarizeProgress(done, mapPrompts.Count, LastReduceSteps, generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds)));
+            if (LastReduceSteps > 8) throw new InvalidOperationException("The reduce step does not converge: partial summaries keep overflowing the context.");
+        }
+        var reduceMs = reduceWatch.Elapsed.TotalMilliseconds;
+        var tps = generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds);
+        foreach (var job in jobs)
+        {
+            var (summary, points) = ParseOutput(job.Final!, _options.MaxWords, _options.KeyPoints);
+            yield return new SummaryResult
+            {
+                Source = job.Doc.Path,
+                Title = job.Doc.Title,
+                Summary = summary,
+                KeyPoints = points,
+                Mode = AnswerMode.Generative,
+                MapSequences = mapPrompts.Count(p => p.Job == job && p.Job.Round != -1),
+                ReduceSteps = LastReduceSteps,
+                Timings = new SummaryTimings(0, mapMs, reduceMs, 0, 0, generated, tps),
+            };
+        }
+    }
+
+    private static GenerationOptions Options(int maxTokens) => new() { MaxTokens = maxTokens };
+
+    private int PromptTokens(string text) => _model!.Tokenize(text, addSpecial: true, parseSpecial: true).Length;
+
+    private int[] ReducePrompt(string title, IReadOnlyList<string> parts, int maxWords, int keyPoints)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < parts.Count; i++) sb.Append("Part ").Append(i + 1).Append(": ").Append(parts[i].Trim()).Append('\n');
+        var user = _prompts.Render("summarize-reduce", new Dictionary<string, string>
+        {
+            ["title"] = UntrustedText.Neutralize(title),
+            ["parts"] = UntrustedText.Neutralize(sb.ToString().TrimEnd()),
+            ["max_words"] = maxWords.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        return _model!.Tokenize(Chat(user), addSpecial: true, parseSpecial: true);
+    }
+
+    private string Render(string name, string title, string text, int maxWords, int keyPoints) => Chat(_prompts.Render(name, new Dictionary<string, string>
+    {
+        ["title"] = UntrustedText.Neutralize(title),
+        ["text"] = UntrustedText.Neutralize(text),
+        ["max_words"] = maxWords.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    }));
+
+    private string Chat(string user) => _model!.ApplyChatTemplate([new ChatTurn("user", user)]);
+
+    // A partial summary's own key-point list is noise for the next round; keep its prose.
+    private static string Clean(string text) => ParseOutput(text, int.MaxValue, 0).Summary;
+
+    /// <summary>Splits model output into the summary (within the word budget) and "- " key points.</summary>
+    public static (string Summary, IReadOnlyList<string> KeyPoints) ParseOutput(string output, int maxWords, int keyPoints)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var prose = new StringBuilder();
+        var points = new List<string>();
+        foreach (var raw in output.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0) continue;
+            if (line.StartsWith("- ", StringComparison.Ordinal) || line.StartsWith("* ", StringComparison.Ordinal) || line.StartsWith("• ", StringComparison.Ordinal))
+            {
+                if (points.Count < keyPoints) points.Add(line[2..].Trim());
+                continue;
+            }
+            if (line.StartsWith("Summary:", StringComparison.OrdinalIgnoreCase)) line = line[8..].Trim();
+            if (line.StartsWith("Key points", StringComparison.OrdinalIgnoreCase)) continue;
+            if (prose.Length > 0) prose.Append(' ');
+            prose.Append(line);
+        }
+        return (LimitWords(prose.ToString(), maxWords), points);
+    }
+
+    /// <summary>Cuts to the budget at a sentence end when one is near, else at a word, marking the cut.</summary>
+    public static string LimitWords(string text, int maxWords)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (CountWords(text) <= maxWords) return text.Trim();
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var cut = string.Join(' ', words.Take(maxWords));
+        var end = cut.LastIndexOfAny(['.', '!', '?']);
+        if (end > cut.Length / 2) return cut[..(end + 1)];
+        return string.Join(' ', words.Take(Math.Max(1, maxWords - 1))) + " …";
+    }
+
+    public static int CountWords(string text) =>
+        string.IsNullOrWhiteSpace(text) ? 0 : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Count(w => w != "…");
+
+    private IReadOnlyList<RelatedDocument> FindRelated(SummaryResult r)
+    {
+        if (_index is null || _options.Related <= 0) return [];
+        var query = r.Title + " " + r.Summary;
+        var passages = new Retriever(_index).Search(query, _options.Related * 4);
+        var related = new List<RelatedDocument>();
+        foreach (var p in passages)
+        {
+            if (string.Equals(p.DocumentPath, r.Source, StringComparison.Ordinal)) continue;
+            if (related.Any(x => x.Document == p.DocumentPath)) continue;
+            var snippet = p.Text.Length > 240 ? p.Text[..240].TrimEnd() + "…" : p.Text;
+            related.Add(new RelatedDocument(p.DocumentPath, p.Title, Math.Round(p.Score, 6), snippet.ReplaceLineEndings(" ")));
+            if (related.Count == _options.Related) break;
+        }
+        return related;
+    }
+
+    public void Dispose()
+    {
+        _batched?.Dispose();
+        _ctx?.Dispose();
+    }
+}
