@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace LocalQa.Cli.Tests;
+
+/// <summary>Runs the real <c>localqa</c> in a child process, as a user would, with its own data folder.</summary>
+internal sealed class CliRunner : IDisposable
+{
+    public CliRunner()
+    {
+        Home = Directory.CreateTempSubdirectory("localqa-cli-home-").FullName;
+    }
+
+    /// <summary>LOCALQA_HOME of the child: a fresh index and cache per runner.</summary>
+    public string Home { get; }
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string LocalQaDll { get; } = Path.Combine(AppContext.BaseDirectory, "localqa.dll");
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LocalQa.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("LocalQa.sln not found");
+    }
+
+    public sealed record Result(int ExitCode, string Out, string Err);
+
+    public Process Start(IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null, string? workingDirectory = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Home,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(LocalQaDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["LOCALQA_HOME"] = Home;
+        foreach (var k in new[] { "LOCALQA_MODEL", "LOCALQA_EMBED_MODEL", "LOCALQA_INDEX" }) psi.Environment.Remove(k);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        var p = Process.Start(psi)!;
+        if (stdin is not null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        return p;
+    }
+
+    public Result Run(params string[] args) => Run(args, null);
+
+    public Result Run(IEnumerable<string> args, string? stdin, IDictionary<string, string?>? env = null, int timeoutSeconds = 180)
+    {
+        using var p = Start(args, stdin, env);
+        var outTask = p.StandardOutput.ReadToEndAsync();
+        var errTask = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"localqa {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
+        }
+        return new Result(p.ExitCode, outTask.Result, errTask.Result);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Home, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,90 @@
+using LocalQa.Core.Ai;
+using LocalQa.Core.Chunking;
+using LocalQa.Core.Index;
+using LocalQa.Core.Ingest;
+using LocalQa.Llama;
+
+namespace LocalQa.Core.Tests.Ingest;
+
+public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
+{
+    private static string CopySeeds()
+    {
+        var dir = Directory.CreateTempSubdirectory("localqa-ingest-").FullName;
+        foreach (var f in Directory.GetFiles(TestPaths.SeedsFolder)) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+        return dir;
+    }
+
+    [Fact]
+    public void Re_ingesting_an_unchanged_folder_changes_nothing_and_edits_and_deletions_are_applied()
+    {
+        var dir = CopySeeds();
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        var ingestor = new Ingestor(index, new Chunker());
+        var first = ingestor.Ingest([dir]);
+        Assert.Equal(5, first.Added);
+        Assert.True(first.LexicalOnly);
+        var chunks = index.Stats().Chunks;
+
+        var again = ingestor.Ingest([dir]);
+        Assert.Equal((0, 0, 5, 0), (again.Added, again.Updated, again.Unchanged, again.Removed));
+        Assert.Equal(chunks, index.Stats().Chunks);
+
+        var edited = Directory.GetFiles(dir)[0];
+        File.AppendAllText(edited, "\n\nA new closing paragraph about the harbour of Tarnby and its forty boats.\n");
+        File.Delete(Directory.GetFiles(dir)[1]);
+        var kept = ingestor.Ingest([dir]);
+        Assert.Equal((0, 1, 3, 0), (kept.Added, kept.Updated, kept.Unchanged, kept.Removed));
+        Assert.Equal(5, index.Stats().Documents);
+
+        var pruned = ingestor.Ingest([dir], new IngestOptions { Prune = true });
+        Assert.Equal(1, pruned.Removed);
+        Assert.Equal(4, index.Stats().Documents);
+        Assert.Contains(Retrieval.Retriever.SearchFullText(index, "Tarnby harbour boats", 3), h => h.Chunk.DocumentPath == edited);
+        Assert.True(index.IntegrityCheck().IsOk);
+    }
+
+    [Fact]
+    public void Bad_files_are_skipped_with_warnings_naming_them_and_the_rest_ingests()
+    {
+        var dir = Directory.CreateTempSubdirectory("localqa-bad-").FullName;
+        File.WriteAllText(Path.Combine(dir, "good.txt"), "A good article\n\nThe harbour has forty boats and a lighthouse.\n");
+        File.WriteAllBytes(Path.Combine(dir, "binary.txt"), [0x7F, (byte)'E', (byte)'L', (byte)'F', 0, 0, 1, 2, 0, 0]);
+        File.WriteAllBytes(Path.Combine(dir, "empty.txt"), []);
+        File.WriteAllBytes(Path.Combine(dir, "latin1.txt"), [.. "Caf"u8, 0xE9, .. " cr\u00e8me is good and the harbour is calm.\n"u8]);
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        var report = new Ingestor(index, new Chunker()).Ingest([dir]);
+        Assert.Contains(report.Warnings, w => w.Path.EndsWith("binary.txt", StringComparison.Ordinal));
+        Assert.Contains(report.Warnings, w => w.Path.EndsWith("empty.txt", StringComparison.Ordinal));
+        Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("good.txt", StringComparison.Ordinal));
+        Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("latin1.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Embeddings_are_stored_at_ingest_and_a_new_embedding_model_re_embeds_only_vectors()
+    {
+        var dir = CopySeeds();
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        using var embedModel = LlamaModel.Load(models.EmbedPath);
+        using var embedder = new LlamaEmbeddingGenerator(embedModel, new EmbedderOptions { Threads = 2 });
+        var report = new Ingestor(index, new Chunker(), embedder, "model-a").Ingest([dir]);
+        Assert.False(report.LexicalOnly);
+        var stats = index.Stats();
+        Assert.Equal(stats.Chunks, stats.Embeddings.Single(e => e.ModelId == "model-a").EmbeddedChunks);
+        var chunkIds = index.ListDocuments().Select(d => d.Id).ToArray();
+
+        var second = new Ingestor(index, new Chunker(), embedder, "model-b").Ingest([dir]);
+        Assert.Equal(5, second.Unchanged);
+        Assert.Equal(stats.Chunks, second.Embedded);
+        Assert.Equal(chunkIds, index.ListDocuments().Select(d => d.Id).ToArray());
+        Assert.Equal(stats.Chunks, index.Stats().Embeddings.Single(e => e.ModelId == "model-b").EmbeddedChunks);
+    }
+
+    [Fact]
+    public void A_missing_path_is_bad_input_naming_it()
+    {
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        var ex = Assert.ThrowsAny<InvalidInputException>(() => new Ingestor(index, new Chunker()).Ingest(["/no/such/folder"]));
+        Assert.Contains("/no/such/folder", ex.Message, StringComparison.Ordinal);
+    }
+}
