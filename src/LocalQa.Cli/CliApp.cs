@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(AskCommand.Create(cli));
         root.Subcommands.Add(ChatCommand.Create(cli));
         root.Subcommands.Add(SummarizeCommand.Create(cli));
+        root.Subcommands.Add(EvalCommand.Create(cli));
         return root;
     }
 

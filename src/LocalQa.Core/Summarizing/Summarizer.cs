@@ -78,7 +78,7 @@ public sealed class Summarizer : IDisposable
             var perSeq = _options.SequenceContext > 0 ? _options.SequenceContext : Math.Min(2048, _model.TrainingContextLength);
             _ctx = LlamaContext.Create(_model, new LlamaContextOptions
             {
-                ContextSize = Math.Min(perSeq * parallel, Math.Max(perSeq, _model.TrainingContextLength * parallel)),
+                ContextSize = perSeq * parallel,
                 Sequences = parallel,
                 Threads = threads,
             });

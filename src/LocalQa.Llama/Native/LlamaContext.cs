@@ -103,8 +103,11 @@ public sealed unsafe class LlamaContext : IDisposable
         var ctx = options.ContextSize == 0 ? Math.Min(train, LlamaContextOptions.DefaultMaxContext) : options.ContextSize;
         if (ctx < 16)
             throw new InvalidInputException($"Context size {options.ContextSize} is too small.", "Use at least 16 tokens, or 0 for the model's own size.");
-        if (ctx > train)
-            throw new InvalidInputException($"Context size {ctx} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use --context {train} or less.");
+        // Each sequence gets ctx / sequences positions unless the KV buffer is unified: that share is
+        // what must fit the model's training window.
+        var perSequence = options.UnifiedKv ? ctx : ctx / Math.Max(1, options.Sequences);
+        if (perSequence > train)
+            throw new InvalidInputException($"Context size {perSequence} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use --context {train} or less.");
         var maxSeq = (int)LlamaNative.llama_max_parallel_sequences();
         if (options.Sequences < 1 || options.Sequences > maxSeq)
             throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");

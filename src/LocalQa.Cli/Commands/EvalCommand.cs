@@ -1,0 +1,67 @@
+using System.CommandLine;
+using LocalQa.Core;
+using LocalQa.Core.Answering;
+using LocalQa.Core.Evaluation;
+
+namespace LocalQa.Cli.Commands;
+
+internal static class EvalCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var common = new CommonOptions();
+        var file = new Argument<string>("file") { Description = "Questions, one JSON object a line (id, question, answers, sources, unanswerable)." };
+        var topK = new Option<int>("--top-k") { Description = "Passages per question (recall@k uses this k).", DefaultValueFactory = _ => 5 };
+        var extractive = new Option<bool>("--extractive") { Description = "Evaluate extractive answers even with a chat model." };
+        var json = new Option<bool>("--json") { Description = "Print JSON with per-question rows." };
+        var cmd = new Command("eval", "Score retrieval and answers on a file of questions with known answers.");
+        cmd.Arguments.Add(file);
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { topK, extractive, json }) cmd.Options.Add(o);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var questions = Evaluator.Load(parse.GetValue(file)!);
+            var options = new AskOptions { TopK = parse.GetValue(topK), Extractive = parse.GetValue(extractive), MaxTokens = 128 };
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
+            AskCommand.Seed(cli, lib, parse.GetValue(json), ct);
+            var report = await Evaluator.RunAsync(lib.CreateAnswerer(), questions, options, null, ct).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                cli.WriteJson(new
+                {
+                    questions = report.Questions,
+                    answerable = report.Answerable,
+                    mode = report.Mode,
+                    k = report.K,
+                    recall_at_k = Math.Round(report.RecallAtK, 4),
+                    answer_hit_rate = Math.Round(report.AnswerHitRate, 4),
+                    abstention_accuracy = Math.Round(report.AbstentionAccuracy, 4),
+                    latency_p50_ms = Math.Round(report.LatencyP50Ms, 2),
+                    latency_p95_ms = Math.Round(report.LatencyP95Ms, 2),
+                    rows = report.Rows.Select(r => new
+                    {
+                        id = r.Id,
+                        question = r.Question,
+                        unanswerable = r.Unanswerable,
+                        source_hit = r.SourceHit,
+                        answer_hit = r.AnswerHit,
+                        abstained = r.Abstained,
+                        latency_ms = Math.Round(r.LatencyMs, 2),
+                        answer = r.Answer,
+                        retrieved = r.Retrieved,
+                    }),
+                });
+            }
+            else
+            {
+                foreach (var r in report.Rows)
+                    cli.Out.WriteLine($"{r.Id,-6} {(r.Unanswerable ? (r.AbstainCorrect ? "abstain ok " : "ABSTAIN MISS") : (r.AnswerHit ? "hit        " : "miss       "))} {(r.Unanswerable ? "" : r.SourceHit ? "src ok " : "SRC MISS")} {r.LatencyMs,7:F1} ms  {r.Question}");
+                cli.Out.WriteLine();
+                cli.Out.WriteLine($"{report.Questions} questions ({report.Mode}): recall@{report.K} {report.RecallAtK:P1}, answer hits {report.AnswerHitRate:P1}, " +
+                                  $"abstention accuracy {report.AbstentionAccuracy:P1}, latency p50 {report.LatencyP50Ms:F1} ms, p95 {report.LatencyP95Ms:F1} ms");
+            }
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

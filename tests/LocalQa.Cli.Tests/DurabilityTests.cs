@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using LocalQa.Core.Index;
+
+namespace LocalQa.Cli.Tests;
+
+/// <summary>Kill -9 in the middle of an ingest: the index must stay valid and every document whole.</summary>
+public sealed class DurabilityTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private string MakeCorpus(int files, int seed)
+    {
+        var dir = Path.Combine(_cli.Home, $"corpus-{seed}");
+        Directory.CreateDirectory(dir);
+        var rng = new Random(seed);
+        string[] words = ["harbour", "boat", "lighthouse", "storm", "captain", "net", "fish", "tide", "rope", "sail", "island", "gull", "anchor", "wave", "deck"];
+        for (var f = 0; f < files; f++)
+        {
+            using var w = new StreamWriter(Path.Combine(dir, $"article-{f:D4}.txt"));
+            w.WriteLine($"Article number {f} about the sea");
+            w.WriteLine();
+            for (var s = 0; s < 120; s++)
+            {
+                var n = rng.Next(6, 18);
+                var sentence = string.Join(' ', Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
+                w.Write(char.ToUpperInvariant(sentence[0]) + sentence[1..] + $" {f}-{s}. ");
+                if (s % 8 == 7) w.WriteLine("\n");
+            }
+        }
+        return dir;
+    }
+
+    private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static void AssertConsistent(string indexPath, string corpus)
+    {
+        using var index = LocalQaIndex.Open(indexPath);
+        var report = index.IntegrityCheck();
+        Assert.True(report.IsOk, string.Join("; ", report.Problems));
+        foreach (var doc in index.ListDocuments())
+        {
+            // Wholly new: the stored hash is the file's, and all its chunks are there in order.
+            Assert.Equal(Sha256(doc.Path), doc.ContentHash);
+            Assert.True(doc.ChunkCount > 0, doc.Path);
+            for (var i = 0; i < doc.ChunkCount; i++) Assert.NotNull(index.GetChunk(doc.Id, i));
+            Assert.Null(index.GetChunk(doc.Id, doc.ChunkCount));
+        }
+        Assert.True(index.ListDocuments().Count <= Directory.GetFiles(corpus).Length);
+    }
+
+    [Fact]
+    public void Twenty_sigkills_during_ingest_leave_a_valid_index_that_a_rerun_completes()
+    {
+        var corpus = MakeCorpus(files: 60, seed: 1);
+        var indexPath = Path.Combine(_cli.Home, "killed.db");
+        var rng = new Random(42);
+        var killedMidway = 0;
+        for (var run = 0; run < 20; run++)
+        {
+            // Every few runs a file changes, so a kill can also land in the middle of a replacement.
+            if (run % 4 == 3)
+            {
+                var victim = Directory.GetFiles(corpus)[rng.Next(60)];
+                File.AppendAllText(victim, $"\n\nA late addition number {run} about the harbour.\n");
+            }
+            using var p = _cli.Start(["ingest", corpus, "--index", indexPath, "--json"]);
+            Thread.Sleep(rng.Next(300, 2500));
+            if (!p.HasExited)
+            {
+                p.Kill(entireProcessTree: true);
+                killedMidway++;
+            }
+            p.WaitForExit();
+            AssertConsistent(indexPath, corpus);
+        }
+        Assert.True(killedMidway >= 5, $"only {killedMidway} runs were killed before finishing");
+        var final = _cli.Run("ingest", corpus, "--index", indexPath, "--json");
+        Assert.True(final.ExitCode == 0, final.Err);
+        using var index = LocalQaIndex.Open(indexPath);
+        Assert.Equal(60, index.ListDocuments().Count);
+        Assert.Equal(60, index.ListDocuments().Select(d => d.Path).Distinct().Count());
+        AssertConsistent(indexPath, corpus);
+    }
+
+    [Fact]
+    public void Ask_answers_while_an_ingest_is_writing()
+    {
+        var corpus = MakeCorpus(files: 80, seed: 2);
+        var indexPath = Path.Combine(_cli.Home, "busy.db");
+        var seeded = _cli.Run("ingest", Path.Combine(CliRunner.RepoRoot, "seeds"), "--index", indexPath);
+        Assert.True(seeded.ExitCode == 0, seeded.Err);
+        using var writer = _cli.Start(["ingest", corpus, "--index", indexPath]);
+        var sw = Stopwatch.StartNew();
+        var answered = 0;
+        while (!writer.HasExited && sw.Elapsed < TimeSpan.FromSeconds(60) && answered < 3)
+        {
+            var r = _cli.Run(["ask", "When was LLaMA 3 released?", "--index", indexPath, "--json"], null);
+            Assert.True(r.ExitCode == 0, r.Err);
+            Assert.Contains("April 2024", r.Out, StringComparison.Ordinal);
+            answered++;
+        }
+        writer.WaitForExit();
+        Assert.Equal(0, writer.ExitCode);
+        Assert.True(answered >= 1);
+    }
+}

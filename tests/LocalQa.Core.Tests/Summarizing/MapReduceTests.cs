@@ -1,0 +1,81 @@
+using LocalQa.Core.Answering;
+using LocalQa.Core.Documents;
+using LocalQa.Core.Prompts;
+using LocalQa.Core.Summarizing;
+
+namespace LocalQa.Core.Tests.Summarizing;
+
+public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
+{
+    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+
+    private static Document LongArticle(int sentences)
+    {
+        var rng = new Random(5);
+        string[] words = ["the", "harbour", "boat", "storm", "captain", "sails", "north", "island", "lighthouse", "keeper", "wrote", "about", "tides", "and", "nets"];
+        var sb = new System.Text.StringBuilder("The Long Voyage\n\n");
+        for (var s = 0; s < sentences; s++)
+        {
+            var n = rng.Next(8, 16);
+            var sentence = string.Join(' ', Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
+            sb.Append(char.ToUpperInvariant(sentence[0])).Append(sentence.AsSpan(1)).Append(". ");
+            if (s % 10 == 9) sb.Append("\n\n");
+        }
+        var text = sb.ToString();
+        return DocumentLoader.LoadText(text, "long-voyage.txt").Document!;
+    }
+
+    [Fact]
+    public void A_20k_token_article_is_mapped_in_parallel_sequences_then_reduced_within_budget()
+    {
+        var doc = LongArticle(1800);
+        var tokens = models.Chat.Tokenize(doc.Text).Length;
+        Assert.InRange(tokens, 15_000, 40_000);
+        var options = new SummarizeOptions { MaxWords = 30, KeyPoints = 2, Parallel = 4, SequenceContext = 2048, Related = 0 };
+        using var summarizer = new Summarizer(Prompts, models.Chat, null, options, threads: 2);
+        var result = summarizer.Summarize([doc]).Single();
+
+        Assert.Equal(AnswerMode.Generative, result.Mode);
+        // Each map prompt holds at most a sequence's room of article text: at least tokens/room sequences,
+        // and not wastefully many more.
+        var room = 2048 - 200;
+        Assert.InRange(summarizer.LastMapSequences, tokens / room, tokens / room * 2 + 2);
+        Assert.InRange(summarizer.LastReduceSteps, 1, 3);
+        Assert.True(result.Words <= 30, $"{result.Words} words");
+        Assert.True(result.KeyPoints.Count <= 2);
+    }
+
+    [Fact]
+    public void The_batched_map_gives_exactly_the_greedy_outputs_of_a_sequential_map()
+    {
+        var doc = LongArticle(500);
+        string Run(int parallel)
+        {
+            var options = new SummarizeOptions { MaxWords = 25, KeyPoints = 1, Parallel = parallel, SequenceContext = 1024, Related = 0 };
+            using var summarizer = new Summarizer(Prompts, models.Chat, null, options, threads: 2);
+            var r = summarizer.Summarize([doc]).Single();
+            Assert.True(summarizer.LastMapSequences > parallel, "more chunks than slots: slots are refilled");
+            return r.Summary + "|" + string.Join("|", r.KeyPoints);
+        }
+        Assert.Equal(Run(1), Run(4));
+    }
+
+    [Fact]
+    public void A_short_article_is_summarized_in_one_pass()
+    {
+        var doc = DocumentLoader.LoadText("A short note\n\nThe harbour has forty boats. The lighthouse keeper counts them every night.", "note.txt").Document!;
+        using var summarizer = new Summarizer(Prompts, models.Chat, null, new SummarizeOptions { MaxWords = 20, Related = 0 }, threads: 2);
+        var r = summarizer.Summarize([doc]).Single();
+        Assert.Equal(0, summarizer.LastMapSequences);
+        Assert.Equal(0, summarizer.LastReduceSteps);
+        Assert.True(r.Words <= 20);
+    }
+
+    [Fact]
+    public void Output_parsing_splits_prose_from_key_points_and_keeps_the_word_budget()
+    {
+        var (summary, points) = Summarizer.ParseOutput("Summary: One two three four five six. Seven eight nine ten.\n- first point\n- second point\n- third", 8, 2);
+        Assert.Equal("One two three four five six.", summary);
+        Assert.Equal(["first point", "second point"], points);
+    }
+}
