@@ -22,7 +22,8 @@ internal static class ChatCommand
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
             var interactive = !Console.IsInputRedirected && cli.Interactive;
             AskCommand.Seed(cli, lib, quiet: !interactive, ct);
-            var repl = new ChatRepl(cli, lib, options, Console.In, interactive);
+            var editor = interactive ? new LineEditor(Path.Combine(LocalQaPaths.Home, "chat-history.txt")) : null;
+            var repl = new ChatRepl(cli, lib, options, Console.In, interactive, editor);
             return await repl.RunAsync(ct).ConfigureAwait(false);
         });
         return cmd;
@@ -33,7 +34,7 @@ internal static class ChatCommand
 /// The chat loop. Interactive: a prompt, streamed answers, sources after each, slash commands,
 /// Ctrl+C stops the answer (not the chat). Piped: one answer line per question line, nothing else.
 /// </summary>
-internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions options, TextReader input, bool interactive)
+internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions options, TextReader input, bool interactive, LineEditor? editor = null)
 {
     private readonly Answerer _answerer = lib.CreateAnswerer();
     private readonly List<string> _history = [];
@@ -59,12 +60,20 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         }
         while (!ct.IsCancellationRequested)
         {
-            if (interactive)
+            string? line;
+            if (editor is not null)
             {
-                o.Write("> ");
-                await o.FlushAsync(ct).ConfigureAwait(false);
+                line = editor.ReadLine("> ");
             }
-            var line = await input.ReadLineAsync(ct).ConfigureAwait(false);
+            else
+            {
+                if (interactive)
+                {
+                    o.Write("> ");
+                    await o.FlushAsync(ct).ConfigureAwait(false);
+                }
+                line = await input.ReadLineAsync(ct).ConfigureAwait(false);
+            }
             if (line is null) break;
             line = line.Trim();
             if (line.Length == 0) continue;
