@@ -1,0 +1,295 @@
+using LocalQa.Core.Retrieval;
+using LocalQa.Core.Text;
+
+namespace LocalQa.Core.Answering;
+
+/// <summary>
+/// Answers a question with no language model: quotes the sentences of the retrieved passages that
+/// best match it, with the passage each comes from, or abstains when the passages do not cover it.
+/// Stateless and thread-safe.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each sentence of the top passages (split with <see cref="SentenceSplitter"/>, fragments dropped)
+/// is scored by the share of the question's content terms it holds, each term weighted by its
+/// rarity among the candidate sentences (BM25 idf, with tf saturation and a mild length
+/// normalisation). A term found only in the sentence before, or in the passage heading, counts half
+/// (it is usually what "he" or "it" refers to); elsewhere in the passage a fifth.
+/// </para>
+/// <para>
+/// The score is then scaled by whether the sentence holds the kind of answer the question asks for
+/// (a name for "who", a date for "when", a number for "how many", a place for "where", the long form
+/// of an acronym for "what is X short for", a quoted or hyphenated term for "what does X call Y"),
+/// and by the passage's retrieval rank. Sentences that are questions or headings count less.
+/// </para>
+/// <para>
+/// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
+/// none) must meet in one place. When the question has two or more rare terms and no sentence (with
+/// its predecessor) holds two of them, every score is halved, so "Who is the CEO of X?" over passages
+/// that name X and, elsewhere, some CEO, stays below <see cref="ExtractiveOptions.AbstainBelow"/>.
+/// A question about the present ("today", "current") over passages that hold no date at all abstains.
+/// </para>
+/// </remarks>
+public static class ExtractiveAnswerer
+{
+    private const double K1 = 1.2;
+    private const double B = 0.3;
+    private const double MaxCredit = 1.25;
+    private const double NeighbourCredit = 0.5;
+    private const double PassageCredit = 0.2;
+
+    // A term held by at most this share of the candidate sentences is one the answer must contain.
+    private const double RareTermShare = 0.25;
+
+    private const double UncoveredPenalty = 0.5;
+    private const double KindBonus = 1.15;
+    private const double KindMissing = 0.8;
+    private const double ExpansionBonus = 1.3;
+    private const double ExpansionMissing = 0.7;
+    private const double NoDateForCurrentQuestion = 0.7;
+    private const double QuestionSentencePenalty = 0.5;
+    private const double HeadingPenalty = 0.8;
+    private const double RankStep = 0.05;
+    private const double DuplicateJaccard = 0.5;
+    private const double DuplicateContainment = 0.8;
+
+    /// <summary>Answers <paramref name="question"/> from <paramref name="passages"/> (best first, as the retriever returns them).</summary>
+    public static ExtractiveAnswer Answer(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(passages);
+        options ??= ExtractiveOptions.Default;
+        options.Validate();
+
+        var parsed = ExtractiveQuestion.Parse(question);
+        if (parsed.Terms.Count == 0 || passages.Count == 0)
+        {
+            return ExtractiveAnswer.Abstain(0);
+        }
+
+        var read = passages.Take(options.MaxPassages).ToList();
+        var candidates = Candidates(read, options.MinSentenceWords);
+        if (candidates.Count == 0)
+        {
+            return ExtractiveAnswer.Abstain(0);
+        }
+
+        Score(parsed, candidates);
+        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
+        var best = ranked[0];
+        var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
+        if (best.Score < options.AbstainBelow || noDateAtAll)
+        {
+            return ExtractiveAnswer.Abstain(best.Score);
+        }
+
+        var chosen = new List<Candidate> { best };
+        foreach (var candidate in ranked.Skip(1))
+        {
+            if (chosen.Count == options.MaxSentences || candidate.Score < options.CompanionRatio * best.Score)
+            {
+                break;
+            }
+
+            if (!candidate.Covered || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
+            {
+                continue;
+            }
+
+            chosen.Add(candidate);
+        }
+
+        return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
+    }
+
+    /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
+    private static List<ExtractiveSentence> ReadingOrder(List<Candidate> chosen)
+    {
+        return chosen
+            .GroupBy(c => c.PassageIndex)
+            .OrderByDescending(g => g.Max(c => c.Score))
+            .SelectMany(g => g.OrderBy(c => c.Position))
+            .Select(c => new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Span))
+            .ToList();
+    }
+
+    private static List<Candidate> Candidates(List<RetrievedPassage> passages, int minWords)
+    {
+        var candidates = new List<Candidate>();
+        for (var p = 0; p < passages.Count; p++)
+        {
+            var passage = passages[p];
+            var text = passage.Text;
+            var passageStems = ExtractiveText.StemSet(text);
+            var heading = passage.Heading is null ? null : ExtractiveText.StemSet(passage.Heading);
+            HashSet<string>? previous = null;
+            var position = 0;
+            foreach (var span in SentenceSplitter.Enumerate(text))
+            {
+                var sentence = span.In(text);
+                var terms = ExtractiveText.Terms(sentence);
+                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var term in terms)
+                {
+                    counts[term.Stem] = counts.GetValueOrDefault(term.Stem) + 1;
+                }
+
+                if (ExtractiveText.CountWords(sentence) >= minWords && counts.Count > 0)
+                {
+                    var sentenceText = ExtractiveText.TrimToWords(sentence, int.MaxValue);
+                    candidates.Add(new Candidate(p, position, span, sentenceText, counts, terms.Count, previous, heading, passageStems));
+                }
+
+                // Headings and fragments still give the next sentence its context.
+                previous = [.. counts.Keys];
+                position++;
+            }
+        }
+
+        return candidates;
+    }
+
+    private static void Score(ExtractiveQuestion question, List<Candidate> candidates)
+    {
+        var n = candidates.Count;
+        var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.TermCount));
+        var terms = question.Terms;
+        var weights = new double[terms.Count];
+        var rare = new bool[terms.Count];
+        for (var t = 0; t < terms.Count; t++)
+        {
+            var stem = terms[t].Stem;
+            var df = candidates.Count(c => c.Counts.ContainsKey(stem));
+            weights[t] = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
+            rare[t] = df <= Math.Max(1, RareTermShare * n);
+        }
+
+        var rareCount = rare.Count(r => r);
+        if (rareCount == 0)
+        {
+            // Every term is common among the candidates: then all of them must meet.
+            Array.Fill(rare, true);
+            rareCount = terms.Count;
+        }
+
+        var required = Math.Min(2, rareCount);
+        var totalWeight = weights.Sum();
+        foreach (var candidate in candidates)
+        {
+            var covered = 0.0;
+            var rareMet = 0;
+            for (var t = 0; t < terms.Count; t++)
+            {
+                var credit = Credit(candidate, terms[t].Stem, averageLength);
+                covered += weights[t] * credit;
+                if (rare[t] && credit >= NeighbourCredit)
+                {
+                    rareMet++;
+                }
+            }
+
+            var score = covered / totalWeight;
+            candidate.Covered = rareMet >= required;
+            if (!candidate.Covered)
+            {
+                score *= UncoveredPenalty;
+            }
+
+            score *= KindFactor(question, candidate.Text);
+            if (question.AsksForCurrent && !ExtractiveEvidence.HasDate(candidate.Text))
+            {
+                score *= NoDateForCurrentQuestion;
+            }
+
+            if (candidate.Text.EndsWith('?'))
+            {
+                score *= QuestionSentencePenalty;
+            }
+            else if (!ExtractiveText.EndsLikeSentence(candidate.Text))
+            {
+                score *= HeadingPenalty;
+            }
+
+            score *= 1 - (RankStep * Math.Min(candidate.PassageIndex, 8));
+            candidate.Score = score;
+        }
+    }
+
+    private static double Credit(Candidate candidate, string stem, double averageLength)
+    {
+        if (candidate.Counts.TryGetValue(stem, out var tf))
+        {
+            var norm = 1 - B + (B * candidate.TermCount / averageLength);
+            return Math.Min(MaxCredit, tf * (K1 + 1) / (tf + (K1 * norm)));
+        }
+
+        if ((candidate.Previous?.Contains(stem) ?? false) || (candidate.Heading?.Contains(stem) ?? false))
+        {
+            return NeighbourCredit;
+        }
+
+        return candidate.PassageStems.Contains(stem) ? PassageCredit : 0;
+    }
+
+    private static double KindFactor(ExtractiveQuestion question, string sentence)
+    {
+        if (question.Kind == AnswerKind.Any)
+        {
+            return 1;
+        }
+
+        var holds = ExtractiveEvidence.Holds(sentence, question);
+        return question.Kind == AnswerKind.Expansion
+            ? holds ? ExpansionBonus : ExpansionMissing
+            : holds ? KindBonus : KindMissing;
+    }
+
+    private static bool NearDuplicate(HashSet<string> a, HashSet<string> b)
+    {
+        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
+        if (small.Count == 0)
+        {
+            return false;
+        }
+
+        var shared = small.Count(large.Contains);
+        var union = a.Count + b.Count - shared;
+        return (double)shared / union >= DuplicateJaccard || (small.Count >= 4 && (double)shared / small.Count >= DuplicateContainment);
+    }
+
+    private sealed class Candidate(
+        int passageIndex,
+        int position,
+        TextSpan span,
+        string text,
+        Dictionary<string, int> counts,
+        int termCount,
+        HashSet<string>? previous,
+        HashSet<string>? heading,
+        HashSet<string> passageStems)
+    {
+        public int PassageIndex { get; } = passageIndex;
+
+        public int Position { get; } = position;
+
+        public TextSpan Span { get; } = span;
+
+        public string Text { get; } = text;
+
+        public Dictionary<string, int> Counts { get; } = counts;
+
+        public HashSet<string> Stems { get; } = [.. counts.Keys];
+
+        public int TermCount { get; } = termCount;
+
+        public HashSet<string>? Previous { get; } = previous;
+
+        public HashSet<string>? Heading { get; } = heading;
+
+        public HashSet<string> PassageStems { get; } = passageStems;
+
+        public double Score { get; set; }
+
+        public bool Covered { get; set; }
+    }
+}

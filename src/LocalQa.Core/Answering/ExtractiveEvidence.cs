@@ -1,0 +1,237 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+
+namespace LocalQa.Core.Answering;
+
+/// <summary>
+/// Whether a sentence holds the kind of answer a question asks for (a name, a date, a number, a
+/// place, an acronym's long form, a coined term) that the question does not already state.
+/// </summary>
+/// <remarks>Surface patterns only: they nudge the ranking of sentences that already match the question, never decide alone.</remarks>
+internal static partial class ExtractiveEvidence
+{
+    // Capitalized words that start organisation names, titles and sentences far more often than they name a person.
+    private static readonly FrozenSet<string> NotNameWords = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "The", "This", "That", "These", "Those", "A", "An", "In", "On", "At", "For", "And", "But", "Or", "If", "As", "By", "With",
+        "From", "Under", "After", "Before", "While", "When", "Since", "Its", "His", "Her", "Their", "Our", "My", "It", "We", "They",
+        "Inc", "Corp", "Corporation", "Company", "Co", "Ltd", "News", "Labs", "Lab", "Laboratory", "University", "Institute",
+        "College", "School", "Research", "Foundation", "Platforms", "Platform", "Group", "Times", "Post", "Journal", "Street",
+        "Valley", "Tech", "Big", "Center", "Centre", "Department", "Ministry", "Council", "Committee", "Association", "Agency",
+        "Bank", "Fund", "Capital", "Ventures", "Partners", "Systems", "Technologies", "Software", "Linux", "Windows", "Network",
+        "Media", "Press", "Review", "Magazine", "Daily", "Award", "Awards", "Prize", "Conference", "Summit", "Model", "Models",
+        "Language", "Learning", "Intelligence", "Artificial", "Machine", "Deep", "Open", "Source", "Superintelligence", "New",
+        "North", "South", "East", "West", "United", "States", "Kingdom", "Union", "Republic", "Office", "House", "Senate",
+        "Congress", "Court", "Army", "Air", "Force", "Project", "Program", "Programme", "Team", "Division", "Unit", "Studio",
+        "Studios", "Games", "Store", "App", "Apps", "Cloud", "Data", "Science", "Engineering", "Applied", "Fundamental",
+        "Chief", "Officer", "Director", "President", "Minister", "Senior", "Vice", "Head", "Professor", "Dr", "Mr", "Mrs", "Ms",
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
+
+    private static readonly FrozenSet<string> NotPlaceWords = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "The", "This", "That", "These", "Those", "A", "An", "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+        "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4");
+
+    private static readonly FrozenSet<string> SmallWords = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase, "of", "and", "for", "the", "a", "an", "in", "on", "to", "de", "la", "le", "du", "des", "et", "und", "&");
+
+    /// <summary>True when <paramref name="sentence"/> holds an answer of <paramref name="question"/>'s kind that the question lacks.</summary>
+    public static bool Holds(string sentence, ExtractiveQuestion question) => question.Kind switch
+    {
+        AnswerKind.Person => HasNewName(sentence, question),
+        AnswerKind.Date => HasNewDate(sentence, question),
+        AnswerKind.Number => HasNewNumber(sentence, question),
+        AnswerKind.Place => HasNewPlace(sentence, question),
+        AnswerKind.Expansion => question.Acronym is not null && HasExpansion(sentence, question.Acronym),
+        AnswerKind.Term => HasNewTerm(sentence, question),
+        _ => false,
+    };
+
+    /// <summary>True when the text mentions a date: a month name, a year, a numeric date or a weekday.</summary>
+    public static bool HasDate(string text) => DatePattern().IsMatch(text);
+
+    internal static bool HasNewName(string sentence, ExtractiveQuestion question)
+    {
+        foreach (Match m in NamePattern().Matches(sentence))
+        {
+            var words = m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var capitalized = words.Where(w => char.IsUpper(w[0])).ToList();
+            if (capitalized.Count < 2 || capitalized.Any(w => NotNameWords.Contains(w.TrimEnd('.'))))
+            {
+                continue;
+            }
+
+            if (!IsKnown(m.Value, question))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static bool HasNewDate(string sentence, ExtractiveQuestion question) =>
+        DatePattern().Matches(sentence).Any(m => !Mentions(question, m.Value));
+
+    internal static bool HasNewNumber(string sentence, ExtractiveQuestion question)
+    {
+        foreach (Match m in NumberPattern().Matches(sentence))
+        {
+            // A bare year answers "when", not "how many".
+            if (YearOnly().IsMatch(m.Value))
+            {
+                continue;
+            }
+
+            if (!Mentions(question, m.Value.TrimEnd('%')))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static bool HasNewPlace(string sentence, ExtractiveQuestion question)
+    {
+        foreach (Match m in PlacePattern().Matches(sentence))
+        {
+            var place = m.Groups["place"].Value;
+            var firstWord = place.Split(' ')[0];
+            if (NotPlaceWords.Contains(firstWord) || IsKnown(place, question))
+            {
+                continue;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when the sentence spells out <paramref name="acronym"/>: "FAIR (Facebook AI Research)" or
+    /// "Facebook AI Research (FAIR)", the letters of the acronym found in order in the long form, the first
+    /// at the start of a word.
+    /// </summary>
+    internal static bool HasExpansion(string sentence, string acronym)
+    {
+        var escaped = Regex.Escape(acronym);
+        var after = Regex.Match(sentence, @"(?<![\p{L}\p{N}])" + escaped + @"\s*\((?<long>[^()]{3,120})\)", RegexOptions.None, TimeSpan.FromSeconds(1));
+        if (after.Success && LongFormMatches(acronym, after.Groups["long"].Value))
+        {
+            return true;
+        }
+
+        var before = Regex.Match(sentence, @"(?<long>[^()]{3,160})\(\s*" + escaped + @"\s*\)", RegexOptions.None, TimeSpan.FromSeconds(1));
+        if (before.Success)
+        {
+            // The long form is at most a few more words than the acronym has letters.
+            var words = before.Groups["long"].Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var take = Math.Min(words.Length, Math.Min(acronym.Length + 5, acronym.Length * 2));
+            for (var count = 2; count <= take; count++)
+            {
+                if (LongFormMatches(acronym, string.Join(' ', words[^count..])))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Schwartz–Hearst matching: every letter of the short form, right to left, found in order in the long form.</summary>
+    internal static bool LongFormMatches(string shortForm, string longForm)
+    {
+        var words = longForm.Split([' ', '-', '\u2013', '\u2014'], StringSplitOptions.RemoveEmptyEntries);
+        var contentWords = words.Count(w => !SmallWords.Contains(w));
+        if (contentWords < 2 || contentWords > shortForm.Length + 2)
+        {
+            return false;
+        }
+
+        var s = shortForm.Length - 1;
+        var l = longForm.Length - 1;
+        while (s >= 0)
+        {
+            var c = char.ToLowerInvariant(shortForm[s]);
+            if (!char.IsLetterOrDigit(c))
+            {
+                s--;
+                continue;
+            }
+
+            while (l >= 0 && (char.ToLowerInvariant(longForm[l]) != c || (s == 0 && l > 0 && char.IsLetterOrDigit(longForm[l - 1]))))
+            {
+                l--;
+            }
+
+            if (l < 0)
+            {
+                return false;
+            }
+
+            l--;
+            s--;
+        }
+
+        // The long form must start where its first letter matched, not carry unrelated words before it.
+        var firstWord = longForm.TrimStart();
+        return firstWord.Length > 0 && char.ToLowerInvariant(firstWord[0]) == char.ToLowerInvariant(shortForm[0]);
+    }
+
+    internal static bool HasNewTerm(string sentence, ExtractiveQuestion question)
+    {
+        foreach (Match m in QuotedPattern().Matches(sentence))
+        {
+            if (!IsKnown(m.Groups["inner"].Value, question))
+            {
+                return true;
+            }
+        }
+
+        foreach (Match m in HyphenatedPattern().Matches(sentence))
+        {
+            if (!IsKnown(m.Value, question))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Every content word of the candidate already appears in the question.
+    private static bool IsKnown(string candidate, ExtractiveQuestion question)
+    {
+        var terms = ExtractiveText.Terms(candidate);
+        return terms.Count == 0 || terms.All(t => question.AllStems.Contains(t.Stem));
+    }
+
+    private static bool Mentions(ExtractiveQuestion question, string value) =>
+        question.Text.Contains(value.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"\b(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:yesterday|last\s+(?:week|month|year)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")]
+    private static partial Regex DatePattern();
+
+    [GeneratedRegex(@"[$€£¥]?\b\d+(?:[.,]\d+)*\b%?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen)s?\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NumberPattern();
+
+    [GeneratedRegex(@"^(?:1[5-9]\d\d|20\d\d)$")]
+    private static partial Regex YearOnly();
+
+    [GeneratedRegex(@"(?:\p{Lu}\.\s)?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?(?:\s(?:(?:de|van|von|da|di|del|der|le|la|bin|al)\s)?(?:\p{Lu}\.|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?)){1,3}")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"\b(?:in|at|from|near|outside|across|based\s+in|headquartered\s+in)\s+(?:the\s+)?(?<place>\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+){0,2})")]
+    private static partial Regex PlacePattern();
+
+    [GeneratedRegex("[\u201C\"\u2018](?<inner>[^\u201C\u201D\"\u2018\u2019]{2,80})[\u201D\"\u2019]")]
+    private static partial Regex QuotedPattern();
+
+    [GeneratedRegex(@"\b\p{L}+(?:-\p{L}+)+\b")]
+    private static partial Regex HyphenatedPattern();
+}
