@@ -56,16 +56,7 @@ public sealed class CleaningContext
     public double RelatednessToBody(string line)
     {
         _bodyVocabulary ??= BuildBodyVocabulary();
-        int total = 0, found = 0;
-        foreach (var word in ContentWords.Of(line))
-        {
-            total++;
-            if (_bodyVocabulary.Contains(word))
-            {
-                found++;
-            }
-        }
-
+        var (total, found) = ContentWords.CountIn(line, _bodyVocabulary);
         return total == 0 ? 1.0 : (double)found / total;
     }
 
@@ -94,10 +85,7 @@ public sealed class CleaningContext
         {
             if (!IsRemoved(i) && IsBody(i) && TextShape.CountWords(Blocks[i].Text) >= 12)
             {
-                foreach (var word in ContentWords.Of(Blocks[i].Text))
-                {
-                    vocabulary.Add(word);
-                }
+                ContentWords.AddTo(Blocks[i].Text, vocabulary);
             }
         }
 
