@@ -60,11 +60,12 @@ public sealed class CleaningContext
         return total == 0 ? 1.0 : (double)found / total;
     }
 
-    /// <summary>True for a block of running text: not a heading and not shaped like a title.</summary>
+    /// <summary>True for a block of content: a table row, code, or running text that is not a heading and not shaped like a title.</summary>
     public bool IsBody(int index)
     {
         var block = Blocks[index];
-        return !block.IsHeading && !TextShape.LooksLikeHeading(StripListMarker(block.Text), maxWords: 20, maxLength: 160);
+        return block.Kind is BlockKind.TableRow or BlockKind.Code
+            || (!block.IsHeading && !TextShape.LooksLikeHeading(StripListMarker(block.Text), maxWords: 20, maxLength: 160));
     }
 
     internal static string StripListMarker(string text)
