@@ -125,10 +125,15 @@ public sealed class FolderIngestTests
         }
 
         var result = DocumentLoader.Load(path, cancellationToken: TestContext.Current.CancellationToken);
+        var found = DocumentLoader.EnumerateFiles([folder.Path]);
+        var all = DocumentLoader.LoadMany([folder.Path], cancellationToken: TestContext.Current.CancellationToken).ToList();
 
         Assert.False(result.IsLoaded);
         Assert.Contains(path, result.SkipReason, StringComparison.Ordinal);
         Assert.Contains("permission denied", result.SkipReason, StringComparison.Ordinal);
+        Assert.Empty(found.Files);
+        Assert.Equal(path, Assert.Single(found.Warnings).Path);
+        Assert.Contains("permission denied", Assert.Single(all).SkipReason, StringComparison.Ordinal);
     }
 
     [Fact]
