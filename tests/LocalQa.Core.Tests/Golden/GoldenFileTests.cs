@@ -48,6 +48,7 @@ public sealed class GoldenFileTests
 
         Assert.Contains("@@ line 1 @@", error.Message, StringComparison.Ordinal);
         Assert.Contains("+ A different text", error.Message, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "received", "000_b43b1536f21f9801.clean.txt.received.txt")));
+        var received = error.Message[(error.Message.LastIndexOf("Full output: ", StringComparison.Ordinal) + "Full output: ".Length)..].Trim();
+        Assert.Equal("A different text\n", File.ReadAllText(received));
     }
 }
