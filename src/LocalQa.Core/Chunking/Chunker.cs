@@ -243,10 +243,15 @@ public sealed class Chunker
         {
             var end = first;
             var onlyHeadings = true;
+
+            // A chunk that picks up in the middle of a section ends with that section; one that starts a
+            // section may take in the next sections while it is small, rather than leave tiny chunks.
+            var continuesSection = first > 0 && !units[first].IsHeading;
             while (end < count)
             {
                 var unit = units[end];
-                if (end > first && unit.IsHeading && !onlyHeadings && Sum(first, end) >= _options.MinTokensBeforeHeadingBreak)
+                if (end > first && unit.IsHeading && !onlyHeadings
+                    && (continuesSection || Sum(first, end) >= _options.MinTokensBeforeHeadingBreak))
                 {
                     break;
                 }

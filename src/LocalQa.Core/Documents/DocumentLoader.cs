@@ -119,7 +119,7 @@ public static class DocumentLoader
     /// <summary>
     /// Expands <paramref name="paths"/>: a file is taken whatever its extension; a folder is searched
     /// recursively for the <see cref="SupportedExtensions"/>, skipping hidden entries (names starting
-    /// with a dot). Folders that cannot be read become warnings instead of errors.
+    /// with a dot). Folders and files that cannot be read become warnings instead of errors.
     /// </summary>
     /// <exception cref="InvalidInputException">A path does not exist.</exception>
     public static FileEnumeration EnumerateFiles(IEnumerable<string> paths)
@@ -136,7 +136,7 @@ public static class DocumentLoader
             {
                 if (seen.Add(fullPath))
                 {
-                    files.Add(fullPath);
+                    AddIfReadable(fullPath, files, warnings);
                 }
             }
             else if (Directory.Exists(fullPath))
@@ -316,7 +316,7 @@ public static class DocumentLoader
                 }
                 else if (SupportedExtensions.ContainsKey(Path.GetExtension(entry)) && File.Exists(entry) && seen.Add(entry))
                 {
-                    files.Add(entry);
+                    AddIfReadable(entry, files, warnings);
                 }
             }
 
@@ -324,6 +324,23 @@ public static class DocumentLoader
             {
                 pending.Push(subfolders[i]);
             }
+        }
+    }
+
+    private static void AddIfReadable(string file, List<string> files, List<PathWarning> warnings)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            files.Add(file);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            warnings.Add(new PathWarning(file, $"{file}: skipped, it cannot be read (permission denied)."));
+        }
+        catch (IOException ex)
+        {
+            warnings.Add(new PathWarning(file, $"{file}: skipped, it cannot be read ({ex.Message})."));
         }
     }
 

@@ -265,7 +265,7 @@ internal static partial class HtmlPageParser
 
     // Class and id tokens that name page furniture, not content.
     [GeneratedRegex(
-        @"^(?:ads?|advert\w*|ad[-_]\w+|\w+[-_]ads?|cookie\w*|\w+[-_]cookies?|share\w*|social\w*|related\w*|newsletter\w*|subscribe\w*|subscription\w*|comments?|comment[-_]\w+|sidebar\w*|breadcrumbs?|promo\w*|popup\w*|modal\w*|paywall\w*|sponsor\w*)$",
+        @"^(?:ads?|advert[\w-]*|ad[-_][\w-]+|[\w-]+[-_]ads?|cookie[\w-]*|[\w-]+[-_]cookies?|share[\w-]*|[\w-]+[-_]share|social[\w-]*|related[\w-]*|newsletter[\w-]*|subscribe[\w-]*|subscription[\w-]*|comments?|comment[-_][\w-]+|sidebar[\w-]*|breadcrumbs?|promo[\w-]*|popup[\w-]*|modal[\w-]*|paywall[\w-]*|sponsor[\w-]*|skip[-_]link)$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BoilerplateName();
 }

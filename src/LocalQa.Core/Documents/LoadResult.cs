@@ -100,5 +100,5 @@ public sealed record PathWarning(string Path, string Message);
 
 /// <summary>The files found under the paths given to <see cref="DocumentLoader.EnumerateFiles"/>.</summary>
 /// <param name="Files">Full paths of the files to load, in a stable order, without duplicates.</param>
-/// <param name="Warnings">Folders that could not be read.</param>
+/// <param name="Warnings">Folders and files that could not be read.</param>
 public sealed record FileEnumeration(IReadOnlyList<string> Files, IReadOnlyList<PathWarning> Warnings);

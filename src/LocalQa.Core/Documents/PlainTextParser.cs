@@ -10,6 +10,7 @@ internal static class PlainTextParser
 {
     // A wrapped paragraph's lines run long and mostly stop mid-sentence.
     private const int WrappedLineMinLength = 40;
+    private const int WrappedLineMaxLength = 200;
     private const double WrappedShare = 0.6;
 
     internal static List<TextBlock> Parse(IReadOnlyList<string> rawLines)
@@ -107,7 +108,7 @@ internal static class PlainTextParser
         var wrapped = 0;
         for (var i = 0; i < group.Count - 1; i++)
         {
-            if (group[i].Length >= WrappedLineMinLength && !TextShape.EndsWithPunctuation(group[i]))
+            if (group[i].Length is >= WrappedLineMinLength and <= WrappedLineMaxLength && !TextShape.EndsWithPunctuation(group[i]))
             {
                 wrapped++;
             }

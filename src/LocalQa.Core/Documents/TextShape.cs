@@ -3,7 +3,7 @@ using System.Buffers;
 namespace LocalQa.Core.Documents;
 
 /// <summary>Cheap shape tests on a line of text, shared by the loaders and the cleaning rules.</summary>
-public static class TextShape
+internal static class TextShape
 {
     private static readonly SearchValues<char> NumericLineChars = SearchValues.Create("0123456789.,:;%+-()$€£ ");
 

@@ -28,12 +28,17 @@ public static class SentenceSplitter
 
     // Words that are followed by a period and then, usually, a capitalised name or a number.
     private static readonly FrozenSet<string> NonTerminalAbbreviations = FrozenSet.Create(
-        StringComparer.OrdinalIgnoreCase,
+        StringComparer.Ordinal,
         "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "rev", "hon", "fr",
         "gen", "gov", "sen", "rep", "pres", "capt", "col", "lt", "sgt", "maj", "cmdr", "adm", "cpl", "insp",
         "vs", "cf", "al", "approx", "ca", "fig", "figs", "eq", "no", "nos", "vol", "vols", "pp", "ed", "eds",
         "ch", "sec", "art", "dept", "est", "op", "ref", "refs", "viz", "resp", "incl",
         "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec");
+
+    private const int MaxAbbreviationLength = 6;
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> AbbreviationLookup =
+        NonTerminalAbbreviations.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Enumerates the sentences of <paramref name="text"/> without allocating.</summary>
     public static SentenceEnumerator Enumerate(ReadOnlySpan<char> text) => new(text);
@@ -216,14 +221,34 @@ public static class SentenceSplitter
             return false;
         }
 
-        var lookup = NonTerminalAbbreviations.GetAlternateLookup<ReadOnlySpan<char>>();
-        return !lookup.Contains(word);
+        if (word.Length > MaxAbbreviationLength)
+        {
+            return true;
+        }
+
+        Span<char> lower = stackalloc char[MaxAbbreviationLength];
+        var length = word.ToLowerInvariant(lower);
+        return !AbbreviationLookup.Contains(lower[..length]);
     }
 
     private static bool IsListMarker(ReadOnlySpan<char> word) =>
-        (word.Length <= 3 && !word.ContainsAnyExceptInRange('0', '9'))
+        (word.Length <= 3 && AllDigits(word))
         || (word.Length == 1 && char.IsLetter(word[0]))
         || (word.Length <= 4 && !word.ContainsAnyExcept(RomanDigits));
+
+    private static bool AllDigits(ReadOnlySpan<char> word)
+    {
+        // A loop, because MemoryExtensions.ContainsAnyExceptInRange allocates on .NET 10.
+        foreach (var c in word)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // "U.S", "e.g", "i.e", "a.m": single letters separated by periods.
     private static bool IsDottedAbbreviation(ReadOnlySpan<char> word)

@@ -24,19 +24,17 @@ internal static class GoldenFile
             return;
         }
 
-        var receivedPath = Path.Combine(AppContext.BaseDirectory, "received", name + ".received.txt");
         if (!File.Exists(goldenPath))
         {
-            Write(receivedPath, actual);
-            Assert.Fail($"Golden file {goldenPath} is missing. The output was written to {receivedPath}; review it and copy it there (or run with LOCALQA_UPDATE_GOLDEN=1).");
+            var written = WriteReceived(name, actual);
+            Assert.Fail($"Golden file {goldenPath} is missing. The output was written to {written}; review it and copy it there (or run with LOCALQA_UPDATE_GOLDEN=1).");
         }
 
         var expected = Normalize(File.ReadAllText(goldenPath));
         var message = Compare(name, expected, actual);
         if (message is not null)
         {
-            Write(receivedPath, actual);
-            Assert.Fail($"{message}{Environment.NewLine}Full output: {receivedPath}");
+            Assert.Fail($"{message}{Environment.NewLine}Full output: {WriteReceived(name, actual)}");
         }
     }
 
@@ -96,9 +94,24 @@ internal static class GoldenFile
 
     private static string Normalize(string text) => text.ReplaceLineEndings("\n");
 
-    private static void Write(string path, string text)
+    /// <summary>Writes the output beside the test binaries, or in the temp folder when those are read-only; returns where.</summary>
+    private static string WriteReceived(string name, string text)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text, new UTF8Encoding(false));
+        foreach (var folder in new[] { Path.Combine(AppContext.BaseDirectory, "received"), Path.Combine(Path.GetTempPath(), "localqa-received") })
+        {
+            var path = Path.Combine(folder, name + ".received.txt");
+            try
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(path, text, new UTF8Encoding(false));
+                return path;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Try the next folder.
+            }
+        }
+
+        return "(nowhere: no writable folder)";
     }
 }

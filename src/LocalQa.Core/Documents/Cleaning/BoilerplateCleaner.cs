@@ -48,7 +48,7 @@ public sealed class BoilerplateCleaner
         new PhraseRule("navigation", BoilerplatePatterns.NavigationLine(), maxWords: 8, wholeLine: true),
         new BreadcrumbRule(),
         new CommentFormRule(),
-        new PhraseRule("call-to-action", BoilerplatePatterns.CallToAction(), maxWords: 45, wholeLine: false),
+        new PhraseRule("call-to-action", BoilerplatePatterns.CallToAction(), maxWords: 45, wholeLine: false, maxSentenceWords: 20),
         new PhraseRule("copyright", BoilerplatePatterns.CopyrightNotice(), maxWords: 30, wholeLine: false),
         new PhraseRule("image-credit", BoilerplatePatterns.ImageCredit(), maxWords: 12, wholeLine: false, allowFinalPeriod: false),
         new MarketTickerRule(),

@@ -55,7 +55,7 @@ internal static partial class BoilerplatePatterns
 
     /// <summary>Copyright, licence, syndication and legal-footer lines.</summary>
     [GeneratedRegex("""
-        all\ rights\ reserved
+        all\ rights\ reserved\.?\s*$
         | ^\s*(?:©|\(c\)|copyright\b)|©\s*\d{4}|copyright\s*(?:©\s*)?\d{4}
         | ^\s*(?:this\ (?:work|article|content|page|text|post)\ is\ )?(?:released|licensed|published|available|distributed)\ under\ (?:the\ |a\ )?(?:cc[\ -]|creative\ commons|mit\b|gnu|gpl|apache|bsd|mozilla|public\ domain)
         | ^\s*cc[\ -]by\b|creative\ commons\ attribution

@@ -56,24 +56,16 @@ public sealed class CleaningContext
     public double RelatednessToBody(string line)
     {
         _bodyVocabulary ??= BuildBodyVocabulary();
-        int total = 0, found = 0;
-        foreach (var word in ContentWords.Of(line))
-        {
-            total++;
-            if (_bodyVocabulary.Contains(word))
-            {
-                found++;
-            }
-        }
-
+        var (total, found) = ContentWords.CountIn(line, _bodyVocabulary);
         return total == 0 ? 1.0 : (double)found / total;
     }
 
-    /// <summary>True for a block of running text: not a heading and not shaped like a title.</summary>
+    /// <summary>True for a block of content: a table row, code, or running text that is not a heading and not shaped like a title.</summary>
     public bool IsBody(int index)
     {
         var block = Blocks[index];
-        return !block.IsHeading && !TextShape.LooksLikeHeading(StripListMarker(block.Text), maxWords: 20, maxLength: 160);
+        return block.Kind is BlockKind.TableRow or BlockKind.Code
+            || (!block.IsHeading && !TextShape.LooksLikeHeading(StripListMarker(block.Text), maxWords: 20, maxLength: 160));
     }
 
     internal static string StripListMarker(string text)
@@ -94,10 +86,7 @@ public sealed class CleaningContext
         {
             if (!IsRemoved(i) && IsBody(i) && TextShape.CountWords(Blocks[i].Text) >= 12)
             {
-                foreach (var word in ContentWords.Of(Blocks[i].Text))
-                {
-                    vocabulary.Add(word);
-                }
+                ContentWords.AddTo(Blocks[i].Text, vocabulary);
             }
         }
 

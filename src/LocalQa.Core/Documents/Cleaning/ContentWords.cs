@@ -2,9 +2,14 @@ using System.Collections.Frozen;
 
 namespace LocalQa.Core.Documents.Cleaning;
 
-/// <summary>Lower-cased, crudely stemmed content words of a line, for overlap tests.</summary>
+/// <summary>
+/// Lower-cased, crudely stemmed content words of a line (four letters or more, not stop words), for
+/// overlap tests. Works on spans so that a large document's vocabulary costs one string per distinct word.
+/// </summary>
 internal static class ContentWords
 {
+    private const int MaxWordLength = 48;
+
     private static readonly FrozenSet<string> StopWords = FrozenSet.Create(
         StringComparer.Ordinal,
         "about", "above", "after", "again", "against", "also", "among", "been", "before", "being", "below",
@@ -15,39 +20,74 @@ internal static class ContentWords
         "where", "which", "while", "whom", "will", "with", "within", "without", "would", "your", "yours",
         "how", "why", "who", "new", "now", "way", "today");
 
-    internal static IEnumerable<string> Of(string line)
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup =
+        StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Adds the content words of <paramref name="line"/> to <paramref name="vocabulary"/>.</summary>
+    internal static void AddTo(string line, HashSet<string> vocabulary)
     {
-        var start = -1;
-        for (var i = 0; i <= line.Length; i++)
+        var lookup = vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[MaxWordLength];
+        var position = 0;
+        while (Next(line, ref position, buffer, out var length))
         {
-            var isLetter = i < line.Length && char.IsLetter(line[i]);
-            if (isLetter && start < 0)
-            {
-                start = i;
-            }
-            else if (!isLetter && start >= 0)
-            {
-                var word = Normalize(line.AsSpan(start, i - start));
-                start = -1;
-                if (word is not null)
-                {
-                    yield return word;
-                }
-            }
+            lookup.Add(buffer[..length]);
         }
     }
 
-    private static string? Normalize(ReadOnlySpan<char> word)
+    /// <summary>How many content words <paramref name="line"/> has, and how many of them are in <paramref name="vocabulary"/>.</summary>
+    internal static (int Total, int Found) CountIn(string line, HashSet<string> vocabulary)
     {
-        if (word.Length < 4)
+        var lookup = vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> buffer = stackalloc char[MaxWordLength];
+        int total = 0, found = 0;
+        var position = 0;
+        while (Next(line, ref position, buffer, out var length))
         {
-            return null;
+            total++;
+            if (lookup.Contains(buffer[..length]))
+            {
+                found++;
+            }
         }
 
-        Span<char> lower = word.Length <= 64 ? stackalloc char[word.Length] : new char[word.Length];
-        word.ToLowerInvariant(lower);
-        var stemmed = lower.Length > 4 && lower[^1] == 's' && lower[^2] != 's' ? lower[..^1] : lower;
-        var text = stemmed.ToString();
-        return StopWords.Contains(text) ? null : text;
+        return (total, found);
+    }
+
+    private static bool Next(string line, ref int position, Span<char> buffer, out int length)
+    {
+        while (position < line.Length)
+        {
+            while (position < line.Length && !char.IsLetter(line[position]))
+            {
+                position++;
+            }
+
+            var start = position;
+            while (position < line.Length && char.IsLetter(line[position]))
+            {
+                position++;
+            }
+
+            var word = line.AsSpan(start, position - start);
+            if (word.Length < 4 || word.Length > MaxWordLength)
+            {
+                continue;
+            }
+
+            length = word.ToLowerInvariant(buffer);
+            if (length > 4 && buffer[length - 1] == 's' && buffer[length - 2] != 's')
+            {
+                length--;
+            }
+
+            if (!StopWordLookup.Contains(buffer[..length]))
+            {
+                return true;
+            }
+        }
+
+        length = 0;
+        return false;
     }
 }

@@ -14,6 +14,7 @@ public sealed class MarketTickerRule : ICleaningRule
 {
     private const int MaxShortWords = 6;
     private const int MaxShortLength = 48;
+    private const int MaxLeadingLabels = 2;
     private static readonly SearchValues<char> NumberChars = SearchValues.Create("0123456789.,");
 
     /// <inheritdoc/>
@@ -44,26 +45,29 @@ public sealed class MarketTickerRule : ICleaningRule
 
     private void RemoveIfTicker(CleaningContext context, List<int> run)
     {
-        int quotes = 0, signed = 0;
-        foreach (var index in run)
+        int quotes = 0, signed = 0, firstQuote = -1, lastQuote = -1;
+        for (var k = 0; k < run.Count; k++)
         {
-            var (numeric, tokens, hasSigned) = Measure(context.Blocks[index].Text);
+            var (numeric, tokens, hasSigned) = Measure(context.Blocks[run[k]].Text);
             if (numeric > 0 && numeric * 2 >= tokens)
             {
                 quotes++;
-                if (hasSigned)
-                {
-                    signed++;
-                }
+                signed += hasSigned ? 1 : 0;
+                firstQuote = firstQuote < 0 ? k : firstQuote;
+                lastQuote = k;
             }
         }
 
-        if (quotes >= 3 && signed >= 2 && quotes * 10 >= run.Count * 3)
+        if (quotes < 3 || signed < 2 || quotes * 10 < (lastQuote - firstQuote + 1) * 3)
         {
-            foreach (var index in run)
-            {
-                context.Remove(index, Name);
-            }
+            return;
+        }
+
+        // The widget is name, price, change, … ending on a figure; it may open with a status line and a
+        // name. Short lines after the last figure belong to what follows (a headline, a heading).
+        for (var k = Math.Max(0, firstQuote - MaxLeadingLabels); k <= lastQuote; k++)
+        {
+            context.Remove(run[k], Name);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Documents.Cleaning;
 
@@ -13,6 +14,7 @@ public sealed class PhraseRule : ICleaningRule
     private readonly int _maxWords;
     private readonly bool _wholeLine;
     private readonly bool _allowFinalPeriod;
+    private readonly int _maxSentenceWords;
 
     /// <param name="name">Reported with each removed block.</param>
     /// <param name="pattern">Matched case-insensitively; see <paramref name="wholeLine"/>.</param>
@@ -23,7 +25,11 @@ public sealed class PhraseRule : ICleaningRule
     /// False: the pattern may match anywhere in the block as written.
     /// </param>
     /// <param name="allowFinalPeriod">False: a block that ends with a period is kept (credits and captions have none).</param>
-    public PhraseRule(string name, Regex pattern, int maxWords, bool wholeLine, bool allowFinalPeriod = true)
+    /// <param name="maxSentenceWords">
+    /// When positive, the sentence holding the match must have at most this many words: prompts to the
+    /// reader are short sentences, while prose that quotes such a phrase runs on.
+    /// </param>
+    public PhraseRule(string name, Regex pattern, int maxWords, bool wholeLine, bool allowFinalPeriod = true, int maxSentenceWords = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(pattern);
@@ -33,6 +39,7 @@ public sealed class PhraseRule : ICleaningRule
         _maxWords = maxWords;
         _wholeLine = wholeLine;
         _allowFinalPeriod = allowFinalPeriod;
+        _maxSentenceWords = maxSentenceWords;
     }
 
     /// <inheritdoc/>
@@ -65,7 +72,26 @@ public sealed class PhraseRule : ICleaningRule
             return false;
         }
 
-        return _pattern.IsMatch(_wholeLine ? NormalizeLine(text) : text);
+        if (_wholeLine)
+        {
+            return _pattern.IsMatch(NormalizeLine(text));
+        }
+
+        var match = _pattern.Match(text);
+        return match.Success && (_maxSentenceWords <= 0 || SentenceWordsAt(text, match.Index) <= _maxSentenceWords);
+    }
+
+    private static int SentenceWordsAt(string text, int index)
+    {
+        foreach (var sentence in SentenceSplitter.Enumerate(text))
+        {
+            if (index < sentence.End)
+            {
+                return TextShape.CountWords(sentence.In(text));
+            }
+        }
+
+        return 0;
     }
 
     /// <summary>Lower-cases, strips non-alphanumeric characters at both ends and collapses whitespace.</summary>
