@@ -64,8 +64,7 @@ internal static class AskCommand
         if (shown.Length > 0) o.WriteLine("Sources:");
         foreach (var s in shown)
             o.WriteLine($"  [{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk})");
-        var mode = result.Mode == AnswerMode.Generative ? "generative" : "extractive";
-        o.WriteLine(result.Note is null ? $"({mode})" : $"({mode}: {result.Note})");
+        o.WriteLine(result.Note is null ? $"({(result.Mode == AnswerMode.Generative ? "generative answer" : "extractive answer")})" : $"({result.Note})");
     }
 
     internal static object ToJson(AskResult r) => new

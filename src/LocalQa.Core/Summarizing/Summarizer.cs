@@ -24,6 +24,12 @@ public sealed record SummarizeOptions
 
     /// <summary>Tokens per sequence of the summarizing context; 0 picks min(model, 2048).</summary>
     public int SequenceContext { get; init; }
+
+    /// <summary>Attention and KV precision. Flash attention and an F16 cache round through half precision,
+    /// so only Off with F32 makes a batched map bit-identical to a sequential one.</summary>
+    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
+
+    public KvCacheType KvCache { get; init; } = KvCacheType.F16;
 }
 
 public sealed record RelatedDocument(string Document, string Title, double Score, string Passage);
@@ -81,6 +87,8 @@ public sealed class Summarizer : IDisposable
                 ContextSize = perSeq * parallel,
                 Sequences = parallel,
                 Threads = threads,
+                FlashAttention = _options.FlashAttention,
+                KvCache = _options.KvCache,
             });
             _batched = new BatchedGenerator(_ctx);
         }
@@ -258,7 +266,7 @@ public sealed class Summarizer : IDisposable
 
     private int PromptTokens(string text) => _model!.Tokenize(text, addSpecial: true, parseSpecial: true).Length;
 
-    private int[] ReducePrompt(string title, IReadOnlyList<string> parts, int maxWords, int keyPoints)
+    private int[] ReducePrompt(string title, List<string> parts, int maxWords, int keyPoints)
     {
         var sb = new StringBuilder();
         for (var i = 0; i < parts.Count; i++) sb.Append("Part ").Append(i + 1).Append(": ").Append(parts[i].Trim()).Append('\n');
@@ -323,7 +331,7 @@ public sealed class Summarizer : IDisposable
     public static int CountWords(string text) =>
         string.IsNullOrWhiteSpace(text) ? 0 : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Count(w => w != "…");
 
-    private IReadOnlyList<RelatedDocument> FindRelated(SummaryResult r)
+    private List<RelatedDocument> FindRelated(SummaryResult r)
     {
         if (_index is null || _options.Related <= 0) return [];
         var query = r.Title + " " + r.Summary;

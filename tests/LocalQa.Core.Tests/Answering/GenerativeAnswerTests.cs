@@ -48,11 +48,10 @@ public sealed class GenerativeAnswerTests(CoreModelsFixture models) : IClassFixt
     public void The_prompt_is_rendered_through_the_models_template_with_passages_fenced()
     {
         using var chat = Client();
+        var text = models.Chat.ApplyChatTemplate([new ChatTurn("system", "rules"), new ChatTurn("user", "<passage id=\"1\">x</passage>")]);
+        Assert.Equal("<|im_start|>system\nrules<|im_end|>\n<|im_start|>user\n<passage id=\"1\">x</passage><|im_end|>\n<|im_start|>assistant\n", text);
         var tokens = chat.RenderPrompt([new ChatMessage(ChatRole.System, "rules"), new ChatMessage(ChatRole.User, "<passage id=\"1\">x</passage>")]);
-        var text = models.Chat.Detokenize(tokens, renderSpecial: true);
-        Assert.Contains("<|im_start|>system\nrules<|im_end|>", text, StringComparison.Ordinal);
-        Assert.EndsWith("<|im_start|>assistant\n", text, StringComparison.Ordinal);
-        Assert.Equal(3, tokens.Count(t => models.Chat.Detokenize([t], renderSpecial: true) == "<|im_start|>"));
+        Assert.Equal(3, tokens.Count(t => models.Chat.IsControl(t) && models.Chat.Detokenize([t], renderSpecial: true) == "<|im_start|>"));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         var pruned = ingestor.Ingest([dir], new IngestOptions { Prune = true });
         Assert.Equal(1, pruned.Removed);
         Assert.Equal(4, index.Stats().Documents);
-        Assert.Contains(Retrieval.Retriever.SearchFullText(index, "Tarnby harbour boats", 3), h => h.Chunk.DocumentPath == edited);
+        Assert.Contains(global::LocalQa.Core.Retrieval.Retriever.SearchFullText(index, "Tarnby harbour boats", 3), h => h.Chunk.DocumentPath == edited);
         Assert.True(index.IntegrityCheck().IsOk);
     }
 
