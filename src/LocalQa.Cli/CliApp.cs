@@ -15,6 +15,8 @@ public static class CliApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(DoctorCommand.Create(cli));
         root.Subcommands.Add(BenchCommand.Create(cli));
+        root.Subcommands.Add(ModelsCommand.Create(cli));
+        root.Subcommands.Add(ConfigCommand.Create(cli));
         return root;
     }
 

@@ -57,11 +57,12 @@ public static class ConfigFile
         var bom = Encoding.UTF8.Preamble;
         if (utf8.StartsWith(bom)) utf8 = utf8[bom.Length..];
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        if (utf8.Trim(" \t\r\n"u8).IsEmpty)
+            throw Problem(path, 1, "the file is empty", "Write a JSON object such as { \"chat_model\": \"qwen2.5-1.5b-instruct\" }, or delete the file.");
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
-            if (!reader.Read())
-                throw Problem(path, 1, "the file is empty", "Write a JSON object such as { \"chat_model\": \"qwen2.5-1.5b-instruct\" }, or delete the file.");
+            reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw Problem(path, LineOf(utf8, reader.TokenStartIndex), "the file must hold one JSON object: { \"setting\": value, ... }", null);
             var seen = new HashSet<string>(StringComparer.Ordinal);

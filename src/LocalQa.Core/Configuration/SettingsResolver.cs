@@ -61,18 +61,21 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     public static string FlagOf(string key) => Table.FirstOrDefault(s => s.Key == key)?.Flag
         ?? throw new ArgumentOutOfRangeException(nameof(key), key, "Not a setting.");
 
-    /// <summary>The localqa.json files that exist, lowest precedence first (user config folder, then current folder).</summary>
-    public IReadOnlyList<string> ConfigFiles()
+    /// <summary>Where localqa.json is looked for, lowest precedence first: the user config folder, then the current folder.</summary>
+    public IReadOnlyList<string> ConfigFileLocations()
     {
         var files = new List<string>();
         foreach (var dir in new[] { Environment.UserConfigDirectory, Environment.CurrentDirectory })
         {
             if (dir is null) continue;
             var file = Path.GetFullPath(Path.Combine(dir, ConfigFile.FileName));
-            if (File.Exists(file) && !files.Contains(file, PathComparer)) files.Add(file);
+            if (!files.Contains(file, PathComparer)) files.Add(file);
         }
         return files;
     }
+
+    /// <summary>The localqa.json files that exist, lowest precedence first.</summary>
+    public IReadOnlyList<string> ConfigFiles() => ConfigFileLocations().Where(File.Exists).ToArray();
 
     /// <summary>Resolves the effective settings.</summary>
     /// <exception cref="InvalidInputException">A settings file is malformed, or a variable or flag has a bad value.</exception>

@@ -201,6 +201,10 @@ public sealed class ModelCatalog
 
     private static void CheckWhole(List<CatalogModel> models, string source)
     {
+        var dupName = models.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (dupName is not null) throw Invalid(source, $"the name '{dupName.Key}' appears twice");
+        var dupFile = models.GroupBy(m => m.File, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (dupFile is not null) throw Invalid(source, $"the file '{dupFile.Key}' appears twice");
         foreach (var kind in Enum.GetValues<ModelKind>())
         {
             var defaults = models.Where(m => m.Kind == kind && m.IsDefault).Select(m => m.Name).ToArray();
@@ -210,10 +214,6 @@ public sealed class ModelCatalog
                     ? $"no {label} model is marked \"default\": true (exactly one must be)"
                     : $"{defaults.Length} {label} models are marked default ({string.Join(", ", defaults)}); exactly one must be");
         }
-        var dupName = models.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (dupName is not null) throw Invalid(source, $"the name '{dupName.Key}' appears twice");
-        var dupFile = models.GroupBy(m => m.File, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (dupFile is not null) throw Invalid(source, $"the file '{dupFile.Key}' appears twice");
     }
 
     /// <summary>True for exactly 64 hexadecimal digits (either case).</summary>

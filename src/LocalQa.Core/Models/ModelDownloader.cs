@@ -188,7 +188,7 @@ public sealed class ModelDownloader : IDisposable
             }
             await using (body.ConfigureAwait(false))
             {
-                var lastReport = TimeSpan.MinValue;
+                var lastReport = -ReportInterval;
                 while (true)
                 {
                     var n = await ReadAsync(body, buffer, ct).ConfigureAwait(false);
