@@ -267,9 +267,14 @@ internal static class ModelsCommand
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(request.DisplayName), autoStart: true, maxValue: request.ExpectedBytes ?? 1);
+                task.IsIndeterminate = request.ExpectedBytes is null;
                 var progress = new Callback<DownloadProgress>(p =>
                 {
-                    if (p.TotalBytes is { } total && total > 0) task.MaxValue = total;
+                    if (p.TotalBytes is { } total && total > 0)
+                    {
+                        task.MaxValue = total;
+                        task.IsIndeterminate = false;
+                    }
                     task.Tag = p;
                     task.Value = p.BytesReceived;
                 });
