@@ -89,7 +89,7 @@ internal sealed class SettingsOptions
         Index = Add(new Option<string?>(SettingsResolver.FlagOf(SettingKeys.Index)) { Description = "The index file. Env: LOCALQA_INDEX.", HelpName = "FILE" });
         NativeDir = Add(new Option<string?>(SettingsResolver.FlagOf(SettingKeys.NativeDir)) { Description = "A folder with a llama.cpp build to use instead of the bundled one. Env: LOCALQA_NATIVE_DIR.", HelpName = "DIR" });
         Threads = Add(new Option<int?>(SettingsResolver.FlagOf(SettingKeys.Threads)) { Description = "CPU threads (default: physical cores). Env: LOCALQA_THREADS.", HelpName = "N" });
-        GpuLayers = Add(new Option<int?>(SettingsResolver.FlagOf(SettingKeys.GpuLayers)) { Description = "Layers to offload to the GPU (0: none, 999: all; needs a CUDA or Vulkan build). Env: LOCALQA_GPU_LAYERS.", HelpName = "N" });
+        GpuLayers = Add(new Option<int?>(SettingsResolver.FlagOf(SettingKeys.GpuLayers)) { Description = "Layers to offload to the GPU (0: none, -1: all; needs a CUDA or Vulkan build of the runtime). Env: LOCALQA_GPU_LAYERS.", HelpName = "N" });
         Context = Add(new Option<int?>(SettingsResolver.FlagOf(SettingKeys.ContextSize)) { Description = "Context window in tokens (default: the model's).", HelpName = "TOKENS" });
         Prompts = Add(new Option<string?>(SettingsResolver.FlagOf(SettingKeys.PromptsDir)) { Description = "Folder of prompt templates.", HelpName = "DIR" });
     }

@@ -27,7 +27,7 @@ public sealed record LocalQaSettings
     /// <summary>CPU threads for inference; null for the number of physical cores.</summary>
     public int? Threads { get; init; }
 
-    /// <summary>Layers to offload to the GPU (0: CPU only; a large number: all); null for llama.cpp's default.</summary>
+    /// <summary>Layers to offload to the GPU (0: CPU only, -1: all, as <c>LlamaModelOptions.GpuLayers</c>); null when not set (CPU only).</summary>
     public int? GpuLayers { get; init; }
 
     /// <summary>Context window in tokens; null (or 0) for the model's own training context.</summary>

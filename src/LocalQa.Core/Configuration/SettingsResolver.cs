@@ -41,7 +41,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         new(SettingKeys.Home, "LOCALQA_HOME", "--home", ValueKind.Path),
         new(SettingKeys.NativeDir, "LOCALQA_NATIVE_DIR", "--native-dir", ValueKind.Path),
         new(SettingKeys.Threads, "LOCALQA_THREADS", "--threads", ValueKind.Integer, Min: 1),
-        new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", ValueKind.Integer),
+        new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", ValueKind.Integer, Min: -1),
         new(SettingKeys.ContextSize, null, "--context", ValueKind.Integer),
         new(SettingKeys.PromptsDir, null, "--prompts", ValueKind.Path),
         new(SettingKeys.ModelFolders, null, "--models-dir", ValueKind.PathList),
@@ -103,7 +103,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         var index = Pick(winners, sources, SettingKeys.Index, c => ExpandPath((string)c.Value, c.BaseDirectory), Path.Combine(home, "index.db"), "index.db in home");
         var nativeDir = Pick<string?>(winners, sources, SettingKeys.NativeDir, c => ExpandPath((string)c.Value, c.BaseDirectory), null, "the runtime bundled with LocalQa");
         var threads = Pick<int?>(winners, sources, SettingKeys.Threads, c => (int)c.Value, null, "physical cores");
-        var gpuLayers = Pick<int?>(winners, sources, SettingKeys.GpuLayers, c => (int)c.Value, null, "llama.cpp's default");
+        var gpuLayers = Pick<int?>(winners, sources, SettingKeys.GpuLayers, c => (int)c.Value, null, "none: CPU only");
         var contextSize = Pick<int?>(winners, sources, SettingKeys.ContextSize, c => (int)c.Value, null, "the model's training context");
         var promptsDir = Pick(winners, sources, SettingKeys.PromptsDir, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultPromptsDirectory, null);
         var configured = Pick<IReadOnlyList<string>>(winners, sources, SettingKeys.ModelFolders,
@@ -219,7 +219,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     private static string MeaningOf(Setting setting) => setting.Key switch
     {
         SettingKeys.Threads => "Set the number of CPU threads, 1 or more (leave it unset for the number of physical cores).",
-        SettingKeys.GpuLayers => "Set how many layers go to the GPU: 0 for none, a large number such as 999 for all.",
+        SettingKeys.GpuLayers => "Set how many layers go to the GPU: 0 for none, -1 for all.",
         SettingKeys.ContextSize => "Set the context window in tokens, such as 4096 (0 for the model's own).",
         _ => $"Set {setting.Key} to a whole number.",
     };

@@ -98,7 +98,11 @@ public sealed class ModelDownloader : IDisposable
                 if (run.ReceivedThisRun > before) failures = 0;
                 failures++;
                 if (e.IsConnectFailure && run.ReceivedThisRun == 0) throw NoNetwork(request, e.InnerException!);
-                if (failures >= MaxAttempts) throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, e);
+                if (failures >= MaxAttempts)
+                {
+                    if (e.InnerException is InvalidInputException statusError) throw statusError;
+                    throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, e);
+                }
                 await Task.Delay(RetryDelay * (1 << Math.Min(failures - 1, 5)), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -159,6 +163,9 @@ public sealed class ModelDownloader : IDisposable
                 }
                 total = response.Content.Headers.ContentLength ?? request.ExpectedBytes;
                 break;
+            case >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout:
+                // Busy or failing servers often answer the next request: retry, and name the status if none does.
+                throw new TransientException(HttpError(request, response), isConnectFailure: false);
             default:
                 throw HttpError(request, response);
         }

@@ -191,6 +191,19 @@ public sealed class ModelDownloaderTests : IDisposable
 
         Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
         Assert.Contains("again later", e.Fix, StringComparison.Ordinal);
+        Assert.Equal(5, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_server_error_that_passes_is_retried_and_the_download_completes()
+    {
+        await using var server = new TestHttpServer(Content) { StatusFor = i => i < 2 ? HttpStatusCode.ServiceUnavailable : null };
+        using var downloader = NewDownloader();
+
+        var result = await downloader.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(Content, await File.ReadAllBytesAsync(Target, TestContext.Current.CancellationToken));
+        Assert.Equal(3, result.Requests);
     }
 
     [Fact]

@@ -40,6 +40,9 @@ public sealed class TestHttpServer : IAsyncDisposable
     /// <summary>Answer every request with this status and no body (404, 500...).</summary>
     public HttpStatusCode? Status { get; set; }
 
+    /// <summary>Per request (0-based): answer with this status and no body; null serves the file.</summary>
+    public Func<int, HttpStatusCode?> StatusFor { get; set; } = _ => null;
+
     /// <summary>Per request (0-based): close the connection after this many body bytes.</summary>
     public Func<int, long?> DropAfter { get; set; } = _ => null;
 
@@ -96,9 +99,9 @@ public sealed class TestHttpServer : IAsyncDisposable
                     .Select(l => l["Range:".Length..].Trim()).FirstOrDefault();
                 Ranges.Enqueue(range);
 
-                if (Status is { } status || target != FilePath)
+                if ((Status ?? StatusFor(index)) is { } status || target != FilePath)
                 {
-                    var code = Status ?? HttpStatusCode.NotFound;
+                    var code = Status ?? StatusFor(index) ?? HttpStatusCode.NotFound;
                     await Send(socket, $"HTTP/1.1 {(int)code} {code}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                     return;
                 }
