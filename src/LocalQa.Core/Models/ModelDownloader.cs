@@ -195,10 +195,11 @@ public sealed class ModelDownloader : IDisposable
             }
             await using (body.ConfigureAwait(false))
             {
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var lastReport = -ReportInterval;
                 while (true)
                 {
-                    var n = await ReadAsync(body, buffer, ct).ConfigureAwait(false);
+                    var n = await ReadAsync(body, buffer, stall, ct).ConfigureAwait(false);
                     if (n == 0) break;
                     try
                     {
@@ -317,9 +318,9 @@ public sealed class ModelDownloader : IDisposable
         }
     }
 
-    private async Task<int> ReadAsync(Stream body, byte[] buffer, CancellationToken ct)
+    private async Task<int> ReadAsync(Stream body, byte[] buffer, CancellationTokenSource stall, CancellationToken ct)
     {
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Re-arming the one timer per read: a stall is a read that gets nothing for StallTimeout.
         stall.CancelAfter(StallTimeout);
         try
         {
@@ -352,8 +353,8 @@ public sealed class ModelDownloader : IDisposable
         }
         catch (IOException e) when (!IsDiskFull(e))
         {
-            throw new InvalidInputException($"'{request.PartialPath}' is in use: {e.Message}",
-                "Another download of the same model is probably running; wait for it to finish, or stop it.", e);
+            throw new InvalidInputException($"'{request.PartialPath}' cannot be opened for writing: {e.Message}",
+                "If another download of the same model is running, wait for it to finish; otherwise check the folder, or pass --to another one.", e);
         }
         catch (IOException e)
         {

@@ -286,6 +286,24 @@ public sealed class ModelDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_download_of_the_same_file_at_the_same_time_is_refused_instead_of_interleaving()
+    {
+        await using var server = new TestHttpServer(Content) { ChunkDelay = TimeSpan.FromMilliseconds(30) };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        using var first = NewDownloader();
+        using var second = NewDownloader();
+        var started = new TaskCompletionSource();
+        var running = first.DownloadAsync(Request(server), new SyncProgress(_ => started.TrySetResult()), cts.Token);
+        await started.Task.WaitAsync(TestContext.Current.CancellationToken);
+
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() => second.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken));
+
+        Assert.Contains("cannot be opened for writing", e.Message, StringComparison.Ordinal);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
     public void A_url_must_name_a_file_and_a_digest_must_be_64_hex_digits()
     {
         Assert.Throws<InvalidInputException>(() => DownloadRequest.ForUrl("https://host/", Sha, _dir.Path));
