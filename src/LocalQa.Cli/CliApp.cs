@@ -20,6 +20,8 @@ public static class CliApp
         root.Subcommands.Add(ChatCommand.Create(cli));
         root.Subcommands.Add(SummarizeCommand.Create(cli));
         root.Subcommands.Add(EvalCommand.Create(cli));
+        root.Subcommands.Add(ModelsCommand.Create(cli));
+        root.Subcommands.Add(ConfigCommand.Create(cli));
         return root;
     }
 

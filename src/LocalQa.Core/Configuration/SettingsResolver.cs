@@ -1,0 +1,329 @@
+using System.Globalization;
+using LocalQa.Core.Models;
+using LocalQa.Llama;
+
+namespace LocalQa.Core.Configuration;
+
+/// <summary>Settings given on the command line; null (or empty) means "not given".</summary>
+public sealed record SettingsOverrides
+{
+    public string? ChatModel { get; init; }
+    public string? EmbedModel { get; init; }
+    public string? Index { get; init; }
+    public string? Home { get; init; }
+    public string? NativeDir { get; init; }
+    public int? Threads { get; init; }
+    public int? GpuLayers { get; init; }
+    public int? ContextSize { get; init; }
+    public string? PromptsDir { get; init; }
+    public IReadOnlyList<string>? ModelFolders { get; init; }
+}
+
+/// <summary>
+/// Produces the effective <see cref="LocalQaSettings"/> and, for each setting, where it came from.
+/// Precedence, lowest first: built-in default, localqa.json in the user's config folder,
+/// localqa.json in the current folder, LOCALQA_… environment variables, command-line flags.
+/// Relative paths in a file start from that file's folder; in variables and flags, from the current folder.
+/// When no model is configured, the catalog's default file is used if a models folder holds it.
+/// </summary>
+public sealed class SettingsResolver(SettingsEnvironment environment)
+{
+    private enum ValueKind { Path, Model, Integer, PathList }
+
+    private sealed record Setting(string Key, string? Variable, string Flag, ValueKind Kind, int Min = 0);
+
+    /// <summary>Each setting's variable and flag: the one table the CLI, the docs and the errors agree on.</summary>
+    private static readonly Setting[] Table =
+    [
+        new(SettingKeys.ChatModel, "LOCALQA_MODEL", "--model", ValueKind.Model),
+        new(SettingKeys.EmbedModel, "LOCALQA_EMBED_MODEL", "--embed-model", ValueKind.Model),
+        new(SettingKeys.Index, "LOCALQA_INDEX", "--index", ValueKind.Path),
+        new(SettingKeys.Home, "LOCALQA_HOME", "--home", ValueKind.Path),
+        new(SettingKeys.NativeDir, "LOCALQA_NATIVE_DIR", "--native-dir", ValueKind.Path),
+        new(SettingKeys.Threads, "LOCALQA_THREADS", "--threads", ValueKind.Integer, Min: 1),
+        new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", ValueKind.Integer, Min: -1),
+        new(SettingKeys.ContextSize, null, "--context", ValueKind.Integer),
+        new(SettingKeys.PromptsDir, null, "--prompts", ValueKind.Path),
+        new(SettingKeys.ModelFolders, null, "--models-dir", ValueKind.PathList),
+    ];
+
+    private readonly record struct Candidate(object Value, SettingSource Source, string BaseDirectory);
+
+    public SettingsEnvironment Environment { get; } = environment ?? throw new ArgumentNullException(nameof(environment));
+
+    /// <summary>The resolver of the real process.</summary>
+    public static SettingsResolver ForCurrentProcess() => new(SettingsEnvironment.ForCurrentProcess());
+
+    /// <summary>The environment variable that sets <paramref name="key"/>, or null when none does.</summary>
+    public static string? VariableOf(string key) => Table.FirstOrDefault(s => s.Key == key)?.Variable;
+
+    /// <summary>The command-line flag that sets <paramref name="key"/>.</summary>
+    public static string FlagOf(string key) => Table.FirstOrDefault(s => s.Key == key)?.Flag
+        ?? throw new ArgumentOutOfRangeException(nameof(key), key, "Not a setting.");
+
+    /// <summary>Where localqa.json is looked for, lowest precedence first: the user config folder, then the current folder.</summary>
+    public IReadOnlyList<string> ConfigFileLocations()
+    {
+        var files = new List<string>();
+        foreach (var dir in new[] { Environment.UserConfigDirectory, Environment.CurrentDirectory })
+        {
+            if (dir is null) continue;
+            var file = Path.GetFullPath(Path.Combine(dir, ConfigFile.FileName));
+            if (!files.Contains(file, PathComparer)) files.Add(file);
+        }
+        return files;
+    }
+
+    /// <summary>The localqa.json files that exist, lowest precedence first.</summary>
+    public IReadOnlyList<string> ConfigFiles() => ConfigFileLocations().Where(File.Exists).ToArray();
+
+    /// <summary>Resolves the effective settings.</summary>
+    /// <exception cref="InvalidInputException">A settings file is malformed, or a variable or flag has a bad value.</exception>
+    public ResolvedSettings Resolve(SettingsOverrides? flags = null)
+    {
+        var winners = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        var files = ConfigFiles();
+        foreach (var file in files)
+        {
+            var dir = Path.GetDirectoryName(file)!;
+            foreach (var (key, entry) in ConfigFile.Read(file))
+                Offer(winners, key, entry.Value, new SettingSource(SettingSourceKind.File, file, entry.Line), dir);
+        }
+        foreach (var setting in Table)
+        {
+            if (setting.Variable is null || Environment.GetVariable(setting.Variable) is not { } raw || string.IsNullOrWhiteSpace(raw)) continue;
+            object value = setting.Kind == ValueKind.Integer ? ParseVariable(setting, raw) : raw.Trim();
+            Offer(winners, setting.Key, value, new SettingSource(SettingSourceKind.Environment, setting.Variable), Environment.CurrentDirectory);
+        }
+        if (flags is not null) OfferFlags(winners, flags);
+
+        var sources = new Dictionary<string, SettingSource>(StringComparer.Ordinal);
+
+        var home = Pick(winners, sources, SettingKeys.Home, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultHome, null)!;
+        var index = Pick(winners, sources, SettingKeys.Index, c => ExpandPath((string)c.Value, c.BaseDirectory), Path.Combine(home, "index.db"), "index.db in home");
+        var nativeDir = Pick<string?>(winners, sources, SettingKeys.NativeDir, c => ExpandPath((string)c.Value, c.BaseDirectory), null, "the runtime bundled with LocalQa");
+        var threads = Pick<int?>(winners, sources, SettingKeys.Threads, c => (int)c.Value, null, "physical cores");
+        var gpuLayers = Pick<int?>(winners, sources, SettingKeys.GpuLayers, c => (int)c.Value, null, "none: CPU only");
+        var contextSize = Pick<int?>(winners, sources, SettingKeys.ContextSize, c => (int)c.Value, null, "the model's training context");
+        var promptsDir = Pick(winners, sources, SettingKeys.PromptsDir, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultPromptsDirectory, null);
+        var configured = Pick<IReadOnlyList<string>>(winners, sources, SettingKeys.ModelFolders,
+            c => ((string[])c.Value).Select(f => ExpandPath(f, c.BaseDirectory)).ToArray(), [], "home's models/ and LocalQa's models/");
+
+        var folders = new List<string>();
+        foreach (var folder in configured.Append(Path.Combine(home, "models")).Concat(Environment.BundledModelFolders.Select(Path.GetFullPath)))
+        {
+            if (!folders.Contains(folder, PathComparer)) folders.Add(folder);
+        }
+
+        var chat = ResolveModel(winners, sources, SettingKeys.ChatModel, ModelKind.Chat, folders);
+        var embed = ResolveModel(winners, sources, SettingKeys.EmbedModel, ModelKind.Embedding, folders);
+
+        var settings = new LocalQaSettings
+        {
+            ChatModel = chat,
+            EmbedModel = embed,
+            Index = index!,
+            Home = home,
+            NativeDir = nativeDir,
+            Threads = threads,
+            GpuLayers = gpuLayers,
+            ContextSize = contextSize,
+            PromptsDir = promptsDir,
+            ModelFolders = folders,
+        };
+        return new ResolvedSettings(settings, sources, files, Environment.Catalog);
+    }
+
+    private string? ResolveModel(Dictionary<string, Candidate> winners, Dictionary<string, SettingSource> sources, string key, ModelKind kind, IReadOnlyList<string> folders)
+    {
+        if (winners.TryGetValue(key, out var c))
+        {
+            sources[key] = c.Source;
+            var raw = (string)c.Value;
+            var expanded = ExpandHome(raw);
+            return ModelInventory.Locate(expanded, folders, Environment.Catalog, c.BaseDirectory)
+                ?? (ModelInventory.LooksLikePath(raw) ? Path.GetFullPath(expanded, c.BaseDirectory) : raw);
+        }
+        if (Environment.Catalog?.DefaultOf(kind) is { } entry)
+        {
+            foreach (var folder in folders)
+            {
+                var candidate = Path.Combine(folder, entry.File);
+                if (!File.Exists(candidate)) continue;
+                sources[key] = new SettingSource(SettingSourceKind.Catalog, $"{entry.Name} found in {folder}");
+                return candidate;
+            }
+        }
+        sources[key] = new SettingSource(SettingSourceKind.Default, "none");
+        return null;
+    }
+
+    private static T Pick<T>(Dictionary<string, Candidate> winners, Dictionary<string, SettingSource> sources, string key, Func<Candidate, T> convert, T fallback, string? fallbackNote)
+    {
+        if (winners.TryGetValue(key, out var c))
+        {
+            sources[key] = c.Source;
+            return convert(c);
+        }
+        sources[key] = new SettingSource(SettingSourceKind.Default, fallbackNote);
+        return fallback;
+    }
+
+    private static void Offer(Dictionary<string, Candidate> winners, string key, object value, SettingSource source, string baseDirectory)
+    {
+        var setting = Table.First(s => s.Key == key);
+        if (setting.Kind == ValueKind.Integer && (int)value < setting.Min)
+        {
+            var where = source.Kind == SettingSourceKind.File
+                ? string.Create(CultureInfo.InvariantCulture, $"\"{key}\" in '{source.Detail}', line {source.Line},")
+                : source.Detail;
+            throw new InvalidInputException(
+                string.Create(CultureInfo.InvariantCulture, $"{where} is {value}; it must be at least {setting.Min}."),
+                MeaningOf(setting));
+        }
+        winners[key] = new Candidate(value, source, baseDirectory);
+    }
+
+    private void OfferFlags(Dictionary<string, Candidate> winners, SettingsOverrides flags)
+    {
+        var cwd = Environment.CurrentDirectory;
+        void Text(string key, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value)) Offer(winners, key, value.Trim(), new SettingSource(SettingSourceKind.Flag, FlagOf(key)), cwd);
+        }
+        void Number(string key, int? value)
+        {
+            if (value is { } n) Offer(winners, key, n, new SettingSource(SettingSourceKind.Flag, FlagOf(key)), cwd);
+        }
+        Text(SettingKeys.ChatModel, flags.ChatModel);
+        Text(SettingKeys.EmbedModel, flags.EmbedModel);
+        Text(SettingKeys.Index, flags.Index);
+        Text(SettingKeys.Home, flags.Home);
+        Text(SettingKeys.NativeDir, flags.NativeDir);
+        Number(SettingKeys.Threads, flags.Threads);
+        Number(SettingKeys.GpuLayers, flags.GpuLayers);
+        Number(SettingKeys.ContextSize, flags.ContextSize);
+        Text(SettingKeys.PromptsDir, flags.PromptsDir);
+        if (flags.ModelFolders is { Count: > 0 } list)
+        {
+            Offer(winners, SettingKeys.ModelFolders, list.Where(f => !string.IsNullOrWhiteSpace(f)).ToArray(),
+                new SettingSource(SettingSourceKind.Flag, FlagOf(SettingKeys.ModelFolders)), cwd);
+        }
+    }
+
+    private static int ParseVariable(Setting setting, string raw) =>
+        int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new InvalidInputException($"{setting.Variable} is '{raw}', which is not a whole number.", $"{MeaningOf(setting)} Or unset {setting.Variable}.");
+
+    private static string MeaningOf(Setting setting) => setting.Key switch
+    {
+        SettingKeys.Threads => "Set the number of CPU threads, 1 or more (leave it unset for the number of physical cores).",
+        SettingKeys.GpuLayers => "Set how many layers go to the GPU: 0 for none, -1 for all.",
+        SettingKeys.ContextSize => "Set the context window in tokens, such as 4096 (0 for the model's own).",
+        _ => $"Set {setting.Key} to a whole number.",
+    };
+
+    /// <summary>"~" and "~/…" mean the user's home folder, as in a shell.</summary>
+    private string ExpandHome(string path)
+    {
+        if (path != "~" && !path.StartsWith("~/", StringComparison.Ordinal) && !path.StartsWith("~\\", StringComparison.Ordinal)) return path;
+        var home = Environment.GetVariable("HOME");
+        if (string.IsNullOrWhiteSpace(home)) home = Environment.GetVariable("USERPROFILE");
+        if (string.IsNullOrWhiteSpace(home)) return path;
+        return path.Length <= 2 ? home : Path.Combine(home, path[2..]);
+    }
+
+    private string ExpandPath(string path, string baseDirectory) => Path.GetFullPath(ExpandHome(path), baseDirectory);
+
+    internal static StringComparer PathComparer => OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+}
+
+/// <summary>The effective settings of a run, and where each came from.</summary>
+public sealed class ResolvedSettings
+{
+    internal ResolvedSettings(LocalQaSettings settings, IReadOnlyDictionary<string, SettingSource> sources, IReadOnlyList<string> configFiles, ModelCatalog? catalog)
+    {
+        Settings = settings;
+        Sources = sources;
+        ConfigFiles = configFiles;
+        Catalog = catalog;
+    }
+
+    public LocalQaSettings Settings { get; }
+
+    /// <summary>The source of every setting, keyed by <see cref="SettingKeys"/>.</summary>
+    public IReadOnlyDictionary<string, SettingSource> Sources { get; }
+
+    /// <summary>The localqa.json files that were read, lowest precedence first.</summary>
+    public IReadOnlyList<string> ConfigFiles { get; }
+
+    /// <summary>The catalog the defaults came from, or null.</summary>
+    public ModelCatalog? Catalog { get; }
+
+    /// <summary>Every setting's value (as <c>config show</c> prints it) and source, in <see cref="SettingKeys.All"/> order.</summary>
+    public IEnumerable<(string Key, object? Value, SettingSource Source)> Entries()
+    {
+        var s = Settings;
+        foreach (var key in SettingKeys.All)
+        {
+            object? value = key switch
+            {
+                SettingKeys.ChatModel => s.ChatModel,
+                SettingKeys.EmbedModel => s.EmbedModel,
+                SettingKeys.Index => s.Index,
+                SettingKeys.Home => s.Home,
+                SettingKeys.NativeDir => s.NativeDir,
+                SettingKeys.Threads => s.Threads,
+                SettingKeys.GpuLayers => s.GpuLayers,
+                SettingKeys.ContextSize => s.ContextSize,
+                SettingKeys.PromptsDir => s.PromptsDir,
+                _ => s.ModelFolders,
+            };
+            yield return (key, value, Sources[key]);
+        }
+    }
+
+    /// <summary>
+    /// The path of the chat or embedding model, which must exist; otherwise an error that says how to
+    /// get one (download the catalog default, or pass a file).
+    /// </summary>
+    public string RequireModel(ModelKind kind)
+    {
+        var key = kind == ModelKind.Chat ? SettingKeys.ChatModel : SettingKeys.EmbedModel;
+        var value = kind == ModelKind.Chat ? Settings.ChatModel : Settings.EmbedModel;
+        if (value is not null && File.Exists(value)) return Path.GetFullPath(value);
+        var label = kind == ModelKind.Chat ? "chat" : "embedding";
+        var flag = SettingsResolver.FlagOf(key);
+        var variable = SettingsResolver.VariableOf(key);
+        var folders = string.Join(", ", Settings.ModelFolders);
+        if (value is null)
+        {
+            var entry = Catalog?.DefaultOf(kind);
+            throw new InvalidInputException(
+                entry is null
+                    ? $"No {label} model is configured (searched {folders})."
+                    : $"No {label} model is configured, and the default one ({entry.Name}, {entry.File}) is not in a models folder ({folders}).",
+                entry is null
+                    ? $"Pass {flag} FILE, or set {variable}."
+                    : $"Run 'localqa models download {entry.Name}', or pass {flag} FILE (or set {variable}).");
+        }
+        throw new InvalidInputException(
+            $"The {label} model '{value}' (from {Sources[key]}) was not found: it is not a file, a catalog name, or a file in a models folder ({folders}).",
+            $"Check the name or path; 'localqa models list' shows the models LocalQa can see.");
+    }
+
+    /// <summary>
+    /// Publishes home, native_dir, threads and gpu_layers as LOCALQA_… variables of this process:
+    /// the engine (LocalQa.Llama, which depends on nothing of ours) and <see cref="LocalQaPaths"/>
+    /// read them there, so a value from localqa.json or a flag reaches them too.
+    /// </summary>
+    public void ExportToProcessEnvironment()
+    {
+        var s = Settings;
+        System.Environment.SetEnvironmentVariable("LOCALQA_HOME", s.Home);
+        if (s.NativeDir is not null) System.Environment.SetEnvironmentVariable("LOCALQA_NATIVE_DIR", s.NativeDir);
+        if (s.Threads is { } t) System.Environment.SetEnvironmentVariable("LOCALQA_THREADS", t.ToString(CultureInfo.InvariantCulture));
+        if (s.GpuLayers is { } g) System.Environment.SetEnvironmentVariable("LOCALQA_GPU_LAYERS", g.ToString(CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,534 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using LocalQa.Llama;
+
+namespace LocalQa.Core.Models;
+
+/// <summary>
+/// Fetches a model file over HTTP(S), streamed into <c>FILE.partial</c>, resumed with a Range
+/// request after an interruption (in this run, or in a later one), verified against its SHA-256
+/// and only then renamed into place: a file with the final name is always complete and correct.
+/// This is the only code in LocalQa that opens a network connection.
+/// One instance may run several downloads at once, each to its own file.
+/// </summary>
+public sealed class ModelDownloader : IDisposable
+{
+    private const int BufferSize = 1 << 20;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
+
+    private const string NoNetworkMessage =
+        "no network connection; LocalQa works offline, but downloading needs a connection once";
+
+    private readonly HttpClient _http;
+
+    /// <summary>A downloader with its own connection pool (system proxy settings apply).</summary>
+    public ModelDownloader()
+        : this(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30), AutomaticDecompression = DecompressionMethods.None }, disposeHandler: true)
+    {
+    }
+
+    /// <summary>A downloader over <paramref name="handler"/> (tests pass one that ignores proxies).</summary>
+    public ModelDownloader(HttpMessageHandler handler, bool disposeHandler = true)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        // A model takes minutes; stalls are caught per read (StallTimeout), not by a whole-request limit.
+        _http = new HttpClient(handler, disposeHandler) { Timeout = Timeout.InfiniteTimeSpan };
+        var version = typeof(ModelDownloader).Assembly.GetName().Version?.ToString(3) ?? "1.0.0";
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("LocalQa", version));
+    }
+
+    /// <summary>
+    /// How many times in a row a transfer may fail before giving up (the count restarts whenever
+    /// bytes arrive, so a long download survives many brief drops).
+    /// </summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Pause before the first retry; doubled for each further one.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A connection that sends nothing for this long is dropped and resumed.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Downloads <paramref name="request"/>. Returns at once when the file is already there with the
+    /// right digest. Cancelling keeps the partial file, so the next call resumes it.
+    /// </summary>
+    /// <exception cref="ChecksumMismatchException">The bytes do not have the expected digest (the partial file is deleted).</exception>
+    /// <exception cref="InvalidInputException">No network, an HTTP error, a full disk, or an existing different file.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the partial file is kept.</exception>
+    public async Task<DownloadResult> DownloadAsync(DownloadRequest request, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var expected = DownloadRequest.NormalizeSha256(request.Sha256);
+        if (!DownloadRequest.IsPlainFileName(request.FileName))
+            throw new ArgumentException($"'{request.FileName}' is not a plain file name.", nameof(request));
+        if (request.Url.Scheme != Uri.UriSchemeHttps && request.Url.Scheme != Uri.UriSchemeHttp)
+            throw new InvalidInputException($"'{request.Url}' is not an http or https address.", "Pass the full https address of the .gguf file.");
+
+        var clock = Stopwatch.StartNew();
+        CreateDirectory(request.Directory);
+        if (File.Exists(request.TargetPath))
+            return await CheckExistingAsync(request, expected, clock, cancellationToken).ConfigureAwait(false);
+
+        var run = new Run(request, expected, progress, clock);
+        var failures = 0;
+        var restartedAfterMismatch = false;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var before = run.ReceivedThisRun;
+            try
+            {
+                if (await AttemptAsync(run, cancellationToken).ConfigureAwait(false) is { } done) return done;
+            }
+            catch (ChecksumMismatchException) when (run.AttemptStartedFrom > 0 && !restartedAfterMismatch)
+            {
+                // The kept bytes may be what is wrong (a file that changed upstream, a disk error):
+                // one clean download from the first byte settles it.
+                restartedAfterMismatch = true;
+                DeleteQuietly(request.PartialPath);
+            }
+            catch (TransientException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (run.ReceivedThisRun > before) failures = 0;
+                failures++;
+                if (e.IsConnectFailure && run.ReceivedThisRun == 0) throw NoNetwork(request, e.InnerException!);
+                if (failures >= MaxAttempts)
+                {
+                    if (e.InnerException is InvalidInputException statusError) throw statusError;
+                    throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, e);
+                }
+                await Task.Delay(RetryDelay * (1 << Math.Min(failures - 1, 5)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One HTTP request: continues the partial file from its end. Returns the result when the file is
+    /// complete and verified, null when the next attempt should start over at once.
+    /// </summary>
+    private async Task<DownloadResult?> AttemptAsync(Run run, CancellationToken ct)
+    {
+        var request = run.Request;
+        using var file = OpenPartial(request);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var existing = await HashExistingAsync(file, hash, ct).ConfigureAwait(false);
+        if (request.ExpectedBytes is { } expectedBytes && existing > expectedBytes)
+        {
+            Truncate(file, hash);
+            existing = 0;
+        }
+        run.AttemptStartedFrom = existing;
+        if (run.Requests == 0) run.ResumedFrom = existing;
+        if (request.ExpectedBytes is { } complete && existing == complete)
+        {
+            // An earlier run stopped after the last byte but before the rename.
+            return Finish(run, file, hash, existing);
+        }
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, request.Url);
+        if (existing > 0) message.Headers.Range = new RangeHeaderValue(existing, null);
+        run.Requests++;
+        using var response = await SendAsync(message, ct).ConfigureAwait(false);
+
+        long? total;
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.PartialContent when existing > 0:
+                var range = response.Content.Headers.ContentRange;
+                if (range?.From != existing)
+                {
+                    // A range we did not ask for: start over rather than splice bytes at the wrong place.
+                    Truncate(file, hash);
+                    return null;
+                }
+                total = range.Length ?? request.ExpectedBytes;
+                break;
+            case HttpStatusCode.RequestedRangeNotSatisfiable when existing > 0:
+                // The partial file already holds the whole file: the digest decides.
+                return Finish(run, file, hash, existing);
+            case HttpStatusCode.OK or HttpStatusCode.PartialContent:
+                if (existing > 0)
+                {
+                    // The server ignored Range and sends the whole file: restart cleanly.
+                    Truncate(file, hash);
+                    existing = 0;
+                    run.AttemptStartedFrom = 0;
+                    run.ResumedFrom = 0;
+                }
+                total = response.Content.Headers.ContentLength ?? request.ExpectedBytes;
+                break;
+            case >= HttpStatusCode.InternalServerError or HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout:
+                // Busy or failing servers often answer the next request: retry, and name the status if none does.
+                throw new TransientException(HttpError(request, response), isConnectFailure: false);
+            default:
+                throw HttpError(request, response);
+        }
+
+        if (request.ExpectedBytes is { } want && total is { } offered && offered != want)
+        {
+            file.Dispose();
+            DeleteQuietly(request.PartialPath);
+            throw new InvalidInputException(
+                string.Create(CultureInfo.InvariantCulture, $"The server offers {offered:N0} bytes for {request.DisplayName}, but the file should be {want:N0} bytes ({request.Url})."),
+                "The file at that address changed; check LocalQa's catalog for an update, or pass --url and --sha256 for the file you want.");
+        }
+        if (total is { } needed) CheckFreeSpace(request, needed - existing);
+
+        var received = existing;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            Stream body;
+            try
+            {
+                body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransientRead(e, ct))
+            {
+                throw new TransientException(e, isConnectFailure: false);
+            }
+            await using (body.ConfigureAwait(false))
+            {
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var lastReport = -ReportInterval;
+                while (true)
+                {
+                    var n = await ReadAsync(body, buffer, stall, ct).ConfigureAwait(false);
+                    if (n == 0) break;
+                    try
+                    {
+                        await file.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    }
+                    catch (IOException e)
+                    {
+                        throw WriteFailed(request, e);
+                    }
+                    hash.AppendData(buffer, 0, n);
+                    received += n;
+                    run.ReceivedThisRun += n;
+                    if (run.Clock.Elapsed - lastReport >= ReportInterval)
+                    {
+                        lastReport = run.Clock.Elapsed;
+                        run.Report(received, total);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (total is { } length && received < length)
+        {
+            throw new TransientException(new IOException(string.Create(CultureInfo.InvariantCulture,
+                $"The connection closed after {received:N0} of {length:N0} bytes.")), isConnectFailure: false);
+        }
+        return Finish(run, file, hash, received);
+    }
+
+    private static DownloadResult Finish(Run run, FileStream file, IncrementalHash hash, long length)
+    {
+        var request = run.Request;
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        try
+        {
+            file.Flush(flushToDisk: true);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(request, e);
+        }
+        file.Dispose();
+        if (!string.Equals(actual, run.Expected, StringComparison.Ordinal))
+        {
+            DeleteQuietly(request.PartialPath);
+            throw new ChecksumMismatchException(
+                $"The download of {request.DisplayName} does not match its checksum: expected SHA-256 {run.Expected}, got {actual} ({length:N0} bytes from {request.Url}). The partial file was deleted.",
+                "Run the command again; if it fails again, the file at that address is not the one expected: check the URL and the --sha256 value.",
+                run.Expected, actual);
+        }
+        try
+        {
+            File.Move(request.PartialPath, request.TargetPath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"The verified download '{request.PartialPath}' could not be renamed to '{request.TargetPath}': {e.Message}",
+                "Check that you may write to the folder and that no other program holds the file, then run the command again.", e);
+        }
+        run.Report(length, length);
+        var outcome = run.ResumedFrom > 0 && run.AttemptStartedFrom > 0 ? DownloadOutcome.Resumed : DownloadOutcome.Downloaded;
+        return new DownloadResult(request.TargetPath, length, actual, outcome, run.ResumedFrom, run.Requests, run.Clock.Elapsed);
+    }
+
+    private static async Task<DownloadResult> CheckExistingAsync(DownloadRequest request, string expected, Stopwatch clock, CancellationToken ct)
+    {
+        var target = request.TargetPath;
+        var length = new FileInfo(target).Length;
+        string? actual = null;
+        if (request.ExpectedBytes is not { } want || want == length)
+        {
+            var stream = new FileStream(target, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await using (stream.ConfigureAwait(false))
+            {
+                actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+            }
+            if (actual == expected)
+                return new DownloadResult(target, length, actual, DownloadOutcome.AlreadyPresent, 0, 0, clock.Elapsed);
+        }
+        var what = actual is null
+            ? string.Create(CultureInfo.InvariantCulture, $"it is {length:N0} bytes, not {request.ExpectedBytes:N0}")
+            : $"its SHA-256 is {actual}, not {expected}";
+        throw new InvalidInputException($"'{target}' already exists but is not {request.DisplayName}: {what}.",
+            "Delete or move that file and run the download again, or pass --to another folder.");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stall.CancelAfter(StallTimeout);
+        try
+        {
+            return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (IsConnectFailure(e))
+        {
+            throw new TransientException(e, isConnectFailure: true);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new InvalidInputException($"The secure connection to {message.RequestUri?.Host} failed: {e.Message}",
+                "Check the computer's date and time, and any proxy or antivirus that intercepts https.", e);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ProxyTunnelError)
+        {
+            throw new InvalidInputException($"The proxy refused the connection to {message.RequestUri?.Host}: {e.Message}",
+                "Check the HTTPS_PROXY / HTTP_PROXY settings.", e);
+        }
+        catch (Exception e) when (IsTransientRead(e, ct))
+        {
+            throw new TransientException(e, isConnectFailure: false);
+        }
+    }
+
+    private async Task<int> ReadAsync(Stream body, byte[] buffer, CancellationTokenSource stall, CancellationToken ct)
+    {
+        // Re-arming the one timer per read: a stall is a read that gets nothing for StallTimeout.
+        stall.CancelAfter(StallTimeout);
+        try
+        {
+            return await body.ReadAsync(buffer.AsMemory(0, BufferSize), stall.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransientRead(e, ct))
+        {
+            throw new TransientException(e, isConnectFailure: false);
+        }
+    }
+
+    /// <summary>Network trouble worth a retry; never the caller's cancellation.</summary>
+    private static bool IsTransientRead(Exception e, CancellationToken ct) =>
+        !ct.IsCancellationRequested && e is IOException or HttpRequestException or OperationCanceledException;
+
+    private static bool IsConnectFailure(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
+        || e.InnerException is SocketException;
+
+    private static FileStream OpenPartial(DownloadRequest request)
+    {
+        try
+        {
+            // FileShare.None: a second download of the same file waits its turn instead of interleaving bytes.
+            return new FileStream(request.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidInputException($"Cannot write '{request.PartialPath}': {e.Message}", "Pass --to a folder you may write to.", e);
+        }
+        catch (IOException e) when (!IsDiskFull(e))
+        {
+            throw new InvalidInputException($"'{request.PartialPath}' cannot be opened for writing: {e.Message}",
+                "If another download of the same model is running, wait for it to finish; otherwise check the folder, or pass --to another one.", e);
+        }
+        catch (IOException e)
+        {
+            throw WriteFailed(request, e);
+        }
+    }
+
+    private static void Truncate(FileStream file, IncrementalHash hash)
+    {
+        file.SetLength(0);
+        file.Position = 0;
+        hash.GetHashAndReset();
+    }
+
+    private static async Task<long> HashExistingAsync(FileStream file, IncrementalHash hash, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long total = 0;
+            int n;
+            while ((n = await file.ReadAsync(buffer.AsMemory(0, BufferSize), ct).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                total += n;
+            }
+            return total;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void CreateDirectory(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"Cannot create the folder '{directory}': {e.Message}", "Pass --to a folder you may write to.", e);
+        }
+    }
+
+    private static void CheckFreeSpace(DownloadRequest request, long needed)
+    {
+        if (FreeBytes(request.Directory) is { } free && free < needed)
+        {
+            throw new InvalidInputException(
+                string.Create(CultureInfo.InvariantCulture, $"Not enough disk space for {request.DisplayName}: {needed:N0} more bytes are needed in '{request.Directory}', {free:N0} are free."),
+                "Free some space, or pass --to a folder on another disk.");
+        }
+    }
+
+    /// <summary>Free bytes on the file system holding <paramref name="directory"/>, or null when unknown.</summary>
+    internal static long? FreeBytes(string directory)
+    {
+        try
+        {
+            var full = Path.GetFullPath(directory);
+            var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            // The longest mount point that contains the folder is its file system.
+            var drive = DriveInfo.GetDrives()
+                .Where(d => d.IsReady && IsUnder(full, d.RootDirectory.FullName, comparison))
+                .MaxBy(d => d.RootDirectory.FullName.Length);
+            return drive?.AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsUnder(string path, string root, StringComparison comparison)
+    {
+        if (!path.StartsWith(root, comparison)) return false;
+        return path.Length == root.Length || root.EndsWith(Path.DirectorySeparatorChar) || path[root.Length] == Path.DirectorySeparatorChar;
+    }
+
+    /// <summary>
+    /// True when <paramref name="e"/> says the disk is full: ENOSPC on Linux and macOS (.NET keeps the
+    /// errno as the HResult there), ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows.
+    /// </summary>
+    public static bool IsDiskFull(IOException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        const int ENOSPC = 28;
+        const int ERROR_HANDLE_DISK_FULL = 39;
+        const int ERROR_DISK_FULL = 112;
+        var hr = e.HResult;
+        if (OperatingSystem.IsWindows())
+        {
+            var code = (hr & 0xFFFF0000) == 0x80070000 ? hr & 0xFFFF : hr;
+            return code is ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL;
+        }
+        return hr == ENOSPC;
+    }
+
+    private static InvalidInputException WriteFailed(DownloadRequest request, IOException e) => IsDiskFull(e)
+        ? new InvalidInputException($"The disk is full: '{request.PartialPath}' could not be written ({e.Message}). The bytes written so far are kept.",
+            "Free some space and run the same command again to resume, or pass --to a folder on another disk.", e)
+        : new InvalidInputException($"'{request.PartialPath}' could not be written: {e.Message}",
+            "Check the folder (permissions, a removed drive) and run the same command again to resume.", e);
+
+    private static InvalidInputException NoNetwork(DownloadRequest request, Exception inner)
+    {
+        var kept = File.Exists(request.PartialPath) && new FileInfo(request.PartialPath).Length > 0
+            ? $" The bytes received so far are kept in '{request.PartialPath}'."
+            : "";
+        return new InvalidInputException($"Cannot download {request.DisplayName}: {NoNetworkMessage} (could not reach {request.Url.Host}: {inner.Message}).{kept}",
+            "Connect to the internet and run the same command again; or copy the .gguf file into a models folder by hand.", inner);
+    }
+
+    private static InvalidInputException GaveUp(DownloadRequest request, int failures, TransientException e) => new(
+        string.Create(CultureInfo.InvariantCulture,
+            $"The download of {request.DisplayName} from {request.Url.Host} failed {failures} times in a row: {e.InnerException?.Message}. The bytes received so far are kept in '{request.PartialPath}'."),
+        "Run the same command again later to resume.", e.InnerException);
+
+    private static InvalidInputException HttpError(DownloadRequest request, HttpResponseMessage response)
+    {
+        var code = (int)response.StatusCode;
+        var reason = response.ReasonPhrase is { Length: > 0 } r ? r : response.StatusCode.ToString();
+        var fix = code switch
+        {
+            404 or 410 => "Check the model name or the URL; the file may have moved (pass --url with its new address and --sha256).",
+            401 or 403 => "The server refused access; some models need their licence accepted on the website first. Download it there and copy the .gguf into a models folder.",
+            429 => "The server is limiting requests; wait a few minutes and run the same command again.",
+            >= 500 => "The server has a problem; run the same command again later (it resumes where it stopped).",
+            _ => "Check the URL.",
+        };
+        return new InvalidInputException(
+            string.Create(CultureInfo.InvariantCulture, $"Cannot download {request.DisplayName}: the server answered HTTP {code} ({reason}) for {request.Url}."), fix);
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The next run finds the bad partial, and the digest check deletes it then.
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>The state of one call to <see cref="DownloadAsync"/> across its attempts.</summary>
+    private sealed class Run(DownloadRequest request, string expected, IProgress<DownloadProgress>? progress, Stopwatch clock)
+    {
+        public DownloadRequest Request { get; } = request;
+        public string Expected { get; } = expected;
+        public Stopwatch Clock { get; } = clock;
+        public long ResumedFrom { get; set; }
+        public long AttemptStartedFrom { get; set; }
+        public long ReceivedThisRun { get; set; }
+        public int Requests { get; set; }
+
+        public void Report(long received, long? total)
+        {
+            if (progress is null) return;
+            var elapsed = Clock.Elapsed;
+            var speed = elapsed.TotalSeconds > 0 ? ReceivedThisRun / elapsed.TotalSeconds : 0;
+            TimeSpan? remaining = total is { } t && speed > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - received) / speed) : null;
+            progress.Report(new DownloadProgress(received, total, speed, remaining, elapsed, ResumedFrom));
+        }
+    }
+
+    /// <summary>A network failure that a retry (resuming with Range) may get past.</summary>
+    private sealed class TransientException(Exception inner, bool isConnectFailure) : Exception(inner.Message, inner)
+    {
+        public bool IsConnectFailure { get; } = isConnectFailure;
+    }
+}
