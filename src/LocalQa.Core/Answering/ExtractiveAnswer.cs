@@ -63,10 +63,10 @@ public sealed record ExtractiveOptions
     public int MaxPassages { get; init; } = 5;
 
     /// <summary>
-    /// The answer is withheld when the best sentence scores below this (default 0.3). A score near 1
+    /// The answer is withheld when the best sentence scores below this (default 0.35). A score near 1
     /// means a sentence holding every content word of the question, with the kind of answer asked for.
     /// </summary>
-    public double AbstainBelow { get; init; } = 0.3;
+    public double AbstainBelow { get; init; } = 0.35;
 
     /// <summary>Further sentences are quoted only when they score at least this fraction of the best one (default 0.6).</summary>
     public double CompanionRatio { get; init; } = 0.6;

@@ -24,9 +24,10 @@ namespace LocalQa.Core.Answering;
 /// </para>
 /// <para>
 /// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
-/// none) must meet in one place. When the question has two or more rare terms and no sentence (with
-/// its predecessor) holds two of them, every score is halved, so "Who is the CEO of X?" over passages
-/// that name X and, elsewhere, some CEO, stays below <see cref="ExtractiveOptions.AbstainBelow"/>.
+/// none) must meet in one place. A sentence (with its predecessor) covers the question when it holds
+/// two of its rare terms, or all of its rare names and numbers; the score of any other is halved, so
+/// "Who is the CEO of X?" over passages that name X and, elsewhere, some CEO, stays below
+/// <see cref="ExtractiveOptions.AbstainBelow"/>.
 /// A question about the present ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
@@ -46,7 +47,7 @@ public static class ExtractiveAnswerer
     private const double KindMissing = 0.8;
     private const double ExpansionBonus = 1.3;
     private const double ExpansionMissing = 0.7;
-    private const double NoDateForCurrentQuestion = 0.7;
+    private const double NoDateForCurrentQuestion = 0.5;
     private const double QuestionSentencePenalty = 0.5;
     private const double HeadingPenalty = 0.8;
     private const double RankStep = 0.05;
@@ -56,28 +57,14 @@ public static class ExtractiveAnswerer
     /// <summary>Answers <paramref name="question"/> from <paramref name="passages"/> (best first, as the retriever returns them).</summary>
     public static ExtractiveAnswer Answer(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(question);
-        ArgumentNullException.ThrowIfNull(passages);
         options ??= ExtractiveOptions.Default;
-        options.Validate();
-
-        var parsed = ExtractiveQuestion.Parse(question);
-        if (parsed.Terms.Count == 0 || passages.Count == 0)
+        var (parsed, ranked, noDateAtAll) = Rank(question, passages, options);
+        if (ranked.Count == 0)
         {
             return ExtractiveAnswer.Abstain(0);
         }
 
-        var read = passages.Take(options.MaxPassages).ToList();
-        var candidates = Candidates(read, options.MinSentenceWords);
-        if (candidates.Count == 0)
-        {
-            return ExtractiveAnswer.Abstain(0);
-        }
-
-        Score(parsed, candidates);
-        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
         var best = ranked[0];
-        var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         if (best.Score < options.AbstainBelow || noDateAtAll)
         {
             return ExtractiveAnswer.Abstain(best.Score);
@@ -99,7 +86,74 @@ public static class ExtractiveAnswerer
             chosen.Add(candidate);
         }
 
+        AddAntecedents(chosen, ranked, parsed, options.MaxSentences);
         return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
+    }
+
+    /// <summary>Every candidate sentence with its score, best first: what <see cref="Answer"/> chooses from.</summary>
+    internal static IReadOnlyList<(ExtractiveSentence Sentence, bool CoversRareTerms)> Explain(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
+    {
+        var (_, ranked, _) = Rank(question, passages, options ?? ExtractiveOptions.Default);
+        return ranked.Select(c => (new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Span), c.Covered)).ToList();
+    }
+
+    private static (ExtractiveQuestion Question, List<Candidate> Ranked, bool NoDateAtAll) Rank(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(passages);
+        options.Validate();
+
+        var parsed = ExtractiveQuestion.Parse(question);
+        if (parsed.Terms.Count == 0 || passages.Count == 0)
+        {
+            return (parsed, [], false);
+        }
+
+        var read = passages.Take(options.MaxPassages).ToList();
+        var candidates = Candidates(read, options.MinSentenceWords);
+        if (candidates.Count == 0)
+        {
+            return (parsed, [], false);
+        }
+
+        Score(parsed, candidates);
+        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
+        var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
+        return (parsed, ranked, noDateAtAll);
+    }
+
+    /// <summary>
+    /// A quoted sentence that opens with "He", "She" or "They" names nobody: its predecessor in the
+    /// passage, which usually does, is quoted too while there is room. For a "who" question the name
+    /// is the answer; for any other it tells the reader whom the quote is about.
+    /// </summary>
+    private static void AddAntecedents(List<Candidate> chosen, List<Candidate> ranked, ExtractiveQuestion question, int maxSentences)
+    {
+        for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
+        {
+            var sentence = chosen[k];
+            if (!StartsWithPersonalPronoun(sentence.Text) || (question.Kind != AnswerKind.Person && k > 0))
+            {
+                continue;
+            }
+
+            var previous = ranked.FirstOrDefault(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
+            if (previous is not null && !chosen.Contains(previous))
+            {
+                chosen.Add(previous);
+            }
+        }
+    }
+
+    private static bool StartsWithPersonalPronoun(string sentence)
+    {
+        var end = 0;
+        while (end < sentence.Length && char.IsLetter(sentence[end]))
+        {
+            end++;
+        }
+
+        return sentence.AsSpan(0, end) is "He" or "She" or "They" or "His" or "Her" or "Their" or "Him" or "Them";
     }
 
     /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
@@ -156,46 +210,63 @@ public static class ExtractiveAnswerer
         var terms = question.Terms;
         var weights = new double[terms.Count];
         var rare = new bool[terms.Count];
+        var absent = new bool[terms.Count];
         for (var t = 0; t < terms.Count; t++)
         {
             var stem = terms[t].Stem;
             var df = candidates.Count(c => c.Counts.ContainsKey(stem));
             weights[t] = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
             rare[t] = df <= Math.Max(1, RareTermShare * n);
+            absent[t] = df == 0;
         }
 
-        var rareCount = rare.Count(r => r);
-        if (rareCount == 0)
+        if (!rare.Any(r => r))
         {
             // Every term is common among the candidates: then all of them must meet.
             Array.Fill(rare, true);
-            rareCount = terms.Count;
         }
 
-        var required = Math.Min(2, rareCount);
+        var units = Units(terms, rare, absent);
+        var rareUnits = units.Count(u => u.Rare);
+        var keyUnits = units.Count(u => u.Key);
+        var required = Math.Min(2, rareUnits);
         var totalWeight = weights.Sum();
+        var credits = new double[terms.Count];
         foreach (var candidate in candidates)
         {
             var covered = 0.0;
-            var rareMet = 0;
             for (var t = 0; t < terms.Count; t++)
             {
-                var credit = Credit(candidate, terms[t].Stem, averageLength);
-                covered += weights[t] * credit;
-                if (rare[t] && credit >= NeighbourCredit)
-                {
-                    rareMet++;
-                }
+                credits[t] = Credit(candidate, terms[t].Stem, averageLength);
+                covered += weights[t] * credits[t];
+            }
+
+            var rareMet = 0;
+            var keyMet = 0;
+            var missingAbsent = false;
+            foreach (var unit in units.Where(u => u.Rare))
+            {
+                // A name is met by any of its words: "Meijer" stands for "Erik Meijer".
+                var met = unit.Terms.Any(t => rare[t] && credits[t] >= NeighbourCredit);
+                rareMet += met ? 1 : 0;
+                keyMet += met && unit.Key ? 1 : 0;
+                missingAbsent |= !met && !unit.Key && unit.Absent;
             }
 
             var score = covered / totalWeight;
-            candidate.Covered = rareMet >= required;
+            var holdsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
+
+            // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
+            // its other rare words often have synonyms in the text ("released" / "followed"). A sentence
+            // that names them all and holds the kind of answer asked for covers the question, unless a
+            // word it lacks appears in no passage at all ("born"): then the passages never discuss it.
+            candidate.Covered = rareMet >= required || (keyUnits > 0 && keyMet == keyUnits && holdsKind && !missingAbsent);
             if (!candidate.Covered)
             {
                 score *= UncoveredPenalty;
             }
 
-            score *= KindFactor(question, candidate.Text);
+            score *= KindFactor(question.Kind, holdsKind);
             if (question.AsksForCurrent && !ExtractiveEvidence.HasDate(candidate.Text))
             {
                 score *= NoDateForCurrentQuestion;
@@ -215,6 +286,25 @@ public static class ExtractiveAnswerer
         }
     }
 
+    /// <summary>
+    /// The question's terms grouped as the units a reader sees: a run of capitalized words or numbers
+    /// ("Devi Parikh", "LLaMA 3") is one name, every other term stands alone. Counting names rather
+    /// than words keeps a two-word name from passing for two separate matches.
+    /// </summary>
+    private static List<TermUnit> Units(IReadOnlyList<QuestionTerm> terms, bool[] rare, bool[] absent)
+    {
+        var units = new List<TermUnit>();
+        foreach (var group in Enumerable.Range(0, terms.Count).GroupBy(t => terms[t].Unit))
+        {
+            var members = group.ToArray();
+            var isName = members.All(t => terms[t].Capitalized || char.IsDigit(terms[t].Stem[0]));
+            var isRare = members.Any(t => rare[t]);
+            units.Add(new TermUnit(members, isRare, isRare && isName, members.All(t => absent[t])));
+        }
+
+        return units;
+    }
+
     private static double Credit(Candidate candidate, string stem, double averageLength)
     {
         if (candidate.Counts.TryGetValue(stem, out var tf))
@@ -231,15 +321,14 @@ public static class ExtractiveAnswerer
         return candidate.PassageStems.Contains(stem) ? PassageCredit : 0;
     }
 
-    private static double KindFactor(ExtractiveQuestion question, string sentence)
+    private static double KindFactor(AnswerKind kind, bool holds)
     {
-        if (question.Kind == AnswerKind.Any)
+        if (kind == AnswerKind.Any)
         {
             return 1;
         }
 
-        var holds = ExtractiveEvidence.Holds(sentence, question);
-        return question.Kind == AnswerKind.Expansion
+        return kind == AnswerKind.Expansion
             ? holds ? ExpansionBonus : ExpansionMissing
             : holds ? KindBonus : KindMissing;
     }
@@ -256,6 +345,12 @@ public static class ExtractiveAnswerer
         var union = a.Count + b.Count - shared;
         return (double)shared / union >= DuplicateJaccard || (small.Count >= 4 && (double)shared / small.Count >= DuplicateContainment);
     }
+
+    /// <param name="Terms">Indexes into the question's terms.</param>
+    /// <param name="Rare">Some term of the unit is rare among the candidate sentences.</param>
+    /// <param name="Key">A rare name or number.</param>
+    /// <param name="Absent">No candidate sentence holds any of its terms.</param>
+    private sealed record TermUnit(int[] Terms, bool Rare, bool Key, bool Absent);
 
     private sealed class Candidate(
         int passageIndex,

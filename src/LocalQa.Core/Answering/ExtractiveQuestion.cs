@@ -31,7 +31,8 @@ internal enum AnswerKind
 /// <summary>A content word of a question.</summary>
 /// <param name="Stem">The word's stem (see <see cref="ExtractiveText.Stem"/>).</param>
 /// <param name="Capitalized">True when the word was capitalized inside the question: a name, an acronym.</param>
-internal readonly record struct QuestionTerm(string Stem, bool Capitalized);
+/// <param name="Unit">Terms with the same unit number form one name in the question ("Devi Parikh", "LLaMA 3").</param>
+internal readonly record struct QuestionTerm(string Stem, bool Capitalized, int Unit);
 
 /// <summary>A question taken apart for extractive answering: its content terms and the kind of answer it wants.</summary>
 internal sealed partial class ExtractiveQuestion
@@ -115,10 +116,17 @@ internal sealed partial class ExtractiveQuestion
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var all = new HashSet<string>(StringComparer.Ordinal);
         var tokens = ExtractiveText.Terms(normalized);
+        var unit = -1;
+        TermToken? previous = null;
         for (var k = 0; k < tokens.Count; k++)
         {
             var token = tokens[k];
             all.Add(token.Stem);
+            var capitalized = token.Capitalized && token.Start > 0;
+            var nameLike = capitalized || char.IsDigit(token.Stem[0]);
+            var continuesName = nameLike && previous is { } p && (p.Capitalized || char.IsDigit(p.Stem[0]))
+                && normalized.AsSpan(p.Start + p.Length, token.Start - p.Start - p.Length).Trim(" -").IsEmpty;
+            previous = nameLike ? token with { Capitalized = true } : token;
             if (NoiseStems.Contains(token.Stem)
                 || (kind == AnswerKind.Expansion && ExpansionStems.Contains(token.Stem))
                 || (kind == AnswerKind.Term && TermStems.Contains(token.Stem))
@@ -128,9 +136,14 @@ internal sealed partial class ExtractiveQuestion
                 continue;
             }
 
+            if (!continuesName)
+            {
+                unit++;
+            }
+
             if (seen.Add(token.Stem))
             {
-                terms.Add(new QuestionTerm(token.Stem, token.Capitalized && token.Start > 0));
+                terms.Add(new QuestionTerm(token.Stem, capitalized, unit));
             }
         }
 
