@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using LocalQa.Core.Index;
+using LocalQa.Llama.Gguf;
+
+namespace LocalQa.Cli.Tests;
+
+/// <summary>
+/// The catalogue of bad inputs, each through the real command line in a child process: exit code 2
+/// (or 130 when interrupted), a short message naming the file or value, no stack trace, and the
+/// index left as it was.
+/// </summary>
+public sealed class BadInputCliTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private string File(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_cli.Home, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private string TinyModel(string name, TinyModelOptions? options = null)
+    {
+        var path = Path.Combine(_cli.Home, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SyntheticModel.WriteTiny(path, options);
+        return path;
+    }
+
+    private static void AssertUserError(CliRunner.Result r, string mustName)
+    {
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}\n{r.Err}\n{r.Out}");
+        Assert.Contains(mustName, r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
+        Assert.True(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length <= 3, r.Err);
+    }
+
+    [Fact]
+    public void An_empty_model_file() =>
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", File("empty.gguf", [])), "empty.gguf");
+
+    [Fact]
+    public void Random_bytes_named_gguf()
+    {
+        var bytes = new byte[10_000];
+        new Random(3).NextBytes(bytes);
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", File("random.gguf", bytes)), "random.gguf");
+    }
+
+    [Fact]
+    public void A_truncated_model()
+    {
+        var full = System.IO.File.ReadAllBytes(TinyModel("whole.gguf"));
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", File("truncated.gguf", full[..(full.Length / 2)])), "truncated.gguf");
+    }
+
+    [Fact]
+    public void A_header_claiming_absurd_counts()
+    {
+        var bytes = System.IO.File.ReadAllBytes(TinyModel("whole2.gguf"));
+        BitConverter.TryWriteBytes(bytes.AsSpan(16, 8), long.MaxValue);
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", File("absurd.gguf", bytes)), "absurd.gguf");
+    }
+
+    [Fact]
+    public void A_vocabulary_only_file_used_to_generate()
+    {
+        // Tokenizer metadata and no weights, like the vocab-only files llama.cpp ships for tests.
+        var source = GgufReader.Read(TinyModel("source.gguf"));
+        var path = Path.Combine(_cli.Home, "vocab-only.gguf");
+        using (var w = new GgufWriter(path))
+        {
+            foreach (var (key, value) in source.Metadata)
+            {
+                if (key != "general.alignment") w.AddMetadata(key, value);
+            }
+            w.Complete();
+        }
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", path), "vocab-only.gguf");
+    }
+
+    [Fact]
+    public void A_model_path_with_spaces_and_non_ascii_characters_works()
+    {
+        var path = TinyModel(Path.Combine("mödèls dir", "tiny chat ✓.gguf"));
+        var r = _cli.Run(["ask", "When was LLaMA 3 released?", "--model", path, "--max-tokens", "4", "--json"], null);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"mode\": \"generative\"", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_embedding_model_used_for_chat_is_refused()
+    {
+        var embed = TinyModel("embedder.gguf", TinyModelOptions.Embedding);
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", embed), "embedding model");
+    }
+
+    [Fact]
+    public void A_chat_model_used_for_embeddings_still_indexes()
+    {
+        var chat = TinyModel("chat-as-embedder.gguf");
+        var r = _cli.Run("ingest", Path.Combine(CliRunner.RepoRoot, "seeds"), "--embed-model", chat, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"lexical_only\": false", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_context_larger_than_the_model_allows()
+    {
+        var model = TinyModel("small-context.gguf");
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--model", model, "--context", "1000000"), "trained for");
+    }
+
+    [Fact]
+    public void A_folder_where_a_file_is_expected()
+    {
+        AssertUserError(_cli.Run("summarize", _cli.Home), "folder");
+        AssertUserError(_cli.Run("ask", "x?", "--model", _cli.Home), "folder");
+    }
+
+    [Fact]
+    public void A_file_where_a_folder_is_expected()
+    {
+        var file = File("not-a-folder.txt", "hello"u8.ToArray());
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--prompts", file), "not-a-folder.txt");
+        AssertUserError(_cli.Run("ingest", Path.Combine(CliRunner.RepoRoot, "seeds"), "--index", _cli.Home), "folder");
+    }
+
+    [Fact]
+    public void An_empty_article_to_summarize()
+    {
+        AssertUserError(_cli.Run("summarize", File("empty.txt", [])), "empty.txt");
+        AssertUserError(_cli.Run(["summarize", "-"], ""), "standard input");
+    }
+
+    [Fact]
+    public void A_binary_file_to_summarize() =>
+        AssertUserError(_cli.Run("summarize", File("image.txt", [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0])), "image.txt");
+
+    [Fact]
+    public void Invalid_utf8_on_stdin_is_replaced_not_fatal()
+    {
+        var r = _cli.Run(["summarize", "-", "--json"], "Caf\uFFFD ol\u00e9. The harbour has forty boats. The keeper counts them every night.\n");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("\"summary\"", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_index_that_is_not_sqlite_is_refused_and_left_unchanged()
+    {
+        var bytes = "this is a text file, not an index\n"u8.ToArray();
+        var index = File("notes.db", bytes);
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--index", index), "notes.db");
+        Assert.Equal(bytes, System.IO.File.ReadAllBytes(index));
+    }
+
+    [Fact]
+    public void An_index_from_a_newer_localqa_is_refused_and_left_unchanged()
+    {
+        var index = Path.Combine(_cli.Home, "newer.db");
+        var ok = _cli.Run("ingest", Path.Combine(CliRunner.RepoRoot, "seeds"), "--index", index);
+        Assert.True(ok.ExitCode == 0, ok.Err);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={index};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"PRAGMA user_version = {LocalQaIndex.SchemaVersion + 5};";
+            cmd.ExecuteNonQuery();
+        }
+        var before = System.IO.File.ReadAllBytes(index);
+        AssertUserError(_cli.Run("ask", "Who is LeCun?", "--index", index), "newer.db");
+        Assert.Equal(before, System.IO.File.ReadAllBytes(index));
+    }
+
+    [Fact]
+    public void A_folder_without_read_permission_is_a_warning_naming_it()
+    {
+        if (Environment.UserName == "root" || geteuid() == 0)
+            Assert.Skip("Running as root, which reads any folder: the permission case cannot be produced here (it is covered for non-root users).");
+        var dir = Path.Combine(_cli.Home, "locked");
+        Directory.CreateDirectory(dir);
+        System.IO.File.WriteAllText(Path.Combine(dir, "a.txt"), "An article about boats.");
+        System.IO.File.SetUnixFileMode(dir, UnixFileMode.None);
+        try
+        {
+            var r = _cli.Run("ingest", dir, Path.Combine(CliRunner.RepoRoot, "seeds"));
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("locked", r.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.IO.File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern uint geteuid();
+
+    [Fact]
+    public void Ctrl_c_during_generation_exits_130()
+    {
+        var model = TinyModel("ctrlc.gguf");
+        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "4000", "--context", "8192"]);
+        WaitForOutput(p);
+        Interrupt(p);
+        Assert.True(p.WaitForExit(30_000), "exited after Ctrl+C");
+        Assert.Equal(130, p.ExitCode);
+    }
+
+    [Fact]
+    public void Ctrl_c_during_ingest_exits_130_and_leaves_a_consistent_index()
+    {
+        var dir = Path.Combine(_cli.Home, "many");
+        Directory.CreateDirectory(dir);
+        for (var i = 0; i < 400; i++)
+            System.IO.File.WriteAllText(Path.Combine(dir, $"a{i:D4}.txt"), string.Concat(Enumerable.Repeat($"Article {i} talks about boats and the harbour at length. ", 200)));
+        var index = Path.Combine(_cli.Home, "ctrlc.db");
+        using var p = _cli.Start(["ingest", dir, "--index", index]);
+        Thread.Sleep(1500);
+        Interrupt(p);
+        Assert.True(p.WaitForExit(30_000), "exited after Ctrl+C");
+        Assert.True(p.ExitCode is 130 or 0, $"exit {p.ExitCode}");
+        using var idx = LocalQaIndex.Open(index);
+        Assert.True(idx.IntegrityCheck().IsOk);
+    }
+
+    private static void WaitForOutput(Process p)
+    {
+        // The answer streams: the first characters mean generation has begun.
+        var buffer = new char[1];
+        var sw = Stopwatch.StartNew();
+        while (p.StandardOutput.Read(buffer, 0, 1) == 0 && sw.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(10);
+    }
+
+    private static void Interrupt(Process p)
+    {
+        using var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+}
