@@ -178,8 +178,9 @@ public static class ExtractiveAnswerer
             var heading = passage.Heading is null ? null : ExtractiveText.StemSet(passage.Heading);
             HashSet<string>? previous = null;
             var position = 0;
-            foreach (var span in SentenceSplitter.Enumerate(text))
+            foreach (var found in SentenceSplitter.Enumerate(text))
             {
+                var span = ExtractiveText.WithoutListMarker(text, found);
                 var sentence = span.In(text);
                 var terms = ExtractiveText.Terms(sentence);
                 var counts = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using LocalQa.Core.Retrieval;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Answering;
 
@@ -255,6 +256,23 @@ internal static class ExtractiveText
         }
 
         return trimmed[k] is '.' or '!' or '?' or '\u2026' or '\u3002' or '\uFF01' or '\uFF1F';
+    }
+
+    /// <summary>The span without a leading list bullet ("- ", "• ", "* "), which reads as noise once the sentence is quoted alone.</summary>
+    public static TextSpan WithoutListMarker(ReadOnlySpan<char> text, TextSpan span)
+    {
+        var sentence = span.In(text);
+        var skip = 0;
+        while (skip + 1 < sentence.Length && sentence[skip] is '-' or '\u2022' or '*' or '\u2013' or '\u00B7' or '\u25AA' && char.IsWhiteSpace(sentence[skip + 1]))
+        {
+            skip += 2;
+            while (skip < sentence.Length && char.IsWhiteSpace(sentence[skip]))
+            {
+                skip++;
+            }
+        }
+
+        return skip == 0 || skip >= sentence.Length ? span : new TextSpan(span.Start + skip, span.Length - skip);
     }
 
     private static ReadOnlySpan<char> Undouble(ReadOnlySpan<char> w)

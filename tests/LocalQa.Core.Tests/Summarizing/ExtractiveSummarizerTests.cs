@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using LocalQa.Core.Documents;
+using LocalQa.Core.Summarizing;
+
+namespace LocalQa.Core.Tests.Summarizing;
+
+public sealed class ExtractiveSummarizerTests
+{
+    // Page furniture that the loader removes and that a summary must never bring back.
+    private static readonly string[] Boilerplate =
+    [
+        "NIKKEI", "HANG SENG", "UK markets closed", "Skip to content", "Leave a Reply", "required fields are marked",
+        "will not be published", "Advertisement", "originally featured on", "Released under CC-BY-SA", "Call for contributions",
+        "What are your thoughts on this?", "mins read", "Getty Images",
+    ];
+
+    public static TheoryData<string, string> SeedSubjects => new()
+    {
+        { "000_b43b1536f21f9801.txt", "LeCun" },
+        { "001_652201106ac4656c.txt", "LeCun" },
+        { "002_eef2950eca6efa2a.txt", "LLaMA" },
+        { "003_1858c857c14478af.txt", "Pesenti" },
+        { "004_e18ac48bfc6d7d52.txt", "Meijer" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SeedSubjects))]
+    public void Summary_of_a_seed_fits_the_budget_names_its_subject_and_carries_no_boilerplate(string seed, string subject)
+    {
+        var document = LoadSeed(seed);
+
+        var summary = ExtractiveSummarizer.Summarize(document.Text);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(summary.Text);
+        foreach (var point in summary.KeyPoints)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine("- " + point);
+        }
+
+        Assert.InRange(Words(summary.Text), 40, 120);
+        Assert.Equal(Words(summary.Text), summary.WordCount);
+        Assert.False(summary.Truncated);
+        Assert.Contains(subject, summary.Text, StringComparison.Ordinal);
+        foreach (var junk in Boilerplate)
+        {
+            Assert.DoesNotContain(junk, summary.Text, StringComparison.OrdinalIgnoreCase);
+            Assert.All(summary.KeyPoints, p => Assert.DoesNotContain(junk, p, StringComparison.OrdinalIgnoreCase));
+        }
+
+        var collapsed = Collapse(document.Text);
+        Assert.All(summary.Spans, span => Assert.Contains(Collapse(span.In(document.Text).ToString()), summary.Text, StringComparison.Ordinal));
+        Assert.Equal(summary.Spans.OrderBy(s => s.Start), summary.Spans);
+        Assert.Equal(summary.Text, string.Join(' ', summary.Spans.Select(s => Collapse(s.In(document.Text).ToString()))));
+
+        Assert.Equal(5, summary.KeyPoints.Count);
+        Assert.Equal(summary.KeyPoints.Count, summary.KeyPoints.Distinct().Count());
+        foreach (var point in summary.KeyPoints)
+        {
+            Assert.InRange(Words(point), 4, ExtractiveSummarizer.KeyPointWords);
+            var quoted = point.TrimEnd('\u2026');
+            Assert.Contains(quoted, collapsed, StringComparison.Ordinal);
+            Assert.DoesNotContain(quoted, summary.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("003_1858c857c14478af.txt")]
+    [InlineData("004_e18ac48bfc6d7d52.txt")]
+    public void Summary_of_an_uncleaned_page_still_skips_tickers_and_comment_forms(string seed)
+    {
+        var raw = File.ReadAllText(TestPaths.Seed(seed));
+
+        var summary = ExtractiveSummarizer.Summarize(raw, 120, 6);
+
+        foreach (var junk in new[] { "NIKKEI", "Leave a Reply", "Required fields", "Advertisement", "38,405.66" })
+        {
+            Assert.DoesNotContain(junk, summary.Text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \n\n\t  ")]
+    public void A_text_without_words_gives_the_empty_summary(string text)
+    {
+        var summary = ExtractiveSummarizer.Summarize(text);
+
+        Assert.Same(ExtractiveSummary.Empty, summary);
+        Assert.Equal("", summary.Text);
+        Assert.Empty(summary.KeyPoints);
+        Assert.Equal(0, summary.WordCount);
+    }
+
+    [Theory]
+    [InlineData("Meta said on Tuesday that its chief AI scientist will leave at the end of the year.")]
+    [InlineData("Short one.")]
+    [InlineData("A heading without a full stop")]
+    public void A_one_sentence_text_is_its_own_summary(string text)
+    {
+        var summary = ExtractiveSummarizer.Summarize("\n  " + text + "  \n");
+
+        Assert.Equal(text, summary.Text);
+        Assert.Empty(summary.KeyPoints);
+    }
+
+    [Fact]
+    public void A_first_sentence_longer_than_the_budget_is_cut_at_a_word_boundary_with_an_ellipsis()
+    {
+        var words = Enumerable.Range(1, 80).Select(i => "word" + i.ToString(CultureInfo.InvariantCulture));
+        var text = string.Join(' ', words) + ".";
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 25);
+
+        Assert.True(summary.Truncated);
+        Assert.Equal(25, summary.WordCount);
+        Assert.EndsWith("word25\u2026", summary.Text, StringComparison.Ordinal);
+        Assert.StartsWith("word1 word2 ", summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sentence_repeated_in_the_article_is_quoted_once()
+    {
+        const string repeated = "The council approved the new tram line to the airport on Monday evening.";
+        var text = string.Join("\n\n",
+            repeated,
+            "Construction of the eleven kilometre line starts next spring and should take three years.",
+            "The council approved the new tram line to the airport on Monday evening.",
+            "Opponents argued that buses would serve the airport at a fraction of the cost.",
+            "The tram line will have nine stops, including the central station and the university.",
+            repeated);
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 60, keyPoints: 3);
+
+        Assert.Equal(summary.Text.IndexOf(repeated, StringComparison.Ordinal), summary.Text.LastIndexOf(repeated, StringComparison.Ordinal));
+        Assert.DoesNotContain(repeated, summary.KeyPoints);
+    }
+
+    [Fact]
+    public void Key_points_ask_for_six_at_most_and_a_positive_budget()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", maxWords: 0));
+        Assert.Throws<ArgumentNullException>(() => ExtractiveSummarizer.Summarize(null!));
+        var document = LoadSeed("002_eef2950eca6efa2a.txt");
+        Assert.Equal(6, ExtractiveSummarizer.Summarize(document.Text, keyPoints: 6).KeyPoints.Count);
+        Assert.Empty(ExtractiveSummarizer.Summarize(document.Text, keyPoints: 0).KeyPoints);
+    }
+
+    [Fact]
+    public void A_200k_word_article_is_summarized_in_well_under_a_few_seconds()
+    {
+        // The seeds' sentences, each made unique, until the text holds 200,000 words: far past the
+        // graph limit, so the centroid path runs.
+        var sentences = IndexTestData.SeedFiles()
+            .SelectMany(f => DocumentLoader.Load(f).Document!.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        var text = new StringBuilder();
+        var words = 0;
+        for (var i = 0; words < 200_000; i++)
+        {
+            var line = sentences[i % sentences.Count] + " Item " + i.ToString(CultureInfo.InvariantCulture) + ".";
+            text.Append(line).Append(i % 5 == 4 ? "\n\n" : "\n");
+            words += Words(line);
+        }
+
+        var input = text.ToString();
+        ExtractiveSummarizer.Summarize(input[..5_000]);
+        var clock = Stopwatch.StartNew();
+        var summary = ExtractiveSummarizer.Summarize(input);
+        clock.Stop();
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{words:N0} words summarized in {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.InRange(summary.WordCount, 1, 120);
+        Assert.Equal(5, summary.KeyPoints.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Property(Arbitrary = new[] { typeof(SummaryInputs) }, MaxTest = 300)]
+    public void Any_text_gives_a_summary_within_budget(SummaryInput input)
+    {
+        var summary = ExtractiveSummarizer.Summarize(input.Text, input.MaxWords, input.KeyPoints);
+
+        Assert.InRange(summary.WordCount, 0, input.MaxWords);
+        Assert.Equal(string.IsNullOrWhiteSpace(input.Text), summary.Text.Length == 0);
+        Assert.InRange(summary.KeyPoints.Count, 0, input.KeyPoints);
+        Assert.All(summary.KeyPoints, p => Assert.InRange(Words(p), 1, ExtractiveSummarizer.KeyPointWords));
+    }
+
+    private static Document LoadSeed(string seed)
+    {
+        var load = DocumentLoader.Load(TestPaths.Seed(seed));
+        Assert.True(load.IsLoaded, load.SkipReason);
+        return load.Document!;
+    }
+
+    private static int Words(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}
+
+public sealed record SummaryInput(string Text, int MaxWords, int KeyPoints)
+{
+    public override string ToString() => $"maxWords={MaxWords}, keyPoints={KeyPoints}, text={Text}";
+}
+
+/// <summary>Texts of words, sentence punctuation, quotes, line breaks and odd characters, with budgets from 1 to 150 words.</summary>
+public static class SummaryInputs
+{
+    private static readonly string[] Fragments =
+    [
+        "the", "council", "tram", "airport", "Meta", "LeCun", "2024", "3.5", "e.g.", "Dr.", "U.S.", "it", "was", "new",
+        ".", ". ", "? ", "! ", "\u2026 ", "\"", "\u201C", "\u201D", "(", ")", ":", ";", ",", "-", "\u2014", "\n", "\n\n", " ",
+        "  ", "\t", "\u00A0", "😀", "東京。", "é", "\uD800", "\u200B", "*", "#",
+    ];
+
+    public static Arbitrary<SummaryInput> Inputs()
+    {
+        var piece = Gen.Frequency((6, Gen.Elements(Fragments).Select(f => f + " ")), (1, Gen.Elements(Fragments)));
+        var text = Gen.ListOf(piece).Select(pieces => string.Concat(pieces));
+        return (from t in text
+                from maxWords in Gen.Choose(1, 150)
+                from keyPoints in Gen.Choose(0, ExtractiveSummarizer.MaxKeyPoints)
+                select new SummaryInput(t, maxWords, keyPoints)).ToArbitrary();
+    }
+}
