@@ -121,7 +121,7 @@ public sealed class Summarizer : IDisposable
                 {
                     Source = d.Path,
                     Title = d.Title,
-                    Summary = s.Summary,
+                    Summary = s.Text,
                     KeyPoints = s.KeyPoints,
                     Mode = AnswerMode.Extractive,
                     Note = "extractive summary: no chat model is configured (run `localqa models download` for generated summaries)",
