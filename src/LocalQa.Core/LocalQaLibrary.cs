@@ -17,8 +17,8 @@ public sealed record LibraryOptions
     public string? EmbedModel { get; init; }
     public string? PromptsDirectory { get; init; }
 
-    /// <summary>Context size for the chat model; 0 picks the model's, capped.</summary>
-    public int ContextSize { get; init; } = 4096;
+    /// <summary>Context size for the chat model as the user asked; null picks 4096 or the model's own, whichever is smaller.</summary>
+    public int? ContextSize { get; init; }
     public int Threads { get; init; }
     public int GpuLayers { get; init; }
 }
@@ -69,7 +69,7 @@ public sealed class LocalQaLibrary : IDisposable
                 var model = LlamaModel.Load(chatPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
                 lib.Chat = new LlamaChatClient(model, new LlamaContextOptions
                 {
-                    ContextSize = options.ContextSize == 0 ? 0 : Math.Min(options.ContextSize, model.TrainingContextLength),
+                    ContextSize = options.ContextSize ?? Math.Min(4096, model.TrainingContextLength),
                     Threads = options.Threads,
                 }, ownsModel: true);
             }

@@ -11,10 +11,10 @@ public sealed class AskCliTests : IDisposable
     [Fact]
     public void First_ask_on_a_fresh_home_ingests_the_seeds_and_answers_extractively_with_citations()
     {
-        var r = _cli.Run("ask", "When was LLaMA 3 released?");
+        var r = _cli.Run("ask", "Which company did Meta acquire about 49% of?");
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("ingested", r.Err, StringComparison.Ordinal);
-        Assert.Contains("April 2024", r.Out, StringComparison.Ordinal);
+        Assert.Contains("Scale AI", r.Out, StringComparison.Ordinal);
         Assert.Matches(@"\[\d\]", r.Out);
         Assert.Contains("extractive", r.Out, StringComparison.Ordinal);
         Assert.Contains("models download", r.Out, StringComparison.Ordinal);

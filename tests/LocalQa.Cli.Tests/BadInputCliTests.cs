@@ -208,7 +208,7 @@ public sealed class BadInputCliTests : IDisposable
     public void Ctrl_c_during_generation_exits_130()
     {
         var model = TinyModel("ctrlc.gguf");
-        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "4000", "--context", "8192"]);
+        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "1500", "--context", "2048"]);
         WaitForOutput(p);
         Interrupt(p);
         Assert.True(p.WaitForExit(30_000), "exited after Ctrl+C");

@@ -13,11 +13,11 @@ public sealed class ChatTests : IDisposable
     [Fact]
     public void Piped_questions_get_one_answer_line_each_and_no_decorations()
     {
-        var r = _cli.Run(["chat"], "When was LLaMA 3 released?\nWhich company did Meta acquire about 49% of?\n");
+        var r = _cli.Run(["chat"], "What does LeCun call the LLM on the road to AGI?\nWhich company did Meta acquire about 49% of?\n");
         Assert.True(r.ExitCode == 0, r.Err);
         var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
-        Assert.Contains("April 2024", lines[0], StringComparison.Ordinal);
+        Assert.Contains("off-ramp", lines[0], StringComparison.Ordinal);
         Assert.Contains("Scale AI", lines[1], StringComparison.Ordinal);
         Assert.DoesNotContain("> ", r.Out, StringComparison.Ordinal);
     }
@@ -33,15 +33,15 @@ public sealed class ChatTests : IDisposable
             PromptsDirectory = Path.Combine(CliRunner.RepoRoot, "prompts"),
         }, loadChat: false, loadEmbedder: false, loadPrompts: true);
         lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
-        var input = new StringReader("/help\nWhen was LLaMA 3 released?\n/sources\n/history\n/reset\n/bogus\n/quit\nnever asked\n");
+        var input = new StringReader("/help\nWhich company did Meta acquire about 49% of?\n/sources\n/history\n/reset\n/bogus\n/quit\nnever asked\n");
         var rc = await new ChatRepl(cli, lib, new AskOptions(), input, interactive: true).RunAsync(CancellationToken.None);
         var text = output.ToString();
         Assert.Equal(0, rc);
         Assert.Contains("/summarize FILE", text, StringComparison.Ordinal);
         Assert.Contains("> ", text, StringComparison.Ordinal);
-        Assert.Contains("April 2024", text, StringComparison.Ordinal);
+        Assert.Contains("Scale AI", text, StringComparison.Ordinal);
         Assert.Contains("Sources:", text, StringComparison.Ordinal);
-        Assert.Contains("  1  When was LLaMA 3 released?", text, StringComparison.Ordinal);
+        Assert.Contains("  1  Which company did Meta acquire about 49% of?", text, StringComparison.Ordinal);
         Assert.Contains("cache cleared", text, StringComparison.Ordinal);
         Assert.Contains("unknown command /bogus", text, StringComparison.Ordinal);
         Assert.DoesNotContain("never asked", text, StringComparison.Ordinal);

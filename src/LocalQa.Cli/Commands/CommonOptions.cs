@@ -24,7 +24,7 @@ internal sealed class CommonOptions
             ChatModel = s.ChatModel,
             EmbedModel = s.EmbedModel,
             PromptsDirectory = s.PromptsDir,
-            ContextSize = s.ContextSize ?? 4096,
+            ContextSize = s.ContextSize,
             Threads = s.Threads ?? 0,
             GpuLayers = s.GpuLayers ?? 0,
         };
