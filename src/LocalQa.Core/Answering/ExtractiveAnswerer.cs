@@ -78,7 +78,8 @@ public static class ExtractiveAnswerer
                 break;
             }
 
-            if (!candidate.Covered || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
+            // A further quote must cover the question and, when a kind of answer is asked for, hold one.
+            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
             {
                 continue;
             }
@@ -256,6 +257,7 @@ public static class ExtractiveAnswerer
 
             var score = covered / totalWeight;
             var holdsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
+            candidate.HoldsKind = holdsKind;
 
             // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
             // its other rare words often have synonyms in the text ("released" / "followed"). A sentence
@@ -387,5 +389,7 @@ public static class ExtractiveAnswerer
         public double Score { get; set; }
 
         public bool Covered { get; set; }
+
+        public bool HoldsKind { get; set; }
     }
 }
