@@ -20,7 +20,8 @@ namespace LocalQa.Core.Answering;
 /// The score is then scaled by whether the sentence holds the kind of answer the question asks for
 /// (a name for "who", a date for "when", a number for "how many", a place for "where", the long form
 /// of an acronym for "what is X short for", a quoted or hyphenated term for "what does X call Y"),
-/// and by the passage's retrieval rank. Sentences that are questions or headings count less.
+/// and by the passage's retrieval rank. Sentences that are questions or headings count less, and
+/// sentences that read as orders to an AI model ("Ignore previous instructions …") hardly count.
 /// </para>
 /// <para>
 /// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
@@ -49,6 +50,7 @@ public static class ExtractiveAnswerer
     private const double ExpansionMissing = 0.7;
     private const double NoDateForCurrentQuestion = 0.5;
     private const double QuestionSentencePenalty = 0.5;
+    private const double InstructionPenalty = 0.1;
     private const double HeadingPenalty = 0.8;
     private const double RankStep = 0.05;
     private const double DuplicateJaccard = 0.5;
@@ -273,6 +275,11 @@ public static class ExtractiveAnswerer
             if (question.AsksForCurrent && !ExtractiveEvidence.HasDate(candidate.Text))
             {
                 score *= NoDateForCurrentQuestion;
+            }
+
+            if (ExtractiveEvidence.LooksLikeInstruction(candidate.Text))
+            {
+                score *= InstructionPenalty;
             }
 
             if (candidate.Text.EndsWith('?'))
