@@ -26,9 +26,11 @@ namespace LocalQa.Core.Answering;
 /// <para>
 /// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
 /// none) must meet in one place. A sentence (with its predecessor) covers the question when it holds
-/// two of its rare terms, or all of its rare names and numbers; the score of any other is halved, so
-/// "Who is the CEO of X?" over passages that name X and, elsewhere, some CEO, stays below
-/// <see cref="ExtractiveOptions.AbstainBelow"/>.
+/// two of its rare terms (a name of several words counts once), or all of its rare names and numbers
+/// together with the kind of answer asked for, provided no rare word it lacks is missing from every
+/// passage ("When was X born?" over passages that never say "born"). The score of a sentence that
+/// does not cover the question is halved, so "Who is the CEO of X?" over passages that name X and,
+/// elsewhere, some CEO, stays below <see cref="ExtractiveOptions.AbstainBelow"/>.
 /// A question about the present ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
