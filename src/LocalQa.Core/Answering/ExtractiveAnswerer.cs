@@ -20,14 +20,17 @@ namespace LocalQa.Core.Answering;
 /// The score is then scaled by whether the sentence holds the kind of answer the question asks for
 /// (a name for "who", a date for "when", a number for "how many", a place for "where", the long form
 /// of an acronym for "what is X short for", a quoted or hyphenated term for "what does X call Y"),
-/// and by the passage's retrieval rank. Sentences that are questions or headings count less.
+/// and by the passage's retrieval rank. Sentences that are questions or headings count less, and
+/// sentences that read as orders to an AI model ("Ignore previous instructions …") hardly count.
 /// </para>
 /// <para>
 /// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
 /// none) must meet in one place. A sentence (with its predecessor) covers the question when it holds
-/// two of its rare terms, or all of its rare names and numbers; the score of any other is halved, so
-/// "Who is the CEO of X?" over passages that name X and, elsewhere, some CEO, stays below
-/// <see cref="ExtractiveOptions.AbstainBelow"/>.
+/// two of its rare terms (a name of several words counts once), or all of its rare names and numbers
+/// together with the kind of answer asked for, provided no rare word it lacks is missing from every
+/// passage ("When was X born?" over passages that never say "born"). The score of a sentence that
+/// does not cover the question is halved, so "Who is the CEO of X?" over passages that name X and,
+/// elsewhere, some CEO, stays below <see cref="ExtractiveOptions.AbstainBelow"/>.
 /// A question about the present ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
@@ -49,6 +52,7 @@ public static class ExtractiveAnswerer
     private const double ExpansionMissing = 0.7;
     private const double NoDateForCurrentQuestion = 0.5;
     private const double QuestionSentencePenalty = 0.5;
+    private const double InstructionPenalty = 0.1;
     private const double HeadingPenalty = 0.8;
     private const double RankStep = 0.05;
     private const double DuplicateJaccard = 0.5;
@@ -78,7 +82,8 @@ public static class ExtractiveAnswerer
                 break;
             }
 
-            if (!candidate.Covered || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
+            // A further quote must cover the question and, when a kind of answer is asked for, hold one.
+            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
             {
                 continue;
             }
@@ -256,6 +261,7 @@ public static class ExtractiveAnswerer
 
             var score = covered / totalWeight;
             var holdsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
+            candidate.HoldsKind = holdsKind;
 
             // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
             // its other rare words often have synonyms in the text ("released" / "followed"). A sentence
@@ -271,6 +277,11 @@ public static class ExtractiveAnswerer
             if (question.AsksForCurrent && !ExtractiveEvidence.HasDate(candidate.Text))
             {
                 score *= NoDateForCurrentQuestion;
+            }
+
+            if (ExtractiveEvidence.LooksLikeInstruction(candidate.Text))
+            {
+                score *= InstructionPenalty;
             }
 
             if (candidate.Text.EndsWith('?'))
@@ -387,5 +398,7 @@ public static class ExtractiveAnswerer
         public double Score { get; set; }
 
         public bool Covered { get; set; }
+
+        public bool HoldsKind { get; set; }
     }
 }

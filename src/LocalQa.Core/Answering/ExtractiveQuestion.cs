@@ -64,7 +64,7 @@ internal sealed partial class ExtractiveQuestion
     // Words that say how the question is asked, not what it is about.
     private static readonly FrozenSet<string> NoiseStems = StemsOf(
         "named", "name", "mentioned", "mention", "article", "articles", "document", "documents", "passage", "passages", "text",
-        "tell", "please", "exactly", "know", "according");
+        "tell", "please", "exactly", "know", "according", "happen", "happened", "happens");
 
     private static readonly FrozenSet<string> ExpansionStems = StemsOf(
         "short", "stand", "stands", "abbreviation", "abbreviate", "abbreviated", "acronym", "mean", "means", "expand", "expansion", "full", "form", "letters");
