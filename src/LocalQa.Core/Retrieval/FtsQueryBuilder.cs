@@ -45,6 +45,7 @@ public static class FtsQueryBuilder
     {
         ArgumentNullException.ThrowIfNull(question);
         var terms = new List<string>();
+        var phrasing = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (start, length) in new WordEnumerator(question))
         {
@@ -60,6 +61,14 @@ public static class FtsQueryBuilder
                 continue;
             }
 
+            // Words about the asking ("short for", "according to the articles") match passages that
+            // merely share the phrase; they are searched only when the question has nothing else.
+            if (StopWords.QuestionPhrasing.Contains(term))
+            {
+                phrasing.Add(term);
+                continue;
+            }
+
             terms.Add(term);
             if (terms.Count == MaxTerms)
             {
@@ -67,7 +76,7 @@ public static class FtsQueryBuilder
             }
         }
 
-        return terms;
+        return terms.Count > 0 ? terms : phrasing.Take(MaxTerms).ToList();
     }
 
     /// <summary>An FTS5 string: double quotes around, embedded double quotes doubled.</summary>
@@ -124,5 +133,16 @@ public static class StopWords
         "very", "was", "wasn", "we", "were", "weren", "what", "whatever", "when", "where", "whether", "which",
         "while", "who", "whom", "whose", "why", "will", "with", "won", "would", "wouldn", "you", "your", "yours",
         "yourself", "yourselves",
+    ]);
+
+    /// <summary>
+    /// Words that describe the question rather than its subject: how it is asked ("what is X short for",
+    /// "what does Y call Z", "named in these articles", "according to"), not what it is about.
+    /// </summary>
+    public static FrozenSet<string> QuestionPhrasing { get; } = FrozenSet.Create(StringComparer.Ordinal,
+    [
+        "according", "article", "articles", "call", "called", "calls", "current", "currently", "describe",
+        "described", "explain", "kind", "like", "look", "mean", "means", "mentioned", "named", "say", "said",
+        "says", "short", "stand", "stands", "tell", "text", "texts", "today",
     ]);
 }
