@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace LocalQa.Cli.Tests;
+
+public sealed class RuntimeCliTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void Doctor_reports_the_bundled_runtime_version_and_cpu_build()
+    {
+        var r = _cli.Run("doctor", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var rt = doc.RootElement.GetProperty("runtime");
+        Assert.True(rt.GetProperty("loaded").GetBoolean());
+        Assert.StartsWith("0.5.0", rt.GetProperty("version").GetString(), StringComparison.Ordinal);
+        Assert.Contains("CPU", rt.GetProperty("system_info").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(rt.GetProperty("cpu_variant").GetString()));
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("model").ValueKind);
+    }
+
+    [Fact]
+    public void A_missing_runtime_is_reported_with_the_fix_and_extractive_answers_still_work()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_cli.Home, "no-runtime")).FullName;
+        var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = empty };
+        var doctor = _cli.Run(["doctor"], null, env);
+        Assert.Equal(2, doctor.ExitCode);
+        Assert.Contains("NOT LOADED", doctor.Out, StringComparison.Ordinal);
+        Assert.Contains("npm", doctor.Out, StringComparison.Ordinal);
+
+        var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?"], null, env);
+        Assert.True(ask.ExitCode == 0, ask.Err);
+        Assert.Contains("Scale AI", ask.Out, StringComparison.Ordinal);
+
+        var bench = _cli.Run(["bench", "--synthetic", "tiny", "--prompt", "8", "--gen", "2"], null, env);
+        Assert.Equal(2, bench.ExitCode);
+        Assert.Contains("LOCALQA_NATIVE_DIR", bench.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_measures_the_shared_stories_model()
+    {
+        var model = Path.GetFullPath(Path.Combine(CliRunner.RepoRoot, "..", "shared", "models", "stories260K.gguf"));
+        if (!File.Exists(model)) Assert.Skip($"../shared/models/stories260K.gguf is absent ({model}).");
+        var r = _cli.Run("bench", "--model", model, "--prompt", "32", "--gen", "8", "--repeat", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.True(doc.RootElement.GetProperty("prefill_tps").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("decode_tps").GetDouble() > 0);
+        Assert.Equal(32, doc.RootElement.GetProperty("prefill_tokens").GetInt32());
+    }
+}
