@@ -13,11 +13,12 @@ internal static class AskCommand
         var topK = new Option<int>("--top-k") { Description = "Passages to retrieve.", DefaultValueFactory = _ => 5 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest generated answer, in tokens.", DefaultValueFactory = _ => 256 };
         var extractive = new Option<bool>("--extractive") { Description = "Quote the best sentences instead of generating." };
+        var neighbours = new Option<int>("--neighbours") { Description = "Chunks added on each side of a retrieved chunk, for more context.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("ask", "Answer a question from the indexed articles, with citations.");
         cmd.Arguments.Add(question);
         common.AddTo(cmd);
-        foreach (var o in new Option[] { topK, maxTokens, extractive, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { topK, maxTokens, extractive, neighbours, json }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
             var asJson = parse.GetValue(json);
@@ -26,6 +27,7 @@ internal static class AskCommand
                 TopK = parse.GetValue(topK),
                 MaxTokens = parse.GetValue(maxTokens),
                 Extractive = parse.GetValue(extractive),
+                NeighbourChunks = parse.GetValue(neighbours),
             };
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
             Seed(cli, lib, asJson, ct);

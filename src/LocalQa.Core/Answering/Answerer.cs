@@ -98,6 +98,8 @@ public sealed class Answerer
             throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
         if (options.TopK is < 1 or > 50)
             throw new InvalidInputException($"--top-k {options.TopK} is out of range.", "Use a value from 1 to 50.");
+        if (options.NeighbourChunks is < 0 or > 5)
+            throw new InvalidInputException($"--neighbours {options.NeighbourChunks} is out of range.", "Use a value from 0 to 5.");
         if (options.MaxTokens is < 1 or > 8192)
             throw new InvalidInputException($"--max-tokens {options.MaxTokens} is out of range.", "Use a value from 1 to 8192.");
 
