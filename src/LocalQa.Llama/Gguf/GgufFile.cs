@@ -163,13 +163,21 @@ public sealed class GgufFile
     {
         ["architecture"] = Architecture,
         ["parameters"] = ParameterCount,
-        ["file_type"] = FileType ?? PredominantTensorType?.ToString(),
+        ["file_type"] = FileType ?? GuessFileType(),
         ["context_length"] = ContextLength,
         ["embedding_length"] = EmbeddingLength,
         ["block_count"] = BlockCount,
         ["vocab_size"] = VocabSize,
         ["chat_template"] = ChatTemplate is not null,
         ["metadata"] = DescribeMetadata(maxArrayElements),
+    };
+
+    // Without general.file_type, llama.cpp names the type from the tensors and says it guessed.
+    private string? GuessFileType() => PredominantTensorType switch
+    {
+        null => null,
+        GgufTensorType.F32 => "ALL_F32 (guessed)",
+        { } type => $"MOSTLY_{type} (guessed)",
     };
 
     private long? GetArchInt64(string suffix) =>

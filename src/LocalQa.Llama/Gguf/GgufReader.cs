@@ -55,6 +55,10 @@ public static class GgufReader
         }
         using (stream)
         {
+            if (!stream.CanSeek)
+            {
+                throw GgufFormatException.Invalid(path, "it is not a regular file (a pipe or a device cannot be read as a model)", null);
+            }
             return Read(stream, path);
         }
     }
@@ -87,6 +91,45 @@ public static class GgufReader
         }
     }
 
+    /// <summary>
+    /// A key or tensor name for a message: quoted, control characters escaped and cut short,
+    /// because in a corrupt file a "name" may be kilobytes of binary.
+    /// </summary>
+    private static string Quote(string name)
+    {
+        var cut = name.Length > 80 ? (char.IsHighSurrogate(name[79]) ? 79 : 80) : name.Length;
+        var sb = new StringBuilder("'");
+        foreach (var c in name.AsSpan(0, cut))
+        {
+            if (char.IsControl(c) || c == '\uFFFD')
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.Append(cut < name.Length ? "'..." : "'").ToString();
+    }
+
+    /// <summary>
+    /// What is being read, for an error message: formatted only when one is needed, so reading
+    /// a 128k-token vocabulary does not build 128k descriptions.
+    /// </summary>
+    private readonly struct What(string template, string? name = null, long index = 0, bool length = false)
+    {
+        public What Length() => new(template, name, index, length: true);
+
+        public override string ToString()
+        {
+            var text = template
+                .Replace("{i}", index.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{name}", name is null ? "" : Quote(name), StringComparison.Ordinal);
+            return length ? "the length of " + text : text;
+        }
+    }
+
     private sealed class HeaderParser(BoundedReader r)
     {
         private string Name => r.Name;
@@ -95,40 +138,40 @@ public static class GgufReader
         {
             if (r.Length < 4)
             {
-                throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic"), 0);
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"it is only {r.Length} bytes long, too short for the GGUF magic; it is truncated"), 0);
             }
-            var magic = r.ReadUInt32("the magic");
+            var magic = r.ReadUInt32(new("the magic"));
             if (magic != Magic)
             {
                 throw Fail($"it starts with {DescribeMagic(magic)} instead of the magic \"GGUF\"", 0);
             }
 
-            var version = r.ReadUInt32("the version");
+            var version = r.ReadUInt32(new("the version"));
             if (version is not (2 or 3))
             {
                 throw Fail(version switch
                 {
                     1 => "GGUF version 1 is no longer supported by llama.cpp",
-                    _ when (version & 0xFFFF) == 0 => string.Create(CultureInfo.InvariantCulture,
+                    _ when version > 0xFFFF && (version & 0xFFFF) == 0 => string.Create(CultureInfo.InvariantCulture,
                         $"version {version} looks byte-swapped: big-endian GGUF files are not supported"),
                     _ => string.Create(CultureInfo.InvariantCulture, $"unsupported GGUF version {version} (2 and 3 are supported)"),
                 }, 4);
             }
 
-            var tensorCount = r.ReadUInt64("the tensor count");
-            var kvCount = r.ReadUInt64("the metadata count");
+            var tensorCount = r.ReadUInt64(new("the tensor count"));
+            var kvCount = r.ReadUInt64(new("the metadata count"));
             // Bounding the counts by the bytes that remain also keeps them far below int.MaxValue.
             var remaining = (ulong)Math.Min(r.Remaining, MaxHeaderBytes - r.Position);
             if (tensorCount > remaining / MinTensorInfoBytes)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the header claims {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 8);
+                    $"the header claims {tensorCount} tensors, impossible in a file of {r.Length} bytes; it is truncated or corrupt"), 8);
             }
             if (kvCount > remaining / MinKvBytes
                 || (kvCount * MinKvBytes) + (tensorCount * MinTensorInfoBytes) > remaining)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"the header claims {kvCount} metadata entries and {tensorCount} tensors, impossible in a file of {r.Length} bytes"), 16);
+                    $"the header claims {kvCount} metadata entries and {tensorCount} tensors, impossible in a file of {r.Length} bytes; it is truncated or corrupt"), 16);
             }
 
             var metadata = ReadMetadata((int)kvCount);
@@ -144,14 +187,14 @@ public static class GgufReader
             for (var i = 0; i < count; i++)
             {
                 var at = r.Position;
-                var key = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the key of metadata entry {i}"));
+                var key = r.ReadString(new("the key of metadata entry {i}", null, i));
                 if (key.Length == 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata entry {i} has an empty key"), at);
                 }
                 if (metadata.ContainsKey(key))
                 {
-                    throw Fail($"metadata key '{key}' appears twice", at);
+                    throw Fail($"metadata key {Quote(key)} appears twice", at);
                 }
                 metadata.Add(key, ReadValue(key));
             }
@@ -171,10 +214,10 @@ public static class GgufReader
             var elementType = ReadValueType(key);
             if (elementType == GgufValueType.Array)
             {
-                throw Fail($"metadata '{key}' is an array of arrays, which llama.cpp does not support", at);
+                throw Fail($"metadata {Quote(key)} is an array of arrays, which llama.cpp does not support", at);
             }
             at = r.Position;
-            var count = r.ReadUInt64($"the length of array '{key}'");
+            var count = r.ReadUInt64(new("the length of array {name}", key));
             // Each element takes at least its fixed size (8 bytes of length for a string), so the
             // bytes left in the header bound the count before anything is allocated.
             var minElementBytes = (ulong)ElementSize(elementType);
@@ -182,7 +225,7 @@ public static class GgufReader
             if (count > budget / minElementBytes)
             {
                 throw Fail(string.Create(CultureInfo.InvariantCulture,
-                    $"array '{key}' claims {count} elements of {GgufValue.TypeName(elementType)}, more than the {r.Remaining} bytes left in the file can hold"), at);
+                    $"array {Quote(key)} claims {count} elements of {GgufValue.TypeName(elementType)}, more than the {r.Remaining} bytes left in the file can hold"), at);
             }
             var n = (int)count;
             Array values = elementType switch
@@ -208,34 +251,36 @@ public static class GgufReader
             var values = new string[count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = r.ReadString($"element {i} of array '{key}'");
+                values[i] = r.ReadString(new("element {i} of array {name}", key, i));
             }
             return values;
         }
 
-        private object ReadScalar(GgufValueType type, string key) => type switch
+        private object ReadScalar(GgufValueType type, string key) => ReadScalarOf(type, new What("the value of {name}", key));
+
+        private object ReadScalarOf(GgufValueType type, What what) => type switch
         {
-            GgufValueType.UInt8 => r.ReadBytes(1, key)[0],
-            GgufValueType.Int8 => (sbyte)r.ReadBytes(1, key)[0],
-            GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(r.ReadBytes(2, key)),
-            GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(r.ReadBytes(2, key)),
-            GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(r.ReadBytes(4, key)),
-            GgufValueType.Bool => r.ReadBytes(1, key)[0] != 0,
-            GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(r.ReadBytes(8, key)),
-            GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, key)),
-            GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, key)),
-            _ => r.ReadString($"the value of '{key}'"),
+            GgufValueType.UInt8 => r.ReadBytes(1, what)[0],
+            GgufValueType.Int8 => (sbyte)r.ReadBytes(1, what)[0],
+            GgufValueType.UInt16 => BinaryPrimitives.ReadUInt16LittleEndian(r.ReadBytes(2, what)),
+            GgufValueType.Int16 => BinaryPrimitives.ReadInt16LittleEndian(r.ReadBytes(2, what)),
+            GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Float32 => BinaryPrimitives.ReadSingleLittleEndian(r.ReadBytes(4, what)),
+            GgufValueType.Bool => r.ReadBytes(1, what)[0] != 0,
+            GgufValueType.UInt64 => BinaryPrimitives.ReadUInt64LittleEndian(r.ReadBytes(8, what)),
+            GgufValueType.Int64 => BinaryPrimitives.ReadInt64LittleEndian(r.ReadBytes(8, what)),
+            GgufValueType.Float64 => BinaryPrimitives.ReadDoubleLittleEndian(r.ReadBytes(8, what)),
+            _ => r.ReadString(what),
         };
 
         private GgufValueType ReadValueType(string key)
         {
             var at = r.Position;
-            var raw = r.ReadUInt32($"the type of '{key}'");
+            var raw = r.ReadUInt32(new("the type of {name}", key));
             if (raw > (uint)GgufValueType.Float64)
             {
-                throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata '{key}' has unknown value type {raw}"), at);
+                throw Fail(string.Create(CultureInfo.InvariantCulture, $"metadata {Quote(key)} has unknown value type {raw}"), at);
             }
             return (GgufValueType)raw;
         }
@@ -264,72 +309,72 @@ public static class GgufReader
             for (var i = 0; i < count; i++)
             {
                 var at = r.Position;
-                var name = r.ReadString(string.Create(CultureInfo.InvariantCulture, $"the name of tensor {i}"));
+                var name = r.ReadString(new("the name of tensor {i}", null, i));
                 if (Encoding.UTF8.GetByteCount(name) > MaxTensorNameBytes)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {i} has a name longer than {MaxTensorNameBytes} bytes"), at);
                 }
                 if (!names.Add(name))
                 {
-                    throw Fail($"tensor '{name}' appears twice", at);
+                    throw Fail($"tensor {Quote(name)} appears twice", at);
                 }
 
                 at = r.Position;
-                var dimCount = r.ReadUInt32($"the dimension count of tensor '{name}'");
+                var dimCount = r.ReadUInt32(new("the dimension count of tensor {name}", name));
                 if (dimCount is 0 or > MaxDimensions)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has {dimCount} dimensions (1 to {MaxDimensions} are allowed)"), at);
+                        $"tensor {Quote(name)} has {dimCount} dimensions (1 to {MaxDimensions} are allowed)"), at);
                 }
                 var dims = new long[dimCount];
                 long elements = 1;
                 for (var d = 0; d < dims.Length; d++)
                 {
                     at = r.Position;
-                    var dim = r.ReadInt64($"dimension {d} of tensor '{name}'");
+                    var dim = r.ReadInt64(new("dimension {i} of tensor {name}", name, d));
                     if (dim <= 0)
                     {
-                        throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has dimension {d} of size {dim}"), at);
+                        throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {Quote(name)} has dimension {d} of size {dim}"), at);
                     }
                     if (elements > long.MaxValue / dim)
                     {
-                        throw Fail($"tensor '{name}' has more elements than a 64-bit count can hold", at);
+                        throw Fail($"tensor {Quote(name)} has more elements than a 64-bit count can hold", at);
                     }
                     dims[d] = dim;
                     elements *= dim;
                 }
 
                 at = r.Position;
-                var typeValue = r.ReadUInt32($"the type of tensor '{name}'");
+                var typeValue = r.ReadUInt32(new("the type of tensor {name}", name));
                 var type = (GgufTensorType)typeValue;
                 if (typeValue > int.MaxValue || !GgufTensorTypes.IsKnown(type))
                 {
-                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has unknown ggml type {typeValue}"), at);
+                    throw Fail(string.Create(CultureInfo.InvariantCulture, $"tensor {Quote(name)} has unknown ggml type {typeValue}"), at);
                 }
                 var blockSize = GgufTensorTypes.BlockSize(type);
                 if (dims[0] % blockSize != 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' of type {type} has rows of {dims[0]} values, not a multiple of its block size {blockSize}"), at);
+                        $"tensor {Quote(name)} of type {type} has rows of {dims[0]} values, not a multiple of its block size {blockSize}"), at);
                 }
                 var blocks = elements / blockSize;
                 var blockBytes = GgufTensorTypes.BlockBytes(type);
                 if (blocks > long.MaxValue / blockBytes)
                 {
-                    throw Fail($"tensor '{name}' is larger than 2^63 bytes", at);
+                    throw Fail($"tensor {Quote(name)} is larger than 2^63 bytes", at);
                 }
 
                 at = r.Position;
-                var offset = r.ReadUInt64($"the data offset of tensor '{name}'");
+                var offset = r.ReadUInt64(new("the data offset of tensor {name}", name));
                 if (offset % (ulong)alignment != 0)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has data offset {offset}, not a multiple of the alignment {alignment}"), at);
+                        $"tensor {Quote(name)} has data offset {offset}, not a multiple of the alignment {alignment}"), at);
                 }
                 if (offset > (ulong)r.Length)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"tensor '{name}' has data offset {offset}, beyond the end of the file ({r.Length} bytes)"), at);
+                        $"tensor {Quote(name)} has data offset {offset}, beyond the end of the file ({r.Length} bytes)"), at);
                 }
                 raw[i] = (name, type, dims, elements, (long)offset, blocks * blockBytes, at);
             }
@@ -348,7 +393,7 @@ public static class GgufReader
                 if (t.Offset > dataLength || t.Bytes > dataLength - t.Offset)
                 {
                     throw Fail(string.Create(CultureInfo.InvariantCulture,
-                        $"the data of tensor '{t.Name}' ({t.Bytes} bytes at byte {dataOffset + t.Offset}) runs past the end of the file ({r.Length} bytes); the file is truncated"), t.At);
+                        $"the data of tensor {Quote(t.Name)} ({t.Bytes} bytes at byte {dataOffset + t.Offset}) runs past the end of the file ({r.Length} bytes); the file is truncated"), t.At);
                 }
             }
 
@@ -358,7 +403,7 @@ public static class GgufReader
                 var prev = byOffset[i - 1];
                 if (byOffset[i].Offset < prev.Offset + prev.Bytes)
                 {
-                    throw Fail($"the data of tensors '{prev.Name}' and '{byOffset[i].Name}' overlap", byOffset[i].At);
+                    throw Fail($"the data of tensors {Quote(prev.Name)} and {Quote(byOffset[i].Name)} overlap", byOffset[i].At);
                 }
             }
 
@@ -404,7 +449,7 @@ public static class GgufReader
         private const int BufferSize = 64 * 1024;
         private const int MaxStringBytes = 64 * 1024 * 1024;
 
-        private readonly byte[] _buffer = new byte[BufferSize];
+        private readonly byte[] _buffer = new byte[(int)Math.Min(BufferSize, Math.Max(length, 8))];
         private readonly long _origin = stream.Position;
         private int _bufferPos;
         private int _bufferLen;
@@ -418,16 +463,16 @@ public static class GgufReader
 
         public long Remaining => Length - _position;
 
-        public uint ReadUInt32(string what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
+        public uint ReadUInt32(What what) => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4, what));
 
-        public ulong ReadUInt64(string what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
+        public ulong ReadUInt64(What what) => BinaryPrimitives.ReadUInt64LittleEndian(ReadBytes(8, what));
 
-        public long ReadInt64(string what) => BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8, what));
+        public long ReadInt64(What what) => BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8, what));
 
-        public string ReadString(string what)
+        public string ReadString(What what)
         {
             var at = _position;
-            var length = ReadUInt64($"the length of {what}");
+            var length = ReadUInt64(what.Length());
             if (length > (ulong)Remaining)
             {
                 throw GgufFormatException.Invalid(Name, string.Create(CultureInfo.InvariantCulture,
@@ -443,7 +488,7 @@ public static class GgufReader
             {
                 return "";
             }
-            if (n <= BufferSize)
+            if (n <= _buffer.Length)
             {
                 return Encoding.UTF8.GetString(ReadBytes(n, what));
             }
@@ -457,12 +502,12 @@ public static class GgufReader
             where T : unmanaged
         {
             var values = new T[count];
-            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), $"array '{key}'");
+            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), new("array {name}", key));
             return values;
         }
 
         /// <summary>The next <paramref name="count"/> bytes (at most the buffer size), valid until the next read.</summary>
-        public ReadOnlySpan<byte> ReadBytes(int count, string what)
+        public ReadOnlySpan<byte> ReadBytes(int count, What what)
         {
             if (_bufferLen - _bufferPos < count)
             {
@@ -475,7 +520,7 @@ public static class GgufReader
             return span;
         }
 
-        private void ReadExactly(Span<byte> destination, string what)
+        private void ReadExactly(Span<byte> destination, What what)
         {
             Need(destination.Length, what);
             var fromBuffer = Math.Min(destination.Length, _bufferLen - _bufferPos);
@@ -494,7 +539,7 @@ public static class GgufReader
             _position += destination.Length;
         }
 
-        private void Need(long count, string what)
+        private void Need(long count, What what)
         {
             if (count > Remaining)
             {
@@ -508,13 +553,13 @@ public static class GgufReader
             }
         }
 
-        private void Refill(int count, string what)
+        private void Refill(int count, What what)
         {
             var left = _bufferLen - _bufferPos;
             Buffer.BlockCopy(_buffer, _bufferPos, _buffer, 0, left);
             _bufferPos = 0;
             _bufferLen = left;
-            var want = (int)Math.Min(BufferSize - left, Remaining - left);
+            var want = (int)Math.Min(_buffer.Length - left, Remaining - left);
             stream.Position = _origin + _position + left;
             var got = stream.ReadAtLeast(_buffer.AsSpan(left, want), count - left, throwOnEndOfStream: false);
             _bufferLen += got;
@@ -525,7 +570,7 @@ public static class GgufReader
             }
         }
 
-        private GgufFormatException Truncated(string what) =>
+        private GgufFormatException Truncated(What what) =>
             GgufFormatException.Invalid(Name, $"the file ended early while reading {what}; it is truncated or was modified while being read", _position);
     }
 }

@@ -44,7 +44,8 @@ public sealed class GgufWriter : IDisposable
         _alignment = alignment;
         if (alignment != 32)
         {
-            AddMetadata("general.alignment", GgufValue.FromUInt32((uint)alignment));
+            _keys.Add("general.alignment");
+            _metadata.Add(new("general.alignment", GgufValue.FromUInt32((uint)alignment)));
         }
     }
 
@@ -54,7 +55,7 @@ public sealed class GgufWriter : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
         ThrowIfHeaderWritten();
-        if (key == "general.alignment" && _keys.Contains(key))
+        if (key == "general.alignment")
         {
             throw new ArgumentException("Set the alignment with the constructor's alignment parameter.", nameof(key));
         }
