@@ -74,16 +74,17 @@ internal static class BenchCommand
             options.Validate();
 
             var asJson = parse.GetValue(json);
-            Action<string>? progress = asJson ? null : cli.Error.WriteLine;
+            // Progress goes to stderr in both modes: a full run takes minutes, and stdout stays pure JSON.
+            Action<string> progress = cli.Error.WriteLine;
             if (needsModel && synth is not null)
             {
-                progress?.Invoke($"generating (or reusing) the synthetic {synth} {quantValue} model");
+                progress($"generating (or reusing) the synthetic {synth} {quantValue} model");
                 modelFile = SyntheticModels.Get(synth, quantValue);
             }
             var wantsEmbedding = (sections & (BenchSections.Embedding | BenchSections.Ingest)) != 0;
             if (wantsEmbedding && embedFile is null)
             {
-                progress?.Invoke($"generating (or reusing) the synthetic {embedSynth} embedding model");
+                progress($"generating (or reusing) the synthetic {embedSynth} embedding model");
                 embedFile = SyntheticModels.GetEmbedding(embedSynth);
             }
             var report = BenchRunner.Run(options with

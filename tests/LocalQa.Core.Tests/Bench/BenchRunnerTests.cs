@@ -14,8 +14,10 @@ public sealed class BenchModelsFixture : IDisposable
     {
         ModelPath = Path.Combine(_dir, "tiny.gguf");
         SyntheticModel.WriteTiny(ModelPath, new TinyModelOptions { TensorType = GgufTensorType.Q8_0 });
+        var llamaEmbedding = Path.Combine(_dir, "tiny-embed-llama.gguf");
+        SyntheticModel.WriteTiny(llamaEmbedding, TinyModelOptions.Embedding);
         EmbeddingModelPath = Path.Combine(_dir, "tiny-embed.gguf");
-        SyntheticModel.WriteTiny(EmbeddingModelPath, TinyModelOptions.Embedding);
+        SyntheticModels.WriteAsEmbeddingArchitecture(llamaEmbedding, EmbeddingModelPath);
     }
 
     public string ModelPath { get; }
