@@ -1,63 +1,140 @@
 using System.CommandLine;
+using System.Globalization;
 using LocalQa.Core.Bench;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli.Commands;
 
+/// <summary>
+/// <c>localqa bench</c>: engine, embedding, retrieval and ingest speed on this machine. Models can be
+/// real files or generated ones with the exact shapes of real models (speed depends on shapes and
+/// quantization, not weight values). See <see cref="BenchOptions"/> for how to pick threads,
+/// micro-batch and flash attention from the numbers.
+/// </summary>
 internal static class BenchCommand
 {
     public static Command Create(CliContext cli)
     {
         var model = new Option<FileInfo?>("--model") { Description = "GGUF model to measure." };
-        var synthetic = new Option<string?>("--synthetic") { Description = "Measure a generated random-weight model instead: tiny." };
-        var prompt = new Option<int>("--prompt") { Description = "Prompt tokens for the prefill measurement.", DefaultValueFactory = _ => 512 };
-        var gen = new Option<int>("--gen") { Description = "Tokens for the decode measurement.", DefaultValueFactory = _ => 128 };
-        var threads = new Option<int>("--threads") { Description = "Threads (default: physical cores).", DefaultValueFactory = _ => 0 };
-        var repeat = new Option<int>("--repeat") { Description = "Repetitions; the median is reported.", DefaultValueFactory = _ => 3 };
+        var synthetic = new Option<string?>("--synthetic") { Description = $"Measure a generated random-weight model with a real model's shapes instead: {string.Join(", ", SyntheticModels.Names)}." };
+        var quant = new Option<string>("--quant") { Description = "Weight type of the --synthetic model: f16, q8_0 or q4_0.", DefaultValueFactory = _ => "q4_0" };
+        var embedModel = new Option<FileInfo?>("--embed-model") { Description = "Embedding GGUF model for the embedding and ingest measurements." };
+        var embedSynthetic = new Option<string>("--embed-synthetic") { Description = $"Generated embedding model used without --embed-model: {string.Join(", ", SyntheticModels.EmbeddingNames)}.", DefaultValueFactory = _ => "bge-small" };
+        var threads = new Option<int>("--threads") { Description = "Decode threads (default: physical cores).", DefaultValueFactory = _ => 0 };
+        var batchThreads = new Option<int>("--batch-threads") { Description = "Prompt-processing threads (default: same as --threads).", DefaultValueFactory = _ => 0 };
+        var prompt = new Option<int>("--prompt") { Description = "Prompt tokens for the prefill measurement (llama-bench -p).", DefaultValueFactory = _ => 512 };
+        var gen = new Option<int>("--gen") { Description = "Tokens for the decode measurement (llama-bench -n).", DefaultValueFactory = _ => 128 };
+        var parallel = new Option<string>("--parallel") { Description = "Sequence counts for batched decode, comma-separated (llama-batched-bench -npl).", DefaultValueFactory = _ => "1,2,4,8" };
+        var ubatch = new Option<int>("--ubatch") { Description = "Micro-batch size (n_ubatch).", DefaultValueFactory = _ => 512 };
+        var flashAttn = new Option<string>("--flash-attn") { Description = "Flash attention: on, off or auto.", DefaultValueFactory = _ => "auto" };
+        var repeat = new Option<int>("--repeat") { Description = "Repetitions; the median and the spread are reported.", DefaultValueFactory = _ => 3 };
+        var only = new Option<string?>("--only") { Description = $"Run only these sections, comma-separated: {string.Join(",", BenchArguments.SectionNamesInOrder)}." };
+        var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
+        var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("bench", "Measure prefill and decode tokens per second on this machine.");
-        foreach (var o in new Option[] { model, synthetic, prompt, gen, threads, repeat, json }) cmd.Options.Add(o);
+        var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token and ingest speed on this machine.");
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, queries, json })
+            cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
-            var path = parse.GetValue(model)?.FullName;
+            // Every value is checked before a model is generated: a typo must not cost a minute of writing weights.
+            var sections = BenchArguments.ParseSections(parse.GetValue(only));
+            var modelFile = parse.GetValue(model)?.FullName;
             var synth = parse.GetValue(synthetic);
-            if (path is null == synth is null)
-                throw new InvalidInputException("Pass exactly one of --model FILE or --synthetic tiny.");
-            if (synth is not null) path = LocalQa.Core.Bench.SyntheticModels.Get(synth);
-            var asJson = parse.GetValue(json);
-            var result = EngineBench.Run(path!, new EngineBenchOptions
+            var needsModel = (sections & BenchSections.NeedsModel) != 0;
+            if (modelFile is not null && synth is not null)
+                throw new InvalidInputException("Pass either --model FILE or --synthetic NAME, not both.");
+            if (needsModel && modelFile is null && synth is null)
+                throw new InvalidInputException(
+                    "Pass --model FILE or --synthetic NAME to measure a generative model.",
+                    $"For example --synthetic tinyllama-1.1b, or --only {BenchArguments.Describe(sections & ~BenchSections.NeedsModel & BenchSections.All)} to measure without one.");
+            var quantValue = parse.GetValue(quant) ?? "q4_0";
+            if (!SyntheticModels.Quantizations.Contains(quantValue.ToLowerInvariant()))
+                throw new InvalidInputException($"Unknown quantization '{quantValue}'.", "Use --quant f16, q8_0 or q4_0.");
+            if (synth is not null && !SyntheticModels.Names.Contains(synth.ToLowerInvariant()))
+                throw new InvalidInputException($"Unknown synthetic model '{synth}'.", $"Use one of: {string.Join(", ", SyntheticModels.Names)}.");
+            var embedFile = parse.GetValue(embedModel)?.FullName;
+            var embedSynth = parse.GetValue(embedSynthetic) ?? "bge-small";
+            if (embedFile is null && !SyntheticModels.EmbeddingNames.Contains(embedSynth.ToLowerInvariant()))
+                throw new InvalidInputException($"Unknown synthetic embedding model '{embedSynth}'.", $"Use one of: {string.Join(", ", SyntheticModels.EmbeddingNames)}.");
+            var options = new BenchOptions
             {
+                Sections = sections,
+                Threads = parse.GetValue(threads),
+                BatchThreads = parse.GetValue(batchThreads),
                 PromptTokens = parse.GetValue(prompt),
                 GenTokens = parse.GetValue(gen),
-                Threads = parse.GetValue(threads),
+                Parallel = BenchArguments.ParseParallel(parse.GetValue(parallel)),
+                MicroBatch = parse.GetValue(ubatch),
+                FlashAttention = BenchArguments.ParseFlashAttention(parse.GetValue(flashAttn)),
                 Repeat = parse.GetValue(repeat),
-            }, asJson ? null : cli.Error.WriteLine, ct);
-            if (asJson)
+                Articles = parse.GetValue(articles),
+                Queries = parse.GetValue(queries),
+            };
+            options.Validate();
+
+            var asJson = parse.GetValue(json);
+            // Progress goes to stderr in both modes: a full run takes minutes, and stdout stays pure JSON.
+            Action<string> progress = cli.Error.WriteLine;
+            if (needsModel && synth is not null)
             {
-                cli.WriteJson(new
-                {
-                    model = Path.GetFileName(result.Model),
-                    model_path = result.Model,
-                    threads = result.Threads,
-                    prefill_tokens = result.PrefillTokens,
-                    prefill_tps = Math.Round(result.Prefill.Median, 2),
-                    decode_tokens = result.DecodeTokens,
-                    decode_tps = Math.Round(result.Decode.Median, 2),
-                    prefill_spread = new[] { Math.Round(result.Prefill.Min, 2), Math.Round(result.Prefill.Max, 2) },
-                    decode_spread = new[] { Math.Round(result.Decode.Min, 2), Math.Round(result.Decode.Max, 2) },
-                    load_seconds = Math.Round(result.LoadSeconds, 3),
-                });
+                progress($"generating (or reusing) the synthetic {synth} {quantValue} model");
+                modelFile = SyntheticModels.Get(synth, quantValue);
             }
-            else
+            var wantsEmbedding = (sections & (BenchSections.Embedding | BenchSections.Ingest)) != 0;
+            if (wantsEmbedding && embedFile is null)
             {
-                cli.Out.WriteLine($"model     {result.Model}");
-                cli.Out.WriteLine($"threads   {result.Threads}");
-                cli.Out.WriteLine($"prefill   {result.Prefill.Median,10:F1} tokens/s  (pp{result.PrefillTokens}; {result.Prefill.Min:F1}..{result.Prefill.Max:F1})");
-                cli.Out.WriteLine($"decode    {result.Decode.Median,10:F1} tokens/s  (tg{result.DecodeTokens}; {result.Decode.Min:F1}..{result.Decode.Max:F1})");
-                cli.Out.WriteLine($"load      {result.LoadSeconds,10:F2} s");
+                progress($"generating (or reusing) the synthetic {embedSynth} embedding model");
+                embedFile = SyntheticModels.GetEmbedding(embedSynth);
             }
+            var report = BenchRunner.Run(options with
+            {
+                ModelPath = needsModel ? modelFile : null,
+                EmbeddingModelPath = wantsEmbedding ? embedFile : null,
+            }, progress, ct);
+
+            if (asJson) cli.WriteJson(BenchJson.ToJson(report));
+            else WriteTable(cli.Out, report);
             return Task.FromResult(ExitCodes.Ok);
         });
         return cmd;
     }
+
+    private static void WriteTable(TextWriter o, BenchReport r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (r.ModelPath is not null) o.WriteLine(string.Create(c, $"model        {r.ModelPath}"));
+        o.WriteLine(string.Create(c, $"settings     threads {r.Threads}, batch threads {r.BatchThreads}, ubatch {r.MicroBatch}, flash attention {BenchJson.FlashAttentionName(r.FlashAttention)}, {r.Repeat} repeats (median; min..max)"));
+        if (r.RuntimeLibrary is not null) o.WriteLine(string.Create(c, $"runtime      {r.RuntimeLibrary}{(r.CpuVariant is null ? "" : $" ({r.CpuVariant})")}"));
+        if (r.LoadSeconds is { } load) o.WriteLine(string.Create(c, $"load         {load,10:F2} s"));
+        if (r.Prefill is { } pp) o.WriteLine(string.Create(c, $"prefill      {pp.Median,10:F1} tokens/s  (pp{r.PrefillTokens}; {pp.Min:F1}..{pp.Max:F1})"));
+        if (r.Decode is { } tg) o.WriteLine(string.Create(c, $"decode       {tg.Median,10:F1} tokens/s  (tg{r.DecodeTokens}; {tg.Min:F1}..{tg.Max:F1})"));
+        foreach (var b in r.Batched ?? [])
+        {
+            o.WriteLine(string.Create(c, $"batched {b.Sequences,3}  {b.DecodeTokensPerSecond.Median,10:F1} tokens/s aggregate decode ({b.DecodeTokensPerSecond.Min:F1}..{b.DecodeTokensPerSecond.Max:F1}); prompts {b.PrefillTokensPerSecond.Median:F1} tokens/s  ({b.Sequences} x {b.PromptTokens}+{b.GenTokens})"));
+        }
+        if (r.Ttft is { } t)
+        {
+            o.WriteLine(string.Create(c, $"ttft cold    {t.ColdMs.Median,10:F0} ms  ({t.PromptTokens}-token prompt; {t.ColdMs.Min:F0}..{t.ColdMs.Max:F0})"));
+            o.WriteLine(string.Create(c, $"ttft follow  {t.FollowUpMs.Median,10:F0} ms  (last {t.ChangedTokens} tokens changed, {t.ReusedTokens} reused; {t.FollowUpMs.Min:F0}..{t.FollowUpMs.Max:F0})"));
+        }
+        if (r.Embedding is { } e)
+        {
+            o.WriteLine(string.Create(c, $"embed batch  {e.BatchedPerSecond.Median,10:F1} texts/s  ({e.Texts} texts of ~{e.TokensPerText:F0} tokens in {e.BatchedDecodeCalls} decodes; {e.BatchedPerSecond.Min:F1}..{e.BatchedPerSecond.Max:F1}; {Path.GetFileName(e.Model)})"));
+            o.WriteLine(string.Create(c, $"embed single {e.SinglePerSecond.Median,10:F1} texts/s  (one text per decode; {e.SinglePerSecond.Min:F1}..{e.SinglePerSecond.Max:F1})"));
+        }
+        if (r.Retrieval is { } q)
+        {
+            foreach (var d in q.Dense)
+                o.WriteLine(string.Create(c, $"dense {BenchJson.SizeLabel(d.Vectors),-6} {d.Latency.P50Ms,10:F3} ms p50, {d.Latency.P95Ms:F3} ms p95  (top-{q.TopK} of {d.Vectors} x {d.Dimensions})"));
+            o.WriteLine(string.Create(c, $"bm25         {q.Bm25.P50Ms,10:F3} ms p50, {q.Bm25.P95Ms:F3} ms p95  (top-{q.TopK} over {q.Bm25Chunks} chunks, {q.Bm25.Count} queries)"));
+        }
+        if (r.Ingest is { } i) WriteIngest(o, "ingest      ", i);
+        if (r.IngestWithEmbeddings is { } ie) WriteIngest(o, "ingest+embed", ie);
+        o.WriteLine(string.Create(c, $"peak memory  {r.PeakMemoryMb,10:F0} MB  (process)"));
+    }
+
+    private static void WriteIngest(TextWriter o, string label, IngestBenchResult i) =>
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label} {i.DocumentsPerSecond,10:F1} documents/s, {i.ChunksPerSecond:F1} chunks/s  ({i.Documents} documents, {i.Chunks} chunks in {i.Seconds:F2} s; peak {i.PeakMemoryMb:F0} MB{(i.PeakIsolated ? "" : " since start")})"));
 }

@@ -11,6 +11,32 @@ public static class SyntheticModels
 {
     public static IReadOnlyList<string> Names { get; } = ["tiny", "tinyllama-1.1b", "llama-3.2-1b"];
 
+    /// <summary>
+    /// Generated embedding models (llama.cpp's llama-embed architecture: no LM head, bidirectional
+    /// attention, mean pooling): the tiny test one, and one shaped like bge-small-en-v1.5.
+    /// </summary>
+    public static IReadOnlyList<string> EmbeddingNames { get; } = ["tiny", "bge-small"];
+
+    public static IReadOnlyList<string> Quantizations { get; } = ["f32", "f16", "q8_0", "q4_0"];
+
+    /// <summary>
+    /// bge-small-en-v1.5's size as a llama-family model (BERT is not writable here): 12 layers,
+    /// width 384, 12 heads, FFN 1536, a 30522-token vocabulary and a 512-token context, mean-pooled.
+    /// The gated FFN has one matrix more than BERT's, and RMS norms and RoPE replace layer norms and
+    /// learned positions: close in cost, not identical.
+    /// </summary>
+    public static ModelShape BgeSmallShape { get; } = new()
+    {
+        Name = "LocalQa random llama embedding, bge-small shape",
+        EmbeddingLength = 384,
+        BlockCount = 12,
+        FeedForwardLength = 1536,
+        HeadCount = 12,
+        HeadCountKv = 12,
+        VocabSize = 30522,
+        ContextLength = 512,
+    };
+
     /// <summary>The path of the generated model, writing it first if the cache lacks it.</summary>
     public static string Get(string name, string quant = "f16")
     {
@@ -22,7 +48,80 @@ public static class SyntheticModels
             "llama-3.2-1b" => ModelShape.Llama32_1B,
             _ => throw new InvalidInputException($"Unknown synthetic model '{name}'.", $"Use one of: {string.Join(", ", Names)}."),
         };
-        var type = quant.ToLowerInvariant() switch
+        var type = ParseQuantization(quant);
+        return Cached($"{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf", tmp =>
+        {
+            if (shape == ModelShape.Tiny) SyntheticModel.WriteTiny(tmp, new TinyModelOptions { TensorType = type });
+            else SyntheticModel.WriteShaped(tmp, shape, type, seed: 1);
+        });
+    }
+
+    /// <summary>The path of a generated mean-pooling embedding model (see <see cref="EmbeddingNames"/>), writing it first if the cache lacks it.</summary>
+    public static string GetEmbedding(string name, string quant = "f16")
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var options = name.ToLowerInvariant() switch
+        {
+            "tiny" => TinyModelOptions.Embedding,
+            "bge-small" => TinyModelOptions.Embedding with { Shape = BgeSmallShape },
+            _ => throw new InvalidInputException($"Unknown synthetic embedding model '{name}'.", $"Use one of: {string.Join(", ", EmbeddingNames)}."),
+        };
+        options = options with { TensorType = ParseQuantization(quant) };
+        return Cached($"embed-{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf", tmp =>
+        {
+            var llama = tmp + ".llama";
+            try
+            {
+                SyntheticModel.WriteTiny(llama, options);
+                WriteAsEmbeddingArchitecture(llama, tmp);
+            }
+            finally
+            {
+                File.Delete(llama);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Copies a llama-architecture model as llama.cpp's "llama-embed" architecture: the same blocks
+    /// without the output projection (llama.cpp skips the LM head only for this architecture, and
+    /// computing a vocabulary-wide projection for every token would add half again to a small
+    /// embedder's cost) and with bidirectional attention, as BERT-style embedders have.
+    /// </summary>
+    internal static void WriteAsEmbeddingArchitecture(string source, string destination)
+    {
+        const string from = "llama";
+        const string to = "llama-embed";
+        var file = GgufReader.Read(source);
+        if (file.Architecture != from)
+            throw new ArgumentException($"'{source}' is a {file.Architecture} model, not {from}.", nameof(source));
+        using var writer = new GgufWriter(destination, file.Alignment);
+        foreach (var (key, value) in file.Metadata)
+        {
+            if (key == "general.alignment") continue;
+            if (key == "general.architecture") writer.AddMetadata(key, GgufValue.FromString(to));
+            else if (key.StartsWith(from + ".", StringComparison.Ordinal)) writer.AddMetadata(to + key[from.Length..], value);
+            else writer.AddMetadata(key, value);
+        }
+        writer.AddMetadata(to + ".attention.causal", GgufValue.FromBool(false));
+        var kept = file.Tensors.Where(t => t.Name != "output.weight").ToList();
+        foreach (var t in kept) writer.AddTensor(t.Name, t.Type, [.. t.Dimensions]);
+        using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var buffer = new byte[kept.Max(t => t.ByteSize)];
+        foreach (var t in kept)
+        {
+            input.Position = t.FilePosition;
+            var bytes = buffer.AsSpan(0, checked((int)t.ByteSize));
+            input.ReadExactly(bytes);
+            writer.WriteTensorBytes(bytes);
+        }
+        writer.Complete();
+    }
+
+    private static GgufTensorType ParseQuantization(string quant)
+    {
+        ArgumentNullException.ThrowIfNull(quant);
+        return quant.ToLowerInvariant() switch
         {
             "f32" => GgufTensorType.F32,
             "f16" => GgufTensorType.F16,
@@ -30,14 +129,17 @@ public static class SyntheticModels
             "q4_0" => GgufTensorType.Q4_0,
             _ => throw new InvalidInputException($"Unknown quantization '{quant}'.", "Use f32, f16, q8_0 or q4_0."),
         };
+    }
+
+    private static string Cached(string fileName, Action<string> write)
+    {
         var dir = Path.Combine(LocalQaPaths.CacheDirectory, "synthetic");
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, $"{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf");
+        var path = Path.Combine(dir, fileName);
         if (File.Exists(path)) return path;
         // Written under a temporary name and renamed, so an interrupted run never leaves a half model.
         var tmp = path + $".{Environment.ProcessId}.partial";
-        if (shape == ModelShape.Tiny) SyntheticModel.WriteTiny(tmp, new TinyModelOptions { TensorType = type });
-        else SyntheticModel.WriteShaped(tmp, shape, type, seed: 1);
+        write(tmp);
         File.Move(tmp, path, overwrite: true);
         return path;
     }

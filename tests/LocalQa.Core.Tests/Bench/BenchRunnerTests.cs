@@ -1,0 +1,176 @@
+using System.Text.Json.Nodes;
+using LocalQa.Core.Bench;
+using LocalQa.Core.Index;
+using LocalQa.Llama.Gguf;
+
+namespace LocalQa.Core.Tests.Bench;
+
+/// <summary>The tiny generated chat and embedding models, written once for the bench tests.</summary>
+public sealed class BenchModelsFixture : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("localqa-bench-tests-").FullName;
+
+    public BenchModelsFixture()
+    {
+        ModelPath = Path.Combine(_dir, "tiny.gguf");
+        SyntheticModel.WriteTiny(ModelPath, new TinyModelOptions { TensorType = GgufTensorType.Q8_0 });
+        var llamaEmbedding = Path.Combine(_dir, "tiny-embed-llama.gguf");
+        SyntheticModel.WriteTiny(llamaEmbedding, TinyModelOptions.Embedding);
+        EmbeddingModelPath = Path.Combine(_dir, "tiny-embed.gguf");
+        SyntheticModels.WriteAsEmbeddingArchitecture(llamaEmbedding, EmbeddingModelPath);
+    }
+
+    public string ModelPath { get; }
+
+    public string EmbeddingModelPath { get; }
+
+    public string NewWorkFolder() => Directory.CreateDirectory(Path.Combine(_dir, "work-" + Guid.NewGuid().ToString("N"))).FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
+
+/// <summary>
+/// Every bench section end to end on tiny models and tiny sizes: the code paths run and report what
+/// the JSON promises. No timing is asserted beyond "positive": speed is for the real runs.
+/// </summary>
+public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<BenchModelsFixture>
+{
+    private BenchOptions TinyOptions(string work) => new()
+    {
+        ModelPath = models.ModelPath,
+        EmbeddingModelPath = models.EmbeddingModelPath,
+        // One thread: a tiny graph on a busy machine spends its time in thread barriers otherwise.
+        Threads = 1,
+        Repeat = 2,
+        PromptTokens = 16,
+        GenTokens = 4,
+        Parallel = [1, 2],
+        BatchedPromptTokens = 8,
+        BatchedGenTokens = 4,
+        TtftPromptTokens = 64,
+        TtftChangedTokens = 8,
+        EmbeddingTexts = 6,
+        EmbeddingTextTokens = 24,
+        DenseSizes = [1000, 1500],
+        Dimensions = 32,
+        Queries = 20,
+        Articles = 12,
+        EmbeddedArticles = 4,
+        WorkDirectory = work,
+    };
+
+    [Fact]
+    public void All_sections_run_and_the_json_holds_every_field_with_positive_numbers()
+    {
+        var work = models.NewWorkFolder();
+        try
+        {
+            var report = BenchRunner.Run(TinyOptions(work));
+            var json = JsonNode.Parse(BenchJson.ToJson(report).ToJsonString())!.AsObject();
+
+            Assert.Equal("tiny.gguf", (string?)json["model"]);
+            Assert.Equal(models.ModelPath, (string?)json["model_path"]);
+            Assert.Equal(1, (int)json["threads"]!);
+            Assert.Equal(16, (int)json["prefill_tokens"]!);
+            Assert.Equal(4, (int)json["decode_tokens"]!);
+            Positive(json, "prefill_tps", "decode_tps", "load_seconds", "peak_memory_mb");
+            SpreadAround(json, "prefill");
+            SpreadAround(json, "decode");
+
+            var batched = json["batched"]!.AsArray();
+            Assert.Equal([1, 2], batched.Select(b => (int)b!["sequences"]!));
+            foreach (var b in batched)
+            {
+                Positive(b!.AsObject(), "decode_tps", "prefill_tps");
+                SpreadAround(b.AsObject(), "decode");
+            }
+
+            var embedding = json["embedding"]!.AsObject();
+            Positive(embedding, "batched_per_s", "single_per_s", "tokens_per_text", "load_seconds");
+            Assert.Equal(6, (int)embedding["texts"]!);
+            Assert.Equal(64, (int)embedding["dimensions"]!);
+            // Six short texts fit one batch of the embedder: batching is what is being measured.
+            Assert.Equal(1, (int)embedding["batched_decode_calls"]!);
+
+            var retrieval = json["retrieval"]!.AsObject();
+            Positive(retrieval, "dense_1k_p50_ms", "dense_1k_p95_ms", "dense_1500_p50_ms", "dense_1500_p95_ms", "bm25_p50_ms", "bm25_p95_ms", "bm25_chunks");
+            Assert.True((double)retrieval["dense_1k_p95_ms"]! >= (double)retrieval["dense_1k_p50_ms"]!);
+            Assert.Equal(20, (int)retrieval["queries"]!);
+
+            var ttft = json["ttft"]!.AsObject();
+            Positive(ttft, "cold_ms", "followup_ms");
+            Assert.Equal(64 - 8, (int)ttft["reused_tokens"]!);
+
+            var ingest = json["ingest"]!.AsObject();
+            Assert.Equal(12, (int)ingest["documents"]!);
+            Assert.True((int)ingest["chunks"]! >= 12);
+            Positive(ingest, "seconds", "documents_per_s", "chunks_per_s", "peak_memory_mb");
+            var embedded = ingest["with_embeddings"]!.AsObject();
+            Assert.Equal(4, (int)embedded["documents"]!);
+            Assert.Equal("tiny-embed.gguf", (string?)embedded["embedding_model"]);
+            Positive(embedded, "documents_per_s", "chunks_per_s", "peak_memory_mb");
+
+            using var index = LocalQaIndex.Open(Path.Combine(work, "ingest-embedded.db"));
+            var stats = index.Stats();
+            Assert.Equal(4, stats.Documents);
+            Assert.Equal(stats.Chunks, Assert.Single(stats.Embeddings).EmbeddedChunks);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Only_the_chosen_sections_run_and_the_others_are_null()
+    {
+        var work = models.NewWorkFolder();
+        try
+        {
+            var options = TinyOptions(work) with { Sections = BenchSections.Retrieval, ModelPath = null, EmbeddingModelPath = null };
+
+            var json = BenchJson.ToJson(BenchRunner.Run(options));
+
+            Assert.Equal("retrieval", (string?)json["sections"]);
+            Assert.NotNull(json["retrieval"]);
+            foreach (var key in new[] { "model", "prefill_tps", "decode_tps", "batched", "embedding", "ttft", "ingest", "load_seconds" })
+                Assert.Null(json[key]);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Too_many_parallel_sequences_for_the_context_is_a_user_error()
+    {
+        var options = TinyOptions(models.NewWorkFolder()) with { Sections = BenchSections.Batched, Parallel = [64], BatchedPromptTokens = 128, BatchedGenTokens = 64 };
+        try
+        {
+            var e = Assert.Throws<Llama.InvalidInputException>(() => BenchRunner.Run(options));
+            Assert.Contains("--parallel 64", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(options.WorkDirectory!, recursive: true);
+        }
+    }
+
+    private static void Positive(JsonObject json, params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            Assert.True(json[key] is not null, $"{key} is missing or null");
+            Assert.True((double)json[key]! > 0, $"{key} is {json[key]}");
+        }
+    }
+
+    private static void SpreadAround(JsonObject json, string name)
+    {
+        var spread = json[name + "_spread"]!.AsArray();
+        var median = (double)json[name + "_tps"]!;
+        Assert.Equal(2, spread.Count);
+        Assert.InRange(median, (double)spread[0]!, (double)spread[1]!);
+    }
+}
