@@ -46,7 +46,7 @@ public sealed class RuntimeCliTests : IDisposable
     {
         var model = Path.GetFullPath(Path.Combine(CliRunner.RepoRoot, "..", "shared", "models", "stories260K.gguf"));
         if (!File.Exists(model)) Assert.Skip($"../shared/models/stories260K.gguf is absent ({model}).");
-        var r = _cli.Run("bench", "--model", model, "--prompt", "32", "--gen", "8", "--repeat", "1", "--json");
+        var r = _cli.Run("bench", "--model", model, "--prompt", "32", "--gen", "8", "--repeat", "1", "--only", "prefill,decode", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         Assert.True(doc.RootElement.GetProperty("prefill_tps").GetDouble() > 0);
