@@ -53,4 +53,22 @@ public sealed class RuntimeCliTests : IDisposable
         Assert.True(doc.RootElement.GetProperty("decode_tps").GetDouble() > 0);
         Assert.Equal(32, doc.RootElement.GetProperty("prefill_tokens").GetInt32());
     }
+
+    [Fact]
+    public void Gpu_layers_are_accepted_on_a_cpu_only_runtime_and_reported_by_doctor()
+    {
+        var model = Path.Combine(_cli.Home, "gpu-tiny.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        var env = new Dictionary<string, string?> { ["LOCALQA_GPU_LAYERS"] = "99" };
+        var doctor = _cli.Run(["doctor", "--json"], null, env);
+        Assert.True(doctor.ExitCode == 0, doctor.Err);
+        using var doc = JsonDocument.Parse(doctor.Out);
+        var rt = doc.RootElement.GetProperty("runtime");
+        Assert.Equal("99", rt.GetProperty("gpu_layers").GetString());
+        Assert.False(rt.GetProperty("gpu_offload").GetBoolean());
+
+        var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?", "--model", model, "--gpu-layers", "-1", "--max-tokens", "3", "--json"], null);
+        Assert.True(ask.ExitCode == 0, ask.Err);
+        Assert.Contains("\"generative\"", ask.Out, StringComparison.Ordinal);
+    }
 }
