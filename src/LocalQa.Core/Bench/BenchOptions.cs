@@ -91,7 +91,7 @@ public sealed record BenchOptions
     /// <summary>Generated articles ingested with embeddings: fewer, since every chunk goes through the model.</summary>
     public int EmbeddedArticles { get; init; } = 100;
 
-    /// <summary>Scratch folder for generated articles and indexes; null makes (and removes) a temporary one.</summary>
+    /// <summary>An empty scratch folder for generated articles and indexes (kept afterwards); null makes and removes a temporary one.</summary>
     public string? WorkDirectory { get; init; }
 
     /// <summary>Throws <see cref="InvalidInputException"/> naming the first option out of range.</summary>

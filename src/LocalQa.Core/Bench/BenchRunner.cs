@@ -79,7 +79,8 @@ public static class BenchRunner
         var sections = options.Sections;
         var memory = new PeakMemory();
         var corpus = new SyntheticCorpus();
-        var runtime = LlamaRuntime.Load();
+        // Retrieval and ingest alone run without the native runtime; the report then names none.
+        var (runtime, _) = LlamaRuntime.TryLoad();
         var report = new BenchReport
         {
             Sections = sections,
@@ -90,8 +91,8 @@ public static class BenchRunner
             MicroBatch = options.MicroBatch,
             FlashAttention = options.FlashAttention,
             Repeat = options.Repeat,
-            RuntimeLibrary = runtime.LibraryPath,
-            CpuVariant = runtime.CpuVariant,
+            RuntimeLibrary = runtime?.LibraryPath,
+            CpuVariant = runtime?.CpuVariant,
         };
 
         IReadOnlyList<string> files = [];
