@@ -110,7 +110,7 @@ public sealed unsafe class LlamaModel : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new LlamaModelOptions();
         var full = System.IO.Path.GetFullPath(path);
-        var file = ModelFileCheck.Validate(full);
+        var file = ModelFileCheck.Validate(full, options.VocabOnly);
         NativeRuntime.Ensure();
 
         var p = LlamaNative.llama_model_default_params();
@@ -126,7 +126,47 @@ public sealed unsafe class LlamaModel : IDisposable
                 $"llama.cpp could not load model '{full}'{(why.Length > 0 ? ": " + why : ".")}",
                 "Check that the file is a complete GGUF model of a supported architecture (re-download it if it was interrupted).");
         }
-        return new LlamaModel(full, new SafeLlamaModelHandle(raw), options, file);
+        var model = new LlamaModel(full, new SafeLlamaModelHandle(raw), options, file);
+        try
+        {
+            model.CheckSpecialTokens();
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// llama.cpp inserts BOS, EOS or SEP while tokenizing when its vocabulary type or the file's
+    /// add_*_token flags say so, and asserts that the token exists: a T5 (Unigram) vocabulary with
+    /// add_bos_token and no bos_token_id ended the first tokenization with "llama-vocab.cpp:3549:
+    /// GGML_ASSERT(special_bos_id != LLAMA_TOKEN_NULL) failed". The check asks llama.cpp for the ids
+    /// and flags it settled on (its defaults per vocabulary type, out-of-range ids dropped), so it
+    /// is exactly the condition of its asserts.
+    /// </summary>
+    private void CheckSpecialTokens()
+    {
+        var type = LlamaNative.llama_vocab_type(_vocab);
+        var bos = BosToken >= 0;
+        var eos = EosToken >= 0;
+        var sep = LlamaNative.llama_vocab_sep(_vocab) >= 0;
+        string? missing = type switch
+        {
+            // llama_vocab_type: SPM 1, BPE 2, UGM 4 honour add_bos/add_eos; WPM 3 always adds BOS (CLS) and SEP.
+            1 or 2 or 4 when AddsBos && !bos => "it asks for a BOS token before every text but names none in its vocabulary (tokenizer.ggml.bos_token_id)",
+            1 or 2 or 4 when LlamaNative.llama_vocab_get_add_eos(_vocab) && !eos => "it asks for an EOS token after every text but names none in its vocabulary (tokenizer.ggml.eos_token_id)",
+            3 when !bos || !sep => "its BERT vocabulary lacks the CLS or SEP token that WordPiece puts around every text (tokenizer.ggml.bos_token_id, tokenizer.ggml.seperator_token_id)",
+            _ => null,
+        };
+        if (missing is not null)
+        {
+            throw new ModelLoadException(
+                $"Model '{Path}' cannot be used: {missing}.",
+                "The file is damaged or was written by a faulty converter: download it again, or convert the model with a current llama.cpp.");
+        }
     }
 
     /// <summary>Tokenizes UTF-16 text. <paramref name="parseSpecial"/> false means text such as

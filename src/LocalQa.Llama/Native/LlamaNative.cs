@@ -131,6 +131,17 @@ internal static unsafe partial class LlamaNative
     internal static partial bool llama_vocab_get_add_bos(nint vocab);
 
     [LibraryImport(Lib)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_vocab_get_add_eos(nint vocab);
+
+    [LibraryImport(Lib)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_vocab_get_add_sep(nint vocab);
+
+    [LibraryImport(Lib)]
+    internal static partial int llama_vocab_sep(nint vocab);
+
+    [LibraryImport(Lib)]
     internal static partial int llama_tokenize(nint vocab, byte* text, int textLen, int* tokens, int nTokensMax,
         [MarshalAs(UnmanagedType.U1)] bool addSpecial, [MarshalAs(UnmanagedType.U1)] bool parseSpecial);
 

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace LocalQa.Llama.Tests.Reliability;
+
+/// <summary>What happened to one model in the probe child.</summary>
+/// <param name="Verdict">OK, REFUSED (a user error with a message), ERROR (another managed exception),
+/// CRASH (the child died: a signal or an abort inside native code) or HANG (the child stopped answering).</param>
+internal sealed record ProbeOutcome(string Path, string Verdict, string Detail)
+{
+    public bool IsFailure => Verdict is "CRASH" or "HANG" or "ERROR";
+}
+
+/// <summary>
+/// Runs LocalQa.ModelProbe (tests/LocalQa.ModelProbe) in child processes: it loads each model and
+/// decodes with it, as `localqa ask` would. A model that kills the child is recorded with the exit
+/// code and the end of the child's standard error (llama.cpp prints GGML_ASSERT there), and a new
+/// child carries on with the next model, so one crash costs one process start, not the run.
+/// </summary>
+internal static class ModelProbe
+{
+    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "LocalQa.ModelProbe.dll");
+
+    public static List<ProbeOutcome> Run(IReadOnlyList<string> paths, TimeSpan perModel)
+    {
+        var outcomes = new List<ProbeOutcome>(paths.Count);
+        var next = 0;
+        while (next < paths.Count)
+        {
+            var batch = paths.Skip(next).ToList();
+            var (answered, current, exitCode, stderr, timedOut) = RunChild(batch, TimeSpan.FromSeconds(20) + (perModel * batch.Count));
+            outcomes.AddRange(answered);
+            next += answered.Count;
+            if (current is null && exitCode == 0 && !timedOut)
+            {
+                if (answered.Count != batch.Count)
+                {
+                    throw new InvalidOperationException($"The probe exited after {answered.Count} of {batch.Count} models without a verdict on the next one.\n{stderr}");
+                }
+                break;
+            }
+            // The child died or hung on `current`, or after its last verdict (then nothing is blamed twice).
+            var blamed = current ?? (next < paths.Count ? paths[next] : null);
+            if (blamed is null)
+            {
+                throw new InvalidOperationException($"The probe exited with code {exitCode} after answering every model.\n{stderr}");
+            }
+            outcomes.Add(new ProbeOutcome(blamed, timedOut ? "HANG" : "CRASH", $"exit code {exitCode}{Signal(exitCode)}; stderr: {Tail(stderr)}"));
+            next++;
+        }
+        return outcomes;
+    }
+
+    private static (List<ProbeOutcome> Answered, string? Current, int ExitCode, string Stderr, bool TimedOut) RunChild(IReadOnlyList<string> paths, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(Dll);
+        // Native logs of warnings and errors on stderr, so a crash report shows llama.cpp's last words.
+        psi.Environment["LOCALQA_LOG"] = "warn";
+        // A crashing .NET process would otherwise write a core dump per mutant.
+        psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        // ggml's abort handler attaches gdb for a backtrace, which takes seconds and writes to stdout.
+        psi.Environment["GGML_NO_BACKTRACE"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            foreach (var path in paths)
+            {
+                p.StandardInput.WriteLine(path);
+            }
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child died before reading everything: its output says where.
+        }
+        var timedOut = !p.WaitForExit(timeout);
+        if (timedOut)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        var answered = new List<ProbeOutcome>();
+        string? current = null;
+        foreach (var line in stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            var verdict = space > 0 ? line[..space] : line;
+            var rest = space > 0 ? line[(space + 1)..] : "";
+            if (verdict is not ("BEGIN" or "OK" or "REFUSED" or "ERROR"))
+            {
+                continue; // native code writing to stdout
+            }
+            if (verdict == "BEGIN")
+            {
+                current = rest;
+                continue;
+            }
+            if (current is null || !rest.StartsWith(current, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Unexpected probe output: {line}");
+            }
+            answered.Add(new ProbeOutcome(current, verdict, rest[current.Length..].Trim()));
+            current = null;
+        }
+        return (answered, current, timedOut ? -1 : p.ExitCode, stderr.Result, timedOut);
+    }
+
+    private static string Signal(int exitCode) => exitCode switch
+    {
+        134 => " (SIGABRT: an abort or GGML_ASSERT in native code)",
+        139 => " (SIGSEGV: a bad memory access in native code)",
+        136 => " (SIGFPE: an arithmetic fault, such as a division by zero, in native code)",
+        135 => " (SIGBUS)",
+        137 => " (SIGKILL: killed, perhaps out of memory)",
+        > 128 => $" (signal {exitCode - 128})",
+        _ => "",
+    };
+
+    private static string Tail(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return string.Join(" | ", lines.TakeLast(6));
+    }
+}
