@@ -25,6 +25,10 @@ public sealed class LocalQaIndex : IDisposable
     private const int SqliteCorrupt = 11;
     private const int SqliteReadOnly = 8;
     private const int SqliteCannotOpen = 14;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteFull = 13;
+    private const int SqliteIoErrorShmSize = 10 | (19 << 8); // SQLITE_IOERR_SHMSIZE: no room to grow the -shm file
 
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _time;
@@ -137,6 +141,9 @@ public sealed class LocalQaIndex : IDisposable
             DataSource = fullPath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
+            // Microsoft.Data.Sqlite retries a busy statement for this long on top of SQLite's own
+            // busy handler; left at its default of 30 s, a locked index made a writer wait 30 s, not the busy timeout.
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString());
         try
         {
@@ -158,6 +165,11 @@ public sealed class LocalQaIndex : IDisposable
                 $"Cannot open the index '{fullPath}' for writing: {e.Message}",
                 "Check that the file and its folder are writable, or choose another index path.",
                 e);
+        }
+        catch (SqliteException e) when (UserError(fullPath, e) is { } user)
+        {
+            connection.Dispose();
+            throw user;
         }
         catch
         {
@@ -182,7 +194,10 @@ public sealed class LocalQaIndex : IDisposable
     /// </summary>
     /// <param name="chunks">The chunks, ordinals 0, 1, 2… in order, offsets inside the document text.</param>
     /// <param name="embeddings">Optional vectors, one per chunk in the same order.</param>
-    public UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null)
+    public UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null) =>
+        Writing(() => Upsert(document, chunks, embeddings));
+
+    private UpsertResult Upsert(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(chunks);
@@ -237,7 +252,9 @@ public sealed class LocalQaIndex : IDisposable
 
     /// <summary>Removes a document with its chunks, full-text entries and vectors.</summary>
     /// <returns>False when no document has that path.</returns>
-    public bool RemoveDocument(string path)
+    public bool RemoveDocument(string path) => Writing(() => Remove(path));
+
+    private bool Remove(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         ThrowIfDisposed();
@@ -250,7 +267,9 @@ public sealed class LocalQaIndex : IDisposable
 
     /// <summary>Removes every document whose path is not in <paramref name="existingPaths"/> (files deleted since they were indexed).</summary>
     /// <returns>The removed paths, sorted.</returns>
-    public IReadOnlyList<string> Prune(IEnumerable<string> existingPaths)
+    public IReadOnlyList<string> Prune(IEnumerable<string> existingPaths) => Writing(() => PruneExcept(existingPaths));
+
+    private List<string> PruneExcept(IEnumerable<string> existingPaths)
     {
         ArgumentNullException.ThrowIfNull(existingPaths);
         ThrowIfDisposed();
@@ -370,7 +389,10 @@ public sealed class LocalQaIndex : IDisposable
     /// <summary>Stores (or replaces) vectors of one embedding model for existing chunks, all in one transaction.</summary>
     /// <param name="modelId">Lower-case hex SHA-256 of the embedding model file.</param>
     /// <returns>The number of vectors written.</returns>
-    public int StoreEmbeddings(string modelId, int dimensions, IReadOnlyList<(long ChunkId, float[] Vector)> vectors)
+    public int StoreEmbeddings(string modelId, int dimensions, IReadOnlyList<(long ChunkId, float[] Vector)> vectors) =>
+        Writing(() => Store(modelId, dimensions, vectors));
+
+    private int Store(string modelId, int dimensions, IReadOnlyList<(long ChunkId, float[] Vector)> vectors)
     {
         ArgumentNullException.ThrowIfNull(vectors);
         ValidateEmbeddingsShape(modelId, dimensions);
@@ -412,7 +434,9 @@ public sealed class LocalQaIndex : IDisposable
 
     /// <summary>Deletes the vectors of every model except <paramref name="modelId"/>, reclaiming space after a model change.</summary>
     /// <returns>The number of vectors deleted.</returns>
-    public int RemoveEmbeddingsExcept(string modelId)
+    public int RemoveEmbeddingsExcept(string modelId) => Writing(() => RemoveEmbeddings(modelId));
+
+    private int RemoveEmbeddings(string modelId)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         ThrowIfDisposed();
@@ -505,8 +529,12 @@ public sealed class LocalQaIndex : IDisposable
     public void Optimize()
     {
         ThrowIfDisposed();
-        Sql.Execute(_connection, null, "INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')");
-        Sql.Execute(_connection, null, "PRAGMA optimize");
+        Writing(() =>
+        {
+            Sql.Execute(_connection, null, "INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')");
+            Sql.Execute(_connection, null, "PRAGMA optimize");
+            return 0;
+        });
     }
 
     public void Dispose()
@@ -744,6 +772,40 @@ public sealed class LocalQaIndex : IDisposable
         reader.IsDBNull(7) ? null : reader.GetString(7),
         reader.GetString(8),
         reader.GetInt64(9));
+
+    /// <summary>
+    /// Runs a write, turning the SQLite failures a user can fix into <see cref="InvalidInputException"/>
+    /// naming the index. The write's transaction has rolled back by then, so every document stays
+    /// wholly old or wholly new.
+    /// </summary>
+    private T Writing<T>(Func<T> write)
+    {
+        try
+        {
+            return write();
+        }
+        catch (SqliteException e) when (UserError(FilePath, e) is { } user)
+        {
+            throw user;
+        }
+    }
+
+    /// <summary>A full disk or another process's write lock, as a message and a fix; null for anything else, which is a bug.</summary>
+    private static InvalidInputException? UserError(string path, SqliteException e) => e.SqliteErrorCode switch
+    {
+        SqliteFull => DiskFull(path, e),
+        _ when e.SqliteExtendedErrorCode == SqliteIoErrorShmSize => DiskFull(path, e),
+        SqliteBusy or SqliteLocked => new InvalidInputException(
+            $"The index '{path}' is locked: another LocalQa process is writing to it (waited {BusyTimeoutMilliseconds / 1000} s).",
+            "Wait for the other process to finish, or stop it, then run this again; nothing was lost.",
+            e),
+        _ => null,
+    };
+
+    private static InvalidInputException DiskFull(string path, SqliteException e) => new(
+        $"The disk holding the index '{path}' is full; the documents written before this one are kept whole.",
+        "Free space on that disk, or use --index to put the index on another disk, then run this again.",
+        e);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

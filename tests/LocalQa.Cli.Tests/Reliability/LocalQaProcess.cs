@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace LocalQa.Cli.Tests.Reliability;
+
+/// <summary>What a child process did: exit code, output, and the peak resident memory seen.</summary>
+internal sealed record ChildResult(int ExitCode, string Out, string Err, long PeakResidentBytes, TimeSpan Elapsed)
+{
+    public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:F1} s\nstderr: {Err}\nstdout: {(Out.Length > 2000 ? Out[..2000] + "..." : Out)}";
+}
+
+/// <summary>
+/// Runs the real <c>localqa</c> as CliRunner does (its own LOCALQA_HOME, no model settings
+/// inherited), optionally under a wrapper command such as <c>unshare -n</c>, and watches the
+/// child's peak resident memory (VmHWM) while it runs.
+/// </summary>
+internal static class LocalQaProcess
+{
+    public static ChildResult Run(string home, IReadOnlyList<string> args, IReadOnlyList<string>? wrapper = null,
+        IDictionary<string, string?>? env = null, int timeoutSeconds = 120)
+    {
+        var command = new List<string>(wrapper ?? []) { "dotnet", CliRunner.LocalQaDll };
+        command.AddRange(args);
+        return RunCommand(home, command, env, timeoutSeconds);
+    }
+
+    public static ChildResult RunCommand(string home, IReadOnlyList<string> command, IDictionary<string, string?>? env = null, int timeoutSeconds = 120)
+    {
+        var psi = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = home,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
+        psi.Environment["LOCALQA_HOME"] = home;
+        foreach (var k in new[] { "LOCALQA_MODEL", "LOCALQA_EMBED_MODEL", "LOCALQA_INDEX" }) psi.Environment.Remove(k);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var deadline = TimeSpan.FromSeconds(timeoutSeconds);
+        while (!p.WaitForExit(20))
+        {
+            // VmHWM is the kernel's own high-water mark, so polling misses nothing that happened
+            // before the last read.
+            peak = Math.Max(peak, ReadHighWaterMark(p.Id));
+            if (clock.Elapsed > deadline)
+            {
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                throw new TimeoutException($"{string.Join(' ', command)} did not finish in {timeoutSeconds} s; stderr so far: {stderr.Result}");
+            }
+        }
+        p.WaitForExit();
+        return new ChildResult(p.ExitCode, stdout.Result, stderr.Result, peak, clock.Elapsed);
+    }
+
+    private static long ReadHighWaterMark(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the check and the read.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return 0;
+    }
+}

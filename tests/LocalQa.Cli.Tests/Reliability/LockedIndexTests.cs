@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using LocalQa.Core.Index;
+using Microsoft.Data.Sqlite;
+
+namespace LocalQa.Cli.Tests.Reliability;
+
+/// <summary>
+/// Another process holds the index's write lock for longer than LocalQa waits: ingest gives up
+/// after the busy timeout with exit code 2 and a message naming the index, not a stack trace,
+/// and the index keeps everything it had.
+/// </summary>
+public sealed class LockedIndexTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    [Trait("Category", "Reliability")]
+    public void Ingest_into_an_index_another_process_is_writing_is_exit_2_and_loses_nothing()
+    {
+        var index = Path.Combine(_cli.Home, "shared.db");
+        var seeded = LocalQaProcess.Run(_cli.Home, ["ingest", Path.Combine(CliRunner.RepoRoot, "seeds"), "--index", index]);
+        Assert.True(seeded.ExitCode == 0, seeded.ToString());
+        var before = Snapshot(index);
+        var corpus = Corpus.Write(Path.Combine(_cli.Home, "corpus"), files: 5, sentences: 40, seed: 4);
+
+        ChildResult locked;
+        using (var holder = new SqliteConnection($"Data Source={index};Pooling=False"))
+        {
+            holder.Open();
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                begin.ExecuteNonQuery();
+            }
+            var clock = Stopwatch.StartNew();
+            locked = LocalQaProcess.Run(_cli.Home, ["ingest", corpus, "--index", index], timeoutSeconds: 60);
+            // It waited for the lock for the busy timeout (10 s), not less and not Microsoft.Data.Sqlite's 30 s.
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(25));
+            using var rollback = holder.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+
+        Assert.True(locked.ExitCode == 2, locked.ToString());
+        Assert.Contains($"'{index}'", locked.Err, StringComparison.Ordinal);
+        Assert.Contains("another LocalQa process is writing to it", locked.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", locked.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", locked.Err, StringComparison.Ordinal);
+
+        Assert.Equal(before, Snapshot(index));
+        var again = LocalQaProcess.Run(_cli.Home, ["ingest", corpus, "--index", index]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        using var idx = LocalQaIndex.Open(index);
+        Assert.True(idx.IntegrityCheck().IsOk);
+        Assert.Equal(before.Count + 5, idx.ListDocuments().Count);
+    }
+
+    private static List<string> Snapshot(string index)
+    {
+        using var idx = LocalQaIndex.Open(index);
+        var report = idx.IntegrityCheck();
+        Assert.True(report.IsOk, string.Join("; ", report.Problems));
+        return [.. idx.ListDocuments().Select(d => $"{d.Path} {d.ContentHash} {d.ChunkCount}")];
+    }
+}
