@@ -4,8 +4,8 @@ using System.Text;
 
 namespace LocalQa.Cli.Tests.Reliability;
 
-/// <summary>What a child process did: exit code, output, and the peak resident memory seen.</summary>
-internal sealed record ChildResult(int ExitCode, string Out, string Err, long PeakResidentBytes, TimeSpan Elapsed)
+/// <summary>What a child process did: exit code, output, the peak resident memory and the CPU time seen.</summary>
+internal sealed record ChildResult(int ExitCode, string Out, string Err, long PeakResidentBytes, TimeSpan Elapsed, TimeSpan CpuTime)
 {
     public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:F1} s\nstderr: {Err}\nstdout: {(Out.Length > 2000 ? Out[..2000] + "..." : Out)}";
 }
@@ -48,12 +48,14 @@ internal static class LocalQaProcess
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         long peak = 0;
+        var cpu = TimeSpan.Zero;
         var deadline = TimeSpan.FromSeconds(timeoutSeconds);
         while (!p.WaitForExit(20))
         {
             // VmHWM is the kernel's own high-water mark, so polling misses nothing that happened
-            // before the last read.
+            // before the last read; CPU time misses at most the last 20 ms.
             peak = Math.Max(peak, ReadHighWaterMark(p.Id));
+            cpu = Max(cpu, ReadCpuTime(p.Id));
             if (clock.Elapsed > deadline)
             {
                 p.Kill(entireProcessTree: true);
@@ -62,7 +64,30 @@ internal static class LocalQaProcess
             }
         }
         p.WaitForExit();
-        return new ChildResult(p.ExitCode, stdout.Result, stderr.Result, peak, clock.Elapsed);
+        return new ChildResult(p.ExitCode, stdout.Result, stderr.Result, peak, clock.Elapsed, cpu);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>User and system time of the process so far (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static TimeSpan ReadCpuTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 
     private static long ReadHighWaterMark(int pid)
