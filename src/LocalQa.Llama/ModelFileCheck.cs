@@ -52,7 +52,7 @@ internal static class ModelFileCheck
     /// GGML_ASSERT(hparams.n_layer_all > 0 &amp;&amp; hparams.n_layer_all &lt;= LLAMA_MAX_LAYERS) failed";
     /// its siblings, found once the fuzz added the keys, are nextn_predict_layers above block_count
     /// (line 1262) and the expert counts of lines 1293-1305 (expert_used_count above expert_count,
-    /// expert_used_count 0 with experts, expert_group_count without experts, 2000 experts).
+    /// expert_used_count 0 with experts, expert_group_count without experts, 100,000 experts).
     /// </summary>
     private static void CheckCounts(GgufFile file)
     {

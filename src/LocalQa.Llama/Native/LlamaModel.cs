@@ -163,7 +163,7 @@ public sealed unsafe class LlamaModel : IDisposable
         };
         if (missing is not null)
         {
-            throw new ModelLoadException(
+            throw new InvalidInputException(
                 $"Model '{Path}' cannot be used: {missing}.",
                 "The file is damaged or was written by a faulty converter: download it again, or convert the model with a current llama.cpp.");
         }

@@ -22,9 +22,9 @@ public sealed class BoundedResourceTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    /// <summary>Size of the large file: 40 MiB keeps the suite fast; LOCALQA_LARGE_FILE_MB=200 runs the full-size case (about a minute here).</summary>
+    /// <summary>Size of the large file: 32 MiB keeps the suite fast; LOCALQA_LARGE_FILE_MB=200 runs the full-size case (about 90 s here).</summary>
     private static int LargeFileMegabytes =>
-        int.TryParse(Environment.GetEnvironmentVariable("LOCALQA_LARGE_FILE_MB"), out var mb) && mb > 0 ? mb : 40;
+        int.TryParse(Environment.GetEnvironmentVariable("LOCALQA_LARGE_FILE_MB"), out var mb) && mb > 0 ? mb : 32;
 
     [Fact]
     [Trait("Category", "BoundedResources")]
@@ -90,9 +90,9 @@ public sealed class BoundedResourceTests : IDisposable
         Assert.Equal(text.Length, end);
     }
 
-    /// <summary>How many small files: 5,000 keeps the suite fast (about 10 s); LOCALQA_MANY_FILES=20000 runs the full-size case.</summary>
+    /// <summary>How many small files: 3,000 keeps the suite fast (about 10 s); LOCALQA_MANY_FILES=20000 runs the full-size case.</summary>
     private static int ManyFiles =>
-        int.TryParse(Environment.GetEnvironmentVariable("LOCALQA_MANY_FILES"), out var n) && n > 0 ? n : 5_000;
+        int.TryParse(Environment.GetEnvironmentVariable("LOCALQA_MANY_FILES"), out var n) && n > 0 ? n : 3_000;
 
     // Templated notes that differ only in numbers: every one nearly duplicates every other, the
     // worst case for near-duplicate grouping.
