@@ -8,11 +8,11 @@ namespace LocalQa.Core.Tests;
 /// <summary>Test inputs for the index and retrieval tests: documents, a trivial chunker, temporary index files, the seeds and eval questions.</summary>
 internal static class IndexTestData
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestPaths.RepoRoot;
 
-    public static string SeedsFolder => Path.Combine(RepoRoot, "seeds");
+    public static string SeedsFolder => TestPaths.SeedsFolder;
 
-    public static string SharedFolder => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    public static string SharedFolder => TestPaths.SharedFolder;
 
     public static string EvalQuestionsPath => Path.Combine(SharedFolder, "eval", "questions.jsonl");
 
@@ -138,18 +138,6 @@ internal static class IndexTestData
         return "";
     }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LocalQa.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("LocalQa.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 internal sealed record EvalQuestion(string Id, string Question, IReadOnlyList<string> Sources, bool Unanswerable);

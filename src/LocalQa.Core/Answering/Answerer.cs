@@ -113,7 +113,7 @@ public sealed class Answerer
             var note = _chat is null
                 ? "extractive answer: no chat model is configured (run `localqa models download` for generated answers)"
                 : "extractive answer (--extractive)";
-            var result = Extractive(question, passages, extractive, retrievalMs, total, note);
+            var result = Extractive(passages, extractive, retrievalMs, total, note);
             if (onText is not null) await onText(result.Answer).ConfigureAwait(false);
             return result;
         }
@@ -195,9 +195,8 @@ public sealed class Answerer
             || a.Contains("can't tell", StringComparison.Ordinal);
     }
 
-    private AskResult Extractive(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveAnswer extractive, double retrievalMs, Stopwatch total, string note)
+    private AskResult Extractive(IReadOnlyList<RetrievedPassage> passages, ExtractiveAnswer extractive, double retrievalMs, Stopwatch total, string note)
     {
-        _ = question;
         string answer;
         var cited = new List<int>();
         if (extractive.Abstained || extractive.Sentences.Count == 0)

@@ -3,25 +3,6 @@ using LocalQa.Llama;
 
 namespace LocalQa.Core.Bench;
 
-public sealed record EngineBenchOptions
-{
-    public int PromptTokens { get; init; } = 512;
-    public int GenTokens { get; init; } = 128;
-    public int Threads { get; init; }
-    public int Repeat { get; init; } = 3;
-    public int MicroBatch { get; init; } = 512;
-    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
-}
-
-public sealed record EngineBenchResult(
-    string Model,
-    int Threads,
-    int PrefillTokens,
-    Rate Prefill,
-    int DecodeTokens,
-    Rate Decode,
-    double LoadSeconds);
-
 /// <summary>Aggregate decode speed with several sequences per batch (llama-batched-bench's S_TG), and their prompt speed (S_PP).</summary>
 /// <param name="DecodeTokensPerSecond">Sequences × decode steps / decode time.</param>
 /// <param name="PrefillTokensPerSecond">Sequences × prompt tokens / prompt time.</param>
@@ -41,27 +22,6 @@ public sealed record TtftBenchResult(int PromptTokens, int ChangedTokens, int Re
 /// </summary>
 public static class EngineBench
 {
-    /// <summary>Loads the model and measures prefill and decode (the first cut of <c>localqa bench</c>).</summary>
-    public static EngineBenchResult Run(string modelPath, EngineBenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var bench = new BenchOptions
-        {
-            PromptTokens = options.PromptTokens,
-            GenTokens = options.GenTokens,
-            Threads = options.Threads,
-            Repeat = options.Repeat,
-            MicroBatch = options.MicroBatch,
-            FlashAttention = options.FlashAttention,
-        };
-        bench.Validate();
-        var sw = Stopwatch.StartNew();
-        using var model = LlamaModel.Load(modelPath);
-        var load = sw.Elapsed.TotalSeconds;
-        var (pp, tg) = MeasurePrefillDecode(model, bench, prefill: true, decode: true, progress, ct);
-        return new EngineBenchResult(modelPath, ResolveThreads(bench), options.PromptTokens, pp!, options.GenTokens, tg!, load);
-    }
-
     /// <summary>llama-bench's pp and tg: tokens per second of prefill and of single-token decode.</summary>
     public static (Rate? Prefill, Rate? Decode) MeasurePrefillDecode(LlamaModel model, BenchOptions options, bool prefill, bool decode,
         Action<string>? progress = null, CancellationToken ct = default)
@@ -224,7 +184,6 @@ public static class EngineBench
     }
 
     /// <summary>The median and spread of repeated measurements (kept for the first cut's callers).</summary>
-    public static Rate Summarize(IReadOnlyList<double> values) => BenchStatistics.Summarize(values);
 
     internal static int ResolveThreads(BenchOptions options) => options.Threads > 0 ? options.Threads : LlamaContext.DefaultThreads();
 

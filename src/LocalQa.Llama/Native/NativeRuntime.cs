@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -227,9 +226,6 @@ internal static unsafe class NativeRuntime
     }
 
     internal static string? Utf8(byte* p) => p == null ? null : Marshal.PtrToStringUTF8((nint)p);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static string Describe() => Info.ToString();
 }
 
 /// <summary>
