@@ -20,6 +20,9 @@ internal static class BenchCommand
         var quant = new Option<string>("--quant") { Description = "Weight type of the --synthetic model: f16, q8_0 or q4_0.", DefaultValueFactory = _ => "q4_0" };
         var embedModel = new Option<FileInfo?>("--embed-model") { Description = "Embedding GGUF model for the embedding and ingest measurements." };
         var embedSynthetic = new Option<string>("--embed-synthetic") { Description = $"Generated embedding model used without --embed-model: {string.Join(", ", SyntheticModels.EmbeddingNames)}.", DefaultValueFactory = _ => "bge-small" };
+        var embedQuant = new Option<string>("--embed-quant") { Description = "Weight type of the generated embedding model: f16, q8_0 or q4_0.", DefaultValueFactory = _ => "f16" };
+        var embedTexts = new Option<int>("--embed-texts") { Description = "Texts embedded per embedding measurement.", DefaultValueFactory = _ => 64 };
+        var embedTokens = new Option<int>("--embed-tokens") { Description = "Tokens per embedded text (a chunk is up to 256; a question about 16).", DefaultValueFactory = _ => 128 };
         var threads = new Option<int>("--threads") { Description = "Decode threads (default: physical cores).", DefaultValueFactory = _ => 0 };
         var batchThreads = new Option<int>("--batch-threads") { Description = "Prompt-processing threads (default: same as --threads).", DefaultValueFactory = _ => 0 };
         var prompt = new Option<int>("--prompt") { Description = "Prompt tokens for the prefill measurement (llama-bench -p).", DefaultValueFactory = _ => 512 };
@@ -33,7 +36,7 @@ internal static class BenchCommand
         var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, queries, json })
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, queries, json })
             cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
@@ -57,6 +60,9 @@ internal static class BenchCommand
             var embedSynth = parse.GetValue(embedSynthetic) ?? "bge-small";
             if (embedFile is null && !SyntheticModels.EmbeddingNames.Contains(embedSynth.ToLowerInvariant()))
                 throw new InvalidInputException($"Unknown synthetic embedding model '{embedSynth}'.", $"Use one of: {string.Join(", ", SyntheticModels.EmbeddingNames)}.");
+            var embedQuantValue = parse.GetValue(embedQuant) ?? "f16";
+            if (!SyntheticModels.Quantizations.Contains(embedQuantValue.ToLowerInvariant()))
+                throw new InvalidInputException($"Unknown quantization '{embedQuantValue}'.", "Use --embed-quant f16, q8_0 or q4_0.");
             var options = new BenchOptions
             {
                 Sections = sections,
@@ -70,6 +76,8 @@ internal static class BenchCommand
                 Repeat = parse.GetValue(repeat),
                 Articles = parse.GetValue(articles),
                 Queries = parse.GetValue(queries),
+                EmbeddingTexts = parse.GetValue(embedTexts),
+                EmbeddingTextTokens = parse.GetValue(embedTokens),
             };
             options.Validate();
 
@@ -84,8 +92,8 @@ internal static class BenchCommand
             var wantsEmbedding = (sections & (BenchSections.Embedding | BenchSections.Ingest)) != 0;
             if (wantsEmbedding && embedFile is null)
             {
-                progress($"generating (or reusing) the synthetic {embedSynth} embedding model");
-                embedFile = SyntheticModels.GetEmbedding(embedSynth);
+                progress($"generating (or reusing) the synthetic {embedSynth} {embedQuantValue} embedding model");
+                embedFile = SyntheticModels.GetEmbedding(embedSynth, embedQuantValue);
             }
             var report = BenchRunner.Run(options with
             {

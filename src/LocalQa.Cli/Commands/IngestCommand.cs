@@ -71,9 +71,12 @@ internal static class IngestCommand
                 var task = ctx.AddTask("ingesting", maxValue: 1);
                 var progress = new Progress<IngestProgress>(p =>
                 {
+                    // A file read a section at a time moves the bar within itself: a 1 GB file takes minutes.
+                    var within = p.CurrentBytes > 0 ? Math.Clamp((double)p.CurrentBytesDone / p.CurrentBytes, 0, 1) : 0;
                     task.MaxValue = Math.Max(1, p.FilesTotal);
-                    task.Value = p.FilesDone;
+                    task.Value = p.FilesDone + within;
                     task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}" +
+                                       (p.CurrentBytes > 0 ? $", {Markup.Escape(Path.GetFileName(p.Current ?? ""))} {within * 100:F0}%" : "") +
                                        (p.EmbedTokensPerSecond > 0 ? $", embedding {p.EmbedTokensPerSecond:F0} tok/s" : "");
                 });
                 report = lib.CreateIngestor().Ingest(targets, options, progress, ct);

@@ -106,8 +106,8 @@ public sealed record BenchOptions
         Positive(BatchedPromptTokens, "batched prompt tokens");
         Positive(BatchedGenTokens, "batched decode steps");
         Positive(TtftPromptTokens, "ttft prompt tokens");
-        Positive(EmbeddingTexts, "embedding texts");
-        Positive(EmbeddingTextTokens, "embedding text tokens");
+        Positive(EmbeddingTexts, "--embed-texts");
+        Positive(EmbeddingTextTokens, "--embed-tokens");
         Positive(Dimensions, "dimensions");
         Positive(Queries, "--queries");
         Positive(TopK, "top-k");

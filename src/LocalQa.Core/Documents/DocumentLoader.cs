@@ -91,6 +91,100 @@ public static class DocumentLoader
     }
 
     /// <summary>
+    /// Reads a plain-text file a section at a time (see <see cref="LoadOptions.SectionChars"/>),
+    /// cleaning each and handing it to <paramref name="onSection"/>, so that a file of any size needs
+    /// the memory of a few sections. Cleaning rules see one section at a time.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The path does not exist or is a folder.</exception>
+    public static SectionedLoad LoadSections(string path, Action<DocumentSection> onSection, LoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onSection);
+        options ??= LoadOptions.Default;
+        var fullPath = FullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new InvalidInputException($"'{path}' is a folder, not a file.", "Name a file, or give the folder to ingest.");
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.");
+        }
+
+        try
+        {
+            var info = new FileInfo(fullPath);
+            var sections = 0;
+            long offset = 0;
+            string? title = null;
+            var removed = 0;
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            var source = SourceReader.ReadSections(stream, options.SectionChars, Math.Max(2, options.SectionChars / 2), lines =>
+            {
+                var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
+                removed += cleaned.Removed.Count;
+                var (text, headings) = DocumentText.Compose(cleaned.Blocks);
+                if (text.Length == 0)
+                {
+                    return;
+                }
+
+                title ??= ChooseTitle(DocumentFormat.PlainText, null, cleaned, fullPath);
+                var start = sections == 0 ? 0 : offset + 2;
+                if (start + text.Length > int.MaxValue)
+                {
+                    throw new InvalidInputException(
+                        $"'{fullPath}' holds more than {int.MaxValue:N0} characters of text, more than one document can.",
+                        "Split the file into smaller ones and ingest their folder.");
+                }
+
+                onSection(new DocumentSection(sections, start, text, headings, stream.Position, title));
+                sections++;
+                offset = start + text.Length;
+            }, cancellationToken);
+
+            if (source.BinaryKind is not null)
+            {
+                return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {source.BinaryKind}, not text.", SizeBytes = source.ByteCount };
+            }
+
+            var warnings = source.InvalidBytes == 0
+                ? []
+                : new[] { $"{fullPath}: {source.InvalidBytes} invalid {(source.InvalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {source.EncodingName})." };
+            string? skip = null;
+            if (sections == 0)
+            {
+                skip = $"{fullPath}: skipped, {(removed > 0 ? "no text is left after removing boilerplate" : "it contains no text")}.";
+            }
+
+            return new SectionedLoad
+            {
+                Path = fullPath,
+                Title = title,
+                ContentHash = source.ContentHash,
+                SizeBytes = source.ByteCount,
+                ModifiedUtc = info.LastWriteTimeUtc,
+                Sections = sections,
+                TextLength = offset,
+                SkipReason = skip,
+                Warnings = warnings,
+            };
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it cannot be read (permission denied)." };
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it cannot be read ({ex.Message})." };
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.", ex);
+        }
+    }
+
+    /// <summary>
     /// Loads text that did not come from a file (stdin, a paste). <paramref name="name"/> becomes the
     /// document's path; its extension picks the format (plain text when it has none).
     /// </summary>

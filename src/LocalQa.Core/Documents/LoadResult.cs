@@ -89,8 +89,21 @@ public sealed record LoadOptions
     /// <summary>Removes boilerplate from loaded text; <see cref="BoilerplateCleaner.None"/> keeps everything.</summary>
     public BoilerplateCleaner Cleaner { get; init; } = BoilerplateCleaner.Default;
 
-    /// <summary>Files larger than this are skipped with a reason (default 256 MiB).</summary>
+    /// <summary>
+    /// Files larger than this are skipped with a reason by <see cref="DocumentLoader.Load"/>, which
+    /// holds a file whole (default 256 MiB). Ingest reads large plain text a section at a time
+    /// instead (see <see cref="DocumentLoader.LoadSections"/>), whatever its size.
+    /// </summary>
     public long MaxFileBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Plain-text files larger than this are ingested a section at a time, so memory stays the same
+    /// whatever their size (default 16 MiB; smaller files are loaded whole, which is faster).
+    /// </summary>
+    public long StreamingThresholdBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Characters per section of a file read a section at a time (default 1 Mi).</summary>
+    public int SectionChars { get; init; } = 1 << 20;
 }
 
 /// <summary>A path that could not be read while looking for files.</summary>

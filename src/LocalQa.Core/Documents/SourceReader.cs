@@ -35,7 +35,29 @@ internal static class SourceReader
     internal const int SniffLength = 8192;
     private const int ChunkSize = 64 * 1024;
 
-    internal static DecodedSource Read(Stream stream, bool asLines, CancellationToken cancellationToken)
+    internal static DecodedSource Read(Stream stream, bool asLines, CancellationToken cancellationToken) =>
+        ReadCore(stream, length => asLines ? new LineSink() : new WholeTextSink(length), cancellationToken);
+
+    /// <summary>
+    /// Reads a text file a section at a time: <paramref name="onSection"/> gets the lines of each
+    /// run of whole paragraphs once it holds at least <paramref name="sectionChars"/> characters, so
+    /// memory depends on the section size, not on the file's. A line longer than
+    /// <paramref name="maxLineChars"/> is broken at its last space before that length (at the length
+    /// itself when it has none), which only happens to text that is not prose.
+    /// </summary>
+    /// <returns>The file's hash, size, encoding and invalid-byte count; no text (it went to <paramref name="onSection"/>).</returns>
+    internal static DecodedSource ReadSections(Stream stream, int sectionChars, int maxLineChars, Action<List<string>> onSection, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sectionChars, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLineChars, 2);
+        ArgumentNullException.ThrowIfNull(onSection);
+        SectionSink? sink = null;
+        var source = ReadCore(stream, _ => sink = new SectionSink(sectionChars, maxLineChars, onSection), cancellationToken);
+        sink?.Finish();
+        return source;
+    }
+
+    private static DecodedSource ReadCore(Stream stream, Func<long, ITextSink> createSink, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -67,7 +89,7 @@ internal static class SourceReader
             decodingEncoding.DecoderFallback = fallback;
             var decoder = decodingEncoding.GetDecoder();
             chars = ArrayPool<char>.Shared.Rent(decodingEncoding.GetMaxCharCount(buffer.Length));
-            ITextSink sink = asLines ? new LineSink() : new WholeTextSink(stream.CanSeek ? stream.Length : ChunkSize);
+            var sink = createSink(stream.CanSeek ? stream.Length : ChunkSize);
 
             Decode(decoder, buffer.AsSpan(bomLength, headLength - bomLength), chars, sink, flush: false);
             while (true)
@@ -285,6 +307,113 @@ internal static class SourceReader
             _partial.Append(tail);
             _lines.Add(_partial.ToString());
             _partial.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Splits decoded text into lines like <see cref="LineSink"/>, but hands them on a section at a
+    /// time: a section ends at a blank line once it is long enough (paragraphs stay whole), or at
+    /// any line break once it is four times too long (a file without blank lines).
+    /// </summary>
+    private sealed class SectionSink(int sectionChars, int maxLineChars, Action<List<string>> onSection) : ITextSink
+    {
+        private readonly StringBuilder _partial = new();
+        private List<string> _lines = [];
+        private long _chars;
+        private bool _afterCarriageReturn;
+
+        public void Append(ReadOnlySpan<char> chars)
+        {
+            while (!chars.IsEmpty)
+            {
+                if (_afterCarriageReturn && chars[0] == '\n')
+                {
+                    chars = chars[1..];
+                    _afterCarriageReturn = false;
+                    continue;
+                }
+
+                _afterCarriageReturn = false;
+                var breakAt = chars.IndexOfAny('\n', '\r');
+                var piece = breakAt < 0 ? chars : chars[..breakAt];
+                while (_partial.Length + piece.Length > maxLineChars)
+                {
+                    var room = maxLineChars - _partial.Length;
+                    _partial.Append(piece[..room]);
+                    piece = piece[room..];
+                    BreakLongLine();
+                }
+
+                _partial.Append(piece);
+                if (breakAt < 0)
+                {
+                    return;
+                }
+
+                EndLine();
+                _afterCarriageReturn = chars[breakAt] == '\r';
+                chars = chars[(breakAt + 1)..];
+            }
+        }
+
+        public void Finish()
+        {
+            if (_partial.Length > 0)
+            {
+                EndLine();
+            }
+
+            if (_lines.Count > 0)
+            {
+                onSection(_lines);
+                _lines = [];
+            }
+        }
+
+        /// <summary>Emits the full partial line up to its last space and keeps the rest as the start of the next line.</summary>
+        private void BreakLongLine()
+        {
+            var cut = _partial.Length;
+            for (var i = _partial.Length - 1; i > _partial.Length / 2; i--)
+            {
+                if (char.IsWhiteSpace(_partial[i]))
+                {
+                    cut = i + 1;
+                    break;
+                }
+            }
+
+            var rest = _partial.ToString(cut, _partial.Length - cut);
+            _partial.Length = cut;
+            EndLine();
+            _partial.Append(rest);
+        }
+
+        private void EndLine()
+        {
+            var line = _partial.Length == 0 || IsBlank(_partial) ? string.Empty : _partial.ToString();
+            _partial.Clear();
+            _lines.Add(line);
+            _chars += line.Length + 1;
+            if ((line.Length == 0 && _chars >= sectionChars) || _chars >= 4L * sectionChars)
+            {
+                onSection(_lines);
+                _lines = [];
+                _chars = 0;
+            }
+        }
+
+        private static bool IsBlank(StringBuilder builder)
+        {
+            foreach (var chunk in builder.GetChunks())
+            {
+                if (!chunk.Span.IsWhiteSpace())
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 

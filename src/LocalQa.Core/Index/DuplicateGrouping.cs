@@ -20,7 +20,7 @@ internal sealed class DuplicateGrouping : IDisposable
     /// newest members stand for their group. Comparing with every member made ingesting n copies
     /// quadratic: 4,000 near-identical notes took 30 s and 20,000 would have taken about 12 minutes.
     /// </summary>
-    internal const int CandidatesPerBand = 32;
+    internal const int CandidatesPerBand = 8;
 
     private readonly SqliteCommand _candidates;
     private readonly SqliteCommand _signature;

@@ -35,6 +35,8 @@ public sealed class LocalQaIndex : IDisposable
     private readonly DuplicateGrouping _grouping;
     private readonly SqliteCommand _hashByPath;
     private readonly SqliteCommand _upsertDocument;
+    private readonly SqliteCommand _finishDocument;
+    private readonly SqliteCommand _setTitle;
     private readonly SqliteCommand _deleteChunks;
     private readonly SqliteCommand _insertChunk;
     private readonly SqliteCommand _insertEmbedding;
@@ -44,6 +46,9 @@ public sealed class LocalQaIndex : IDisposable
     private readonly SqliteCommand _fullTextSearch;
     private readonly SqliteCommand _chunksById;
     private readonly SqliteCommand[] _commands;
+    private const string DocumentSavepoint = "document";
+
+    private WriteBatch? _batch;
     private bool _disposed;
 
     private LocalQaIndex(string path, SqliteConnection connection, TimeProvider time)
@@ -61,6 +66,10 @@ public sealed class LocalQaIndex : IDisposable
                 modified = excluded.modified, ingested = excluded.ingested
             RETURNING id
             """, "$path", "$title", "$hash", "$size", "$modified", "$ingested");
+        _finishDocument = Sql.Command(connection,
+            "UPDATE documents SET title = $title, content_hash = $hash, size = $size, modified = $modified WHERE id = $id",
+            "$title", "$hash", "$size", "$modified", "$id");
+        _setTitle = Sql.Command(connection, "UPDATE documents SET title = $title WHERE id = $id", "$title", "$id");
         _deleteChunks = Sql.Command(connection, "DELETE FROM chunks WHERE document_id = $id", "$id");
         _insertChunk = Sql.Command(connection, """
             INSERT INTO chunks(document_id, ordinal, start, length, heading, token_count, text)
@@ -94,7 +103,7 @@ public sealed class LocalQaIndex : IDisposable
             """, "$ids");
         _commands =
         [
-            _hashByPath, _upsertDocument, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
+            _hashByPath, _upsertDocument, _finishDocument, _setTitle, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
             _deleteDocument, _chunkRange, _fullTextSearch, _chunksById,
         ];
     }
@@ -183,7 +192,7 @@ public sealed class LocalQaIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ThrowIfDisposed();
-        Sql.Enlist(null, _hashByPath);
+        Sql.Enlist(ReadTransaction, _hashByPath);
         contentHash = Sql.Scalar(_hashByPath, path) as string;
         return contentHash is not null;
     }
@@ -202,6 +211,135 @@ public sealed class LocalQaIndex : IDisposable
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(chunks);
         ThrowIfDisposed();
+        var signature = NearDuplicateDetector.ComputeSignature(document.Text);
+        if (_batch is { } batch)
+        {
+            var shared = batch.Transaction();
+            shared.Save(DocumentSavepoint);
+            UpsertResult result;
+            try
+            {
+                result = WriteDocument(shared, document, chunks, embeddings, signature);
+                shared.Release(DocumentSavepoint);
+            }
+            catch
+            {
+                try
+                {
+                    shared.Rollback(DocumentSavepoint);
+                    shared.Release(DocumentSavepoint);
+                }
+                catch (SqliteException)
+                {
+                    // SQLite rolled the whole transaction back itself (a full disk does).
+                    batch.Abandon();
+                }
+
+                throw;
+            }
+
+            batch.Written(document.Text.Length);
+            return result;
+        }
+
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        var own = WriteDocument(transaction, document, chunks, embeddings, signature);
+        transaction.Commit();
+        return own;
+    }
+
+    private UpsertResult WriteDocument(SqliteTransaction transaction, Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings, ulong[]? signature)
+    {
+        var documentId = StartDocument(transaction, document.Path, document.Title, document.ContentHash, document.SizeBytes, document.ModifiedUtc);
+        var chunkIds = WriteChunks(transaction, documentId, chunks, embeddings, document);
+        var group = _grouping.Assign(transaction, documentId, signature);
+        return new UpsertResult(documentId, chunkIds, group);
+    }
+
+    /// <summary>
+    /// Makes the next <see cref="UpsertDocument"/> calls share transactions (see <see cref="WriteBatch"/>)
+    /// until the batch is disposed.
+    /// </summary>
+    /// <param name="maxDocuments">Commit after this many documents.</param>
+    /// <param name="maxChars">Commit once the documents hold this much text (default 256 Ki characters).</param>
+    /// <param name="maxAge">Commit once the open transaction is this old (default half a second): the most work a crash can lose.</param>
+    public WriteBatch BeginBatch(int maxDocuments = 256, long maxChars = 256 * 1024, TimeSpan? maxAge = null)
+    {
+        ThrowIfDisposed();
+        if (_batch is not null)
+        {
+            throw new InvalidOperationException("A write batch is already open on this index.");
+        }
+
+        _batch = new WriteBatch(this, _connection, maxDocuments, maxChars, maxAge ?? TimeSpan.FromMilliseconds(500), _time);
+        return _batch;
+    }
+
+    internal void CommitBatch(SqliteTransaction transaction) => Writing(() =>
+    {
+        transaction.Commit();
+        return 0;
+    });
+
+    internal void EndBatch(WriteBatch batch)
+    {
+        if (ReferenceEquals(_batch, batch))
+        {
+            _batch = null;
+        }
+    }
+
+    /// <summary>The open batch's transaction, which Microsoft.Data.Sqlite wants every command on this connection to name; null outside a batch.</summary>
+    private SqliteTransaction? ReadTransaction => _batch?.OpenTransaction;
+
+    /// <summary>Commits an open batch before a write that needs its own transaction.</summary>
+    private void FlushBatch() => _batch?.Commit();
+
+    /// <summary>
+    /// Starts replacing the document at <paramref name="path"/> with one written a section at a
+    /// time (<see cref="DocumentWriter"/>); the previous version stays visible until it commits.
+    /// </summary>
+    public DocumentWriter BeginDocument(string path) => Writing(() =>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfDisposed();
+        FlushBatch();
+        var transaction = _connection.BeginTransaction(deferred: false);
+        try
+        {
+            // Title and hash are placeholders until Commit; nobody outside the transaction sees them.
+            var id = StartDocument(transaction, path, path, "", 0, DateTimeOffset.UnixEpoch);
+            return new DocumentWriter(this, transaction, id);
+        }
+        catch
+        {
+            transaction.Dispose();
+            throw;
+        }
+    });
+
+    private long StartDocument(SqliteTransaction transaction, string path, string title, string contentHash, long size, DateTimeOffset modifiedUtc)
+    {
+        Sql.Enlist(transaction, _commands);
+        var documentId = (long)Sql.Scalar(
+            _upsertDocument,
+            path,
+            title,
+            contentHash,
+            size,
+            modifiedUtc.ToUnixTimeMilliseconds(),
+            _time.GetUtcNow().ToUnixTimeMilliseconds())!;
+        Sql.Run(_deleteChunks, documentId);
+        return documentId;
+    }
+
+    /// <summary>Inserts chunks (ordinals and offsets final) with their vectors.</summary>
+    /// <param name="document">The whole document, to check each chunk against as it is written; null when the caller checked them.</param>
+    internal List<long> WriteChunks(SqliteTransaction transaction, long documentId, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings, Document? document = null) => Writing(() =>
+    {
+        ThrowIfDisposed();
+        Sql.Enlist(transaction, _commands);
+        byte[]? vectorBytes = null;
         if (embeddings is not null)
         {
             ValidateEmbeddingsShape(embeddings.ModelId, embeddings.Dimensions);
@@ -209,24 +347,7 @@ public sealed class LocalQaIndex : IDisposable
             {
                 throw new ArgumentException($"{embeddings.Vectors.Count} embedding vectors were given for {chunks.Count} chunks.", nameof(embeddings));
             }
-        }
 
-        var signature = NearDuplicateDetector.ComputeSignature(document.Text);
-        using var transaction = _connection.BeginTransaction(deferred: false);
-        Sql.Enlist(transaction, _commands);
-        var documentId = (long)Sql.Scalar(
-            _upsertDocument,
-            document.Path,
-            document.Title,
-            document.ContentHash,
-            document.SizeBytes,
-            document.ModifiedUtc.ToUnixTimeMilliseconds(),
-            _time.GetUtcNow().ToUnixTimeMilliseconds())!;
-        Sql.Run(_deleteChunks, documentId);
-
-        byte[]? vectorBytes = null;
-        if (embeddings is not null)
-        {
             CheckModelDimensions(embeddings.ModelId, embeddings.Dimensions);
             vectorBytes = new byte[embeddings.Dimensions * sizeof(float)];
         }
@@ -235,7 +356,11 @@ public sealed class LocalQaIndex : IDisposable
         for (var i = 0; i < chunks.Count; i++)
         {
             var chunk = chunks[i];
-            ValidateChunk(document, chunk, i);
+            if (document is not null)
+            {
+                ValidateChunk(document, chunk, i);
+            }
+
             var chunkId = (long)Sql.Scalar(
                 _insertChunk, documentId, chunk.Ordinal, chunk.Start, chunk.Length, chunk.Heading, chunk.TokenCount, chunk.Text)!;
             chunkIds.Add(chunkId);
@@ -245,10 +370,26 @@ public sealed class LocalQaIndex : IDisposable
             }
         }
 
+        return chunkIds;
+    });
+
+    internal void SetTitle(SqliteTransaction transaction, long documentId, string title) => Writing(() =>
+    {
+        ThrowIfDisposed();
+        Sql.Enlist(transaction, _setTitle);
+        return Sql.Run(_setTitle, title, documentId);
+    });
+
+    /// <summary>Sets a streamed document's row, groups it and commits.</summary>
+    internal UpsertResult FinishDocument(SqliteTransaction transaction, long documentId, string title, string contentHash, long size, DateTimeOffset modifiedUtc, ulong[]? signature) => Writing(() =>
+    {
+        ThrowIfDisposed();
+        Sql.Enlist(transaction, _commands);
+        Sql.Run(_finishDocument, title, contentHash, size, modifiedUtc.ToUnixTimeMilliseconds(), documentId);
         var group = _grouping.Assign(transaction, documentId, signature);
         transaction.Commit();
-        return new UpsertResult(documentId, chunkIds, group);
-    }
+        return new UpsertResult(documentId, [], group);
+    });
 
     /// <summary>Removes a document with its chunks, full-text entries and vectors.</summary>
     /// <returns>False when no document has that path.</returns>
@@ -258,6 +399,7 @@ public sealed class LocalQaIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ThrowIfDisposed();
+        FlushBatch();
         using var transaction = _connection.BeginTransaction(deferred: false);
         Sql.Enlist(transaction, _deleteDocument);
         var removed = Sql.Run(_deleteDocument, path) > 0;
@@ -275,6 +417,7 @@ public sealed class LocalQaIndex : IDisposable
         ThrowIfDisposed();
         var keep = existingPaths.ToHashSet(StringComparer.Ordinal);
         var removed = new List<string>();
+        FlushBatch();
         using var transaction = _connection.BeginTransaction(deferred: false);
         using (var paths = _connection.CreateCommand())
         {
@@ -325,7 +468,7 @@ public sealed class LocalQaIndex : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(before);
         ArgumentOutOfRangeException.ThrowIfNegative(after);
         ThrowIfDisposed();
-        Sql.Enlist(null, _chunkRange);
+        Sql.Enlist(ReadTransaction, _chunkRange);
         Sql.SetValues(_chunkRange, [documentId, (long)ordinal - before, (long)ordinal + after]);
         var chunks = new List<StoredChunk>(before + after + 1);
         using var reader = _chunkRange.ExecuteReader();
@@ -353,7 +496,7 @@ public sealed class LocalQaIndex : IDisposable
             return hits;
         }
 
-        Sql.Enlist(null, _fullTextSearch);
+        Sql.Enlist(ReadTransaction, _fullTextSearch);
         Sql.SetValues(_fullTextSearch, [matchExpression, limit]);
         using var reader = _fullTextSearch.ExecuteReader();
         while (reader.Read())
@@ -375,7 +518,7 @@ public sealed class LocalQaIndex : IDisposable
             return chunks;
         }
 
-        Sql.Enlist(null, _chunksById);
+        Sql.Enlist(ReadTransaction, _chunksById);
         Sql.SetValues(_chunksById, ["[" + string.Join(',', chunkIds.Select(id => id.ToString(CultureInfo.InvariantCulture))) + "]"]);
         using var reader = _chunksById.ExecuteReader();
         while (reader.Read())
@@ -397,6 +540,7 @@ public sealed class LocalQaIndex : IDisposable
         ArgumentNullException.ThrowIfNull(vectors);
         ValidateEmbeddingsShape(modelId, dimensions);
         ThrowIfDisposed();
+        FlushBatch();
         using var transaction = _connection.BeginTransaction(deferred: false);
         Sql.Enlist(transaction, _commands);
         CheckModelDimensions(modelId, dimensions);
@@ -421,6 +565,7 @@ public sealed class LocalQaIndex : IDisposable
             WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = $model AND e.chunk_id = c.id)
             ORDER BY id
             """, "$model");
+        command.Transaction = ReadTransaction;
         Sql.SetValues(command, [modelId]);
         var chunks = new List<StoredChunk>();
         using var reader = command.ExecuteReader();
@@ -440,6 +585,7 @@ public sealed class LocalQaIndex : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         ThrowIfDisposed();
+        FlushBatch();
         using var transaction = _connection.BeginTransaction(deferred: false);
         using var command = Sql.Command(_connection, "DELETE FROM embeddings WHERE model_id <> $model", "$model");
         command.Transaction = transaction;
@@ -452,12 +598,13 @@ public sealed class LocalQaIndex : IDisposable
     public IndexStats Stats()
     {
         ThrowIfDisposed();
-        var documents = Sql.ScalarLong(_connection, null, "SELECT count(*) FROM documents");
-        var chunks = Sql.ScalarLong(_connection, null, "SELECT count(*) FROM chunks");
-        var groups = Sql.ScalarLong(_connection, null,
+        var documents = Sql.ScalarLong(_connection, ReadTransaction, "SELECT count(*) FROM documents");
+        var chunks = Sql.ScalarLong(_connection, ReadTransaction, "SELECT count(*) FROM chunks");
+        var groups = Sql.ScalarLong(_connection, ReadTransaction,
             "SELECT count(*) FROM (SELECT dup_group FROM documents WHERE dup_group IS NOT NULL GROUP BY dup_group HAVING count(*) > 1)");
         var models = new List<EmbeddingModelStats>();
         using var command = _connection.CreateCommand();
+        command.Transaction = ReadTransaction;
         command.CommandText = "SELECT model_id, dimensions, count(*) FROM embeddings GROUP BY model_id, dimensions ORDER BY model_id";
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -475,6 +622,7 @@ public sealed class LocalQaIndex : IDisposable
     public IndexIntegrityReport IntegrityCheck()
     {
         ThrowIfDisposed();
+        FlushBatch();
         var problems = new List<string>();
         using (var command = _connection.CreateCommand())
         {
@@ -529,6 +677,7 @@ public sealed class LocalQaIndex : IDisposable
     public void Optimize()
     {
         ThrowIfDisposed();
+        FlushBatch();
         Writing(() =>
         {
             Sql.Execute(_connection, null, "INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')");
@@ -562,6 +711,7 @@ public sealed class LocalQaIndex : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         ThrowIfDisposed();
+        FlushBatch();
         using var transaction = _connection.BeginTransaction(deferred: true);
         using var shape = Sql.Command(_connection, "SELECT count(*), max(dimensions), min(dimensions) FROM embeddings WHERE model_id = $model", "$model");
         shape.Transaction = transaction;
@@ -658,7 +808,18 @@ public sealed class LocalQaIndex : IDisposable
         Sql.Execute(connection, null, "PRAGMA synchronous = NORMAL");
         Sql.Execute(connection, null, "PRAGMA busy_timeout = " + BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
         Sql.Execute(connection, null, "PRAGMA foreign_keys = ON");
+
+        // SQLite's default page cache (2 MB) is smaller than the b-trees an ingest touches for every
+        // document (chunks, full-text segments, near-duplicate bands), so each statement read the
+        // same pages from the OS again: half of ingesting 100,000 notes was pread() in the kernel.
+        Sql.Execute(connection, null, "PRAGMA cache_size = -" + CacheKibibytes.ToString(CultureInfo.InvariantCulture));
+
+        // A large document's transaction grows the WAL to the size of everything it wrote; without
+        // a limit the file stays that large (gigabytes) after the checkpoint has emptied it.
+        Sql.Execute(connection, null, "PRAGMA journal_size_limit = " + (64L << 20).ToString(CultureInfo.InvariantCulture));
     }
+
+    private const int CacheKibibytes = 64 * 1024;
 
     private static void ValidateEmbeddingsShape(string modelId, int dimensions)
     {
@@ -731,6 +892,7 @@ public sealed class LocalQaIndex : IDisposable
             WHERE $path IS NULL OR d.path = $path
             ORDER BY d.path
             """, "$path");
+        command.Transaction = ReadTransaction;
         Sql.SetValues(command, [path]);
         var documents = new List<IndexedDocument>();
         using var reader = command.ExecuteReader();
@@ -803,7 +965,7 @@ public sealed class LocalQaIndex : IDisposable
     };
 
     private static InvalidInputException DiskFull(string path, SqliteException e) => new(
-        $"The disk holding the index '{path}' is full; the documents written before this one are kept whole.",
+        $"The disk holding the index '{path}' is full; every document already stored in it is whole.",
         "Free space on that disk, or use --index to put the index on another disk, then run this again.",
         e);
 

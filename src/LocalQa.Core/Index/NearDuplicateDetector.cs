@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
 
 namespace LocalQa.Core.Index;
 
@@ -32,7 +33,8 @@ internal static class NearDuplicateDetector
 
     public const int RowsPerBand = 3;
 
-    private static readonly ulong[] Seeds = CreateSeeds();
+    /// <summary>One seed per signature slot; internal so tests can check the vector path against the scalar definition.</summary>
+    internal static readonly ulong[] Seeds = CreateSeeds();
 
     /// <summary>The MinHash signature of a text; null when the text has no words.</summary>
     public static ulong[]? ComputeSignature(ReadOnlySpan<char> text)
@@ -42,6 +44,15 @@ internal static class NearDuplicateDetector
         var state = new SignatureState(signature);
         TextShingles.ForEachShingle(text, WordsPerShingle, ref state, static (ref SignatureState s, ulong shingle) => s.Add(shingle));
         return state.Any ? signature : null;
+    }
+
+    /// <summary>Folds <paramref name="other"/> into <paramref name="into"/>: the signature of the union of the two texts' shingles.</summary>
+    public static void Merge(Span<ulong> into, ReadOnlySpan<ulong> other)
+    {
+        for (var i = 0; i < into.Length && i < other.Length; i++)
+        {
+            into[i] = Math.Min(into[i], other[i]);
+        }
     }
 
     /// <summary>Fraction of equal signature slots: an unbiased estimate of the shingle sets' Jaccard similarity.</summary>
@@ -132,15 +143,60 @@ internal static class NearDuplicateDetector
         public void Add(ulong shingle)
         {
             Any = true;
-            var seeds = Seeds;
-            for (var i = 0; i < _signature.Length; i++)
+            Update(_signature, shingle);
+        }
+    }
+
+    /// <summary>
+    /// Takes the slot-wise minimum of the signature and the shingle's 128 hashes. This loop was a
+    /// tenth of the time of ingesting a large file; 8 slots at a time (AVX-512), or 4, compute
+    /// exactly the scalar values, so signatures already stored stay comparable.
+    /// </summary>
+    internal static void Update(Span<ulong> signature, ulong shingle)
+    {
+        var seeds = Seeds.AsSpan();
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var s = Vector512.Create(shingle);
+            for (; i <= signature.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
-                var value = TextShingles.Mix(shingle ^ seeds[i]);
-                if (value < _signature[i])
-                {
-                    _signature[i] = value;
-                }
+                var value = Mix(s ^ Vector512.Create<ulong>(seeds[i..]));
+                Vector512.Min(value, Vector512.Create<ulong>(signature[i..])).CopyTo(signature[i..]);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(shingle);
+            for (; i <= signature.Length - Vector256<ulong>.Count; i += Vector256<ulong>.Count)
+            {
+                var value = Mix(s ^ Vector256.Create<ulong>(seeds[i..]));
+                Vector256.Min(value, Vector256.Create<ulong>(signature[i..])).CopyTo(signature[i..]);
+            }
+        }
+
+        for (; i < signature.Length; i++)
+        {
+            signature[i] = Math.Min(signature[i], TextShingles.Mix(shingle ^ seeds[i]));
+        }
+    }
+
+    /// <summary><see cref="TextShingles.Mix"/>, lane by lane.</summary>
+    private static Vector512<ulong> Mix(Vector512<ulong> x)
+    {
+        x ^= Vector512.ShiftRightLogical(x, 30);
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= Vector512.ShiftRightLogical(x, 27);
+        x *= 0x94D049BB133111EBUL;
+        return x ^ Vector512.ShiftRightLogical(x, 31);
+    }
+
+    private static Vector256<ulong> Mix(Vector256<ulong> x)
+    {
+        x ^= Vector256.ShiftRightLogical(x, 30);
+        x *= 0xBF58476D1CE4E5B9UL;
+        x ^= Vector256.ShiftRightLogical(x, 27);
+        x *= 0x94D049BB133111EBUL;
+        return x ^ Vector256.ShiftRightLogical(x, 31);
     }
 }

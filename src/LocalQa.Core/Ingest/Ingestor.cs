@@ -19,7 +19,14 @@ public sealed record IngestOptions
 }
 
 /// <summary>Progress for a terminal: files done of total, chunks so far, embedding speed.</summary>
-public sealed record IngestProgress(int FilesDone, int FilesTotal, long Chunks, long EmbeddedTokens, double EmbedTokensPerSecond, string? Current);
+public sealed record IngestProgress(int FilesDone, int FilesTotal, long Chunks, long EmbeddedTokens, double EmbedTokensPerSecond, string? Current)
+{
+    /// <summary>Bytes read of the current file, for a file ingested a section at a time (0 otherwise).</summary>
+    public long CurrentBytesDone { get; init; }
+
+    /// <summary>Size of the current file when <see cref="CurrentBytesDone"/> is reported.</summary>
+    public long CurrentBytes { get; init; }
+}
 
 public sealed record IngestReport
 {
@@ -66,54 +73,76 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         var embedSeconds = 0.0;
         var done = 0;
 
-        foreach (var file in found.Files)
+        // Small files share transactions (each still atomic): committing every note alone made a
+        // folder of 100,000 of them rewrite the same index pages 100,000 times.
+        using (var batch = index.BeginBatch())
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file));
-            done++;
-            var known = index.TryGetDocumentHash(file, out var oldHash);
-            if (known && HashMatches(file, oldHash!))
+            foreach (var file in found.Files)
             {
-                unchanged++;
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file));
+                done++;
+                var known = index.TryGetDocumentHash(file, out var oldHash);
+                if (known && HashMatches(file, oldHash!))
+                {
+                    unchanged++;
+                    continue;
+                }
+                if (IsLarge(file, options.Load))
+                {
+                    var large = IngestSections(file, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken);
+                    foreach (var w in large.Warnings) warnings.Add(new PathWarning(file, w));
+                    if (large.SkipReason is not null)
+                    {
+                        warnings.Add(new PathWarning(file, large.SkipReason));
+                        skipped++;
+                        continue;
+                    }
+                    chunks += large.Chunks;
+                    embedded += large.Embedded;
+                    embedTokens += large.EmbeddedTokens;
+                    embedSeconds += large.EmbedSeconds;
+                    if (known) updated++;
+                    else added++;
+                    continue;
+                }
+                LoadResult loaded;
+                try
+                {
+                    loaded = DocumentLoader.Load(file, options.Load, cancellationToken);
+                }
+                catch (LocalQa.Llama.InvalidInputException ex)
+                {
+                    // Vanished or replaced by a folder between listing and loading: a warning, not the end of the ingest.
+                    warnings.Add(new PathWarning(file, ex.Message));
+                    skipped++;
+                    continue;
+                }
+                foreach (var w in loaded.Warnings) warnings.Add(new PathWarning(file, w));
+                if (loaded.Document is not { } doc)
+                {
+                    warnings.Add(new PathWarning(file, loaded.SkipReason ?? "not loaded"));
+                    skipped++;
+                    continue;
+                }
+                var pieces = chunker.Split(doc);
+                ChunkEmbeddings? vectors = null;
+                if (embedder is not null && pieces.Count > 0)
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var list = Embed(pieces, options.EmbedBatch, cancellationToken);
+                    embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                    embedTokens += pieces.Sum(c => (long)c.TokenCount);
+                    vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, list);
+                    embedded += list.Count;
+                }
+                index.UpsertDocument(doc, pieces, vectors);
+                chunks += pieces.Count;
+                if (known) updated++;
+                else added++;
             }
-            LoadResult loaded;
-            try
-            {
-                loaded = DocumentLoader.Load(file, options.Load, cancellationToken);
-            }
-            catch (LocalQa.Llama.InvalidInputException ex)
-            {
-                // Vanished or replaced by a folder between listing and loading: a warning, not the end of the ingest.
-                warnings.Add(new PathWarning(file, ex.Message));
-                skipped++;
-                continue;
-            }
-            foreach (var w in loaded.Warnings) warnings.Add(new PathWarning(file, w));
-            if (loaded.Document is not { } doc)
-            {
-                warnings.Add(new PathWarning(file, loaded.SkipReason ?? "not loaded"));
-                skipped++;
-                continue;
-            }
-            var pieces = chunker.Split(doc);
-            ChunkEmbeddings? vectors = null;
-            if (embedder is not null && pieces.Count > 0)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                var texts = pieces.Select(c => c.Text).ToArray();
-                var list = new List<float[]>(texts.Length);
-                for (var i = 0; i < texts.Length; i += options.EmbedBatch)
-                    list.AddRange(embedder.Embedder.Embed(texts[i..Math.Min(texts.Length, i + options.EmbedBatch)], cancellationToken));
-                embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                embedTokens += pieces.Sum(c => (long)c.TokenCount);
-                vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, list);
-                embedded += list.Count;
-            }
-            index.UpsertDocument(doc, pieces, vectors);
-            chunks += pieces.Count;
-            if (known) updated++;
-            else added++;
+
+            batch.Commit();
         }
 
         if (options.Prune) removed = PruneUnder(roots, found.Files);
@@ -134,6 +163,80 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
             LexicalOnly = embedder is null && stats.Embeddings.Count == 0,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>Plain text past the streaming threshold: read, chunked, embedded and stored a section at a time.</summary>
+    private static bool IsLarge(string file, LoadOptions load)
+    {
+        if (DocumentLoader.FormatOf(file) != DocumentFormat.PlainText) return false;
+        try
+        {
+            return new FileInfo(file).Length > load.StreamingThresholdBytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record SectionedIngest(string? SkipReason, IReadOnlyList<string> Warnings, long Chunks, int Embedded, long EmbeddedTokens, double EmbedSeconds);
+
+    /// <summary>
+    /// Ingests a file too large to hold whole: each section is chunked (and embedded) and written
+    /// before the next is read, inside one transaction, so memory stays that of a few sections and
+    /// the document is still wholly old or wholly new whatever stops the process.
+    /// </summary>
+    private SectionedIngest IngestSections(string file, IngestOptions options, Action<IngestProgress> progress, CancellationToken ct)
+    {
+        long chunks = 0, embedTokens = 0;
+        var embedded = 0;
+        var embedSeconds = 0.0;
+        var size = new FileInfo(file).Length;
+        string? lastHeading = null;
+        SectionedLoad loaded;
+        using (var writer = index.BeginDocument(file))
+        {
+            try
+            {
+                loaded = DocumentLoader.LoadSections(file, section =>
+                {
+                    var pieces = chunker.Split(new Document(file, "", section.Text, "", 0, default) { Headings = section.Headings });
+                    ChunkEmbeddings? vectors = null;
+                    if (embedder is not null && pieces.Count > 0)
+                    {
+                        var t0 = Stopwatch.GetTimestamp();
+                        vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, Embed(pieces, options.EmbedBatch, ct));
+                        embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                        embedTokens += pieces.Sum(c => (long)c.TokenCount);
+                        embedded += pieces.Count;
+                    }
+                    writer.Add(section, pieces, vectors, lastHeading);
+                    if (section.Headings.Count > 0)
+                    {
+                        var h = section.Headings[^1];
+                        lastHeading = section.Text.Substring(h.Start, h.Length);
+                    }
+                    chunks += pieces.Count;
+                    progress(new IngestProgress(0, 0, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file) { CurrentBytesDone = section.BytesRead, CurrentBytes = size });
+                }, options.Load, ct);
+            }
+            catch (LocalQa.Llama.InvalidInputException ex)
+            {
+                return new SectionedIngest(ex.Message, [], 0, 0, 0, 0);
+            }
+            if (loaded.SkipReason is not null) return new SectionedIngest(loaded.SkipReason, loaded.Warnings, 0, 0, 0, 0);
+            writer.Commit(loaded.Title ?? Path.GetFileNameWithoutExtension(file), loaded.ContentHash, loaded.SizeBytes, loaded.ModifiedUtc);
+        }
+        return new SectionedIngest(null, loaded.Warnings, chunks, embedded, embedTokens, embedSeconds);
+    }
+
+    private List<float[]> Embed(IReadOnlyList<Chunk> pieces, int batch, CancellationToken ct)
+    {
+        var texts = pieces.Select(c => c.Text).ToArray();
+        var list = new List<float[]>(texts.Length);
+        for (var i = 0; i < texts.Length; i += batch)
+            list.AddRange(embedder!.Embedder.Embed(texts[i..Math.Min(texts.Length, i + batch)], ct));
+        return list;
     }
 
     /// <summary>Vectors for chunks stored without one for this model (ingested lexically, or under another model).</summary>

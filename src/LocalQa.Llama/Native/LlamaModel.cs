@@ -213,7 +213,43 @@ public sealed unsafe class LlamaModel : IDisposable
     }
 
     /// <summary>Number of tokens the text becomes (no BOS), for chunk budgets.</summary>
-    public int CountTokens(ReadOnlySpan<char> text) => Tokenize(text, addSpecial: false).Length;
+    /// <remarks>
+    /// Chunking counts every sentence of every document, so this rents its buffers instead of
+    /// allocating a token array per call: no managed allocation in steady state.
+    /// </remarks>
+    public int CountTokens(ReadOnlySpan<char> text)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(text);
+        if (byteCount > int.MaxValue / 2)
+            throw new InvalidInputException($"Text of {byteCount} bytes is too long to tokenize in one piece; split it first.");
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, byteCount));
+        var tokens = ArrayPool<int>.Shared.Rent(byteCount / 3 + 8);
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(text, bytes);
+            fixed (byte* t = bytes)
+            {
+                int count;
+                fixed (int* o = tokens)
+                    count = LlamaNative.llama_tokenize(_vocab, t, n, o, tokens.Length, false, false);
+                if (count == int.MinValue)
+                    throw new InvalidInputException($"Text of {n} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
+                if (count >= 0) return count;
+                // Too small a guess: llama.cpp says how many it needs; count again into that many.
+                ArrayPool<int>.Shared.Return(tokens);
+                tokens = ArrayPool<int>.Shared.Rent(-count);
+                fixed (int* o = tokens)
+                    count = LlamaNative.llama_tokenize(_vocab, t, n, o, tokens.Length, false, false);
+                if (count < 0) throw new InvalidOperationException($"llama_tokenize asked for {-count} tokens after being given {tokens.Length}.");
+                return count;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            ArrayPool<int>.Shared.Return(tokens);
+        }
+    }
 
     /// <summary>Writes a token's bytes into <paramref name="destination"/>; returns the byte count, or the
     /// negative size needed when it does not fit. Allocation-free, for the decode loop.</summary>

@@ -298,6 +298,73 @@ public sealed class IndexWriteTests : IDisposable
         Assert.Equal(_index.ListDocuments().Sum(d => d.ChunkCount), stats.Chunks);
     }
 
+    [Fact]
+    public void Documents_of_a_batch_are_seen_by_other_readers_only_once_it_commits()
+    {
+        using var reader = LocalQaIndex.Open(_folder.IndexPath);
+        using (var batch = _index.BeginBatch(maxDocuments: 3, maxAge: TimeSpan.FromHours(1)))
+        {
+            Upsert("/docs/a.txt", Paragraphs("otter", 1));
+            Upsert("/docs/b.txt", Paragraphs("beaver", 1));
+            // The writer sees its own pending documents (ingest asks for their hashes); others don't yet.
+            Assert.True(_index.TryGetDocumentHash("/docs/b.txt", out _));
+            Assert.Equal(2, _index.ListDocuments().Count);
+            Assert.Empty(reader.ListDocuments());
+            Assert.Equal(2, batch.Pending);
+
+            Upsert("/docs/c.txt", Paragraphs("vole", 1)); // the third fills the batch: committed
+            Assert.Equal(3, reader.ListDocuments().Count);
+            Upsert("/docs/d.txt", Paragraphs("shrew", 1));
+            Assert.Equal(3, reader.ListDocuments().Count);
+        }
+
+        Assert.Equal(4, reader.ListDocuments().Count); // disposing commits the rest
+        Assert.True(_index.IntegrityCheck().IsOk);
+    }
+
+    [Fact]
+    public void A_document_that_fails_inside_a_batch_is_undone_alone()
+    {
+        var oldText = Paragraphs("walrus", 3);
+        var old = Upsert("/docs/sea.txt", oldText, Embeddings(ModelA, 3, 4));
+        using (_index.BeginBatch(maxAge: TimeSpan.FromHours(1)))
+        {
+            Upsert("/docs/before.txt", Paragraphs("puffin", 1));
+            var newText = Paragraphs("narwhal", 3);
+            var failing = new FailingChunkList(IndexTestData.ParagraphChunks(newText, 20), failAt: 2);
+            Assert.Throws<InvalidOperationException>(() =>
+                _index.UpsertDocument(IndexTestData.MakeDocument("/docs/sea.txt", newText), failing, Embeddings(ModelA, 3, 4)));
+            Upsert("/docs/after.txt", Paragraphs("tern", 1));
+        }
+
+        Assert.Single(_index.SearchFullText("\"puffin\"", 10));
+        Assert.Single(_index.SearchFullText("\"tern\"", 10));
+        Assert.True(_index.RemoveDocument("/docs/before.txt"));
+        Assert.True(_index.RemoveDocument("/docs/after.txt"));
+        AssertStillOld(old, oldText);
+    }
+
+    [Fact]
+    public void Writing_a_document_in_sections_commits_an_open_batch_first()
+    {
+        using var reader = LocalQaIndex.Open(_folder.IndexPath);
+        using var batch = _index.BeginBatch(maxAge: TimeSpan.FromHours(1));
+        Upsert("/docs/small.txt", Paragraphs("gannet", 1));
+        Assert.Empty(reader.ListDocuments());
+
+        using (var writer = _index.BeginDocument("/docs/large.txt"))
+        {
+            Assert.Single(reader.ListDocuments());
+            var text = Paragraphs("albatross", 2);
+            writer.Add(new DocumentSection(0, 0, text, [], text.Length, "Large"), IndexTestData.ParagraphChunks(text, 20));
+            writer.Commit("Large", "hash", text.Length, DateTimeOffset.UnixEpoch);
+        }
+
+        Assert.Equal(2, reader.ListDocuments().Count);
+        Assert.Equal("Large", reader.ListDocuments().Single(d => d.Path == "/docs/large.txt").Title);
+        Assert.Equal(2, reader.SearchFullText("\"albatross\"", 10).Count);
+    }
+
     private UpsertResult Upsert(string path, string text, ChunkEmbeddings? embeddings = null) =>
         _index.UpsertDocument(IndexTestData.MakeDocument(path, text), IndexTestData.ParagraphChunks(text, 20), embeddings);
 

@@ -123,6 +123,25 @@ public sealed class NearDuplicateTests
     }
 
     [Fact]
+    public void The_vectorized_signature_update_computes_the_scalar_definition()
+    {
+        var rng = new Random(11);
+        var signature = new ulong[NearDuplicateDetector.SignatureLength];
+        var expected = new ulong[NearDuplicateDetector.SignatureLength];
+        signature.AsSpan().Fill(ulong.MaxValue);
+        expected.AsSpan().Fill(ulong.MaxValue);
+        for (var n = 0; n < 1_000; n++)
+        {
+            var shingle = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40);
+            NearDuplicateDetector.Update(signature, shingle);
+            for (var i = 0; i < expected.Length; i++)
+                expected[i] = Math.Min(expected[i], TextShingles.Mix(shingle ^ NearDuplicateDetector.Seeds[i]));
+        }
+
+        Assert.Equal(expected, signature);
+    }
+
+    [Fact]
     public void A_seed_article_saved_again_with_site_chrome_is_grouped_with_it()
     {
         using var folder = new TempFolder();

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Text;
 
 namespace LocalQa.Llama.Tests.Engine;
 
@@ -21,6 +22,35 @@ public sealed class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyMo
         var tokens = _model.Tokenize(text, addSpecial: false);
         Assert.NotEmpty(tokens);
         Assert.Equal(text, _model.Detokenize(tokens));
+    }
+
+    [Theory]
+    [InlineData("plain ASCII text, with punctuation!")]
+    [InlineData("日本語のテキストと中文")]
+    [InlineData("")]
+    public void CountTokens_agrees_with_Tokenize(string text) =>
+        Assert.Equal(_model.Tokenize(text, addSpecial: false).Length, _model.CountTokens(text));
+
+    [Fact]
+    public void CountTokens_of_text_denser_than_its_first_guess_counts_every_token()
+    {
+        // Single characters between spaces make more tokens than a third of the bytes: the retry path.
+        var text = string.Join(' ', Enumerable.Repeat("x", 5_000)) + " 🙂🚀🙂🚀";
+        var expected = _model.Tokenize(text, addSpecial: false).Length;
+        Assert.True(expected > Encoding.UTF8.GetByteCount(text) / 3 + 8, $"{expected} tokens do not exceed the first guess");
+        Assert.Equal(expected, _model.CountTokens(text));
+    }
+
+    [Fact]
+    public void CountTokens_allocates_nothing_once_warm()
+    {
+        const string text = "The keeper counted forty boats in the harbour at dusk, and the tide turned at nine.";
+        _model.CountTokens(text);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var total = 0;
+        for (var i = 0; i < 100; i++) total += _model.CountTokens(text);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(total > 0);
     }
 
     [Fact]

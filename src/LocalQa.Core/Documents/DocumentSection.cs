@@ -1,0 +1,43 @@
+namespace LocalQa.Core.Documents;
+
+/// <summary>
+/// One piece of a document too large to hold whole: a run of whole paragraphs, cleaned and
+/// composed like <see cref="Document.Text"/>. The whole document's text is the sections joined by
+/// a blank line; <see cref="Offset"/> is where this one starts in it.
+/// </summary>
+/// <param name="Index">0-based position among the document's sections.</param>
+/// <param name="Offset">Character offset of <see cref="Text"/> in the whole document's text.</param>
+/// <param name="Text">The section's cleaned text (one block per line, blank lines between paragraphs).</param>
+/// <param name="Headings">The heading lines of <see cref="Text"/>, offsets relative to it.</param>
+/// <param name="BytesRead">Bytes of the file read so far: progress through a long file.</param>
+/// <param name="Title">The document's title, chosen from its first section as <see cref="DocumentLoader.Load"/> would.</param>
+public sealed record DocumentSection(int Index, long Offset, string Text, IReadOnlyList<HeadingSpan> Headings, long BytesRead, string Title);
+
+/// <summary>What <see cref="DocumentLoader.LoadSections"/> found once the whole file was read.</summary>
+public sealed record SectionedLoad
+{
+    public required string Path { get; init; }
+
+    /// <summary>Chosen from the first section, as <see cref="DocumentLoader.Load"/> would; null when skipped.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the file's raw bytes.</summary>
+    public string ContentHash { get; init; } = "";
+
+    public long SizeBytes { get; init; }
+
+    public DateTimeOffset ModifiedUtc { get; init; }
+
+    /// <summary>Sections handed on (0 when skipped before any text).</summary>
+    public int Sections { get; init; }
+
+    /// <summary>Characters of the whole document's text.</summary>
+    public long TextLength { get; init; }
+
+    /// <summary>Why nothing should be stored, as a sentence naming the file; null when loaded.</summary>
+    public string? SkipReason { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public bool IsLoaded => SkipReason is null;
+}
