@@ -19,6 +19,8 @@ internal sealed class DuplicateGrouping : IDisposable
     /// this full is one text stored many times (templated notes, a saved page copied around), whose
     /// newest members stand for their group. Comparing with every member made ingesting n copies
     /// quadratic: 4,000 near-identical notes took 30 s and 20,000 would have taken about 12 minutes.
+    /// Eight are as good a sample of such a group as 32 were, and reading 42 × 32 bucket rows per
+    /// document was a third of ingesting 100,000 notes.
     /// </summary>
     internal const int CandidatesPerBand = 8;
 
