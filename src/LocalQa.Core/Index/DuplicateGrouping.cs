@@ -34,17 +34,21 @@ internal sealed class DuplicateGrouping : IDisposable
 
     public DuplicateGrouping(SqliteConnection connection)
     {
-        _candidates = Sql.Command(connection, $"""
-            SELECT document_id FROM document_bands WHERE band = $band AND hash = $hash AND document_id <> $id
-            ORDER BY document_id DESC LIMIT {CandidatesPerBand}
-            """,
-            "$band", "$hash", "$id");
+        // One statement for all bands, and one for storing them: run as 42 statements each, they
+        // were most of the cost of ingesting a small file.
+        var bands = Enumerable.Range(0, NearDuplicateDetector.Bands).ToArray();
+        _candidates = Sql.Command(connection,
+            string.Join("\nUNION ALL\n", bands.Select(b => $"""
+                SELECT * FROM (SELECT document_id FROM document_bands WHERE band = {b} AND hash = $h{b} AND document_id <> $id
+                ORDER BY document_id DESC LIMIT {CandidatesPerBand})
+                """)),
+            [.. bands.Select(b => $"$h{b}"), "$id"]);
         _signature = Sql.Command(connection,
             "SELECT minhash, dup_group FROM documents WHERE id = $id",
             "$id");
         _insertBand = Sql.Command(connection,
-            "INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES ($band, $hash, $id)",
-            "$band", "$hash", "$id");
+            "INSERT OR IGNORE INTO document_bands(band, hash, document_id) VALUES " + string.Join(", ", bands.Select(b => $"({b}, $h{b}, $id)")),
+            [.. bands.Select(b => $"$h{b}"), "$id"]);
         _deleteBands = Sql.Command(connection,
             "DELETE FROM document_bands WHERE document_id = $id",
             "$id");
@@ -106,10 +110,8 @@ internal sealed class DuplicateGrouping : IDisposable
         Sql.Run(_setGroup, group, signature is null ? DBNull.Value : NearDuplicateDetector.ToBlob(signature), documentId);
         if (bands is not null)
         {
-            for (var band = 0; band < bands.Length; band++)
-            {
-                Sql.Run(_insertBand, band, bands[band], documentId);
-            }
+            SetBands(_insertBand, bands, documentId);
+            _insertBand.ExecuteNonQuery();
         }
 
         return group;
@@ -128,19 +130,24 @@ internal sealed class DuplicateGrouping : IDisposable
 
     private HashSet<long> Candidates(long[] bands, long documentId)
     {
+        SetBands(_candidates, bands, documentId);
         var candidates = new HashSet<long>();
-        for (var band = 0; band < bands.Length; band++)
+        using var reader = _candidates.ExecuteReader();
+        while (reader.Read())
         {
-            _candidates.Parameters[0].Value = band;
-            _candidates.Parameters[1].Value = bands[band];
-            _candidates.Parameters[2].Value = documentId;
-            using var reader = _candidates.ExecuteReader();
-            while (reader.Read())
-            {
-                candidates.Add(reader.GetInt64(0));
-            }
+            candidates.Add(reader.GetInt64(0));
         }
 
         return candidates;
+    }
+
+    private static void SetBands(SqliteCommand command, long[] bands, long documentId)
+    {
+        for (var band = 0; band < bands.Length; band++)
+        {
+            command.Parameters[band].Value = bands[band];
+        }
+
+        command.Parameters[bands.Length].Value = documentId;
     }
 }

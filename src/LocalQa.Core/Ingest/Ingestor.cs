@@ -88,9 +88,9 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                     unchanged++;
                     continue;
                 }
-                if (IsLarge(file, options.Load))
+                if (IsLarge(file, options.Load, out var size))
                 {
-                    var large = IngestSections(file, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken);
+                    var large = IngestSections(file, size, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken);
                     foreach (var w in large.Warnings) warnings.Add(new PathWarning(file, w));
                     if (large.SkipReason is not null)
                     {
@@ -166,15 +166,18 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
     }
 
     /// <summary>Plain text past the streaming threshold: read, chunked, embedded and stored a section at a time.</summary>
-    private static bool IsLarge(string file, LoadOptions load)
+    private static bool IsLarge(string file, LoadOptions load, out long size)
     {
+        size = 0;
         if (DocumentLoader.FormatOf(file) != DocumentFormat.PlainText) return false;
         try
         {
-            return new FileInfo(file).Length > load.StreamingThresholdBytes;
+            size = new FileInfo(file).Length;
+            return size > load.StreamingThresholdBytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Gone or unreadable since it was listed: the ordinary path reports it.
             return false;
         }
     }
@@ -186,12 +189,11 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
     /// before the next is read, inside one transaction, so memory stays that of a few sections and
     /// the document is still wholly old or wholly new whatever stops the process.
     /// </summary>
-    private SectionedIngest IngestSections(string file, IngestOptions options, Action<IngestProgress> progress, CancellationToken ct)
+    private SectionedIngest IngestSections(string file, long size, IngestOptions options, Action<IngestProgress> progress, CancellationToken ct)
     {
         long chunks = 0, embedTokens = 0;
         var embedded = 0;
         var embedSeconds = 0.0;
-        var size = new FileInfo(file).Length;
         string? lastHeading = null;
         SectionedLoad loaded;
         using (var writer = index.BeginDocument(file))
