@@ -35,8 +35,26 @@ internal static class SourceReader
     internal const int SniffLength = 8192;
     private const int ChunkSize = 64 * 1024;
 
-    internal static DecodedSource Read(Stream stream, bool asLines, CancellationToken cancellationToken) =>
-        ReadCore(stream, length => asLines ? new LineSink() : new WholeTextSink(length), cancellationToken);
+    internal static DecodedSource Read(Stream stream, bool asLines, CancellationToken cancellationToken)
+    {
+        if (!asLines)
+        {
+            return ReadCore(stream, length => new WholeTextSink(length), cancellationToken);
+        }
+
+        // One section of unbounded size: every line, in one list.
+        List<string>? lines = null;
+        var source = ReadSections(stream, int.MaxValue, int.MaxValue, section => lines = lines is null ? section : [.. lines, .. section], cancellationToken);
+        return new DecodedSource
+        {
+            Lines = lines ?? [],
+            ContentHash = source.ContentHash,
+            ByteCount = source.ByteCount,
+            InvalidBytes = source.InvalidBytes,
+            EncodingName = source.EncodingName,
+            BinaryKind = source.BinaryKind,
+        };
+    }
 
     /// <summary>
     /// Reads a text file a section at a time: <paramref name="onSection"/> gets the lines of each
@@ -110,7 +128,6 @@ internal static class SourceReader
             return new DecodedSource
             {
                 Text = sink is WholeTextSink whole ? whole.Finish() : null,
-                Lines = sink is LineSink lines ? lines.Finish() : null,
                 ContentHash = Hex(hash),
                 ByteCount = total,
                 InvalidBytes = fallback.InvalidBytes,
@@ -253,67 +270,10 @@ internal static class SourceReader
         public string Finish() => _builder.ToString();
     }
 
-    /// <summary>Splits decoded text into lines at <c>\n</c>, <c>\r\n</c> or <c>\r</c> without holding the whole text.</summary>
-    private sealed class LineSink : ITextSink
-    {
-        private readonly List<string> _lines = [];
-        private readonly StringBuilder _partial = new();
-        private bool _afterCarriageReturn;
-
-        public void Append(ReadOnlySpan<char> chars)
-        {
-            while (!chars.IsEmpty)
-            {
-                if (_afterCarriageReturn && chars[0] == '\n')
-                {
-                    chars = chars[1..];
-                    _afterCarriageReturn = false;
-                    continue;
-                }
-
-                _afterCarriageReturn = false;
-                var breakAt = chars.IndexOfAny('\n', '\r');
-                if (breakAt < 0)
-                {
-                    _partial.Append(chars);
-                    return;
-                }
-
-                AddLine(chars[..breakAt]);
-                _afterCarriageReturn = chars[breakAt] == '\r';
-                chars = chars[(breakAt + 1)..];
-            }
-        }
-
-        public List<string> Finish()
-        {
-            if (_partial.Length > 0)
-            {
-                _lines.Add(_partial.ToString());
-                _partial.Clear();
-            }
-
-            return _lines;
-        }
-
-        private void AddLine(ReadOnlySpan<char> tail)
-        {
-            if (_partial.Length == 0)
-            {
-                _lines.Add(tail.IsWhiteSpace() ? string.Empty : tail.ToString());
-                return;
-            }
-
-            _partial.Append(tail);
-            _lines.Add(_partial.ToString());
-            _partial.Clear();
-        }
-    }
-
     /// <summary>
-    /// Splits decoded text into lines like <see cref="LineSink"/>, but hands them on a section at a
-    /// time: a section ends at a blank line once it is long enough (paragraphs stay whole), or at
-    /// any line break once it is four times too long (a file without blank lines).
+    /// Splits decoded text into lines at <c>\n</c>, <c>\r\n</c> or <c>\r</c> and hands them on a
+    /// section at a time: a section ends at a blank line once it is long enough (paragraphs stay
+    /// whole), or at any line break once it is four times too long (a file without blank lines).
     /// </summary>
     private sealed class SectionSink(int sectionChars, int maxLineChars, Action<List<string>> onSection) : ITextSink
     {
@@ -336,7 +296,7 @@ internal static class SourceReader
                 _afterCarriageReturn = false;
                 var breakAt = chars.IndexOfAny('\n', '\r');
                 var piece = breakAt < 0 ? chars : chars[..breakAt];
-                while (_partial.Length + piece.Length > maxLineChars)
+                while ((long)_partial.Length + piece.Length > maxLineChars)
                 {
                     var room = maxLineChars - _partial.Length;
                     _partial.Append(piece[..room]);
@@ -344,13 +304,23 @@ internal static class SourceReader
                     BreakLongLine();
                 }
 
-                _partial.Append(piece);
                 if (breakAt < 0)
                 {
+                    _partial.Append(piece);
                     return;
                 }
 
-                EndLine();
+                if (_partial.Length == 0)
+                {
+                    // The common case, a whole line inside one decoded block: no copy through the builder.
+                    AddLine(piece.IsWhiteSpace() ? string.Empty : piece.ToString());
+                }
+                else
+                {
+                    _partial.Append(piece);
+                    EndLine();
+                }
+
                 _afterCarriageReturn = chars[breakAt] == '\r';
                 chars = chars[(breakAt + 1)..];
             }
@@ -393,6 +363,11 @@ internal static class SourceReader
         {
             var line = _partial.Length == 0 || IsBlank(_partial) ? string.Empty : _partial.ToString();
             _partial.Clear();
+            AddLine(line);
+        }
+
+        private void AddLine(string line)
+        {
             _lines.Add(line);
             _chars += line.Length + 1;
             if ((line.Length == 0 && _chars >= sectionChars) || _chars >= 4L * sectionChars)

@@ -149,29 +149,25 @@ internal static class NearDuplicateDetector
 
     /// <summary>
     /// Takes the slot-wise minimum of the signature and the shingle's 128 hashes. This loop was a
-    /// tenth of the time of ingesting a large file; 8 slots at a time (AVX-512), or 4, compute
-    /// exactly the scalar values, so signatures already stored stay comparable.
+    /// tenth of the time of ingesting a large file; four slots at a time compute exactly the scalar
+    /// values, so signatures already stored stay comparable.
     /// </summary>
     internal static void Update(Span<ulong> signature, ulong shingle)
     {
         var seeds = Seeds.AsSpan();
         var i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var s = Vector512.Create(shingle);
-            for (; i <= signature.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
-            {
-                var value = Mix(s ^ Vector512.Create<ulong>(seeds[i..]));
-                Vector512.Min(value, Vector512.Create<ulong>(signature[i..])).CopyTo(signature[i..]);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
             var s = Vector256.Create(shingle);
             for (; i <= signature.Length - Vector256<ulong>.Count; i += Vector256<ulong>.Count)
             {
-                var value = Mix(s ^ Vector256.Create<ulong>(seeds[i..]));
-                Vector256.Min(value, Vector256.Create<ulong>(signature[i..])).CopyTo(signature[i..]);
+                var x = s ^ Vector256.Create<ulong>(seeds[i..]);
+                x ^= Vector256.ShiftRightLogical(x, 30);
+                x *= 0xBF58476D1CE4E5B9UL;
+                x ^= Vector256.ShiftRightLogical(x, 27);
+                x *= 0x94D049BB133111EBUL;
+                x ^= Vector256.ShiftRightLogical(x, 31);
+                Vector256.Min(x, Vector256.Create<ulong>(signature[i..])).CopyTo(signature[i..]);
             }
         }
 
@@ -179,24 +175,5 @@ internal static class NearDuplicateDetector
         {
             signature[i] = Math.Min(signature[i], TextShingles.Mix(shingle ^ seeds[i]));
         }
-    }
-
-    /// <summary><see cref="TextShingles.Mix"/>, lane by lane.</summary>
-    private static Vector512<ulong> Mix(Vector512<ulong> x)
-    {
-        x ^= Vector512.ShiftRightLogical(x, 30);
-        x *= 0xBF58476D1CE4E5B9UL;
-        x ^= Vector512.ShiftRightLogical(x, 27);
-        x *= 0x94D049BB133111EBUL;
-        return x ^ Vector512.ShiftRightLogical(x, 31);
-    }
-
-    private static Vector256<ulong> Mix(Vector256<ulong> x)
-    {
-        x ^= Vector256.ShiftRightLogical(x, 30);
-        x *= 0xBF58476D1CE4E5B9UL;
-        x ^= Vector256.ShiftRightLogical(x, 27);
-        x *= 0x94D049BB133111EBUL;
-        return x ^ Vector256.ShiftRightLogical(x, 31);
     }
 }

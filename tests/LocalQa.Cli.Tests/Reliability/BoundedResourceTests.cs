@@ -83,17 +83,7 @@ public sealed class BoundedResourceTests : IDisposable
     public void Progress_moves_within_one_large_file_on_a_terminal()
     {
         var path = WriteLargeText(Path.Combine(_cli.Home, "progress.txt"), 48L << 20);
-        var command = $"dotnet {Quote(CliRunner.LocalQaDll)} ingest {Quote(path)} --index {Quote(Path.Combine(_cli.Home, "progress.db"))}";
-        ChildResult r;
-        try
-        {
-            r = LocalQaProcess.RunCommand(_cli.Home, ["script", "-qfec", command, "/dev/null"], new Dictionary<string, string?> { ["TERM"] = "xterm-256color" }, timeoutSeconds: 600);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Skip($"script(1) is not installed, so ingest cannot be given a terminal to draw progress on: {e.Message}");
-            return;
-        }
+        var r = IngestOnTerminal(path, Path.Combine(_cli.Home, "progress.db"));
 
         Assert.True(r.ExitCode == 0, r.ToString());
         var percents = Regex.Matches(r.Out, @"progress\.txt (\d+)%").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
@@ -160,18 +150,7 @@ public sealed class BoundedResourceTests : IDisposable
         var corpus = WriteNotes(Path.Combine(_cli.Home, "many"), 0, files);
         var index = Path.Combine(_cli.Home, "many.db");
 
-        // script(1) gives the child a terminal, where ingest draws its progress bar.
-        var command = $"dotnet {Quote(CliRunner.LocalQaDll)} ingest {Quote(corpus)} --index {Quote(index)}";
-        ChildResult r;
-        try
-        {
-            r = LocalQaProcess.RunCommand(_cli.Home, ["script", "-qfec", command, "/dev/null"], new Dictionary<string, string?> { ["TERM"] = "xterm-256color" }, timeoutSeconds: 600);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            Assert.Skip($"script(1) is not installed, so ingest cannot be given a terminal to draw progress on: {e.Message}");
-            return;
-        }
+        var r = IngestOnTerminal(corpus, index);
 
         Assert.True(r.ExitCode == 0, r.ToString());
         var shown = Regex.Matches(r.Out, $@"files (\d+)/{files}").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
@@ -201,6 +180,21 @@ public sealed class BoundedResourceTests : IDisposable
         var ratio = second.CpuTime / first.CpuTime;
         TestContext.Current.SendDiagnosticMessage($"CPU time: first {batch} notes {first.CpuTime.TotalSeconds:F1} s, next {batch} {second.CpuTime.TotalSeconds:F1} s ({ratio:F2}x).");
         Assert.True(ratio < 1.8, $"the second {batch} notes took {ratio:F2}x the CPU time of the first ({first.CpuTime} then {second.CpuTime})");
+    }
+
+    /// <summary>Runs ingest under script(1), which gives it a terminal to draw its progress bar on; skips the test where script is missing.</summary>
+    private ChildResult IngestOnTerminal(string target, string index)
+    {
+        var command = $"dotnet {Quote(CliRunner.LocalQaDll)} ingest {Quote(target)} --index {Quote(index)}";
+        try
+        {
+            return LocalQaProcess.RunCommand(_cli.Home, ["script", "-qfec", command, "/dev/null"], new Dictionary<string, string?> { ["TERM"] = "xterm-256color" }, timeoutSeconds: 600);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Assert.Skip($"script(1) is not installed, so ingest cannot be given a terminal to draw progress on: {e.Message}");
+            throw;
+        }
     }
 
     private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
