@@ -157,7 +157,11 @@ public sealed class BoundedResourceTests : IDisposable
         Assert.True(shown.Count >= 5, $"progress drawn {shown.Count} times: {string.Join(", ", shown.Take(20))}");
         Assert.Contains(shown, n => n > 0 && n < files);
         Assert.Contains($"{files} added", r.Out, StringComparison.Ordinal);
-        TestContext.Current.SendDiagnosticMessage($"{files} files ingested in {r.Elapsed.TotalSeconds:F1} s, progress drawn at {shown.Count} counts.");
+        TestContext.Current.SendDiagnosticMessage($"{files} files ingested in {r.Elapsed.TotalSeconds:F1} s, progress drawn at {shown.Count} counts, peak resident {r.PeakResidentBytes >> 20} MiB.");
+        // One file at a time: the list of paths is all that grows with the folder.
+        // script(1) itself needs a few MiB; a .NET process far more: this is localqa's own peak.
+        Assert.True(r.PeakResidentBytes > 32L << 20, $"peak {r.PeakResidentBytes >> 10} KiB: only the terminal wrapper's memory was read");
+        Assert.True(r.PeakResidentBytes < StreamingBoundBytes, $"peak resident memory {r.PeakResidentBytes >> 20} MiB for {files} files; bound {StreamingBoundBytes >> 20} MiB");
         using var idx = LocalQaIndex.Open(index);
         var stats = idx.Stats();
         Assert.Equal(files, stats.Documents);

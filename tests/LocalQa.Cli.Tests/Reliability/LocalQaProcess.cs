@@ -54,7 +54,7 @@ internal static class LocalQaProcess
         {
             // VmHWM is the kernel's own high-water mark, so polling misses nothing that happened
             // before the last read; CPU time misses at most the last 20 ms.
-            peak = Math.Max(peak, ReadHighWaterMark(p.Id));
+            peak = Math.Max(peak, TreeHighWaterMark(p.Id));
             cpu = Max(cpu, ReadCpuTime(p.Id));
             if (clock.Elapsed > deadline)
             {
@@ -87,6 +87,52 @@ internal static class LocalQaProcess
         catch (UnauthorizedAccessException)
         {
             return TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// The largest VmHWM of the process and its descendants: under a wrapper such as script(1) the
+    /// process that matters is a grandchild.
+    /// </summary>
+    private static long TreeHighWaterMark(int pid)
+    {
+        var peak = ReadHighWaterMark(pid);
+        foreach (var child in Children(pid))
+        {
+            peak = Math.Max(peak, TreeHighWaterMark(child));
+        }
+
+        return peak;
+    }
+
+    private static IEnumerable<int> Children(int pid)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var task in tasks)
+        {
+            string children;
+            try
+            {
+                children = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                yield return int.Parse(child, CultureInfo.InvariantCulture);
+            }
         }
     }
 
