@@ -45,6 +45,32 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
+    public void A_large_file_read_in_sections_gets_a_vector_for_every_chunk_equal_to_embedding_it_alone()
+    {
+        var dir = Directory.CreateTempSubdirectory("localqa-large-embed-").FullName;
+        var path = Path.Combine(dir, "log.txt");
+        File.WriteAllText(path, string.Join("\n\n", Enumerable.Range(0, 400).Select(i =>
+            $"Entry {i}. The keeper counted {i % 97} boats in the harbour at dusk. The tide turned at {i % 12} o'clock and the lamp was lit.")));
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        using var embedModel = LlamaModel.Load(models.EmbedPath);
+        using var embedder = new LlamaEmbeddingGenerator(embedModel, new EmbedderOptions { Threads = 2 });
+        var load = new global::LocalQa.Core.Documents.LoadOptions { StreamingThresholdBytes = 1_000, SectionChars = 4_096 };
+        var report = new Ingestor(index, new Chunker(), embedder, "model-a").Ingest([path], new IngestOptions { Load = load });
+
+        var stats = index.Stats();
+        Assert.Equal(1, report.Added);
+        Assert.True(stats.Chunks > 10, $"{stats.Chunks} chunks");
+        Assert.Equal(stats.Chunks, report.Embedded);
+        Assert.Empty(index.ChunksWithoutEmbeddings("model-a"));
+        // Spot-check the last chunk: its stored vector is the one its text gets on its own.
+        var doc = Assert.Single(index.ListDocuments());
+        var last = Assert.Single(index.GetNeighbours(doc.Id, doc.ChunkCount - 1, before: 0, after: 0));
+        var hit = Assert.Single(global::LocalQa.Core.Retrieval.VectorStore.Load(index, "model-a").Search(embedder.Embedder.Embed([last.Text])[0], 1));
+        Assert.Equal(last.Id, hit.ChunkId);
+        Assert.True(hit.Score > 0.9999f, $"cosine {hit.Score}");
+    }
+
+    [Fact]
     public void Bad_files_are_skipped_with_warnings_naming_them_and_the_rest_ingests()
     {
         var dir = Directory.CreateTempSubdirectory("localqa-bad-").FullName;
