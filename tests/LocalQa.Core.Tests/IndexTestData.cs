@@ -54,7 +54,7 @@ internal static class IndexTestData
                 var start = position + (line.Length - line.TrimStart().Length);
                 chunkStart ??= start;
                 chunkEnd = start + trimmed.Length;
-                words += CountWords(trimmed);
+                words += global::LocalQa.Core.Answering.ExtractiveText.CountWords(trimmed);
                 if (words >= targetWords)
                 {
                     Close();
@@ -72,7 +72,7 @@ internal static class IndexTestData
             if (chunkStart is int s)
             {
                 var chunkText = text[s..chunkEnd];
-                chunks.Add(new Chunk(chunks.Count, s, chunkEnd - s, chunkText, null, CountWords(chunkText)));
+                chunks.Add(new Chunk(chunks.Count, s, chunkEnd - s, chunkText, null, global::LocalQa.Core.Answering.ExtractiveText.CountWords(chunkText)));
             }
 
             chunkStart = null;
@@ -105,24 +105,6 @@ internal static class IndexTestData
         }
 
         return questions;
-    }
-
-    private static int CountWords(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        var inWord = false;
-        foreach (var c in text)
-        {
-            var isWord = !char.IsWhiteSpace(c);
-            if (isWord && !inWord)
-            {
-                count++;
-            }
-
-            inWord = isWord;
-        }
-
-        return count;
     }
 
     private static string FirstLine(string text)

@@ -47,6 +47,34 @@ public static class DocumentLoader
     public static LoadResult Load(string path, LoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= LoadOptions.Default;
+        var format = FormatOf(path);
+        return ReadFile(
+            path,
+            fullPath =>
+            {
+                var info = new FileInfo(fullPath);
+                if (info.Length > options.MaxFileBytes)
+                {
+                    return LoadResult.Skipped(
+                        fullPath,
+                        $"{fullPath}: skipped, it is {info.Length:N0} bytes, more than the limit of {options.MaxFileBytes:N0} bytes.",
+                        format);
+                }
+
+                using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+                var source = SourceReader.Read(stream, asLines: format == DocumentFormat.PlainText, cancellationToken);
+                return Build(fullPath, format, source, info.LastWriteTimeUtc, options);
+            },
+            (fullPath, reason) => LoadResult.Skipped(fullPath, reason, format));
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="path"/> is an existing file and runs <paramref name="read"/> on its
+    /// full path; a file that cannot be read becomes <paramref name="skipped"/> with a reason naming it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The path does not exist or is a folder.</exception>
+    private static T ReadFile<T>(string path, Func<string, T> read, Func<string, string, T> skipped)
+    {
         var fullPath = FullPath(path);
         if (Directory.Exists(fullPath))
         {
@@ -60,29 +88,17 @@ public static class DocumentLoader
             throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.");
         }
 
-        var format = FormatOf(fullPath);
         try
         {
-            var info = new FileInfo(fullPath);
-            if (info.Length > options.MaxFileBytes)
-            {
-                return LoadResult.Skipped(
-                    fullPath,
-                    $"{fullPath}: skipped, it is {info.Length:N0} bytes, more than the limit of {options.MaxFileBytes:N0} bytes.",
-                    format);
-            }
-
-            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            var source = SourceReader.Read(stream, asLines: format == DocumentFormat.PlainText, cancellationToken);
-            return Build(fullPath, format, source, info.LastWriteTimeUtc, options);
+            return read(fullPath);
         }
         catch (UnauthorizedAccessException)
         {
-            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it cannot be read (permission denied).", format);
+            return skipped(fullPath, $"{fullPath}: skipped, it cannot be read (permission denied).");
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it cannot be read ({ex.Message}).", format);
+            return skipped(fullPath, $"{fullPath}: skipped, it cannot be read ({ex.Message}).");
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -100,88 +116,57 @@ public static class DocumentLoader
     {
         ArgumentNullException.ThrowIfNull(onSection);
         options ??= LoadOptions.Default;
-        var fullPath = FullPath(path);
-        if (Directory.Exists(fullPath))
-        {
-            throw new InvalidInputException($"'{path}' is a folder, not a file.", "Name a file, or give the folder to ingest.");
-        }
-
-        if (!File.Exists(fullPath))
-        {
-            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.");
-        }
-
-        try
-        {
-            var info = new FileInfo(fullPath);
-            var sections = 0;
-            long offset = 0;
-            string? title = null;
-            var removed = 0;
-            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            var source = SourceReader.ReadSections(stream, options.SectionChars, Math.Max(2, options.SectionChars / 2), lines =>
+        return ReadFile(
+            path,
+            fullPath =>
             {
-                var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
-                removed += cleaned.Removed.Count;
-                var (text, headings) = DocumentText.Compose(cleaned.Blocks);
-                if (text.Length == 0)
+                var info = new FileInfo(fullPath);
+                var sections = 0;
+                long offset = 0;
+                string? title = null;
+                var removed = 0;
+                using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+                var source = SourceReader.ReadSections(stream, options.SectionChars, Math.Max(2, options.SectionChars / 2), lines =>
                 {
-                    return;
+                    var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
+                    removed += cleaned.Removed.Count;
+                    var (text, headings) = DocumentText.Compose(cleaned.Blocks);
+                    if (text.Length == 0)
+                    {
+                        return;
+                    }
+
+                    title ??= ChooseTitle(DocumentFormat.PlainText, null, cleaned, fullPath);
+                    var start = sections == 0 ? 0 : offset + 2;
+                    if (start + text.Length > int.MaxValue)
+                    {
+                        throw new InvalidInputException(
+                            $"'{fullPath}' holds more than {int.MaxValue:N0} characters of text, more than one document can.",
+                            "Split the file into smaller ones and ingest their folder.");
+                    }
+
+                    onSection(new DocumentSection(sections, start, text, headings, stream.Position, title));
+                    sections++;
+                    offset = start + text.Length;
+                }, cancellationToken);
+
+                if (source.BinaryKind is not null)
+                {
+                    return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {source.BinaryKind}, not text.", SizeBytes = source.ByteCount };
                 }
 
-                title ??= ChooseTitle(DocumentFormat.PlainText, null, cleaned, fullPath);
-                var start = sections == 0 ? 0 : offset + 2;
-                if (start + text.Length > int.MaxValue)
+                return new SectionedLoad
                 {
-                    throw new InvalidInputException(
-                        $"'{fullPath}' holds more than {int.MaxValue:N0} characters of text, more than one document can.",
-                        "Split the file into smaller ones and ingest their folder.");
-                }
-
-                onSection(new DocumentSection(sections, start, text, headings, stream.Position, title));
-                sections++;
-                offset = start + text.Length;
-            }, cancellationToken);
-
-            if (source.BinaryKind is not null)
-            {
-                return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {source.BinaryKind}, not text.", SizeBytes = source.ByteCount };
-            }
-
-            var warnings = source.InvalidBytes == 0
-                ? []
-                : new[] { $"{fullPath}: {source.InvalidBytes} invalid {(source.InvalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {source.EncodingName})." };
-            string? skip = null;
-            if (sections == 0)
-            {
-                skip = $"{fullPath}: skipped, {(removed > 0 ? "no text is left after removing boilerplate" : "it contains no text")}.";
-            }
-
-            return new SectionedLoad
-            {
-                Path = fullPath,
-                Title = title,
-                ContentHash = source.ContentHash,
-                SizeBytes = source.ByteCount,
-                ModifiedUtc = info.LastWriteTimeUtc,
-                Sections = sections,
-                TextLength = offset,
-                SkipReason = skip,
-                Warnings = warnings,
-            };
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it cannot be read (permission denied)." };
-        }
-        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it cannot be read ({ex.Message})." };
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new InvalidInputException($"File not found: '{path}'.", "Check the path and its spelling.", ex);
-        }
+                    Path = fullPath,
+                    Title = title,
+                    ContentHash = source.ContentHash,
+                    SizeBytes = source.ByteCount,
+                    ModifiedUtc = info.LastWriteTimeUtc,
+                    SkipReason = sections > 0 ? null : $"{fullPath}: skipped, {(removed > 0 ? "no text is left after removing boilerplate" : "it contains no text")}.",
+                    Warnings = LoadResult.InvalidBytesWarnings(fullPath, source.InvalidBytes, source.EncodingName),
+                };
+            },
+            (fullPath, reason) => new SectionedLoad { Path = fullPath, SkipReason = reason });
     }
 
     /// <summary>

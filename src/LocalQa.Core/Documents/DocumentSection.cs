@@ -28,12 +28,6 @@ public sealed record SectionedLoad
 
     public DateTimeOffset ModifiedUtc { get; init; }
 
-    /// <summary>Sections handed on (0 when skipped before any text).</summary>
-    public int Sections { get; init; }
-
-    /// <summary>Characters of the whole document's text.</summary>
-    public long TextLength { get; init; }
-
     /// <summary>Why nothing should be stored, as a sentence naming the file; null when loaded.</summary>
     public string? SkipReason { get; init; }
 

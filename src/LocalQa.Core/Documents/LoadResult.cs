@@ -60,9 +60,7 @@ public sealed class LoadResult
         long invalidBytes,
         IReadOnlyList<RemovedBlock> removed)
     {
-        var warnings = invalidBytes == 0
-            ? []
-            : new[] { $"{path}: {invalidBytes} invalid {(invalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {encodingName})." };
+        var warnings = InvalidBytesWarnings(path, invalidBytes, encodingName);
         return new LoadResult(path, document, null)
         {
             Format = format,
@@ -72,6 +70,12 @@ public sealed class LoadResult
             Removed = removed,
         };
     }
+
+    /// <summary>The warning for bytes replaced while decoding, or none.</summary>
+    internal static IReadOnlyList<string> InvalidBytesWarnings(string path, long invalidBytes, string encodingName) =>
+        invalidBytes == 0
+            ? []
+            : [$"{path}: {invalidBytes} invalid {(invalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {encodingName})."];
 
     internal static LoadResult Skipped(string path, string reason, DocumentFormat format = DocumentFormat.PlainText) =>
         new(path, null, reason) { Format = format, Warnings = [reason] };

@@ -86,16 +86,20 @@ public sealed class DocumentWriter : IDisposable
         _end = section.Offset + section.Text.Length;
     }
 
+    /// <summary>Row id of the document; stable across replacements of the same path.</summary>
+    public long DocumentId => _documentId;
+
     /// <summary>Records the document's title, hash, size and time, groups it with its near-duplicates and commits.</summary>
-    public UpsertResult Commit(string title, string contentHash, long sizeBytes, DateTimeOffset modifiedUtc)
+    /// <returns>The document's near-duplicate group (see <see cref="UpsertResult.DuplicateGroup"/>).</returns>
+    public long Commit(string title, string contentHash, long sizeBytes, DateTimeOffset modifiedUtc)
     {
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(contentHash);
         ObjectDisposedException.ThrowIf(_done, this);
-        var result = _index.FinishDocument(_transaction, _documentId, title, contentHash, sizeBytes, modifiedUtc, _signature);
+        var group = _index.FinishDocument(_transaction, _documentId, title, contentHash, sizeBytes, modifiedUtc, _signature);
         _done = true;
         _transaction.Dispose();
-        return result;
+        return group;
     }
 
     public void Dispose()

@@ -381,14 +381,14 @@ public sealed class LocalQaIndex : IDisposable
     });
 
     /// <summary>Sets a streamed document's row, groups it and commits.</summary>
-    internal UpsertResult FinishDocument(SqliteTransaction transaction, long documentId, string title, string contentHash, long size, DateTimeOffset modifiedUtc, ulong[]? signature) => Writing(() =>
+    internal long FinishDocument(SqliteTransaction transaction, long documentId, string title, string contentHash, long size, DateTimeOffset modifiedUtc, ulong[]? signature) => Writing(() =>
     {
         ThrowIfDisposed();
         Sql.Enlist(transaction, _commands);
         Sql.Run(_finishDocument, title, contentHash, size, modifiedUtc.ToUnixTimeMilliseconds(), documentId);
         var group = _grouping.Assign(transaction, documentId, signature);
         transaction.Commit();
-        return new UpsertResult(documentId, [], group);
+        return group;
     });
 
     /// <summary>Removes a document with its chunks, full-text entries and vectors.</summary>

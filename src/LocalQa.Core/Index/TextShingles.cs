@@ -130,16 +130,7 @@ internal static class TextShingles
             return 0;
         }
 
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        var common = 0;
-        foreach (var h in small)
-        {
-            if (large.Contains(h))
-            {
-                common++;
-            }
-        }
-
+        var common = CountCommon(a, b);
         return (double)common / (a.Count + b.Count - common);
     }
 
@@ -151,6 +142,12 @@ internal static class TextShingles
             return 0;
         }
 
+        return (double)CountCommon(a, b) / Math.Min(a.Count, b.Count);
+    }
+
+    /// <summary>|A ∩ B|, probing the larger set with the smaller.</summary>
+    private static int CountCommon(HashSet<ulong> a, HashSet<ulong> b)
+    {
         var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
         var common = 0;
         foreach (var h in small)
@@ -161,7 +158,7 @@ internal static class TextShingles
             }
         }
 
-        return (double)common / small.Count;
+        return common;
     }
 
     /// <summary>SplitMix64's finalizer: a cheap, well-mixed 64-bit permutation.</summary>

@@ -323,6 +323,38 @@ public sealed class IndexWriteTests : IDisposable
     }
 
     [Fact]
+    public void Every_read_and_write_of_the_index_works_while_a_batch_is_open()
+    {
+        // Microsoft.Data.Sqlite refuses a command that does not name the connection's open
+        // transaction: each method must read inside the batch or commit it first.
+        var stored = Upsert("/docs/old.txt", Paragraphs("lynx", 2), Embeddings(ModelA, 2, 4));
+        using var batch = _index.BeginBatch(maxAge: TimeSpan.FromHours(1));
+        var pending = Upsert("/docs/new.txt", Paragraphs("marten", 2));
+        Assert.True(_index.TryGetDocumentHash("/docs/new.txt", out _));
+        Assert.Equal(2, _index.ListDocuments().Count);
+        Assert.NotNull(_index.GetDocument("/docs/new.txt"));
+        Assert.NotNull(_index.GetChunk(pending.DocumentId, 1));
+        Assert.NotNull(_index.GetChunk(stored.DocumentId, 0));
+        Assert.Equal(2, _index.GetNeighbours(pending.DocumentId, 0).Count);
+        Assert.Equal(2, _index.SearchFullText("\"marten\"", 10).Count);
+        Assert.Equal(2, _index.GetChunks(pending.ChunkIds.ToList()).Count);
+        Assert.Equal(2, _index.ChunksWithoutEmbeddings(ModelA).Count);
+        Assert.Equal((2, 4), Counts());
+        Assert.Equal(2, global::LocalQa.Core.Retrieval.VectorStore.Load(_index, ModelA).Count);
+        Assert.Equal(2, _index.StoreEmbeddings(ModelA, 4, pending.ChunkIds.Select((id, i) => (id, Embeddings(ModelA, 2, 4).Vectors[i])).ToList()));
+        Upsert("/docs/third.txt", Paragraphs("stoat", 1));
+        Assert.True(_index.IntegrityCheck().IsOk);
+        Upsert("/docs/fourth.txt", Paragraphs("weasel", 1));
+        Assert.Equal(4, _index.RemoveEmbeddingsExcept(ModelB));
+        Assert.True(_index.RemoveDocument("/docs/old.txt"));
+        Assert.Equal(["/docs/fourth.txt", "/docs/new.txt", "/docs/third.txt"], _index.ListDocuments().Select(d => d.Path));
+        Assert.Empty(_index.Prune(["/docs/new.txt", "/docs/third.txt", "/docs/fourth.txt"]));
+        _index.Optimize();
+        batch.Commit();
+        Assert.Null(_index.GetChunk(stored.DocumentId, 0));
+    }
+
+    [Fact]
     public void A_document_that_fails_inside_a_batch_is_undone_alone()
     {
         var oldText = Paragraphs("walrus", 3);
