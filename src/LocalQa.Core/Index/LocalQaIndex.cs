@@ -57,7 +57,7 @@ public sealed class LocalQaIndex : IDisposable
         _connection = connection;
         _time = time;
         _grouping = new DuplicateGrouping(connection);
-        _hashByPath = Sql.Command(connection, "SELECT content_hash FROM documents WHERE path = $path", "$path");
+        _hashByPath = Sql.Command(connection, "SELECT content_hash, size FROM documents WHERE path = $path", "$path");
         _upsertDocument = Sql.Command(connection, """
             INSERT INTO documents(path, title, content_hash, size, modified, ingested)
             VALUES ($path, $title, $hash, $size, $modified, $ingested)
@@ -188,13 +188,29 @@ public sealed class LocalQaIndex : IDisposable
     }
 
     /// <summary>The stored content hash of the document at <paramref name="path"/>: lets ingestion skip unchanged files with one indexed lookup.</summary>
-    public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash)
+    public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash) =>
+        TryGetDocumentHash(path, out contentHash, out _);
+
+    /// <summary>
+    /// The stored content hash and byte size of the document at <paramref name="path"/>. A file whose
+    /// size differs has changed, so ingestion need not read it twice (once to hash, once to load).
+    /// </summary>
+    public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash, out long sizeBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
         ThrowIfDisposed();
         Sql.Enlist(ReadTransaction, _hashByPath);
-        contentHash = Sql.Scalar(_hashByPath, path) as string;
-        return contentHash is not null;
+        Sql.SetValues(_hashByPath, [path]);
+        using var reader = _hashByPath.ExecuteReader();
+        if (!reader.Read())
+        {
+            contentHash = null;
+            sizeBytes = 0;
+            return false;
+        }
+        contentHash = reader.GetString(0);
+        sizeBytes = reader.GetInt64(1);
+        return true;
     }
 
     /// <summary>

@@ -82,13 +82,14 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file));
                 done++;
-                var known = index.TryGetDocumentHash(file, out var oldHash);
-                if (known && HashMatches(file, oldHash!))
+                var size = SizeOf(file);
+                var known = index.TryGetDocumentHash(file, out var oldHash, out var oldSize);
+                if (known && size == oldSize && HashMatches(file, oldHash!))
                 {
                     unchanged++;
                     continue;
                 }
-                if (IsLarge(file, options.Load, out var size))
+                if (IsLarge(file, size, options.Load))
                 {
                     var large = IngestSections(file, size, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken);
                     foreach (var w in large.Warnings) warnings.Add(new PathWarning(file, w));
@@ -166,19 +167,24 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
     }
 
     /// <summary>Plain text past the streaming threshold: read, chunked, embedded and stored a section at a time.</summary>
-    private static bool IsLarge(string file, LoadOptions load, out long size)
+    private static bool IsLarge(string file, long size, LoadOptions load) =>
+        size > load.StreamingThresholdBytes && DocumentLoader.FormatOf(file) == DocumentFormat.PlainText;
+
+    /// <summary>The file's length, or -1 when it cannot be read.</summary>
+    private static long SizeOf(string file)
     {
-        size = 0;
-        if (DocumentLoader.FormatOf(file) != DocumentFormat.PlainText) return false;
         try
         {
-            size = new FileInfo(file).Length;
-            return size > load.StreamingThresholdBytes;
+            // FileInfo describes a symbolic link itself (its length is the target path's), so
+            // follow it: the size decides both "changed?" and "stream it?".
+            var info = new FileInfo(file);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
+            return info.Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Gone or unreadable since it was listed: the ordinary path reports it.
-            return false;
+            // Gone or unreadable since it was listed: the ordinary load reports it.
+            return -1;
         }
     }
 

@@ -45,6 +45,27 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
+    public void An_edit_that_keeps_the_file_size_is_still_seen_and_a_symlinked_file_stays_unchanged()
+    {
+        // The size is only a shortcut for "changed": equal sizes must still be hashed.
+        var dir = Directory.CreateTempSubdirectory("localqa-ingest-").FullName;
+        var note = Path.Combine(dir, "note.txt");
+        File.WriteAllText(note, "The ferry to Tarnby leaves at nine.\n");
+        var target = Path.Combine(Directory.CreateTempSubdirectory("localqa-target-").FullName, "linked.txt");
+        File.Copy(Directory.GetFiles(TestPaths.SeedsFolder)[0], target);
+        File.CreateSymbolicLink(Path.Combine(dir, "linked.txt"), target);
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        var ingestor = new Ingestor(index, new Chunker());
+        Assert.Equal(2, ingestor.Ingest([dir]).Added);
+
+        File.WriteAllText(note, "The ferry to Tarnby leaves at five.\n");
+        Assert.Equal("The ferry to Tarnby leaves at nine.\n".Length, new FileInfo(note).Length);
+        var again = ingestor.Ingest([dir]);
+        Assert.Equal((0, 1, 1), (again.Added, again.Updated, again.Unchanged));
+        Assert.Contains(global::LocalQa.Core.Retrieval.Retriever.SearchFullText(index, "ferry leaves five", 3), h => h.Chunk.Text.Contains("at five", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_large_file_read_in_sections_gets_a_vector_for_every_chunk_equal_to_embedding_it_alone()
     {
         var dir = Directory.CreateTempSubdirectory("localqa-large-embed-").FullName;
