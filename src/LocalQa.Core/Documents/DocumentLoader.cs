@@ -52,7 +52,7 @@ public static class DocumentLoader
             path,
             fullPath =>
             {
-                var info = new FileInfo(fullPath);
+                var info = FileTarget.Of(fullPath);
                 if (info.Length > options.MaxFileBytes)
                 {
                     return LoadResult.Skipped(
@@ -120,7 +120,7 @@ public static class DocumentLoader
             path,
             fullPath =>
             {
-                var info = new FileInfo(fullPath);
+                var info = FileTarget.Of(fullPath);
                 var sections = 0;
                 long offset = 0;
                 string? title = null;

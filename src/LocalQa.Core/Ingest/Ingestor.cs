@@ -175,11 +175,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
     {
         try
         {
-            // FileInfo describes a symbolic link itself (its length is the target path's), so
-            // follow it: the size decides both "changed?" and "stream it?".
-            var info = new FileInfo(file);
-            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
-            return info.Length;
+            return FileTarget.Of(file).Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

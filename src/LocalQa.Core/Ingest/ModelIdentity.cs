@@ -14,7 +14,8 @@ public static class ModelIdentity
 
     public static string Of(string modelPath)
     {
-        var info = new FileInfo(modelPath);
+        // The target's size and time: a link re-pointed at another model must not reuse the old hash.
+        var info = FileTarget.Of(modelPath);
         if (!info.Exists) throw new LocalQa.Llama.InvalidInputException($"Model file '{modelPath}' does not exist.");
         var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
         var cacheFile = Path.Combine(LocalQaPaths.CacheDirectory, "model-hashes.json");

@@ -48,7 +48,7 @@ public static class ModelInventory
     public static LocalModel Describe(string path, ModelCatalog? catalog = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var size = File.Exists(path) ? new FileInfo(path).Length : 0;
+        var size = File.Exists(path) ? FileTarget.Of(path).Length : 0;
         var entry = catalog?.FindByFile(Path.GetFileName(path));
         GgufFile gguf;
         try

@@ -168,6 +168,21 @@ public sealed class DocumentLoaderTests
     }
 
     [Fact]
+    public void A_symbolic_link_is_held_to_the_size_limit_of_the_file_it_points_to()
+    {
+        // The link itself is a few bytes: a limit checked on it would let any size through.
+        using var folder = new TempFolder();
+        var target = folder.Write("big.md", "# Big\n\n" + new string('a', 2000));
+        var link = Path.Combine(Path.GetDirectoryName(target)!, "link.md");
+        File.CreateSymbolicLink(link, target);
+
+        var result = DocumentLoader.Load(link, new LoadOptions { MaxFileBytes = 1000 }, TestContext.Current.CancellationToken);
+
+        Assert.False(result.IsLoaded);
+        Assert.Contains("limit", result.SkipReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_text_for_stdin_hashes_the_utf8_bytes_and_uses_the_name()
     {
         var result = DocumentLoader.LoadText("Pasted Heading\n\nSome pasted text.", "stdin", modifiedUtc: DateTimeOffset.UnixEpoch);

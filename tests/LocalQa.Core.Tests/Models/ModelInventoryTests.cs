@@ -74,6 +74,25 @@ public sealed class ModelInventoryTests
     }
 
     [Fact]
+    public void A_model_reached_through_a_symbolic_link_shows_the_size_of_the_file_it_points_to()
+    {
+        // Download caches (Hugging Face's among them) hand out links to blobs.
+        using var dir = new TempDir();
+        var blob = dir["blob"];
+        using (var w = new GgufWriter(blob))
+        {
+            w.AddMetadata("general.architecture", GgufValue.FromString("llama"));
+            w.AddTensor("t", GgufTensorType.F32, 1024);
+            w.WriteTensorData(new float[1024]);
+            w.Complete();
+        }
+        var link = dir["model.gguf"];
+        File.CreateSymbolicLink(link, blob);
+
+        Assert.Equal(new FileInfo(blob).Length, ModelInventory.Describe(link).SizeBytes);
+    }
+
+    [Fact]
     public void Locate_finds_a_model_by_path_by_file_name_and_by_catalog_name()
     {
         using var dir = new TempDir();
