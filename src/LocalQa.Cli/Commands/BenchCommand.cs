@@ -33,10 +33,11 @@ internal static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Repetitions; the median and the spread are reported.", DefaultValueFactory = _ => 3 };
         var only = new Option<string?>("--only") { Description = $"Run only these sections, comma-separated: {string.Join(",", BenchArguments.SectionNamesInOrder)}." };
         var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
+        var embedArticles = new Option<int>("--embed-articles") { Description = "Of those, how many to ingest again with the embedding model (every chunk goes through it).", DefaultValueFactory = _ => 100 };
         var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, queries, json })
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, json })
             cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
@@ -75,6 +76,7 @@ internal static class BenchCommand
                 FlashAttention = BenchArguments.ParseFlashAttention(parse.GetValue(flashAttn)),
                 Repeat = parse.GetValue(repeat),
                 Articles = parse.GetValue(articles),
+                EmbeddedArticles = parse.GetValue(embedArticles),
                 Queries = parse.GetValue(queries),
                 EmbeddingTexts = parse.GetValue(embedTexts),
                 EmbeddingTextTokens = parse.GetValue(embedTokens),

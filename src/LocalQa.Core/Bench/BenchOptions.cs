@@ -112,7 +112,8 @@ public sealed record BenchOptions
         Positive(Queries, "--queries");
         Positive(TopK, "top-k");
         Positive(Articles, "--articles");
-        Positive(EmbeddedArticles, "embedded articles");
+        Positive(EmbeddedArticles, "--embed-articles");
+        if (EmbeddedArticles > Articles) throw new InvalidInputException($"--embed-articles {EmbeddedArticles} is more than the {Articles} generated articles.", "Raise --articles or lower --embed-articles.");
         if (Threads < 0) throw new InvalidInputException($"--threads {Threads} must be 0 (physical cores) or more.");
         if (BatchThreads < 0) throw new InvalidInputException($"--batch-threads {BatchThreads} must be 0 (same as --threads) or more.");
         if (TtftChangedTokens < 1 || TtftChangedTokens >= TtftPromptTokens)

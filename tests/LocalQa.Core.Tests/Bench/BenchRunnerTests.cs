@@ -157,6 +157,15 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
         }
     }
 
+    [Fact]
+    public void More_embedded_articles_than_generated_ones_is_a_user_error_naming_both_options()
+    {
+        var options = new BenchOptions { Articles = 50, EmbeddedArticles = 100 };
+        var e = Assert.Throws<Llama.InvalidInputException>(options.Validate);
+        Assert.Contains("--embed-articles 100", e.Message, StringComparison.Ordinal);
+        Assert.Contains("--articles", e.Fix, StringComparison.Ordinal);
+    }
+
     private static void Positive(JsonObject json, params string[] keys)
     {
         foreach (var key in keys)
