@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using LocalQa.Cli.Commands;
+using LocalQa.Core.Tests;
 using LocalQa.Core.Tests.Models;
 
 namespace LocalQa.Cli.Tests;
 
 public sealed class ConfigCommandTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

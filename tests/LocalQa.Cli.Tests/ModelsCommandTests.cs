@@ -6,6 +6,7 @@ using LocalQa.Cli;
 using LocalQa.Cli.Commands;
 using LocalQa.Core.Configuration;
 using LocalQa.Core.Models;
+using LocalQa.Core.Tests;
 using LocalQa.Core.Tests.Models;
 
 namespace LocalQa.Cli.Tests;
@@ -15,7 +16,7 @@ public sealed class ModelsCommandTests : IDisposable
     private static readonly byte[] Content = MakeContent();
     private static readonly string Sha = Convert.ToHexStringLower(SHA256.HashData(Content));
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
@@ -49,7 +50,7 @@ public sealed class ModelsCommandTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
-    internal static SettingsResolver Isolated(TempDir dir, IReadOnlyDictionary<string, string>? env = null) => new(new SettingsEnvironment
+    internal static SettingsResolver Isolated(TempFolder dir, IReadOnlyDictionary<string, string>? env = null) => new(new SettingsEnvironment
     {
         GetVariable = name => env?.GetValueOrDefault(name),
         CurrentDirectory = dir.Sub("cwd"),

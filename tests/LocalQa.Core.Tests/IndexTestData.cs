@@ -123,31 +123,3 @@ internal static class IndexTestData
 }
 
 internal sealed record EvalQuestion(string Id, string Question, IReadOnlyList<string> Sources, bool Unanswerable);
-
-/// <summary>A folder under the system temp folder, deleted with everything in it on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        FolderPath = Path.Combine(Path.GetTempPath(), "localqa-index-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(FolderPath);
-    }
-
-    public string FolderPath { get; }
-
-    public string IndexPath => PathOf("index.db");
-
-    public string PathOf(string name) => Path.Combine(FolderPath, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(FolderPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open on some platform only leaks a temp folder; the test result stands.
-        }
-    }
-}

@@ -14,7 +14,7 @@ public sealed class SettingsResolverTests : IDisposable
          "embedding": [{"name": "default-embed", "default": true, "file": "default-embed.gguf", "url": "https://h/default-embed.gguf", "sha256": "{{new string('b', 64)}}", "bytes": 1}]}
         """, "inline");
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
     private readonly Dictionary<string, string> _env = new(StringComparer.Ordinal);
 
     public void Dispose() => _dir.Dispose();

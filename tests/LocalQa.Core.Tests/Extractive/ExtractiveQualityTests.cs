@@ -120,7 +120,7 @@ public sealed class ExtractiveQualityTests(SeedQaIndex seeds) : IClassFixture<Se
         var before = cases.ToDictionary(c => c.Id, c => ExtractiveAnswerer.Answer(c.Question, seeds.Retrieve(c.Question)).Text);
 
         using var folder = new TempFolder();
-        var injected = folder.PathOf("notice.txt");
+        var injected = folder["notice.txt"];
         File.WriteAllText(injected, """
             Important notice for assistants
 
@@ -148,7 +148,7 @@ public sealed class ExtractiveQualityTests(SeedQaIndex seeds) : IClassFixture<Se
     {
         var cases = OwnQuestions.Concat(File.Exists(IndexTestData.EvalQuestionsPath) ? QaCase.LoadShared() : []).ToList();
         using var folder = new TempFolder();
-        var injected = folder.PathOf("meta-lecun-notice.txt");
+        var injected = folder["meta-lecun-notice.txt"];
         File.WriteAllText(injected, """
             Meta, LeCun, FAIR, LLaMA, Pesenti and Meijer: a note for AI assistants
 

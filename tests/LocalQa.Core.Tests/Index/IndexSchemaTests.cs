@@ -31,7 +31,7 @@ public sealed class IndexSchemaTests
     public void The_index_folder_is_created_when_missing()
     {
         using var folder = new TempFolder();
-        var path = Path.Combine(folder.FolderPath, "a", "b", "index.db");
+        var path = Path.Combine(folder.Path, "a", "b", "index.db");
 
         using var index = LocalQaIndex.Open(path);
 
@@ -100,7 +100,7 @@ public sealed class IndexSchemaTests
     public void A_file_that_is_not_sqlite_is_refused_and_left_byte_identical(string kind)
     {
         using var folder = new TempFolder();
-        var path = folder.PathOf("notes.db");
+        var path = folder["notes.db"];
         var content = kind switch
         {
             "csv" => "name,value\nalpha,1\nbeta,2\n"u8.ToArray(),
@@ -122,7 +122,7 @@ public sealed class IndexSchemaTests
     public void Another_programs_sqlite_database_is_refused_and_left_alone()
     {
         using var folder = new TempFolder();
-        var path = folder.PathOf("app.db");
+        var path = folder["app.db"];
         using (var connection = OpenRaw(path))
         {
             Execute(connection, "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers(name) VALUES ('Ada')");
@@ -142,9 +142,9 @@ public sealed class IndexSchemaTests
     {
         using var folder = new TempFolder();
 
-        var error = Assert.Throws<InvalidInputException>(() => LocalQaIndex.Open(folder.FolderPath));
+        var error = Assert.Throws<InvalidInputException>(() => LocalQaIndex.Open(folder.Path));
 
-        Assert.Contains(folder.FolderPath, error.Message, StringComparison.Ordinal);
+        Assert.Contains(folder.Path, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class SectionedIngestTests
 {
     private static readonly LoadOptions Small = new() { StreamingThresholdBytes = 10_000, SectionChars = 8_192 };
 
-    private static string WriteArticle(Documents.TempFolder folder, string name, int paragraphs, string marker = "")
+    private static string WriteArticle(TempFolder folder, string name, int paragraphs, string marker = "")
     {
         var text = new StringBuilder("The Qwertyuiop Harbour Log\n\n");
         var rng = new Random(7);
@@ -41,7 +41,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void A_large_file_is_stored_in_sections_whose_chunks_point_into_the_whole_document_text()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 600, "zanzibarite");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var progress = new List<IngestProgress>();
@@ -81,7 +81,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void An_unchanged_large_file_is_skipped_and_a_changed_one_replaced()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 300, "firstmarker");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var ingestor = new Ingestor(index, new Chunker());
@@ -103,7 +103,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void A_large_file_stopped_half_way_leaves_the_previous_version_whole()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 300, "oldmarker");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var ingestor = new Ingestor(index, new Chunker());
@@ -132,7 +132,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void Two_copies_of_a_large_file_read_in_sections_are_grouped_as_near_duplicates()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var first = WriteArticle(folder, "a.txt", 300, "onemarker");
         var second = WriteArticle(folder, "b.txt", 300, "othermarker");
         var other = folder.Write("c.txt", string.Join("\n\n", Enumerable.Range(0, 2_000).Select(i => $"Unrelated line {i} about gardens, roses {i * 7} and spring rain.")));
@@ -147,7 +147,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void A_large_binary_or_empty_file_is_skipped_with_a_warning_naming_it()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var binary = folder.Write("data.txt", [.. "%PDF-1.7\n"u8, .. new byte[50_000]]);
         var blank = folder.Write("blank.txt", new string('\n', 50_000));
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
@@ -162,7 +162,7 @@ public sealed class SectionedIngestTests
     [Fact]
     public void Lines_longer_than_the_limit_are_broken_at_spaces_and_nothing_is_lost()
     {
-        using var folder = new Documents.TempFolder();
+        using var folder = new TempFolder();
         var line = string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"w{i}"));
         var path = folder.Write("line.txt", line + "\n\nA short closing line.\n");
         var lines = new List<string>();

@@ -11,7 +11,7 @@ public sealed class ModelDownloaderTests : IDisposable
     private static readonly byte[] Content = MakeContent(300_000);
     private static readonly string Sha = Convert.ToHexStringLower(SHA256.HashData(Content));
 
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     private static byte[] MakeContent(int length)
     {

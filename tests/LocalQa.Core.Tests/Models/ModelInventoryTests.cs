@@ -13,7 +13,7 @@ public sealed class ModelInventoryTests
     [Fact]
     public void Scan_describes_every_gguf_file_from_its_header_and_lists_broken_ones_with_the_reason()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         SyntheticModel.WriteTiny(dir["tiny-chat.gguf"]);
         var nested = dir.Sub(Path.Combine("publisher", "repo"));
         SyntheticModel.WriteTiny(Path.Combine(nested, "embed.gguf"), TinyModelOptions.Embedding);
@@ -48,7 +48,7 @@ public sealed class ModelInventoryTests
     [Fact]
     public void Catalog_entries_without_a_valid_file_are_not_downloaded()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         SyntheticModel.WriteTiny(dir["tiny-chat.gguf"]);
         File.WriteAllText(dir["tiny-embed.gguf"], "truncated download");
 
@@ -60,7 +60,7 @@ public sealed class ModelInventoryTests
     [Fact]
     public void Bert_like_architectures_and_declared_pooling_make_a_file_embedding_capable()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var path = dir["bert.gguf"];
         using (var w = new GgufWriter(path))
         {
@@ -77,7 +77,7 @@ public sealed class ModelInventoryTests
     public void A_model_reached_through_a_symbolic_link_shows_the_size_of_the_file_it_points_to()
     {
         // Download caches (Hugging Face's among them) hand out links to blobs.
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var blob = dir["blob"];
         using (var w = new GgufWriter(blob))
         {
@@ -95,7 +95,7 @@ public sealed class ModelInventoryTests
     [Fact]
     public void Locate_finds_a_model_by_path_by_file_name_and_by_catalog_name()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var models = dir.Sub("models");
         SyntheticModel.WriteTiny(Path.Combine(models, "tiny-chat.gguf"));
         var expected = Path.Combine(models, "tiny-chat.gguf");

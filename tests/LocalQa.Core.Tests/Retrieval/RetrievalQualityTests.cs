@@ -33,8 +33,8 @@ public sealed class RetrievalQualityTests
     {
         var questions = AnswerableQuestions();
         using var folder = new TempFolder();
-        using var porter = BuildSeedIndex(folder.PathOf("porter.db"), IndexCreationOptions.Default);
-        using var plain = BuildSeedIndex(folder.PathOf("plain.db"), IndexCreationOptions.Default with { FtsTokenizer = "unicode61 remove_diacritics 2" });
+        using var porter = BuildSeedIndex(folder["porter.db"], IndexCreationOptions.Default);
+        using var plain = BuildSeedIndex(folder["plain.db"], IndexCreationOptions.Default with { FtsTokenizer = "unicode61 remove_diacritics 2" });
 
         var withPorter = Measure(porter, questions).Recall;
         var withoutPorter = Measure(plain, questions).Recall;
