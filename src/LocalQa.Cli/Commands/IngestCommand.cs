@@ -42,6 +42,7 @@ internal static class IngestCommand
                     lexical_only = report.LexicalOnly,
                     index = lib.IndexPath,
                     warnings = report.Warnings.Select(w => new { path = w.Path, message = w.Message }),
+                    near_duplicates = report.NearDuplicates.Select(d => new { path = d.Path, copy_of = d.CopyOf }),
                 });
             }
             else
@@ -49,6 +50,11 @@ internal static class IngestCommand
                 foreach (var w in report.Warnings) cli.Error.WriteLine($"warning: {w.Path}: {w.Message}");
                 cli.Out.WriteLine($"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Removed} removed, {report.Skipped} skipped " +
                                   $"in {report.Seconds:F2} s — index {lib.IndexPath}: {report.Documents} documents, {report.Chunks} chunks");
+                // Grouped, not dropped: both copies stay searchable, and answers cite one passage of the two.
+                foreach (var d in report.NearDuplicates.Take(MaxNearDuplicatesShown))
+                    cli.Out.WriteLine($"near-copy: {d.Path} repeats {d.CopyOf} (grouped; both kept)");
+                if (report.NearDuplicates.Count > MaxNearDuplicatesShown)
+                    cli.Out.WriteLine($"near-copy: and {report.NearDuplicates.Count - MaxNearDuplicatesShown} more (--json lists them all)");
                 if (report.LexicalOnly)
                     cli.Out.WriteLine("note: no embedding model configured; retrieval is lexical (BM25) only. Add one with --embed-model.");
             }
@@ -56,6 +62,8 @@ internal static class IngestCommand
         });
         return cmd;
     }
+
+    private const int MaxNearDuplicatesShown = 10;
 
     /// <summary>Ingests with a progress bar on a terminal and none when output is redirected.</summary>
     internal static IngestReport Run(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool prune, CancellationToken ct)

@@ -34,6 +34,7 @@ public sealed class LocalQaIndex : IDisposable
     private readonly TimeProvider _time;
     private readonly DuplicateGrouping _grouping;
     private readonly SqliteCommand _hashByPath;
+    private readonly SqliteCommand _nearDuplicateOf;
     private readonly SqliteCommand _upsertDocument;
     private readonly SqliteCommand _finishDocument;
     private readonly SqliteCommand _setTitle;
@@ -58,6 +59,10 @@ public sealed class LocalQaIndex : IDisposable
         _time = time;
         _grouping = new DuplicateGrouping(connection);
         _hashByPath = Sql.Command(connection, "SELECT content_hash, size FROM documents WHERE path = $path", "$path");
+        _nearDuplicateOf = Sql.Command(connection, """
+            SELECT o.path FROM documents d JOIN documents o ON o.dup_group = d.dup_group AND o.id <> d.id
+            WHERE d.path = $path ORDER BY o.id LIMIT 1
+            """, "$path");
         _upsertDocument = Sql.Command(connection, """
             INSERT INTO documents(path, title, content_hash, size, modified, ingested)
             VALUES ($path, $title, $hash, $size, $modified, $ingested)
@@ -103,7 +108,7 @@ public sealed class LocalQaIndex : IDisposable
             """, "$ids");
         _commands =
         [
-            _hashByPath, _upsertDocument, _finishDocument, _setTitle, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
+            _hashByPath, _nearDuplicateOf, _upsertDocument, _finishDocument, _setTitle, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
             _deleteDocument, _chunkRange, _fullTextSearch, _chunksById,
         ];
     }
@@ -211,6 +216,18 @@ public sealed class LocalQaIndex : IDisposable
         contentHash = reader.GetString(0);
         sizeBytes = reader.GetInt64(1);
         return true;
+    }
+
+    /// <summary>
+    /// The earliest indexed document in the same near-duplicate group as the one at
+    /// <paramref name="path"/> (a copy of the same story), or null when it has none.
+    /// </summary>
+    public string? NearDuplicateOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ThrowIfDisposed();
+        Sql.Enlist(ReadTransaction, _nearDuplicateOf);
+        return Sql.Scalar(_nearDuplicateOf, path) as string;
     }
 
     /// <summary>

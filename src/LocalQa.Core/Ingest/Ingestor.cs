@@ -44,7 +44,14 @@ public sealed record IngestReport
     public bool LexicalOnly { get; init; }
 
     public IReadOnlyList<PathWarning> Warnings { get; init; } = [];
+
+    /// <summary>Documents added or changed in this run that nearly duplicate one already indexed: grouped, both kept.</summary>
+    public IReadOnlyList<NearDuplicate> NearDuplicates { get; init; } = [];
 }
+
+/// <param name="Path">The document just ingested.</param>
+/// <param name="CopyOf">The earliest indexed document of its near-duplicate group.</param>
+public sealed record NearDuplicate(string Path, string CopyOf);
 
 /// <summary>
 /// Brings files into the index: unchanged ones (same content hash) are skipped without parsing,
@@ -68,6 +75,11 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         }
         var found = DocumentLoader.EnumerateFiles(roots);
         var warnings = new List<PathWarning>(found.Warnings);
+        var nearDuplicates = new List<NearDuplicate>();
+        void NoteNearDuplicate(string file)
+        {
+            if (index.NearDuplicateOf(file) is { } copyOf) nearDuplicates.Add(new NearDuplicate(file, copyOf));
+        }
         int added = 0, updated = 0, unchanged = 0, skipped = 0, removed = 0, embedded = 0;
         long chunks = 0, embedTokens = 0;
         var embedSeconds = 0.0;
@@ -105,6 +117,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                     embedSeconds += large.EmbedSeconds;
                     if (known) updated++;
                     else added++;
+                    NoteNearDuplicate(file);
                     continue;
                 }
                 LoadResult loaded;
@@ -141,6 +154,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                 chunks += pieces.Count;
                 if (known) updated++;
                 else added++;
+                NoteNearDuplicate(file);
             }
 
             batch.Commit();
@@ -163,6 +177,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
             Seconds = sw.Elapsed.TotalSeconds,
             LexicalOnly = embedder is null && stats.Embeddings.Count == 0,
             Warnings = warnings,
+            NearDuplicates = nearDuplicates,
         };
     }
 

@@ -331,6 +331,8 @@ public sealed class IndexWriteTests : IDisposable
         using var batch = _index.BeginBatch(maxAge: TimeSpan.FromHours(1));
         var pending = Upsert("/docs/new.txt", Paragraphs("marten", 2));
         Assert.True(_index.TryGetDocumentHash("/docs/new.txt", out _));
+        Assert.True(_index.TryGetDocumentHash("/docs/new.txt", out _, out var size) && size > 0);
+        Assert.Null(_index.NearDuplicateOf("/docs/new.txt"));
         Assert.Equal(2, _index.ListDocuments().Count);
         Assert.NotNull(_index.GetDocument("/docs/new.txt"));
         Assert.NotNull(_index.GetChunk(pending.DocumentId, 1));
