@@ -110,7 +110,9 @@ internal static class SummarizeCommand
             o.WriteLine("Related in your library:");
             foreach (var rel in r.Related)
             {
-                o.WriteLine($"  {rel.Title} — {rel.Document} (score {rel.Score:F4})");
+                o.WriteLine(rel.NearCopy
+                    ? $"  {rel.Title} — {rel.Document} (a near-copy of this article: about {rel.Score * 100:F0}% of their word 5-grams shared)"
+                    : $"  {rel.Title} — {rel.Document} (score {rel.Score:F4})");
                 o.WriteLine($"      \"{rel.Passage}\"");
             }
         }
@@ -124,7 +126,7 @@ internal static class SummarizeCommand
         summary = r.Summary,
         key_points = r.KeyPoints,
         mode = r.Mode == AnswerMode.Generative ? "generative" : "extractive",
-        related = r.Related.Select(x => new { document = x.Document, title = x.Title, score = x.Score, passage = x.Passage }),
+        related = r.Related.Select(x => new { document = x.Document, title = x.Title, score = x.Score, passage = x.Passage, near_copy = x.NearCopy }),
         words = r.Words,
         note = r.Note,
         timings = r.Timings is null ? null : new

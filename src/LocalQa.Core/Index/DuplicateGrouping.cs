@@ -81,20 +81,9 @@ internal sealed class DuplicateGrouping : IDisposable
         if (signature is not null)
         {
             bands = NearDuplicateDetector.BandHashes(signature);
-            foreach (var candidate in Candidates(bands, documentId))
+            foreach (var match in Matches(signature, bands, documentId))
             {
-                _signature.Parameters[0].Value = candidate;
-                using var reader = _signature.ExecuteReader();
-                if (!reader.Read())
-                {
-                    continue;
-                }
-
-                var other = NearDuplicateDetector.FromBlob(reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0));
-                if (other is not null && NearDuplicateDetector.EstimateSimilarity(signature, other) >= NearDuplicateDetector.Threshold)
-                {
-                    groups.Add(reader.IsDBNull(1) ? candidate : reader.GetInt64(1));
-                }
+                groups.Add(match.Group);
             }
         }
 
@@ -115,6 +104,44 @@ internal sealed class DuplicateGrouping : IDisposable
         }
 
         return group;
+    }
+
+    /// <summary>Indexed documents whose text nearly duplicates a text that is not (yet) in the index, most similar first.</summary>
+    public List<(long DocumentId, double Similarity)> Find(SqliteTransaction? transaction, ulong[] signature)
+    {
+        Sql.Enlist(transaction, _candidates, _signature);
+        // Ids start at 1, so 0 excludes nothing.
+        var found = Matches(signature, NearDuplicateDetector.BandHashes(signature), 0)
+            .Select(m => (m.DocumentId, m.Similarity))
+            .ToList();
+        found.Sort((a, b) => b.Similarity.CompareTo(a.Similarity));
+        return found;
+    }
+
+    /// <summary>Candidates from the LSH buckets whose stored signature is similar enough: the document, its group and the estimate.</summary>
+    private IEnumerable<(long DocumentId, long Group, double Similarity)> Matches(ulong[] signature, long[] bands, long excludeId)
+    {
+        foreach (var candidate in Candidates(bands, excludeId))
+        {
+            _signature.Parameters[0].Value = candidate;
+            using var reader = _signature.ExecuteReader();
+            if (!reader.Read())
+            {
+                continue;
+            }
+
+            var other = NearDuplicateDetector.FromBlob(reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0));
+            if (other is null)
+            {
+                continue;
+            }
+
+            var similarity = NearDuplicateDetector.EstimateSimilarity(signature, other);
+            if (similarity >= NearDuplicateDetector.Threshold)
+            {
+                yield return (candidate, reader.IsDBNull(1) ? candidate : reader.GetInt64(1), similarity);
+            }
+        }
     }
 
     public void Dispose()

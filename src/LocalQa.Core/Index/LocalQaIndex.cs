@@ -35,6 +35,7 @@ public sealed class LocalQaIndex : IDisposable
     private readonly DuplicateGrouping _grouping;
     private readonly SqliteCommand _hashByPath;
     private readonly SqliteCommand _nearDuplicateOf;
+    private readonly SqliteCommand _pathAndTitle;
     private readonly SqliteCommand _upsertDocument;
     private readonly SqliteCommand _finishDocument;
     private readonly SqliteCommand _setTitle;
@@ -63,6 +64,7 @@ public sealed class LocalQaIndex : IDisposable
             SELECT o.path FROM documents d JOIN documents o ON o.dup_group = d.dup_group AND o.id <> d.id
             WHERE d.path = $path ORDER BY o.id LIMIT 1
             """, "$path");
+        _pathAndTitle = Sql.Command(connection, "SELECT path, title FROM documents WHERE id = $id", "$id");
         _upsertDocument = Sql.Command(connection, """
             INSERT INTO documents(path, title, content_hash, size, modified, ingested)
             VALUES ($path, $title, $hash, $size, $modified, $ingested)
@@ -108,7 +110,7 @@ public sealed class LocalQaIndex : IDisposable
             """, "$ids");
         _commands =
         [
-            _hashByPath, _nearDuplicateOf, _upsertDocument, _finishDocument, _setTitle, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
+            _hashByPath, _nearDuplicateOf, _pathAndTitle, _upsertDocument, _finishDocument, _setTitle, _deleteChunks, _insertChunk, _insertEmbedding, _modelDimensions,
             _deleteDocument, _chunkRange, _fullTextSearch, _chunksById,
         ];
     }
@@ -228,6 +230,26 @@ public sealed class LocalQaIndex : IDisposable
         ThrowIfDisposed();
         Sql.Enlist(ReadTransaction, _nearDuplicateOf);
         return Sql.Scalar(_nearDuplicateOf, path) as string;
+    }
+
+    /// <summary>
+    /// Indexed documents that nearly duplicate <paramref name="text"/> (an article not ingested, such
+    /// as one being summarized), most similar first; empty for a text too short to compare.
+    /// </summary>
+    public IReadOnlyList<NearCopy> FindNearCopies(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ThrowIfDisposed();
+        if (NearDuplicateDetector.ComputeSignature(text) is not { } signature) return [];
+        var copies = new List<NearCopy>();
+        Sql.Enlist(ReadTransaction, _pathAndTitle);
+        foreach (var (id, similarity) in _grouping.Find(ReadTransaction, signature))
+        {
+            Sql.SetValues(_pathAndTitle, [id]);
+            using var reader = _pathAndTitle.ExecuteReader();
+            if (reader.Read()) copies.Add(new NearCopy(reader.GetString(0), reader.GetString(1), similarity));
+        }
+        return copies;
     }
 
     /// <summary>

@@ -32,7 +32,12 @@ public sealed record SummarizeOptions
     public KvCacheType KvCache { get; init; } = KvCacheType.F16;
 }
 
-public sealed record RelatedDocument(string Document, string Title, double Score, string Passage);
+/// <param name="Score">Retrieval's fused score; for a near-copy, the estimated share of word 5-grams the two texts have in common.</param>
+public sealed record RelatedDocument(string Document, string Title, double Score, string Passage)
+{
+    /// <summary>The library document is a copy of the article (the same text, perhaps re-saved or syndicated).</summary>
+    public bool NearCopy { get; init; }
+}
 
 public sealed record SummaryTimings(double LoadMs, double MapMs, double ReduceMs, double RelatedMs, double TotalMs, int GeneratedTokens, double TokensPerSecond);
 
@@ -136,7 +141,7 @@ public sealed class Summarizer : IDisposable
         foreach (var r in results)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var related = FindRelated(r);
+            var related = FindRelated(r, documents.FirstOrDefault(d => d.Path == r.Source)?.Text);
             withRelated.Add(r with
             {
                 Related = related,
@@ -331,22 +336,32 @@ public sealed class Summarizer : IDisposable
     public static int CountWords(string text) =>
         string.IsNullOrWhiteSpace(text) ? 0 : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Count(w => w != "…");
 
-    private List<RelatedDocument> FindRelated(SummaryResult r)
+    private List<RelatedDocument> FindRelated(SummaryResult r, string? text)
     {
         if (_index is null || _options.Related <= 0) return [];
+        var related = new List<RelatedDocument>();
+        // "You already have this" matters more than any topical neighbour, so copies come first.
+        foreach (var copy in text is null ? [] : _index.FindNearCopies(text))
+        {
+            if (string.Equals(copy.Path, r.Source, StringComparison.Ordinal)) continue;
+            var id = _index.GetDocument(copy.Path)?.Id;
+            var opening = id is null ? null : _index.GetChunk(id.Value, 0)?.Text;
+            related.Add(new RelatedDocument(copy.Path, copy.Title, Math.Round(copy.Similarity, 6), Snippet(opening ?? "")) { NearCopy = true });
+            if (related.Count == _options.Related) return related;
+        }
         var query = r.Title + " " + r.Summary;
         var passages = new Retriever(_index).Search(query, _options.Related * 4);
-        var related = new List<RelatedDocument>();
         foreach (var p in passages)
         {
             if (string.Equals(p.DocumentPath, r.Source, StringComparison.Ordinal)) continue;
             if (related.Any(x => x.Document == p.DocumentPath)) continue;
-            var snippet = p.Text.Length > 240 ? p.Text[..240].TrimEnd() + "…" : p.Text;
-            related.Add(new RelatedDocument(p.DocumentPath, p.Title, Math.Round(p.Score, 6), snippet.ReplaceLineEndings(" ")));
+            related.Add(new RelatedDocument(p.DocumentPath, p.Title, Math.Round(p.Score, 6), Snippet(p.Text)));
             if (related.Count == _options.Related) break;
         }
         return related;
     }
+
+    private static string Snippet(string text) => (text.Length > 240 ? text[..240].TrimEnd() + "…" : text).ReplaceLineEndings(" ");
 
     public void Dispose()
     {

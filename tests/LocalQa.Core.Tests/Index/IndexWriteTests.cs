@@ -333,6 +333,7 @@ public sealed class IndexWriteTests : IDisposable
         Assert.True(_index.TryGetDocumentHash("/docs/new.txt", out _));
         Assert.True(_index.TryGetDocumentHash("/docs/new.txt", out _, out var size) && size > 0);
         Assert.Null(_index.NearDuplicateOf("/docs/new.txt"));
+        Assert.Equal("/docs/new.txt", Assert.Single(_index.FindNearCopies(Paragraphs("marten", 2))).Path);
         Assert.Equal(2, _index.ListDocuments().Count);
         Assert.NotNull(_index.GetDocument("/docs/new.txt"));
         Assert.NotNull(_index.GetChunk(pending.DocumentId, 1));

@@ -22,6 +22,25 @@ public sealed class NearDuplicateTests
     }
 
     [Fact]
+    public void A_text_not_in_the_index_finds_the_documents_it_copies_and_nothing_else()
+    {
+        using var folder = new TempFolder();
+        using var index = LocalQaIndex.Open(folder.IndexPath);
+        Upsert(index, "/news/original.txt", Stories.Original);
+        Upsert(index, "/news/tram.txt", Stories.Unrelated);
+
+        var copies = index.FindNearCopies(Stories.SyndicatedCopy);
+
+        var found = Assert.Single(copies);
+        Assert.Equal("/news/original.txt", found.Path);
+        Assert.InRange(found.Similarity, NearDuplicateDetector.Threshold, 1.0);
+        Assert.Equal(1.0, index.FindNearCopies(Stories.Unrelated).Single().Similarity);
+        Assert.Empty(index.FindNearCopies("Nothing in the library resembles this short line about a green kettle on a stove."));
+        Assert.Empty(index.FindNearCopies(""));
+        Assert.Equal(2, index.ListDocuments().Count);
+    }
+
+    [Fact]
     public void Replacing_a_copy_with_other_text_takes_it_out_of_the_group()
     {
         using var folder = new TempFolder();

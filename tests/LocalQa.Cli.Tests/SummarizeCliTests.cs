@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace LocalQa.Cli.Tests;
+
+public sealed class SummarizeCliTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void An_article_already_in_the_library_is_named_as_a_near_copy_before_merely_related_ones()
+    {
+        var seeds = Path.Combine(CliRunner.RepoRoot, "seeds");
+        var ingest = _cli.Run("ingest", seeds);
+        Assert.True(ingest.ExitCode == 0, ingest.Err);
+        var original = Directory.GetFiles(seeds).Order(StringComparer.Ordinal).ElementAt(3);
+        // The same article saved again elsewhere, with a line of the saving site's own on top.
+        var resaved = Path.Combine(_cli.Home, "resaved.txt");
+        File.WriteAllText(resaved, "Saved from a newsletter\n\n" + File.ReadAllText(original));
+
+        var r = _cli.Run("summarize", resaved, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var related = doc.RootElement.GetProperty("related");
+        Assert.True(related.GetArrayLength() >= 2, r.Out);
+        Assert.Equal(original, related[0].GetProperty("document").GetString());
+        Assert.True(related[0].GetProperty("near_copy").GetBoolean());
+        Assert.InRange(related[0].GetProperty("score").GetDouble(), 0.5, 1.0);
+        for (var i = 1; i < related.GetArrayLength(); i++)
+        {
+            Assert.False(related[i].GetProperty("near_copy").GetBoolean());
+            Assert.NotEqual(original, related[i].GetProperty("document").GetString());
+        }
+
+        var text = _cli.Run("summarize", resaved);
+        Assert.Contains($"{original} (a near-copy of this article", text.Out, StringComparison.Ordinal);
+
+        // An article on the same subject in other words is related, not a copy.
+        var other = _cli.Run("summarize", Directory.GetFiles(seeds).Order(StringComparer.Ordinal).First(), "--json");
+        Assert.True(other.ExitCode == 0, other.Err);
+        using var otherDoc = JsonDocument.Parse(other.Out);
+        foreach (var rel in otherDoc.RootElement.GetProperty("related").EnumerateArray())
+        {
+            Assert.False(rel.GetProperty("near_copy").GetBoolean(), rel.GetProperty("document").GetString());
+        }
+    }
+}
