@@ -208,19 +208,20 @@ public static class DocumentLoader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var warnings = new List<PathWarning>();
         var visitedFolders = new HashSet<string>(StringComparer.Ordinal);
+        var unreadable = 0;
         foreach (var path in paths)
         {
             var fullPath = FullPath(path);
             if (File.Exists(fullPath))
             {
-                if (seen.Add(fullPath))
+                if (seen.Add(fullPath) && !AddIfReadable(fullPath, files, warnings))
                 {
-                    AddIfReadable(fullPath, files, warnings);
+                    unreadable++;
                 }
             }
             else if (Directory.Exists(fullPath))
             {
-                CollectFolder(fullPath, files, seen, warnings, visitedFolders);
+                unreadable += CollectFolder(fullPath, files, seen, warnings, visitedFolders);
             }
             else
             {
@@ -228,7 +229,7 @@ public static class DocumentLoader
             }
         }
 
-        return new FileEnumeration(files, warnings);
+        return new FileEnumeration(files, warnings, unreadable);
     }
 
     /// <summary>
@@ -352,8 +353,10 @@ public static class DocumentLoader
         return string.Concat(title.AsSpan(0, cut > MaxTitleLength / 2 ? cut : MaxTitleLength - 1), "\u2026");
     }
 
-    private static void CollectFolder(string root, List<string> files, HashSet<string> seen, List<PathWarning> warnings, HashSet<string> visited)
+    /// <returns>How many files were found but could not be read.</returns>
+    private static int CollectFolder(string root, List<string> files, HashSet<string> seen, List<PathWarning> warnings, HashSet<string> visited)
     {
+        var unreadable = 0;
         var pending = new Stack<string>();
         pending.Push(root);
         while (pending.Count > 0)
@@ -393,9 +396,10 @@ public static class DocumentLoader
                 {
                     subfolders.Add(entry);
                 }
-                else if (SupportedExtensions.ContainsKey(Path.GetExtension(entry)) && File.Exists(entry) && seen.Add(entry))
+                else if (SupportedExtensions.ContainsKey(Path.GetExtension(entry)) && File.Exists(entry) && seen.Add(entry)
+                         && !AddIfReadable(entry, files, warnings))
                 {
-                    AddIfReadable(entry, files, warnings);
+                    unreadable++;
                 }
             }
 
@@ -404,14 +408,18 @@ public static class DocumentLoader
                 pending.Push(subfolders[i]);
             }
         }
+
+        return unreadable;
     }
 
-    private static void AddIfReadable(string file, List<string> files, List<PathWarning> warnings)
+    /// <returns>False when the file cannot be opened (a warning says why).</returns>
+    private static bool AddIfReadable(string file, List<string> files, List<PathWarning> warnings)
     {
         try
         {
             using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             files.Add(file);
+            return true;
         }
         catch (UnauthorizedAccessException)
         {
@@ -421,6 +429,8 @@ public static class DocumentLoader
         {
             warnings.Add(new PathWarning(file, $"{file}: skipped, it cannot be read ({ex.Message})."));
         }
+
+        return false;
     }
 
     // A folder reached through a symbolic link is visited once, so link cycles end.

@@ -118,4 +118,5 @@ public sealed record PathWarning(string Path, string Message);
 /// <summary>The files found under the paths given to <see cref="DocumentLoader.EnumerateFiles"/>.</summary>
 /// <param name="Files">Full paths of the files to load, in a stable order, without duplicates.</param>
 /// <param name="Warnings">Folders and files that could not be read.</param>
-public sealed record FileEnumeration(IReadOnlyList<string> Files, IReadOnlyList<PathWarning> Warnings);
+/// <param name="UnreadableFiles">How many of the warnings are files (the rest are folders): skipped files, to count.</param>
+public sealed record FileEnumeration(IReadOnlyList<string> Files, IReadOnlyList<PathWarning> Warnings, int UnreadableFiles = 0);

@@ -80,7 +80,8 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         {
             if (index.NearDuplicateOf(file) is { } copyOf) nearDuplicates.Add(new NearDuplicate(file, copyOf));
         }
-        int added = 0, updated = 0, unchanged = 0, skipped = 0, removed = 0, embedded = 0;
+        int added = 0, updated = 0, unchanged = 0, removed = 0, embedded = 0;
+        var skipped = found.UnreadableFiles;
         long chunks = 0, embedTokens = 0;
         var embedSeconds = 0.0;
         var done = 0;

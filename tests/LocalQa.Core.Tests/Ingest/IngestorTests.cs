@@ -99,10 +99,18 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         File.WriteAllBytes(Path.Combine(dir, "binary.txt"), [0x7F, (byte)'E', (byte)'L', (byte)'F', 0, 0, 1, 2, 0, 0]);
         File.WriteAllBytes(Path.Combine(dir, "empty.txt"), []);
         File.WriteAllBytes(Path.Combine(dir, "latin1.txt"), [.. "Caf"u8, 0xE9, .. " cr\u00e8me is good and the harbour is calm.\n"u8]);
+        // Links that lead nowhere are found by the folder walk but cannot be opened.
+        File.CreateSymbolicLink(Path.Combine(dir, "loop-a.txt"), Path.Combine(dir, "loop-b.txt"));
+        File.CreateSymbolicLink(Path.Combine(dir, "loop-b.txt"), Path.Combine(dir, "loop-a.txt"));
+        File.CreateSymbolicLink(Path.Combine(dir, "broken.txt"), Path.Combine(dir, "gone", "away.txt"));
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         var report = new Ingestor(index, new Chunker()).Ingest([dir]);
         Assert.Contains(report.Warnings, w => w.Path.EndsWith("binary.txt", StringComparison.Ordinal));
         Assert.Contains(report.Warnings, w => w.Path.EndsWith("empty.txt", StringComparison.Ordinal));
+        foreach (var link in new[] { "loop-a.txt", "loop-b.txt", "broken.txt" })
+            Assert.Contains(report.Warnings, w => w.Path.EndsWith(link, StringComparison.Ordinal));
+        // Every file named in a "skipped" warning is counted as skipped: the summary line must agree.
+        Assert.Equal((2, 5), (report.Added, report.Skipped));
         Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("good.txt", StringComparison.Ordinal));
         Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("latin1.txt", StringComparison.Ordinal));
     }
