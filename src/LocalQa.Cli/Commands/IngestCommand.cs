@@ -47,7 +47,7 @@ internal static class IngestCommand
             }
             else
             {
-                foreach (var w in report.Warnings) cli.Error.WriteLine($"warning: {w.Path}: {w.Message}");
+                foreach (var w in report.Warnings) cli.Error.WriteLine($"warning: {w.Line}");
                 cli.Out.WriteLine($"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Removed} removed, {report.Skipped} skipped " +
                                   $"in {report.Seconds:F2} s — index {lib.IndexPath}: {report.Documents} documents, {report.Chunks} chunks");
                 // Grouped, not dropped: both copies stay searchable, and answers cite one passage of the two.

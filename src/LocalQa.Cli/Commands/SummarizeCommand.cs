@@ -70,7 +70,7 @@ internal static class SummarizeCommand
                 loaded = DocumentLoader.Load(full, null, ct);
             }
             if (loaded.Document is null)
-                throw new InvalidInputException($"'{loaded.Path}' cannot be summarized: {loaded.SkipReason}.", "Pass a text, Markdown or HTML article.");
+                throw new InvalidInputException($"Cannot summarize {new PathWarning(loaded.Path, loaded.SkipReason ?? "not loaded").Line}", "Pass a text, Markdown or HTML article.");
             if (string.IsNullOrWhiteSpace(loaded.Document.Text))
                 throw new InvalidInputException($"'{loaded.Path}' is empty (no article text).", "Pass a file with an article in it.");
             docs.Add(loaded.Document);

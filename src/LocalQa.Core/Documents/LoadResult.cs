@@ -113,7 +113,11 @@ public sealed record LoadOptions
 /// <summary>A path that could not be read while looking for files.</summary>
 /// <param name="Path">The folder or file.</param>
 /// <param name="Message">A sentence that names the path and says why.</param>
-public sealed record PathWarning(string Path, string Message);
+public sealed record PathWarning(string Path, string Message)
+{
+    /// <summary>The message for a line of output, naming the path once (most messages already start with it).</summary>
+    public string Line => Message.Contains(Path, StringComparison.Ordinal) ? Message : $"{Path}: {Message}";
+}
 
 /// <summary>The files found under the paths given to <see cref="DocumentLoader.EnumerateFiles"/>.</summary>
 /// <param name="Files">Full paths of the files to load, in a stable order, without duplicates.</param>
