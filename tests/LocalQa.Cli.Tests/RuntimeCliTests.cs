@@ -55,6 +55,24 @@ public sealed class RuntimeCliTests : IDisposable
     }
 
     [Fact]
+    public void Doctor_says_what_an_f16_model_costs_on_the_bundled_runtime_and_says_nothing_for_a_quantized_one()
+    {
+        var f16 = Path.Combine(_cli.Home, "tiny-f16.gguf");
+        var q8 = Path.Combine(_cli.Home, "tiny-q8_0.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(f16, new LocalQa.Llama.Gguf.TinyModelOptions { TensorType = LocalQa.Llama.Gguf.GgufTensorType.F16 });
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(q8, new LocalQa.Llama.Gguf.TinyModelOptions { TensorType = LocalQa.Llama.Gguf.GgufTensorType.Q8_0 });
+
+        var slow = _cli.Run("doctor", "--model", f16);
+        Assert.True(slow.ExitCode == 0, slow.Err);
+        Assert.Contains("note:", slow.Out, StringComparison.Ordinal);
+        Assert.Contains("LOCALQA_NATIVE_DIR", slow.Out, StringComparison.Ordinal);
+        var quantized = _cli.Run("doctor", "--model", q8, "--json");
+        Assert.True(quantized.ExitCode == 0, quantized.Err);
+        using var doc = JsonDocument.Parse(quantized.Out);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("note").ValueKind);
+    }
+
+    [Fact]
     public void Gpu_layers_are_accepted_on_a_cpu_only_runtime_and_reported_by_doctor()
     {
         var model = Path.Combine(_cli.Home, "gpu-tiny.gguf");

@@ -16,6 +16,7 @@ internal static class DoctorCommand
         {
             var (info, error) = LlamaRuntime.TryLoad();
             object? modelFacts = null;
+            string? note = null;
             var modelFile = parse.GetValue(model);
             if (modelFile is not null)
             {
@@ -35,6 +36,7 @@ internal static class DoctorCommand
                     chat_template = m.ChatTemplate is not null,
                     embedding_model = m.IsEmbeddingModel,
                 };
+                note = F16Note(m);
             }
             if (parse.GetValue(json))
             {
@@ -53,6 +55,7 @@ internal static class DoctorCommand
                         devices = info?.Devices.Select(d => new { name = d.Name, description = d.Description, kind = d.Kind, total_memory = d.TotalMemory }),
                     },
                     model = modelFacts,
+                    note,
                 });
             }
             else
@@ -78,9 +81,23 @@ internal static class DoctorCommand
                     foreach (var p in modelFacts.GetType().GetProperties())
                         o.WriteLine($"  {p.Name,-17} {p.GetValue(modelFacts)}");
                 }
+                if (note is not null) o.WriteLine($"note:      {note}");
             }
             return Task.FromResult(info is null ? ExitCodes.BadInput : ExitCodes.Ok);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The bundled prebuilt's F16 kernels prefill at about half the speed of a native build (README,
+    /// Performance); a user who picked an F16 file deserves to know before blaming the model.
+    /// </summary>
+    private static string? F16Note(LlamaModel model)
+    {
+        const string MostlyF16 = "1";
+        if (model.Metadata.GetValueOrDefault("general.file_type") != MostlyF16) return null;
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LOCALQA_NATIVE_DIR"))) return null;
+        return "F16 weights: the bundled llama.cpp build processes prompts about half as fast as a native build "
+               + "(LOCALQA_NATIVE_DIR, see the README's Performance section); a Q8_0 or Q4_K_M file of this model is faster here.";
     }
 }
