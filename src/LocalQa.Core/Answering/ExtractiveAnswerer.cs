@@ -92,6 +92,7 @@ public static class ExtractiveAnswerer
         }
 
         AddAntecedents(chosen, ranked, parsed, options.MaxSentences);
+        AddOtherHalves(chosen, ranked, options.MaxSentences);
         return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
     }
 
@@ -149,6 +150,67 @@ public static class ExtractiveAnswerer
             }
         }
     }
+
+    // Openers of the first half of a pair, and how the second half opens.
+    private static readonly (string First, string[] Second)[] PairedOpeners =
+    [
+        ("On one side", ["On the other side", "On another side"]),
+        ("On the one side", ["On the other side"]),
+        ("On one hand", ["On the other hand", "On the other"]),
+        ("On the one hand", ["On the other hand", "On the other"]),
+        ("First,", ["Second,", "Then,", "Next,"]),
+        ("Firstly,", ["Secondly,", "Second,"]),
+    ];
+
+    // The second half of a pair comes within this many sentences of the first (the first half is
+    // often a short paragraph of its own).
+    private const int MaxPairDistance = 4;
+
+    /// <summary>
+    /// A quoted sentence that opens the first half of a pair ("On one side, …", "On the one hand, …",
+    /// "First, …") is half an answer ("which two …?" gets one of them): the sentence of the same
+    /// passage that opens the other half is quoted too while there is room. When the best sentence
+    /// announces two of something and a pair follows it, both halves are quoted: they are the two.
+    /// </summary>
+    private static void AddOtherHalves(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
+    {
+        var best = chosen[0];
+        if (chosen.Count < maxSentences - 1 && AnnouncesTwo(best.Text))
+        {
+            var firstHalf = FollowingSentence(ranked, best, c => Array.Exists(PairedOpeners, p => c.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase)));
+            if (firstHalf is not null && !chosen.Contains(firstHalf))
+            {
+                chosen.Add(firstHalf);
+            }
+        }
+
+        for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
+        {
+            var sentence = chosen[k];
+            var pair = Array.Find(PairedOpeners, p => sentence.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase));
+            if (pair.Second is null)
+            {
+                continue;
+            }
+
+            var other = FollowingSentence(ranked, sentence, c => pair.Second.Any(s => c.Text.StartsWith(s, StringComparison.OrdinalIgnoreCase)));
+            if (other is not null && !chosen.Contains(other))
+            {
+                chosen.Add(other);
+            }
+        }
+    }
+
+    /// <summary>The first sentence within <see cref="MaxPairDistance"/> after <paramref name="sentence"/> in its passage that matches.</summary>
+    private static Candidate? FollowingSentence(List<Candidate> ranked, Candidate sentence, Func<Candidate, bool> match) =>
+        ranked
+            .Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position && c.Position <= sentence.Position + MaxPairDistance)
+            .OrderBy(c => c.Position)
+            .FirstOrDefault(match);
+
+    private static bool AnnouncesTwo(string sentence) =>
+        sentence.Split([' ', ',', ';', ':'], StringSplitOptions.RemoveEmptyEntries)
+            .Any(w => w.Equals("two", StringComparison.OrdinalIgnoreCase) || w.Equals("both", StringComparison.OrdinalIgnoreCase));
 
     private static bool StartsWithPersonalPronoun(string sentence)
     {

@@ -24,6 +24,27 @@ public sealed class ExtractiveAnswererTests
     }
 
     [Fact]
+    public void A_quoted_first_half_of_a_pair_brings_its_second_half_and_nothing_else()
+    {
+        var passages = new[]
+        {
+            Passage(1, "The harbour council had to choose between two plans for the old quay. "
+                + "On the one hand, the fishermen wanted deeper berths for their trawlers. "
+                + "Their boats had grown larger every decade. "
+                + "On the other hand, the museum asked for the quay to be kept as it was built. "
+                + "The vote is due in spring."),
+        };
+
+        var answer = ExtractiveAnswerer.Answer("Which two plans for the old quay did the harbour council weigh?", passages);
+
+        Assert.False(answer.Abstained);
+        Assert.Contains(answer.Sentences, s => s.Text.StartsWith("On the other hand, the museum", StringComparison.Ordinal));
+        Assert.DoesNotContain(answer.Sentences, s => s.Text.StartsWith("The vote", StringComparison.Ordinal));
+        Assert.Contains(answer.Sentences, s => s.Text.StartsWith("On the one hand, the fishermen", StringComparison.Ordinal));
+        Assert.True(answer.Text.IndexOf("fishermen", StringComparison.Ordinal) < answer.Text.IndexOf("museum", StringComparison.Ordinal), answer.Text);
+    }
+
+    [Fact]
     public void A_when_question_quotes_the_sentence_with_the_date()
     {
         var passages = new[]
