@@ -18,8 +18,9 @@ namespace LocalQa.Core.Summarizing;
 /// something. The chosen sentences are laid out in the article's order.
 /// </para>
 /// <para>
-/// Fragments under four words and lines that do not end like a sentence (headings, captions, table
-/// rows) are not chosen while the text has real sentences. Sentences that ask a question or lean on
+/// Fragments under four words, lines that do not end like a sentence (headings, captions, table
+/// rows) and the cells of a table flattened into text ("Goal: …" where a label leads more than one
+/// sentence) are not chosen while the text has real sentences. Sentences that ask a question or lean on
 /// the one before ("He said …", "But …") count for less.
 /// </para>
 /// </remarks>
@@ -151,11 +152,24 @@ public static class ExtractiveSummarizer
     private static List<SentenceInfo> Candidates(string text)
     {
         var all = new List<SentenceInfo>();
+        var labels = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var found in SentenceSplitter.Enumerate(text))
         {
             var span = ExtractiveText.WithoutListMarker(text, found);
             var sentence = span.In(text);
-            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), ExtractiveText.EndsLikeSentence(sentence), sentence[^1] == '?', StartsDangling(sentence)));
+            var label = LeadingLabel(sentence);
+            if (label is not null) labels[label] = labels.GetValueOrDefault(label) + 1;
+            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), ExtractiveText.EndsLikeSentence(sentence), sentence[^1] == '?', StartsDangling(sentence)) { Label = label });
+        }
+
+        // "Goal: …", "Risk: …" twice over is a table or a form flattened into text: its cells read as
+        // sentences but say nothing on their own. A label used once ("In short: …") is prose.
+        if (labels.Values.Any(n => n > 1))
+        {
+            for (var i = 0; i < all.Count; i++)
+            {
+                if (all[i].Label is { } l && labels[l] > 1) all[i] = all[i] with { Terminated = false };
+            }
         }
 
         var proper = all.Where(s => s.Words >= MinSentenceWords && s.Terminated).ToList();
@@ -411,5 +425,18 @@ public static class ExtractiveSummarizer
     /// <param name="Terminated">Ends like a sentence rather than a heading.</param>
     /// <param name="Question">Ends with a question mark.</param>
     /// <param name="Dangling">Opens with a pronoun or connective that needs the sentence before.</param>
-    private sealed record SentenceInfo(TextSpan Span, int Words, bool Terminated, bool Question, bool Dangling);
+    /// <summary>The label of a "Label: value" sentence (one to three capitalized words before a colon), or null.</summary>
+    private static string? LeadingLabel(ReadOnlySpan<char> sentence)
+    {
+        var colon = sentence.IndexOf(':');
+        if (colon <= 0 || colon > 40 || colon + 1 >= sentence.Length || sentence[colon + 1] != ' ' || !char.IsUpper(sentence[0])) return null;
+        var label = sentence[..colon].ToString();
+        var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length is >= 1 and <= 3 && words.All(w => w.All(c => char.IsLetter(c) || c is '-' or '\'' or '’')) ? label : null;
+    }
+
+    private sealed record SentenceInfo(TextSpan Span, int Words, bool Terminated, bool Question, bool Dangling)
+    {
+        public string? Label { get; init; }
+    }
 }

@@ -28,6 +28,29 @@ public sealed class ExtractiveSummarizerTests
         { "004_e18ac48bfc6d7d52.txt", "Meijer" },
     };
 
+    [Fact]
+    public void Cells_of_a_table_flattened_into_text_are_not_summary_sentences_but_a_one_off_label_is_prose()
+    {
+        // Two columns of "Label: value" cells, as a scraped comparison table reads once flattened.
+        var text = string.Join("\n\n",
+            "The harbour council compared two plans for the old quay before the spring vote.",
+            "In short: the council prefers the plan that keeps the quay open to fishing boats all year.",
+            "Goal: Deeper berths for the largest trawlers in the fleet. Goal: A quay kept exactly as it was built.",
+            "Cost: Four million euros over three years of works. Cost: Two million euros for repairs alone.",
+            "Risk: The old stone walls may not bear the new cranes. Risk: The fishing fleet may move to another port.",
+            "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
+            "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
+            "The council will publish both plans in full before the vote so that every resident can read them.");
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 80, keyPoints: 3);
+
+        Assert.DoesNotContain("Goal:", summary.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cost:", summary.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Risk:", summary.Text, StringComparison.Ordinal);
+        Assert.All(summary.KeyPoints, p => Assert.DoesNotMatch("^(Goal|Cost|Risk):", p));
+        Assert.Contains("In short:", summary.Text + string.Join(" ", summary.KeyPoints), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(SeedSubjects))]
     public void Summary_of_a_seed_fits_the_budget_names_its_subject_and_carries_no_boilerplate(string seed, string subject)
