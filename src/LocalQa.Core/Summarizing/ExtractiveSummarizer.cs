@@ -19,8 +19,9 @@ namespace LocalQa.Core.Summarizing;
 /// </para>
 /// <para>
 /// Fragments under four words, lines that do not end like a sentence (headings, captions, table
-/// rows) and the cells of a table flattened into text ("Goal: …" where a label leads more than one
-/// sentence) are not chosen while the text has real sentences. Sentences that ask a question or lean on
+/// rows), the cells of a table flattened into text ("Goal: …" where a label leads more than one
+/// sentence) and glossary entries (three or more labelled sentences in a row) are not chosen while
+/// the text has real sentences. Sentences that ask a question or lean on
 /// the one before ("He said …", "But …") count for less.
 /// </para>
 /// </remarks>
@@ -162,14 +163,22 @@ public static class ExtractiveSummarizer
             all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), ExtractiveText.EndsLikeSentence(sentence), sentence[^1] == '?', StartsDangling(sentence)) { Label = label });
         }
 
-        // "Goal: …", "Risk: …" twice over is a table or a form flattened into text: its cells read as
-        // sentences but say nothing on their own. A label used once ("In short: …") is prose.
-        if (labels.Values.Any(n => n > 1))
+        // "Goal: …", "Risk: …" twice over is a table or a form flattened into text, and three labelled
+        // sentences in a row are a glossary: their cells read as sentences but say nothing on their
+        // own. A label used once among prose ("In short: …") is prose.
+        for (var i = 0; i < all.Count; i++)
         {
-            for (var i = 0; i < all.Count; i++)
+            if (all[i].Label is not { } label) continue;
+            if (labels[label] > 1)
             {
-                if (all[i].Label is { } l && labels[l] > 1) all[i] = all[i] with { Terminated = false };
+                all[i] = all[i] with { Terminated = false };
+                continue;
             }
+
+            var run = 1;
+            for (var j = i - 1; j >= 0 && all[j].Label is { } l && labels[l] == 1; j--) run++;
+            for (var j = i + 1; j < all.Count && all[j].Label is { } l && labels[l] == 1; j++) run++;
+            if (run >= MinLabelledRun) all[i] = all[i] with { Terminated = false };
         }
 
         var proper = all.Where(s => s.Words >= MinSentenceWords && s.Terminated).ToList();
@@ -425,14 +434,16 @@ public static class ExtractiveSummarizer
     /// <param name="Terminated">Ends like a sentence rather than a heading.</param>
     /// <param name="Question">Ends with a question mark.</param>
     /// <param name="Dangling">Opens with a pronoun or connective that needs the sentence before.</param>
-    /// <summary>The label of a "Label: value" sentence (one to three capitalized words before a colon), or null.</summary>
+    private const int MinLabelledRun = 3;
+
+    /// <summary>The label of a "Label: value" sentence (one to four words before a colon, the first capitalized), or null.</summary>
     private static string? LeadingLabel(ReadOnlySpan<char> sentence)
     {
         var colon = sentence.IndexOf(':');
         if (colon <= 0 || colon > 40 || colon + 1 >= sentence.Length || sentence[colon + 1] != ' ' || !char.IsUpper(sentence[0])) return null;
         var label = sentence[..colon].ToString();
         var words = label.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length is >= 1 and <= 3 && words.All(w => w.All(c => char.IsLetter(c) || c is '-' or '\'' or '’')) ? label : null;
+        return words.Length is >= 1 and <= 4 && words.All(w => w.All(c => char.IsLetter(c) || c is '-' or '\'' or '’' or '(' or ')')) ? label : null;
     }
 
     private sealed record SentenceInfo(TextSpan Span, int Words, bool Terminated, bool Question, bool Dangling)

@@ -51,6 +51,28 @@ public sealed class ExtractiveSummarizerTests
         Assert.Contains("In short:", summary.Text + string.Join(" ", summary.KeyPoints), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_glossary_at_the_end_of_an_article_is_not_summarized()
+    {
+        var text = string.Join("\n",
+            "The harbour council compared two plans for the old quay before the spring vote.",
+            "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
+            "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
+            "The council will publish both plans in full before the vote so that every resident can read them.",
+            "Glossary",
+            "- Quay: A stone platform along the water where boats are loaded and unloaded by the harbour crews.",
+            "- Berth: A place in the harbour where one boat is moored for loading, repairs or the winter months.",
+            "- Trawler (fishing): A fishing boat that drags a large net behind it along the bottom of the sea.");
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 80, keyPoints: 3);
+
+        foreach (var term in new[] { "Quay:", "Berth:", "Trawler (fishing):" })
+        {
+            Assert.DoesNotContain(term, summary.Text, StringComparison.Ordinal);
+            Assert.All(summary.KeyPoints, p => Assert.DoesNotContain(term, p, StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(SeedSubjects))]
     public void Summary_of_a_seed_fits_the_budget_names_its_subject_and_carries_no_boilerplate(string seed, string subject)
