@@ -20,8 +20,8 @@ namespace LocalQa.Core.Summarizing;
 /// <para>
 /// Fragments under four words, lines that do not end like a sentence (headings, captions, table
 /// rows), the cells of a table flattened into text ("Goal: …" where a label leads more than one
-/// sentence) and glossary entries (three or more labelled sentences in a row) are not chosen while
-/// the text has real sentences. Sentences that ask a question or lean on
+/// sentence), glossary entries (three or more labelled sentences in a row) and a closing reference
+/// list (after a "References" or "Sources" line) are not chosen while the text has real sentences. Sentences that ask a question or lean on
 /// the one before ("He said …", "But …") count for less.
 /// </para>
 /// </remarks>
@@ -154,13 +154,16 @@ public static class ExtractiveSummarizer
     {
         var all = new List<SentenceInfo>();
         var labels = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var backMatter = BackMatterStart(text);
         foreach (var found in SentenceSplitter.Enumerate(text))
         {
             var span = ExtractiveText.WithoutListMarker(text, found);
             var sentence = span.In(text);
             var label = LeadingLabel(sentence);
             if (label is not null) labels[label] = labels.GetValueOrDefault(label) + 1;
-            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), ExtractiveText.EndsLikeSentence(sentence), sentence[^1] == '?', StartsDangling(sentence)) { Label = label });
+            // A reference list is the article's sources, not what it says.
+            var terminated = ExtractiveText.EndsLikeSentence(sentence) && span.Start < backMatter;
+            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), terminated, sentence[^1] == '?', StartsDangling(sentence)) { Label = label });
         }
 
         // "Goal: …", "Risk: …" twice over is a table or a form flattened into text, and three labelled
@@ -435,6 +438,30 @@ public static class ExtractiveSummarizer
     /// <param name="Question">Ends with a question mark.</param>
     /// <param name="Dangling">Opens with a pronoun or connective that needs the sentence before.</param>
     private const int MinLabelledRun = 3;
+
+    private static readonly string[] BackMatterHeadings = ["References", "Bibliography", "Sources", "Notes", "Footnotes", "Further reading", "Works cited", "Citations"];
+
+    /// <summary>Where a closing "References" (or like) section starts: a line that is only such a heading, in the text's second half; else the text's length.</summary>
+    private static int BackMatterStart(string text)
+    {
+        var start = text.Length;
+        foreach (var heading in BackMatterHeadings)
+        {
+            for (var at = text.IndexOf(heading, text.Length / 2, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(heading, at + 1, StringComparison.OrdinalIgnoreCase))
+            {
+                var end = at + heading.Length;
+                var lineStart = at == 0 || text[at - 1] == '\n';
+                var lineEnd = end == text.Length || text[end] is '\n' or '\r' or ':';
+                if (lineStart && lineEnd)
+                {
+                    start = Math.Min(start, at);
+                    break;
+                }
+            }
+        }
+
+        return start;
+    }
 
     /// <summary>The label of a "Label: value" sentence (one to four words before a colon, the first capitalized), or null.</summary>
     private static string? LeadingLabel(ReadOnlySpan<char> sentence)

@@ -52,6 +52,25 @@ public sealed class ExtractiveSummarizerTests
     }
 
     [Fact]
+    public void A_closing_reference_list_is_not_summarized()
+    {
+        var text = string.Join("\n",
+            "The harbour council compared two plans for the old quay before the spring vote.",
+            "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
+            "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
+            "The council will publish both plans in full before the vote so that every resident can read them.",
+            "References",
+            "1. Harbour Council (2024). \"Plans for the old quay and the harbour of the coast.\" Council minutes.",
+            "2. Museum of the Coast (2023). \"The old quay, the harbour and its fishing boats.\" Annual report.");
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 200, keyPoints: 5);
+
+        Assert.DoesNotContain("Council minutes", summary.Text + string.Join(" ", summary.KeyPoints), StringComparison.Ordinal);
+        Assert.DoesNotContain("Annual report", summary.Text + string.Join(" ", summary.KeyPoints), StringComparison.Ordinal);
+        Assert.Contains("fishermen", summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_glossary_at_the_end_of_an_article_is_not_summarized()
     {
         var text = string.Join("\n",
