@@ -40,6 +40,9 @@ public sealed class SummarizeCliTests : IDisposable
         var other = _cli.Run("summarize", Directory.GetFiles(seeds).Order(StringComparer.Ordinal).First(), "--json");
         Assert.True(other.ExitCode == 0, other.Err);
         using var otherDoc = JsonDocument.Parse(other.Out);
+        // Seed 000 ends with its publisher's "about us" paragraph: indexed, but not part of a summary.
+        Assert.DoesNotContain("Gnoppix", otherDoc.RootElement.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Gnoppix", otherDoc.RootElement.GetProperty("key_points").ToString(), StringComparison.Ordinal);
         foreach (var rel in otherDoc.RootElement.GetProperty("related").EnumerateArray())
         {
             Assert.False(rel.GetProperty("near_copy").GetBoolean(), rel.GetProperty("document").GetString());

@@ -60,14 +60,14 @@ internal static class SummarizeCommand
                 var text = ReadStdin();
                 if (string.IsNullOrWhiteSpace(text))
                     throw new InvalidInputException("Nothing arrived on standard input to summarize.", "Pipe an article in, e.g. `cat article.txt | localqa summarize -`.");
-                loaded = DocumentLoader.LoadText(text, "stdin");
+                loaded = DocumentLoader.LoadText(text, "stdin", LoadOptions.Summarizing);
             }
             else
             {
                 var full = Path.GetFullPath(p);
                 if (Directory.Exists(full))
                     throw new InvalidInputException($"'{full}' is a folder; summarize takes article files.", "Pass the files inside it, or use `localqa ingest` for a folder.");
-                loaded = DocumentLoader.Load(full, null, ct);
+                loaded = DocumentLoader.Load(full, LoadOptions.Summarizing, ct);
             }
             if (loaded.Document is null)
                 throw new InvalidInputException($"Cannot summarize {new PathWarning(loaded.Path, loaded.SkipReason ?? "not loaded").Line}", "Pass a text, Markdown or HTML article.");

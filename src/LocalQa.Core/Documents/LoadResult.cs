@@ -90,6 +90,12 @@ public sealed record LoadOptions
     /// <summary>The default options.</summary>
     public static LoadOptions Default { get; } = new();
 
+    /// <summary>
+    /// For an article about to be summarized: the publisher's closing "about us" paragraph goes too.
+    /// The index keeps it (it states facts a user may ask about), but it is not what the article says.
+    /// </summary>
+    public static LoadOptions Summarizing { get; } = new() { Cleaner = BoilerplateCleaner.Default.With(new PublisherBlurbRule()) };
+
     /// <summary>Removes boilerplate from loaded text; <see cref="BoilerplateCleaner.None"/> keeps everything.</summary>
     public BoilerplateCleaner Cleaner { get; init; } = BoilerplateCleaner.Default;
 

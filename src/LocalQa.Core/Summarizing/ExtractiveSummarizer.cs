@@ -13,7 +13,8 @@ namespace LocalQa.Core.Summarizing;
 /// content words. A sentence's centrality is its PageRank in the graph of cosine similarities
 /// (TextRank) for articles of up to <see cref="GraphSentenceLimit"/> sentences; above that, its
 /// cosine similarity with the centroid of all sentences, which is linear in the length of the text.
-/// Centrality is blended with a lead prior (news puts the gist first) and the summary is picked by
+/// Centrality is blended with a lead prior (news puts the gist first), a sentence that opens with a
+/// cue that it sums the article up ("In short, …", "In summary, …") counts more, and the summary is picked by
 /// maximal marginal relevance, so that a second sentence repeating the first loses to one that adds
 /// something. The chosen sentences are laid out in the article's order.
 /// </para>
@@ -48,6 +49,16 @@ public static class ExtractiveSummarizer
     private const double KeyPointRedundantAbove = 0.5;
     private const double QuestionPenalty = 0.6;
     private const double DanglingPenalty = 0.85;
+
+    // A sentence the author marks as the gist ("In short, …") is worth more than its centrality says
+    // (Edmundson's cue words); the bonus is what lifts a late "In short" line past a scene-setting lead.
+    private const double CueBonus = 1.6;
+
+    private static readonly string[] GistCues =
+    [
+        "In short", "In summary", "In sum", "To sum up", "To summarize", "To summarise", "In conclusion", "In a nutshell",
+        "The bottom line", "Bottom line", "TL;DR", "Put simply", "In brief",
+    ];
 
     /// <summary>
     /// Summarizes <paramref name="text"/> in at most <paramref name="maxWords"/> words, plus up to
@@ -163,7 +174,11 @@ public static class ExtractiveSummarizer
             if (label is not null) labels[label] = labels.GetValueOrDefault(label) + 1;
             // A reference list is the article's sources, not what it says.
             var terminated = ExtractiveText.EndsLikeSentence(sentence) && span.Start < backMatter;
-            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), terminated, sentence[^1] == '?', StartsDangling(sentence)) { Label = label });
+            all.Add(new SentenceInfo(span, ExtractiveText.CountWords(sentence), terminated, sentence[^1] == '?', StartsDangling(sentence))
+            {
+                Label = label,
+                Gist = OpensWithGistCue(sentence),
+            });
         }
 
         // "Goal: …", "Risk: …" twice over is a table or a form flattened into text, and three labelled
@@ -262,6 +277,11 @@ public static class ExtractiveSummarizer
             var central = max > 0 ? centrality[i] / max : 0;
             var lead = 1 / Math.Sqrt(1 + i);
             var score = ((1 - LeadWeight) * central) + (LeadWeight * lead);
+            if (sentences[i].Gist)
+            {
+                score *= CueBonus;
+            }
+
             if (sentences[i].Question)
             {
                 score *= QuestionPenalty;
@@ -420,6 +440,19 @@ public static class ExtractiveSummarizer
         return similarity;
     }
 
+    private static bool OpensWithGistCue(ReadOnlySpan<char> sentence)
+    {
+        foreach (var cue in GistCues)
+        {
+            if (sentence.StartsWith(cue, StringComparison.OrdinalIgnoreCase) && sentence.Length > cue.Length && sentence[cue.Length] is ',' or ':' or ' ')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool StartsDangling(ReadOnlySpan<char> sentence)
     {
         var end = 0;
@@ -476,5 +509,8 @@ public static class ExtractiveSummarizer
     private sealed record SentenceInfo(TextSpan Span, int Words, bool Terminated, bool Question, bool Dangling)
     {
         public string? Label { get; init; }
+
+        /// <summary>Opens with a cue that it sums the article up ("In short, …").</summary>
+        public bool Gist { get; init; }
     }
 }

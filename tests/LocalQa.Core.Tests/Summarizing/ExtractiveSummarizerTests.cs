@@ -52,6 +52,22 @@ public sealed class ExtractiveSummarizerTests
     }
 
     [Fact]
+    public void A_sentence_the_author_marks_as_the_gist_makes_the_summary_even_late_in_the_text()
+    {
+        var text = string.Join("\n",
+            "Morning light falls on the water while the gulls circle above the fishing boats.",
+            "The smell of salt and diesel hangs over the stalls where the catch is sold each day.",
+            "Children run along the sea wall and the cafés open their shutters one by one.",
+            "Visitors come every summer to photograph the harbour and its painted houses.",
+            "In short, the council has voted to close the old quay to fishing boats from next spring.",
+            "The harbour master will publish the new mooring rules in the coming weeks.");
+
+        var summary = ExtractiveSummarizer.Summarize(text, maxWords: 40, keyPoints: 0);
+
+        Assert.Contains("In short, the council has voted to close the old quay", summary.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_closing_reference_list_is_not_summarized()
     {
         var text = string.Join("\n",
