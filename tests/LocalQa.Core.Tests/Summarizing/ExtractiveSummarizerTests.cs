@@ -51,6 +51,15 @@ public sealed class ExtractiveSummarizerTests
         Assert.Contains("In short:", summary.Text + string.Join(" ", summary.KeyPoints), StringComparison.Ordinal);
     }
 
+    // An article body for the back-matter tests: what follows it must not make the summary.
+    private static readonly string[] QuayArticle =
+    [
+        "The harbour council compared two plans for the old quay before the spring vote.",
+        "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
+        "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
+        "The council will publish both plans in full before the vote so that every resident can read them.",
+    ];
+
     [Fact]
     public void A_sentence_the_author_marks_as_the_gist_makes_the_summary_even_late_in_the_text()
     {
@@ -70,14 +79,10 @@ public sealed class ExtractiveSummarizerTests
     [Fact]
     public void A_closing_reference_list_is_not_summarized()
     {
-        var text = string.Join("\n",
-            "The harbour council compared two plans for the old quay before the spring vote.",
-            "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
-            "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
-            "The council will publish both plans in full before the vote so that every resident can read them.",
+        var text = string.Join("\n", [.. QuayArticle,
             "References",
             "The council minutes of 2024 describe the plans of the harbour council for the old quay.",
-            "The annual report of the museum of the coast describes the old quay and its fishing boats.");
+            "The annual report of the museum of the coast describes the old quay and its fishing boats."]);
 
         var summary = ExtractiveSummarizer.Summarize(text, maxWords: 200, keyPoints: 5);
 
@@ -90,15 +95,11 @@ public sealed class ExtractiveSummarizerTests
     [Fact]
     public void A_glossary_at_the_end_of_an_article_is_not_summarized()
     {
-        var text = string.Join("\n",
-            "The harbour council compared two plans for the old quay before the spring vote.",
-            "The fishermen say the harbour will empty within a decade without deeper berths for their boats.",
-            "The museum argues that the quay is the last of its kind on the coast and draws visitors every summer.",
-            "The council will publish both plans in full before the vote so that every resident can read them.",
+        var text = string.Join("\n", [.. QuayArticle,
             "Glossary",
             "- Quay: A stone platform along the water where boats are loaded and unloaded by the harbour crews.",
             "- Berth: A place in the harbour where one boat is moored for loading, repairs or the winter months.",
-            "- Trawler (fishing): A fishing boat that drags a large net behind it along the bottom of the sea.");
+            "- Trawler (fishing): A fishing boat that drags a large net behind it along the bottom of the sea."]);
 
         var summary = ExtractiveSummarizer.Summarize(text, maxWords: 80, keyPoints: 3);
 
