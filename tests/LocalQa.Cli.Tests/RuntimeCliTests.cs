@@ -73,6 +73,24 @@ public sealed class RuntimeCliTests : IDisposable
     }
 
     [Fact]
+    public void Doctor_gives_no_f16_note_for_a_runtime_named_by_LOCALQA_NATIVE_DIR()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in runtime folder links the bundled .so files (Linux).");
+        var f16 = Path.Combine(_cli.Home, "tiny-f16.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(f16, new LocalQa.Llama.Gguf.TinyModelOptions { TensorType = LocalQa.Llama.Gguf.GgufTensorType.F16 });
+        // Another build of the release, stood in for by links to the bundled libraries from another folder.
+        var native = Directory.CreateDirectory(Path.Combine(_cli.Home, "native")).FullName;
+        foreach (var lib in Directory.GetFiles(AppContext.BaseDirectory, "lib*.so"))
+            File.CreateSymbolicLink(Path.Combine(native, Path.GetFileName(lib)), lib);
+
+        var r = _cli.Run(["doctor", "--model", f16], null, new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native });
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains(native, r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("note:", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Gpu_layers_are_accepted_on_a_cpu_only_runtime_and_reported_by_doctor()
     {
         var model = Path.Combine(_cli.Home, "gpu-tiny.gguf");

@@ -36,7 +36,7 @@ internal static class DoctorCommand
                     chat_template = m.ChatTemplate is not null,
                     embedding_model = m.IsEmbeddingModel,
                 };
-                note = F16Note(m);
+                note = F16Note(m, info);
             }
             if (parse.GetValue(json))
             {
@@ -92,11 +92,10 @@ internal static class DoctorCommand
     /// The bundled prebuilt's F16 kernels prefill at about half the speed of a native build (README,
     /// Performance); a user who picked an F16 file deserves to know before blaming the model.
     /// </summary>
-    private static string? F16Note(LlamaModel model)
+    private static string? F16Note(LlamaModel model, RuntimeInfo runtime)
     {
         const string MostlyF16 = "1";
-        if (model.Metadata.GetValueOrDefault("general.file_type") != MostlyF16) return null;
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LOCALQA_NATIVE_DIR"))) return null;
+        if (model.Metadata.GetValueOrDefault("general.file_type") != MostlyF16 || !runtime.IsBundled) return null;
         return "F16 weights: the bundled llama.cpp build processes prompts about half as fast as a native build "
                + "(LOCALQA_NATIVE_DIR, see the README's Performance section); a Q8_0 or Q4_K_M file of this model is faster here.";
     }

@@ -27,7 +27,7 @@ public sealed record IndexedDocument(
 
 /// <summary>An indexed document whose text nearly duplicates a given text.</summary>
 /// <param name="Similarity">Estimated Jaccard similarity of the two texts' word 5-grams (0.5 to 1).</param>
-public sealed record NearCopy(string Path, string Title, double Similarity);
+public sealed record NearCopy(long DocumentId, string Path, string Title, double Similarity);
 
 /// <summary>A chunk row as stored.</summary>
 public sealed record StoredChunk(long Id, long DocumentId, int Ordinal, int Start, int Length, string? Heading, int TokenCount, string Text);

@@ -247,7 +247,7 @@ public sealed class LocalQaIndex : IDisposable
         {
             Sql.SetValues(_pathAndTitle, [id]);
             using var reader = _pathAndTitle.ExecuteReader();
-            if (reader.Read()) copies.Add(new NearCopy(reader.GetString(0), reader.GetString(1), similarity));
+            if (reader.Read()) copies.Add(new NearCopy(id, reader.GetString(0), reader.GetString(1), similarity));
         }
         return copies;
     }

@@ -138,10 +138,12 @@ public sealed class Summarizer : IDisposable
             results.AddRange(Generate(documents, progress, ct));
         }
         var withRelated = new List<SummaryResult>(results.Count);
+        var textOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in documents) textOf.TryAdd(d.Path, d.Text);
         foreach (var r in results)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var related = FindRelated(r, documents.FirstOrDefault(d => d.Path == r.Source)?.Text);
+            var related = FindRelated(r, textOf.GetValueOrDefault(r.Source));
             withRelated.Add(r with
             {
                 Related = related,
@@ -344,8 +346,7 @@ public sealed class Summarizer : IDisposable
         foreach (var copy in text is null ? [] : _index.FindNearCopies(text))
         {
             if (string.Equals(copy.Path, r.Source, StringComparison.Ordinal)) continue;
-            var id = _index.GetDocument(copy.Path)?.Id;
-            var opening = id is null ? null : _index.GetChunk(id.Value, 0)?.Text;
+            var opening = _index.GetChunk(copy.DocumentId, 0)?.Text;
             related.Add(new RelatedDocument(copy.Path, copy.Title, Math.Round(copy.Similarity, 6), Snippet(opening ?? "")) { NearCopy = true });
             if (related.Count == _options.Related) return related;
         }

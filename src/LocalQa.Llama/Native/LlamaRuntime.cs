@@ -28,7 +28,11 @@ public sealed record RuntimeInfo(
     bool SupportsGpuOffload,
     int MaxParallelSequences,
     IReadOnlyList<RuntimeDevice> Devices,
-    string? CpuVariant);
+    string? CpuVariant)
+{
+    /// <summary>The runtime the build fetched (next to LocalQa), not one named by LOCALQA_NATIVE_DIR.</summary>
+    public bool IsBundled => string.Equals(Path.TrimEndingDirectorySeparator(Directory), Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), StringComparison.Ordinal);
+}
 
 public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
 
