@@ -241,6 +241,12 @@ internal static class ModelFileCheck
         {
             return; // absent or not strings: llama.cpp reports it
         }
+        // llama.cpp reads these arrays as raw float and int32 memory, one element per token, after
+        // asserting only that they are not strings: "gguf.cpp:1058: GGML_ASSERT(ctx->kv[key_id].get_type()
+        // != GGUF_TYPE_STRING) failed" ended the load of a file whose scores were strings (the native
+        // fuzz on LLamaSharp's runtime), and a shorter or narrower array would be read past its end.
+        CheckPerTokenArray(file, "tokenizer.ggml.scores", GgufValueType.Float32, tokens.Length);
+        CheckPerTokenArray(file, "tokenizer.ggml.token_type", GgufValueType.Int32, tokens.Length);
         var seen = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -261,6 +267,16 @@ internal static class ModelFileCheck
                         $"its BERT (WordPiece) vocabulary marks token {i} as a byte token, which WordPiece cannot decode"));
                 }
             }
+        }
+    }
+
+    private static void CheckPerTokenArray(GgufFile file, string key, GgufValueType type, int tokens)
+    {
+        if (file.GetValue(key) is not { } value) return;
+        if (!value.IsArray || value.ElementType != type || value.ArrayLength < tokens)
+        {
+            var found = value.IsArray ? string.Create(CultureInfo.InvariantCulture, $"an array of {value.ArrayLength} {value.ElementType}") : "not an array";
+            throw Refuse(file, string.Create(CultureInfo.InvariantCulture, $"{key} is {found}, but llama.cpp needs one {type} per token ({tokens})"));
         }
     }
 

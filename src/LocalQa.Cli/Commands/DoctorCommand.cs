@@ -16,7 +16,6 @@ internal static class DoctorCommand
         {
             var (info, error) = LlamaRuntime.TryLoad();
             object? modelFacts = null;
-            string? note = null;
             var modelFile = parse.GetValue(model);
             if (modelFile is not null)
             {
@@ -36,7 +35,6 @@ internal static class DoctorCommand
                     chat_template = m.ChatTemplate is not null,
                     embedding_model = m.IsEmbeddingModel,
                 };
-                note = F16Note(m, info);
             }
             if (parse.GetValue(json))
             {
@@ -46,7 +44,10 @@ internal static class DoctorCommand
                     {
                         loaded = info is not null,
                         path = info?.LibraryPath,
+                        binding = info?.Binding,
                         version = info?.Version,
+                        commit = info?.Commit,
+                        bundled = info?.IsBundled,
                         system_info = info?.SystemInfo,
                         cpu_variant = info?.CpuVariant,
                         error,
@@ -55,7 +56,6 @@ internal static class DoctorCommand
                         devices = info?.Devices.Select(d => new { name = d.Name, description = d.Description, kind = d.Kind, total_memory = d.TotalMemory }),
                     },
                     model = modelFacts,
-                    note,
                 });
             }
             else
@@ -67,10 +67,10 @@ internal static class DoctorCommand
                 }
                 else
                 {
-                    o.WriteLine($"runtime:   llama.cpp {info.Version} (expected {LlamaRuntime.ExpectedVersion})");
+                    o.WriteLine($"runtime:   {info.Binding}, llama.cpp with ggml {info.Version}, commit {info.Commit}{(info.IsBundled ? "" : " (LOCALQA_NATIVE_DIR)")}");
                     o.WriteLine($"library:   {info.LibraryPath}");
                     o.WriteLine($"system:    {info.SystemInfo}");
-                    o.WriteLine($"cpu build: {info.CpuVariant ?? "unknown"}");
+                    o.WriteLine($"cpu build: {info.CpuVariant ?? "unknown"}{(info.IsBundled ? " (chosen by LLamaSharp for this processor)" : "")}");
                     o.WriteLine($"gpu:       {(info.SupportsGpuOffload ? "offload supported" : "CPU only (no GPU backend in this runtime)")}");
                     foreach (var d in info.Devices)
                         o.WriteLine($"device:    {d.Name} ({d.Kind}) {d.Description}{(d.TotalMemory > 0 ? $", {d.TotalMemory >> 20} MiB" : "")}");
@@ -81,22 +81,9 @@ internal static class DoctorCommand
                     foreach (var p in modelFacts.GetType().GetProperties())
                         o.WriteLine($"  {p.Name,-17} {p.GetValue(modelFacts)}");
                 }
-                if (note is not null) o.WriteLine($"note:      {note}");
             }
             return Task.FromResult(info is null ? ExitCodes.BadInput : ExitCodes.Ok);
         });
         return cmd;
-    }
-
-    /// <summary>
-    /// The bundled prebuilt's F16 kernels prefill at about half the speed of a native build (README,
-    /// Performance); a user who picked an F16 file deserves to know before blaming the model.
-    /// </summary>
-    private static string? F16Note(LlamaModel model, RuntimeInfo runtime)
-    {
-        const string MostlyF16 = "1";
-        if (model.Metadata.GetValueOrDefault("general.file_type") != MostlyF16 || !runtime.IsBundled) return null;
-        return "F16 weights: the bundled llama.cpp build processes prompts about half as fast as a native build "
-               + "(LOCALQA_NATIVE_DIR, see the README's Performance section); a Q8_0 or Q4_K_M file of this model is faster here.";
     }
 }

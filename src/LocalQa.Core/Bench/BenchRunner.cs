@@ -16,7 +16,7 @@ public sealed record BenchReport
     public required FlashAttention FlashAttention { get; init; }
     public required int Repeat { get; init; }
 
-    /// <summary>The llama.cpp library used (the npm prebuilt, or a build named by LOCALQA_NATIVE_DIR).</summary>
+    /// <summary>The llama.cpp library used (the LLamaSharp backend package's build for this CPU, or one named by LOCALQA_NATIVE_DIR).</summary>
     public string? RuntimeLibrary { get; init; }
 
     /// <summary>Which libggml-cpu variant ggml picked for this processor.</summary>

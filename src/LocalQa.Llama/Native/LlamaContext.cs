@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using LLama.Exceptions;
+using LLama.Native;
 using LocalQa.Llama.Native;
 
 namespace LocalQa.Llama;
@@ -48,15 +50,16 @@ public sealed record LlamaContextOptions
 }
 
 /// <summary>
-/// One llama.cpp context: KV memory for up to <see cref="Sequences"/> sequences, and the decode call.
-/// Not thread-safe: one owner decodes at a time (no process-wide lock; make more contexts instead).
+/// One llama.cpp context (LLamaSharp's <see cref="SafeLLamaContextHandle"/>): KV memory for up to
+/// <see cref="Sequences"/> sequences, and the decode call. Not thread-safe: one owner decodes at a
+/// time. There is no process-wide lock (LLamaSharp's own Decode has one; see LlamaImports): two
+/// contexts decode at the same time.
 /// Every argument is checked here before llama.cpp sees it, because llama.cpp aborts the process
 /// on many invalid batches rather than returning an error.
 /// </summary>
 public sealed unsafe class LlamaContext : IDisposable
 {
-    private readonly SafeLlamaContextHandle _handle;
-    private readonly nint _memory;
+    private readonly SafeLLamaContextHandle _handle;
     private readonly AbortFlag _abort = new();
     private GCHandle _abortHandle;
     // Scratch for per-decode validation: next expected position of each sequence touched.
@@ -64,22 +67,22 @@ public sealed unsafe class LlamaContext : IDisposable
     private readonly int[] _seqSeenStamp;
     private int _stamp;
 
-    private LlamaContext(LlamaModel model, SafeLlamaContextHandle handle, LlamaContextOptions options)
+    private LlamaContext(LlamaModel model, SafeLLamaContextHandle handle, LlamaContextOptions options)
     {
         Model = model;
         _handle = handle;
         Options = options;
-        ContextSize = (int)LlamaNative.llama_n_ctx(handle);
-        SequenceContextSize = (int)LlamaNative.llama_n_ctx_seq(handle);
-        BatchSize = (int)LlamaNative.llama_n_batch(handle);
-        MicroBatchSize = (int)LlamaNative.llama_n_ubatch(handle);
-        Sequences = (int)LlamaNative.llama_n_seq_max(handle);
-        Pooling = (PoolingType)LlamaNative.llama_pooling_type(handle);
-        _memory = LlamaNative.llama_get_memory(handle);
+        ContextSize = (int)handle.ContextSize;
+        SequenceContextSize = LlamaImports.SequenceContextSize(handle);
+        BatchSize = (int)handle.BatchSize;
+        MicroBatchSize = (int)handle.UBatchSize;
+        Sequences = (int)handle.MaxSeq;
+        Pooling = (PoolingType)(int)handle.PoolingType;
         _seqNext = new int[Sequences];
         _seqSeenStamp = new int[Sequences];
         _abortHandle = GCHandle.Alloc(_abort);
-        LlamaNative.llama_set_abort_callback(handle, &OnAbort, GCHandle.ToIntPtr(_abortHandle));
+        delegate* unmanaged<nint, byte> onAbort = &OnAbort;
+        NativeApi.llama_set_abort_callback(handle, (nint)onAbort, GCHandle.ToIntPtr(_abortHandle));
     }
 
     public LlamaModel Model { get; }
@@ -108,7 +111,7 @@ public sealed unsafe class LlamaContext : IDisposable
         var perSequence = options.UnifiedKv ? ctx : ctx / Math.Max(1, options.Sequences);
         if (perSequence > train)
             throw new InvalidInputException($"Context size {perSequence} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use --context {train} or less.");
-        var maxSeq = (int)LlamaNative.llama_max_parallel_sequences();
+        var maxSeq = (int)NativeApi.llama_max_parallel_sequences();
         if (options.Sequences < 1 || options.Sequences > maxSeq)
             throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");
         if (options.BatchSize < 1 || options.MicroBatchSize < 1)
@@ -119,28 +122,32 @@ public sealed unsafe class LlamaContext : IDisposable
             throw new InvalidInputException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller --context.");
 
         var threads = options.Threads > 0 ? options.Threads : DefaultThreads();
-        var p = LlamaNative.llama_context_default_params();
-        p.NCtx = (uint)ctx;
-        p.NBatch = (uint)Math.Min(options.BatchSize, ctx);
-        p.NUbatch = (uint)Math.Min(options.MicroBatchSize, (int)p.NBatch);
-        p.NSeqMax = (uint)options.Sequences;
-        p.NThreads = threads;
-        p.NThreadsBatch = options.BatchThreads > 0 ? options.BatchThreads : threads;
-        p.FlashAttnType = (int)options.FlashAttention;
-        p.Embeddings = options.Embeddings ? (byte)1 : (byte)0;
-        p.PoolingType = (int)options.Pooling;
-        p.KvUnified = options.UnifiedKv ? (byte)1 : (byte)0;
-        p.NoPerf = 0;
-        p.TypeK = (int)options.KvCache;
-        p.TypeV = (int)options.KvCache;
+        var p = LLamaContextParams.Default();
+        p.n_ctx = (uint)ctx;
+        p.n_batch = (uint)Math.Min(options.BatchSize, ctx);
+        p.n_ubatch = (uint)Math.Min(options.MicroBatchSize, (int)p.n_batch);
+        p.n_seq_max = (uint)options.Sequences;
+        p.n_threads = threads;
+        p.n_threads_batch = options.BatchThreads > 0 ? options.BatchThreads : threads;
+        p.llama_flash_attn_type = (LLamaFlashAttentionType)(int)options.FlashAttention;
+        p.embeddings = options.Embeddings;
+        p.llama_pooling_type = (LLamaPoolingType)(int)options.Pooling;
+        p.kv_unified = options.UnifiedKv;
+        p.no_perf = false;
+        p.type_k = (GGMLType)(int)options.KvCache;
+        p.type_v = (GGMLType)(int)options.KvCache;
         if (options.Embeddings)
         {
             // Embedding models attend both ways over the whole input: it must fit one micro-batch.
-            p.NUbatch = p.NBatch;
+            p.n_ubatch = p.n_batch;
         }
         NativeLog.Clear();
-        var handle = SafeLlamaContextHandle.Create(model.Handle, p);
-        if (handle.IsInvalid)
+        SafeLLamaContextHandle handle;
+        try
+        {
+            handle = SafeLLamaContextHandle.Create(model.Handle, p);
+        }
+        catch (RuntimeError)
         {
             var why = NativeLog.TakeRecent();
             throw new InvalidInputException($"llama.cpp could not create a context of {ctx} tokens for '{model.Path}'{(why.Length > 0 ? ": " + why : ".")}", "Try a smaller --context.");
@@ -175,12 +182,12 @@ public sealed unsafe class LlamaContext : IDisposable
         if (cancellationToken.CanBeCanceled)
         {
             using var reg = cancellationToken.UnsafeRegister(static s => ((AbortFlag)s!).Requested = true, _abort);
-            rc = LlamaNative.llama_decode(_handle, batch.Native);
+            rc = LlamaImports.Decode(_handle, in batch.Native);
             _abort.Requested = false;
         }
         else
         {
-            rc = LlamaNative.llama_decode(_handle, batch.Native);
+            rc = LlamaImports.Decode(_handle, in batch.Native);
         }
         switch (rc)
         {
@@ -220,7 +227,7 @@ public sealed unsafe class LlamaContext : IDisposable
             if (_seqSeenStamp[seq] != stamp)
             {
                 _seqSeenStamp[seq] = stamp;
-                _seqNext[seq] = LlamaNative.llama_memory_seq_pos_max(_memory, seq) + 1;
+                _seqNext[seq] = _handle.MemorySequenceMaxPosition((LLamaSeqId)seq).Value + 1;
             }
             // llama.cpp requires each sequence to continue exactly where its memory ends.
             if (pos != _seqNext[seq])
@@ -232,26 +239,42 @@ public sealed unsafe class LlamaContext : IDisposable
     /// <summary>Logits of the batch row <paramref name="batchIndex"/> (which must have requested output).</summary>
     public ReadOnlySpan<float> GetLogits(int batchIndex)
     {
-        var p = LlamaNative.llama_get_logits_ith(_handle, batchIndex);
-        if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No logits for that batch row: it did not request output.");
-        return new ReadOnlySpan<float>(p, Model.VocabSize);
+        try
+        {
+            return _handle.GetLogitsIth(batchIndex);
+        }
+        catch (GetLogitsInvalidIndexException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No logits for that batch row: it did not request output.");
+        }
     }
 
     /// <summary>Pooled embedding of a sequence (pooling other than None), as llama.cpp computed it (not normalized).</summary>
     public ReadOnlySpan<float> GetSequenceEmbedding(int sequence)
     {
         if ((uint)sequence >= (uint)Sequences) throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"Sequence must be 0..{Sequences - 1}.");
-        var p = LlamaNative.llama_get_embeddings_seq(_handle, sequence);
-        if (p == null) throw new InvalidOperationException($"No pooled embedding for sequence {sequence}: the context has pooling {Pooling} or the sequence was not decoded.");
-        return new ReadOnlySpan<float>(p, Model.EmbeddingLength);
+        // LLamaSharp hands back a span over a null pointer when there is no pooled embedding
+        // (pooling None): a NullReferenceException on first read. Refuse before asking.
+        if (Pooling is PoolingType.None or PoolingType.Unspecified || !Options.Embeddings)
+            throw new InvalidOperationException($"No pooled embedding for sequence {sequence}: the context has pooling {Pooling}.");
+        var span = _handle.GetEmbeddingsSeq((LLamaSeqId)sequence);
+        fixed (float* p = span)
+        {
+            if (p == null) throw new InvalidOperationException($"No pooled embedding for sequence {sequence}: the sequence was not decoded.");
+        }
+        return span;
     }
 
     /// <summary>Per-token embedding of batch row <paramref name="batchIndex"/> (pooling None).</summary>
     public ReadOnlySpan<float> GetTokenEmbedding(int batchIndex)
     {
-        var p = LlamaNative.llama_get_embeddings_ith(_handle, batchIndex);
-        if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No embedding for that batch row.");
-        return new ReadOnlySpan<float>(p, Model.EmbeddingLength);
+        if (!Options.Embeddings) throw new InvalidOperationException("This context was not created for embeddings.");
+        var span = _handle.GetEmbeddingsIth((LLamaPos)batchIndex);
+        fixed (float* p = span)
+        {
+            if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No embedding for that batch row.");
+        }
+        return span;
     }
 
     // ---- KV memory ----
@@ -261,7 +284,10 @@ public sealed unsafe class LlamaContext : IDisposable
     {
         CheckSequence(sequence);
         if (from < 0) from = 0;
-        if (!LlamaNative.llama_memory_seq_rm(_memory, sequence, from, to))
+        _handle.MemorySequenceRemove((LLamaSeqId)sequence, (LLamaPos)from, (LLamaPos)to);
+        // llama.cpp reports a refused partial removal (recurrent memory) only by its return value,
+        // which LLamaSharp drops: check that the tail is really gone.
+        if (to < 0 && LastPosition(sequence) >= from)
             throw new InvalidOperationException($"llama.cpp could not remove positions {from}..{to} of sequence {sequence}.");
     }
 
@@ -271,42 +297,43 @@ public sealed unsafe class LlamaContext : IDisposable
         CheckSequence(source);
         CheckSequence(destination);
         if (source == destination) return;
-        LlamaNative.llama_memory_seq_cp(_memory, source, destination, from, to);
+        _handle.MemorySequenceCopy((LLamaSeqId)source, (LLamaSeqId)destination, (LLamaPos)from, (LLamaPos)to);
     }
 
     /// <summary>Drops every sequence but this one.</summary>
     public void KeepOnlySequence(int sequence)
     {
         CheckSequence(sequence);
-        LlamaNative.llama_memory_seq_keep(_memory, sequence);
+        _handle.MemorySequenceKeep((LLamaSeqId)sequence);
     }
 
     /// <summary>Last position stored for the sequence, or -1 when it is empty.</summary>
     public int LastPosition(int sequence)
     {
         CheckSequence(sequence);
-        return LlamaNative.llama_memory_seq_pos_max(_memory, sequence);
+        return _handle.MemorySequenceMaxPosition((LLamaSeqId)sequence).Value;
     }
 
-    public void ClearMemory() => LlamaNative.llama_memory_clear(_memory, true);
+    public void ClearMemory() => _handle.MemoryClear(true);
 
     public void SetThreads(int threads, int batchThreads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchThreads, 1);
-        LlamaNative.llama_set_n_threads(_handle, threads, batchThreads);
+        _handle.GenerationThreads = threads;
+        _handle.BatchThreads = batchThreads;
     }
 
     /// <summary>llama.cpp's own counters: prompt and generated tokens and their milliseconds.</summary>
     public (double PromptMs, int PromptTokens, double EvalMs, int EvalTokens) PerfCounters()
     {
-        var d = LlamaNative.llama_perf_context(_handle);
-        return (d.TPEvalMs, d.NPEval, d.TEvalMs, d.NEval);
+        var d = _handle.GetTimings();
+        return (d.PromptEval.TotalMilliseconds, d.PrompTokensEvaluated, d.Eval.TotalMilliseconds, d.TokensEvaluated);
     }
 
-    public void ResetPerfCounters() => LlamaNative.llama_perf_context_reset(_handle);
+    public void ResetPerfCounters() => _handle.ResetTimings();
 
-    internal SafeLlamaContextHandle Handle => _handle;
+    internal SafeLLamaContextHandle Handle => _handle;
 
     private void CheckSequence(int sequence)
     {

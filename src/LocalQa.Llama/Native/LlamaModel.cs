@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
+using LLama.Exceptions;
+using LLama.Native;
 using LocalQa.Llama.Native;
 
 namespace LocalQa.Llama;
@@ -19,7 +21,9 @@ public sealed record LlamaModelOptions
 }
 
 /// <summary>
-/// A GGUF model loaded by llama.cpp. Thread-safety: tokenization, metadata and template calls are
+/// A GGUF model loaded by llama.cpp through LLamaSharp's <see cref="SafeLlamaModelHandle"/>, which
+/// owns the native model; this adds the managed file checks before loading, validation before every
+/// call that takes a token, and allocation-free tokenizing. Thread-safety: tokenization, metadata and template calls are
 /// safe from any thread (llama.cpp's vocab is read-only after load); contexts are not shared.
 /// </summary>
 public sealed unsafe class LlamaModel : IDisposable
@@ -33,8 +37,8 @@ public sealed unsafe class LlamaModel : IDisposable
         _handle = handle;
         Options = options;
         File = file;
-        _vocab = LlamaNative.llama_model_get_vocab(handle);
-        VocabSize = LlamaNative.llama_vocab_n_tokens(_vocab);
+        _vocab = LlamaImports.Vocab(handle);
+        VocabSize = handle.Vocab.Count;
         if (options.VocabOnly)
         {
             // A vocab-only model has no hyper-parameters loaded: llama.cpp aborts on per-layer
@@ -49,23 +53,29 @@ public sealed unsafe class LlamaModel : IDisposable
         }
         else
         {
-            TrainingContextLength = LlamaNative.llama_model_n_ctx_train(handle);
-            EmbeddingLength = LlamaNative.llama_model_n_embd(handle);
-            LayerCount = LlamaNative.llama_model_n_layer(handle);
-            HeadCount = LayerCount > 0 ? LlamaNative.llama_model_n_head(handle) : 0;
-            HeadCountKv = LayerCount > 0 ? LlamaNative.llama_model_n_head_kv(handle) : 0;
-            SizeBytes = (long)LlamaNative.llama_model_size(handle);
-            ParameterCount = (long)LlamaNative.llama_model_n_params(handle);
+            TrainingContextLength = handle.ContextSize;
+            EmbeddingLength = handle.EmbeddingSize;
+            LayerCount = handle.LayerCount;
+            HeadCount = LayerCount > 0 ? handle.HeadCount : 0;
+            HeadCountKv = LayerCount > 0 ? handle.KVHeadCount : 0;
+            SizeBytes = (long)handle.SizeInBytes;
+            ParameterCount = (long)handle.ParameterCount;
         }
-        BosToken = LlamaNative.llama_vocab_bos(_vocab);
-        EosToken = LlamaNative.llama_vocab_eos(_vocab);
-        AddsBos = LlamaNative.llama_vocab_get_add_bos(_vocab);
-        HasDecoder = LlamaNative.llama_model_has_decoder(handle);
-        HasEncoder = LlamaNative.llama_model_has_encoder(handle);
+        var vocab = handle.Vocab;
+        BosToken = vocab.BOS is { } b ? (int)b : -1;
+        EosToken = vocab.EOS is { } e ? (int)e : -1;
+        SepToken = vocab.SEP is { } sep ? (int)sep : -1;
+        AddsBos = vocab.ShouldAddBOS;
+        AddsEos = vocab.ShouldAddEOS;
+        VocabType = vocab.Type;
+        HasDecoder = handle.HasDecoder;
+        HasEncoder = handle.HasEncoder;
         Metadata = ReadMetadata(handle);
         Architecture = Metadata.GetValueOrDefault("general.architecture") ?? "unknown";
-        ChatTemplate = Utf8OrNull(LlamaNative.llama_model_chat_template(handle, null));
-        Description = ReadDescription(handle);
+        // What llama_model_chat_template returns, read from the metadata: LLamaSharp's GetTemplate
+        // throws ArgumentNullException on an empty template (found by the native-load fuzz).
+        ChatTemplate = Metadata.GetValueOrDefault("tokenizer.chat_template");
+        Description = handle.Description;
         var pooling = Metadata.GetValueOrDefault(Architecture + ".pooling_type");
         IsEmbeddingModel = pooling is not null && pooling != "0" || Architecture is "bert" or "nomic-bert" or "jina-bert-v2";
     }
@@ -88,6 +98,9 @@ public sealed unsafe class LlamaModel : IDisposable
     public int BosToken { get; }
     public int EosToken { get; }
     public bool AddsBos { get; }
+    private bool AddsEos { get; }
+    private int SepToken { get; }
+    private LLamaVocabType VocabType { get; }
     public bool HasEncoder { get; }
     public bool HasDecoder { get; }
     public bool VocabOnly => Options.VocabOnly;
@@ -113,20 +126,25 @@ public sealed unsafe class LlamaModel : IDisposable
         var file = ModelFileCheck.Validate(full, options.VocabOnly);
         NativeRuntime.Ensure();
 
-        var p = LlamaNative.llama_model_default_params();
-        p.NGpuLayers = options.GpuLayers;
-        p.LoadMode = options.UseMemoryMap ? 1 : 0;
-        p.VocabOnly = options.VocabOnly ? (byte)1 : (byte)0;
+        var p = LLamaModelParams.Default();
+        p.n_gpu_layers = options.GpuLayers;
+        p.load_mode = options.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None;
+        p.vocab_only = options.VocabOnly;
         NativeLog.Clear();
-        var raw = LlamaNative.llama_model_load_from_file(full, p);
-        if (raw == 0)
+        SafeLlamaModelHandle handle;
+        try
+        {
+            handle = SafeLlamaModelHandle.LoadFromFile(full, p);
+        }
+        catch (Exception ex) when (ex is LoadWeightsFailedException or IOException or UnauthorizedAccessException)
         {
             var why = NativeLog.TakeRecent();
+            if (why.Length == 0 && ex is not LoadWeightsFailedException) why = ex.Message;
             throw new ModelLoadException(
                 $"llama.cpp could not load model '{full}'{(why.Length > 0 ? ": " + why : ".")}",
                 "Check that the file is a complete GGUF model of a supported architecture (re-download it if it was interrupted).");
         }
-        var model = new LlamaModel(full, new SafeLlamaModelHandle(raw), options, file);
+        var model = new LlamaModel(full, handle, options, file);
         try
         {
             model.CheckSpecialTokens();
@@ -149,16 +167,18 @@ public sealed unsafe class LlamaModel : IDisposable
     /// </summary>
     private void CheckSpecialTokens()
     {
-        var type = LlamaNative.llama_vocab_type(_vocab);
         var bos = BosToken >= 0;
         var eos = EosToken >= 0;
-        var sep = LlamaNative.llama_vocab_sep(_vocab) >= 0;
-        string? missing = type switch
+        var sep = SepToken >= 0;
+        string? missing = VocabType switch
         {
-            // llama_vocab_type: SPM 1, BPE 2, UGM 4 honour add_bos/add_eos; WPM 3 always adds BOS (CLS) and SEP.
-            1 or 2 or 4 when AddsBos && !bos => "it asks for a BOS token before every text but names none in its vocabulary (tokenizer.ggml.bos_token_id)",
-            1 or 2 or 4 when LlamaNative.llama_vocab_get_add_eos(_vocab) && !eos => "it asks for an EOS token after every text but names none in its vocabulary (tokenizer.ggml.eos_token_id)",
-            3 when !bos || !sep => "its BERT vocabulary lacks the CLS or SEP token that WordPiece puts around every text (tokenizer.ggml.bos_token_id, tokenizer.ggml.seperator_token_id)",
+            // SPM, BPE and UGM honour add_bos/add_eos; WPM always adds BOS (CLS) and SEP.
+            LLamaVocabType.SentencePiece or LLamaVocabType.BytePairEncoding or LLamaVocabType.Unigram when AddsBos && !bos =>
+                "it asks for a BOS token before every text but names none in its vocabulary (tokenizer.ggml.bos_token_id)",
+            LLamaVocabType.SentencePiece or LLamaVocabType.BytePairEncoding or LLamaVocabType.Unigram when AddsEos && !eos =>
+                "it asks for an EOS token after every text but names none in its vocabulary (tokenizer.ggml.eos_token_id)",
+            LLamaVocabType.WordPiece when !bos || !sep =>
+                "its BERT vocabulary lacks the CLS or SEP token that WordPiece puts around every text (tokenizer.ggml.bos_token_id, tokenizer.ggml.seperator_token_id)",
             _ => null,
         };
         if (missing is not null)
@@ -198,14 +218,14 @@ public sealed unsafe class LlamaModel : IDisposable
         {
             int n;
             fixed (int* o = tokens)
-                n = LlamaNative.llama_tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
+                n = LlamaImports.Tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
             if (n == int.MinValue)
                 throw new InvalidInputException($"Text of {utf8.Length} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
             if (n < 0)
             {
                 tokens = new int[-n];
                 fixed (int* o = tokens)
-                    n = LlamaNative.llama_tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
+                    n = LlamaImports.Tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
                 if (n < 0) throw new InvalidOperationException($"llama_tokenize asked for {-n} tokens after being given {tokens.Length}.");
             }
             return n == tokens.Length ? tokens : tokens.AsSpan(0, n).ToArray();
@@ -231,7 +251,7 @@ public sealed unsafe class LlamaModel : IDisposable
             {
                 int count;
                 fixed (int* o = tokens)
-                    count = LlamaNative.llama_tokenize(_vocab, t, n, o, tokens.Length, false, false);
+                    count = LlamaImports.Tokenize(_vocab, t, n, o, tokens.Length, false, false);
                 if (count == int.MinValue)
                     throw new InvalidInputException($"Text of {n} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
                 if (count >= 0) return count;
@@ -239,7 +259,7 @@ public sealed unsafe class LlamaModel : IDisposable
                 ArrayPool<int>.Shared.Return(tokens);
                 tokens = ArrayPool<int>.Shared.Rent(-count);
                 fixed (int* o = tokens)
-                    count = LlamaNative.llama_tokenize(_vocab, t, n, o, tokens.Length, false, false);
+                    count = LlamaImports.Tokenize(_vocab, t, n, o, tokens.Length, false, false);
                 if (count < 0) throw new InvalidOperationException($"llama_tokenize asked for {-count} tokens after being given {tokens.Length}.");
                 return count;
             }
@@ -256,8 +276,7 @@ public sealed unsafe class LlamaModel : IDisposable
     public int TokenToPiece(int token, Span<byte> destination, bool renderSpecial = false)
     {
         ValidateToken(token);
-        fixed (byte* d = destination)
-            return LlamaNative.llama_token_to_piece(_vocab, token, d, destination.Length, 0, renderSpecial);
+        return NativeApi.llama_token_to_piece(_handle.Vocab, token, destination, 0, renderSpecial);
     }
 
     /// <summary>Turns tokens back into text (the inverse of <see cref="Tokenize"/>).</summary>
@@ -269,11 +288,11 @@ public sealed unsafe class LlamaModel : IDisposable
         fixed (int* tk = tokens)
         {
             int n;
-            fixed (byte* b = buf) n = LlamaNative.llama_detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
+            fixed (byte* b = buf) n = LlamaImports.Detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
             if (n < 0)
             {
                 buf = new byte[-n];
-                fixed (byte* b = buf) n = LlamaNative.llama_detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
+                fixed (byte* b = buf) n = LlamaImports.Detokenize(_vocab, tk, tokens.Length, b, buf.Length, removeSpecial, renderSpecial);
             }
             return Encoding.UTF8.GetString(buf, 0, Math.Max(0, n));
         }
@@ -283,13 +302,13 @@ public sealed unsafe class LlamaModel : IDisposable
     public bool IsEndOfGeneration(int token)
     {
         ValidateToken(token);
-        return LlamaNative.llama_vocab_is_eog(_vocab, token);
+        return ((LLamaToken)token).IsEndOfGeneration(_handle.Vocab);
     }
 
     public bool IsControl(int token)
     {
         ValidateToken(token);
-        return LlamaNative.llama_vocab_is_control(_vocab, token);
+        return ((LLamaToken)token).IsControl(_handle.Vocab);
     }
 
     /// <summary>Renders messages through the model's own chat template (chatml when it has none).
@@ -309,7 +328,7 @@ public sealed unsafe class LlamaModel : IDisposable
         var strings = new List<nint>(messages.Count * 2 + 1);
         try
         {
-            var natives = new LlamaChatMessageNative[messages.Count];
+            var natives = new LLamaChatMessage[messages.Count];
             var total = 0;
             for (var i = 0; i < messages.Count; i++)
             {
@@ -317,7 +336,7 @@ public sealed unsafe class LlamaModel : IDisposable
                 var content = Marshal.StringToCoTaskMemUTF8(messages[i].Content);
                 strings.Add(role);
                 strings.Add(content);
-                natives[i] = new LlamaChatMessageNative { Role = (byte*)role, Content = (byte*)content };
+                natives[i] = new LLamaChatMessage { role = (byte*)role, content = (byte*)content };
                 total += Encoding.UTF8.GetByteCount(messages[i].Content) + messages[i].Role.Length;
             }
             nint tmpl = 0;
@@ -327,15 +346,15 @@ public sealed unsafe class LlamaModel : IDisposable
                 strings.Add(tmpl);
             }
             var buf = new byte[total * 2 + 256];
-            fixed (LlamaChatMessageNative* m = natives)
+            fixed (LLamaChatMessage* m = natives)
             {
                 int n;
-                fixed (byte* b = buf) n = LlamaNative.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
+                fixed (byte* b = buf) n = NativeApi.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
                 if (n < 0) return null;
                 if (n > buf.Length)
                 {
                     buf = new byte[n];
-                    fixed (byte* b = buf) n = LlamaNative.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
+                    fixed (byte* b = buf) n = NativeApi.llama_chat_apply_template((byte*)tmpl, m, (nuint)natives.Length, addAssistant, b, buf.Length);
                 }
                 return Encoding.UTF8.GetString(buf, 0, n);
             }
@@ -356,42 +375,16 @@ public sealed unsafe class LlamaModel : IDisposable
     private static Dictionary<string, string> ReadMetadata(SafeLlamaModelHandle handle)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var count = LlamaNative.llama_model_meta_count(handle);
-        var buf = new byte[256];
+        var count = handle.MetadataCount;
         for (var i = 0; i < count; i++)
         {
-            var key = ReadString(buf, (b, n) => LlamaNative.llama_model_meta_key_by_index(handle, i, b, n));
-            var val = ReadString(buf, (b, n) => LlamaNative.llama_model_meta_val_str_by_index(handle, i, b, n));
-            if (key is not null) result[key] = val ?? "";
+            var key = handle.MetadataKeyByIndex(i);
+            if (key is not { } k) continue;
+            var val = handle.MetadataValueByIndex(i);
+            result[Encoding.UTF8.GetString(k.Span)] = val is { } v ? Encoding.UTF8.GetString(v.Span) : "";
         }
         return result;
     }
-
-    private delegate int StringGetter(byte* buffer, nuint size);
-
-    private static string? ReadString(byte[] buf, StringGetter get)
-    {
-        int n;
-        fixed (byte* b = buf) n = get(b, (nuint)buf.Length);
-        if (n < 0) return null;
-        if (n >= buf.Length)
-        {
-            var big = new byte[n + 1];
-            fixed (byte* b = big) n = get(b, (nuint)big.Length);
-            return Encoding.UTF8.GetString(big, 0, Math.Max(0, Math.Min(n, big.Length - 1)));
-        }
-        return Encoding.UTF8.GetString(buf, 0, n);
-    }
-
-    private static string ReadDescription(SafeLlamaModelHandle handle)
-    {
-        var buf = new byte[256];
-        int n;
-        fixed (byte* b = buf) n = LlamaNative.llama_model_desc(handle, b, (nuint)buf.Length);
-        return n <= 0 ? "" : Encoding.UTF8.GetString(buf, 0, Math.Min(n, buf.Length - 1));
-    }
-
-    private static string? Utf8OrNull(byte* p) => p == null ? null : Marshal.PtrToStringUTF8((nint)p);
 
     public void Dispose() => _handle.Dispose();
 }

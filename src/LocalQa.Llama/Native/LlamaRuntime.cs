@@ -11,28 +11,34 @@ public static class LlamaRuntime
     /// <summary>The runtime, or the reason it can't be loaded (for <c>doctor</c>), never throwing.</summary>
     public static (RuntimeInfo? Info, string? Error) TryLoad() => NativeRuntime.TryEnsure();
 
-    /// <summary>The release of llama.cpp this binding mirrors.</summary>
-    public static string ExpectedVersion => NativeRuntime.ExpectedVersion;
+    /// <summary>The ggml release of the llama.cpp build LLamaSharp ships (and a custom build must match).</summary>
+    public static string ExpectedVersion => NativeRuntime.ExpectedGgmlVersion;
+
+    /// <summary>The ggml commit a custom build in LOCALQA_NATIVE_DIR must have been built from.</summary>
+    public static string ExpectedCommit => NativeRuntime.ExpectedGgmlCommit;
 
     /// <summary>Microseconds on llama.cpp's clock.</summary>
-    public static long TimeMicroseconds() => LlamaNative.llama_time_us();
+    public static long TimeMicroseconds() => LLama.Native.NativeApi.llama_time_us();
 }
 
 /// <summary>What was loaded, for <c>doctor</c>.</summary>
+/// <param name="Binding">The .NET binding and its version (LLamaSharp 0.30.0).</param>
+/// <param name="Version">ggml's release, as the loaded library reports it.</param>
+/// <param name="Commit">The commit the loaded library was built from.</param>
+/// <param name="CpuVariant">The CPU build LLamaSharp chose for this processor (noavx, avx, avx2, avx512), or "custom".</param>
+/// <param name="IsBundled">The runtime the LLamaSharp backend package put next to LocalQa, not one named by LOCALQA_NATIVE_DIR.</param>
 public sealed record RuntimeInfo(
     string Directory,
     string LibraryPath,
-    string BaseLibraryPath,
+    string Binding,
     string Version,
+    string Commit,
     string SystemInfo,
     bool SupportsGpuOffload,
     int MaxParallelSequences,
     IReadOnlyList<RuntimeDevice> Devices,
-    string? CpuVariant)
-{
-    /// <summary>The runtime the build fetched (next to LocalQa), not one named by LOCALQA_NATIVE_DIR.</summary>
-    public bool IsBundled => string.Equals(Path.TrimEndingDirectorySeparator(Directory), Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), StringComparison.Ordinal);
-}
+    string? CpuVariant,
+    bool IsBundled);
 
 public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
 

@@ -1,4 +1,4 @@
-using LocalQa.Llama.Native;
+using LLama.Native;
 
 namespace LocalQa.Llama;
 
@@ -16,10 +16,11 @@ public sealed record SamplingOptions
     public static SamplingOptions Greedy { get; } = new();
 }
 
-/// <summary>A llama.cpp sampler chain. Holds per-sequence state (penalties, RNG): one per sequence.</summary>
+/// <summary>A llama.cpp sampler chain (LLamaSharp's handle) with LocalQa's validation. Holds
+/// per-sequence state (penalties, RNG): one per sequence.</summary>
 public sealed class LlamaSampler : IDisposable
 {
-    private readonly SafeLlamaSamplerHandle _chain;
+    private readonly SafeLLamaSamplerChainHandle _chain;
 
     public LlamaSampler(LlamaModel model, SamplingOptions? options = null)
     {
@@ -27,21 +28,20 @@ public sealed class LlamaSampler : IDisposable
         options ??= SamplingOptions.Greedy;
         Validate(options);
         Options = options;
-        NativeRuntime.Ensure();
-        var p = LlamaNative.llama_sampler_chain_default_params();
-        _chain = new SafeLlamaSamplerHandle(LlamaNative.llama_sampler_chain_init(p));
+        LocalQa.Llama.Native.NativeRuntime.Ensure();
+        _chain = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
         if (options.RepeatPenalty != 1.0f)
-            Add(LlamaNative.llama_sampler_init_penalties(model.VocabSize, options.RepeatLastN, options.RepeatPenalty, 0, 0));
+            _chain.AddPenalties(options.RepeatLastN, options.RepeatPenalty, 0, 0);
         if (options.Temperature <= 0)
         {
-            Add(LlamaNative.llama_sampler_init_greedy());
+            _chain.AddGreedySampler();
             return;
         }
-        if (options.TopK > 0) Add(LlamaNative.llama_sampler_init_top_k(options.TopK));
-        if (options.TopP < 1) Add(LlamaNative.llama_sampler_init_top_p(options.TopP, 1));
-        if (options.MinP > 0) Add(LlamaNative.llama_sampler_init_min_p(options.MinP, 1));
-        Add(LlamaNative.llama_sampler_init_temp(options.Temperature));
-        Add(LlamaNative.llama_sampler_init_dist(options.Seed));
+        if (options.TopK > 0) _chain.AddTopK(options.TopK);
+        if (options.TopP < 1) _chain.AddTopP(options.TopP, 1);
+        if (options.MinP > 0) _chain.AddMinP(options.MinP, 1);
+        _chain.AddTemperature(options.Temperature);
+        _chain.AddDistributionSampler(options.Seed);
     }
 
     public SamplingOptions Options { get; }
@@ -60,19 +60,13 @@ public sealed class LlamaSampler : IDisposable
         if (o.RepeatLastN < -1) throw new ArgumentOutOfRangeException(nameof(o), o.RepeatLastN, "Repeat window must be -1 or more.");
     }
 
-    private void Add(nint sampler)
-    {
-        if (sampler == 0) throw new InvalidOperationException("llama.cpp could not create a sampler.");
-        LlamaNative.llama_sampler_chain_add(_chain, sampler); // the chain now owns it
-    }
-
     /// <summary>Samples (and accepts) a token from the logits of batch row <paramref name="batchIndex"/>.</summary>
     public int Sample(LlamaContext context, int batchIndex)
     {
         ArgumentNullException.ThrowIfNull(context);
         // Fails with an exception (not a crash) when the row has no logits.
         _ = context.GetLogits(batchIndex);
-        return LlamaNative.llama_sampler_sample(_chain, context.Handle, batchIndex);
+        return (int)_chain.Sample(context.Handle, batchIndex);
     }
 
     /// <summary>Feeds a token the sampler did not pick (a prompt token) into its penalty history.</summary>
@@ -80,10 +74,10 @@ public sealed class LlamaSampler : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ValidateToken(token);
-        LlamaNative.llama_sampler_accept(_chain, token);
+        _chain.Accept((LLamaToken)token);
     }
 
-    public void Reset() => LlamaNative.llama_sampler_reset(_chain);
+    public void Reset() => _chain.Reset();
 
     public void Dispose() => _chain.Dispose();
 }

@@ -1,25 +1,28 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace LocalQa.Llama.Native;
 
 /// <summary>
-/// Finds, loads and checks the llama.cpp runtime once per process. The libraries come from
-/// <c>LOCALQA_NATIVE_DIR</c> when set, else from next to our assembly (where the build copied the npm
-/// prebuilt). Loading goes through one resolver so that <c>[LibraryImport("llama")]</c> never falls
-/// back to some other libllama on the system: two ggml builds in one process crash.
+/// Loads and checks the llama.cpp runtime once per process, through LLamaSharp: its backend package
+/// ships one build per CPU level (noavx, avx, avx2, avx512) and LLamaSharp picks the best the processor
+/// runs. <c>LOCALQA_NATIVE_DIR</c> replaces it with a custom build of the same llama.cpp commit
+/// (for example one with a GPU backend); a build of another commit is refused, because LLamaSharp's
+/// struct layouts are those of its own commit.
 /// </summary>
-internal static unsafe class NativeRuntime
+internal static class NativeRuntime
 {
-    /// <summary>The llama.cpp release this binding mirrors (struct layouts, function signatures).</summary>
-    internal const string ExpectedVersion = "0.5.0";
+    /// <summary>The ggml release and commit LLamaSharp.Backend.Cpu 0.30.0 was built from (read from
+    /// the package's libraries at run time; its release notes name llama.cpp c0c7e147).</summary>
+    internal const string ExpectedGgmlVersion = "0.18.0";
+    internal const string ExpectedGgmlCommit = "815a2a591";
+    internal const string LlamaSharpVersion = "0.30.0";
 
     private static readonly Lock Gate = new();
     private static RuntimeInfo? s_info;
-    private static Exception? s_failure;
-    private static string? s_dir;
-    private static readonly Dictionary<string, nint> Handles = new(StringComparer.Ordinal);
+    private static LlamaRuntimeException? s_failure;
 
     internal static RuntimeInfo Info => Ensure();
 
@@ -53,227 +56,209 @@ internal static unsafe class NativeRuntime
 
     private static RuntimeInfo Load()
     {
-        var dir = ResolveDirectory();
-        s_dir = dir;
-        RegisterResolver();
+        var customDir = CustomDirectory();
+        var config = NativeLibraryConfig.LLama;
+        if (!config.LibraryHasLoaded)
+        {
+            if (customDir is not null)
+            {
+                var path = FindLibrary(customDir, "llama") ?? throw new LlamaRuntimeException(
+                    $"LOCALQA_NATIVE_DIR is '{customDir}', but it holds no llama library ({LibraryFileName("llama")}). " +
+                    "Point it at the folder of a llama.cpp build's shared libraries, or unset it to use the runtime bundled with LocalQa.");
+                config.WithLibrary(path);
+            }
+            config.WithLogCallback(NativeLog.OnLog);
+        }
 
-        // Order matters on Windows (no RUNPATH): the base library first, then ggml, then llama.
-        var basePath = LoadOne(dir, GgmlNative.BaseLib);
-        LoadOne(dir, GgmlNative.Lib);
-        var llamaPath = LoadOne(dir, LlamaNative.Lib);
-
-        string version;
         try
         {
-            version = Utf8(LlamaNative.llama_version()) ?? "";
+            // The first call into LLamaSharp's NativeApi selects and loads the library.
+            NativeApi.llama_empty_call();
         }
-        catch (EntryPointNotFoundException ex)
+        catch (Exception ex) when (ex is RuntimeError or DllNotFoundException or TypeInitializationException or BadImageFormatException)
         {
+            var why = ex is TypeInitializationException { InnerException: { } inner } ? inner.Message : ex.Message;
             throw new LlamaRuntimeException(
-                $"The llama.cpp library at '{llamaPath}' is too old for LocalQa (it has no llama_version). " +
-                $"LocalQa needs llama.cpp {ExpectedVersion}: unset LOCALQA_NATIVE_DIR to use the bundled runtime.", ex);
-        }
-        if (!version.StartsWith(ExpectedVersion, StringComparison.Ordinal))
-        {
-            throw new LlamaRuntimeException(
-                $"The llama.cpp library at '{llamaPath}' is version {version}, but LocalQa is built for {ExpectedVersion} " +
-                "(struct layouts differ between releases). Unset LOCALQA_NATIVE_DIR or point it at a build of that release.");
+                (customDir is null
+                    ? "The llama.cpp runtime bundled with LocalQa (LLamaSharp.Backend.Cpu) could not be loaded. Rebuild LocalQa (`dotnet build`) so the runtimes/ folder is copied next to it"
+                    : $"The llama.cpp build in LOCALQA_NATIVE_DIR ('{customDir}') could not be loaded. Check that the folder holds all of its libraries (llama, ggml, ggml-base, ggml-cpu), or unset LOCALQA_NATIVE_DIR")
+                + $". ({why.Split('\n')[0].Trim()})", ex);
         }
 
-        NativeLog.Install();
-        GgmlNative.ggml_backend_load_all_from_path(dir);
-        LlamaNative.llama_backend_init();
-        if (GgmlNative.ggml_backend_dev_count() == 0)
+        var llama = LlamaImports.LoadedLlama();
+        var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
+        var llamaPath = LoadedPath("llama") ?? (customDir is null ? null : FindLibrary(customDir, "llama")) ?? "(unknown)";
+        var dir = Path.GetDirectoryName(llamaPath) ?? customDir ?? AppContext.BaseDirectory;
+        LlamaImports.Bind(llama, dir);
+
+        var version = LlamaImports.GgmlVersion() ?? "unknown";
+        var commit = LlamaImports.GgmlCommit() ?? "unknown";
+        if (customDir is not null && !SameBuild(version, commit))
         {
             throw new LlamaRuntimeException(
-                $"llama.cpp loaded from '{dir}' but found no compute backend (no libggml-cpu-*.{LibraryExtension} there). " +
-                "Rebuild LocalQa so the runtime is fetched again, or point LOCALQA_NATIVE_DIR at a complete build.");
+                $"The llama.cpp build in LOCALQA_NATIVE_DIR ('{customDir}') is ggml {version}, commit {commit}, but LocalQa runs on " +
+                $"LLamaSharp {LlamaSharpVersion}, built for ggml {ExpectedGgmlVersion}, commit {ExpectedGgmlCommit} (the structures passed " +
+                "between them differ from commit to commit). Build llama.cpp at that commit, or unset LOCALQA_NATIVE_DIR.");
+        }
+
+        if (NativeApi.ggml_backend_dev_count() == 0)
+        {
+            // A build made with GGML_BACKEND_DL keeps its CPU and GPU code in plugins next to it.
+            LlamaImports.LoadBackendsFrom(dir);
+            if (NativeApi.ggml_backend_dev_count() == 0)
+            {
+                throw new LlamaRuntimeException(
+                    $"llama.cpp loaded from '{dir}' but found no compute backend (no ggml-cpu library there). " +
+                    "Rebuild LocalQa, or point LOCALQA_NATIVE_DIR at a complete build.");
+            }
         }
 
         var devices = new List<RuntimeDevice>();
-        var count = (int)GgmlNative.ggml_backend_dev_count();
+        var count = (int)NativeApi.ggml_backend_dev_count();
         for (var i = 0; i < count; i++)
         {
-            var dev = GgmlNative.ggml_backend_dev_get((nuint)i);
-            nuint free = 0, total = 0;
-            GgmlNative.ggml_backend_dev_memory(dev, &free, &total);
-            devices.Add(new RuntimeDevice(
-                Utf8(GgmlNative.ggml_backend_dev_name(dev)) ?? "?",
-                Utf8(GgmlNative.ggml_backend_dev_description(dev)) ?? "",
-                GgmlNative.ggml_backend_dev_type(dev) switch { 0 => "cpu", 1 => "gpu", 2 => "igpu", 3 => "accel", _ => "other" },
-                (long)total, (long)free));
+            var dev = NativeApi.ggml_backend_dev_get((nuint)i);
+            var (kind, total, free, description) = LlamaImports.DeviceDetails(dev);
+            devices.Add(new RuntimeDevice(Marshal.PtrToStringUTF8(NativeApi.ggml_backend_dev_name(dev)) ?? "?", description, kind, total, free));
         }
 
+        var meta = library?.Metadata;
         return new RuntimeInfo(
             Directory: dir,
             LibraryPath: llamaPath,
-            BaseLibraryPath: basePath,
+            Binding: $"LLamaSharp {LlamaSharpVersion}",
             Version: version,
-            SystemInfo: (Utf8(LlamaNative.llama_print_system_info()) ?? "").Trim(),
-            SupportsGpuOffload: LlamaNative.llama_supports_gpu_offload(),
-            MaxParallelSequences: (int)LlamaNative.llama_max_parallel_sequences(),
+            Commit: commit,
+            SystemInfo: (Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info()) ?? "").Trim(),
+            SupportsGpuOffload: NativeApi.llama_supports_gpu_offload(),
+            MaxParallelSequences: (int)NativeApi.llama_max_parallel_sequences(),
             Devices: devices,
-            CpuVariant: LoadedCpuVariant());
+            CpuVariant: customDir is null ? CpuVariantName(meta, dir) : "custom",
+            IsBundled: customDir is null);
     }
 
-    /// <summary>Which libggml-cpu-*.so ggml picked for this processor, read from the process's own
-    /// mappings (ggml does not say); null where that is not readable.</summary>
-    private static string? LoadedCpuVariant()
+    private static bool SameBuild(string version, string commit) =>
+        commit.StartsWith(ExpectedGgmlCommit, StringComparison.OrdinalIgnoreCase)
+        || (commit == "unknown" && version == ExpectedGgmlVersion);
+
+    /// <summary>avx2, avx512, noavx...: the folder LLamaSharp chose by the processor's features.</summary>
+    private static string? CpuVariantName(NativeLibraryMetadata? meta, string dir)
     {
-        try
+        var folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(dir));
+        if (folder is "noavx" or "avx" or "avx2" or "avx512") return folder;
+        return meta?.AvxLevel switch
         {
-            if (!OperatingSystem.IsLinux()) return null;
-            foreach (var line in File.ReadLines("/proc/self/maps"))
-            {
-                var i = line.IndexOf("libggml-cpu-", StringComparison.Ordinal);
-                if (i < 0) continue;
-                var name = line[(i + "libggml-cpu-".Length)..];
-                var dot = name.IndexOf('.', StringComparison.Ordinal);
-                return dot > 0 ? name[..dot] : name;
-            }
-        }
-        catch (IOException)
-        {
-            // Not fatal: doctor just cannot name the variant.
-        }
-        return null;
+            AvxLevel.None => "noavx",
+            AvxLevel.Avx => "avx",
+            AvxLevel.Avx2 => "avx2",
+            AvxLevel.Avx512 => "avx512",
+            _ => null,
+        };
     }
 
-    private static string ResolveDirectory()
+    private static string? CustomDirectory()
     {
         var env = Environment.GetEnvironmentVariable("LOCALQA_NATIVE_DIR");
-        if (!string.IsNullOrWhiteSpace(env))
+        if (string.IsNullOrWhiteSpace(env)) return null;
+        var full = Path.GetFullPath(env);
+        if (!Directory.Exists(full))
         {
-            var full = Path.GetFullPath(env);
-            if (!System.IO.Directory.Exists(full))
-            {
-                throw new LlamaRuntimeException(
-                    $"LOCALQA_NATIVE_DIR is '{env}', which is not a folder. Point it at a folder holding llama.cpp {ExpectedVersion}'s " +
-                    "shared libraries, or unset it to use the runtime bundled by the build.");
-            }
-            return full;
+            throw new LlamaRuntimeException(
+                $"LOCALQA_NATIVE_DIR is '{env}', which is not a folder. Point it at a folder holding a llama.cpp build's " +
+                "shared libraries, or unset it to use the runtime bundled with LocalQa.");
         }
-        return AppContext.BaseDirectory;
+        return full;
     }
 
-    private static string LibraryExtension =>
-        OperatingSystem.IsWindows() ? "dll" : OperatingSystem.IsMacOS() ? "dylib" : "so";
+    private static string LibraryFileName(string name) =>
+        OperatingSystem.IsWindows() ? name + ".dll" : OperatingSystem.IsMacOS() ? $"lib{name}.dylib" : $"lib{name}.so";
 
-    /// <summary>The file for a logical library name in <paramref name="dir"/>, tolerating the versioned
-    /// names the npm package uses (libllama.v0.5.0.so) and plain ones from a local build (libllama.so).</summary>
+    /// <summary>The file for a logical library name in <paramref name="dir"/>: libllama.so, or the
+    /// versioned names `cmake --install` leaves (libllama.so.0).</summary>
     internal static string? FindLibrary(string dir, string name)
     {
-        if (!System.IO.Directory.Exists(dir)) return null;
-        var ext = LibraryExtension;
-        string[] candidates = OperatingSystem.IsWindows()
-            ? [$"{name}.dll", $"lib{name}.dll"]
-            : [$"lib{name}.{ext}", $"lib{name}.v{ExpectedVersion}.{ext}"];
-        foreach (var c in candidates)
-        {
-            var p = Path.Combine(dir, c);
-            if (File.Exists(p)) return p;
-        }
-        // libllama.so.0 and friends from `cmake --install`.
+        if (!Directory.Exists(dir)) return null;
+        var plain = Path.Combine(dir, LibraryFileName(name));
+        if (File.Exists(plain)) return plain;
         var prefix = OperatingSystem.IsWindows() ? name + "." : "lib" + name + ".";
-        return System.IO.Directory.EnumerateFiles(dir)
+        var ext = OperatingSystem.IsWindows() ? ".dll" : OperatingSystem.IsMacOS() ? ".dylib" : ".so";
+        return Directory.EnumerateFiles(dir)
             .Where(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal)
-                        && Path.GetFileName(f).Contains("." + ext, StringComparison.Ordinal))
+                        && Path.GetFileName(f).Contains(ext, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
     }
 
-    private static string LoadOne(string dir, string name)
+    /// <summary>Where the loader found a library, from the process's own mappings (Linux), since
+    /// LLamaSharp does not say which file it loaded.</summary>
+    private static string? LoadedPath(string name)
     {
-        var path = FindLibrary(dir, name) ?? throw new LlamaRuntimeException(
-            $"The llama.cpp runtime is missing: no '{name}' library in '{dir}'. Install Node.js (npm) and rebuild " +
-            "(`dotnet build` fetches @node-llama-cpp/<platform>@3.22.1), or set LOCALQA_NATIVE_DIR to a llama.cpp " +
-            $"{ExpectedVersion} build.");
+        if (!OperatingSystem.IsLinux()) return null;
         try
         {
-            Handles[name] = NativeLibrary.Load(path);
+            var file = "/lib" + name + ".so";
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var slash = line.IndexOf('/', StringComparison.Ordinal);
+                if (slash < 0) continue;
+                var path = line[slash..];
+                if (path.EndsWith(file, StringComparison.Ordinal) || path.Contains(file + ".", StringComparison.Ordinal)) return path;
+            }
         }
-        catch (DllNotFoundException ex)
+        catch (IOException)
         {
-            throw new LlamaRuntimeException($"Could not load '{path}': {ex.Message}", ex);
+            // Not fatal: doctor just cannot name the file.
         }
-        catch (BadImageFormatException ex)
-        {
-            throw new LlamaRuntimeException($"'{path}' is not a library for this platform ({RuntimeInformation.RuntimeIdentifier}): {ex.Message}", ex);
-        }
-        return path;
+        return null;
     }
-
-    private static int s_resolverSet;
-
-    /// <summary>Routes every <c>[LibraryImport]</c> of this assembly through <see cref="Resolve"/>; called from
-    /// the binding classes' static constructors so even a first call that skips Ensure() is checked.</summary>
-    internal static void RegisterResolver()
-    {
-        if (Interlocked.Exchange(ref s_resolverSet, 1) == 0)
-            NativeLibrary.SetDllImportResolver(typeof(NativeRuntime).Assembly, Resolve);
-    }
-
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (Handles.TryGetValue(libraryName, out var h)) return h;
-        // A P/Invoke before Ensure(): load through Ensure so the version check is never skipped.
-        if (libraryName is LlamaNative.Lib or GgmlNative.Lib or GgmlNative.BaseLib && s_dir is null)
-        {
-            Ensure();
-            if (Handles.TryGetValue(libraryName, out h)) return h;
-        }
-        return 0;
-    }
-
-    internal static string? Utf8(byte* p) => p == null ? null : Marshal.PtrToStringUTF8((nint)p);
 }
 
 /// <summary>
 /// Routes llama.cpp's log into managed code: errors are remembered (so an exception can carry the
 /// native reason, e.g. why a model failed to load) and nothing reaches stderr unless LOCALQA_LOG asks.
 /// </summary>
-internal static unsafe class NativeLog
+internal static class NativeLog
 {
     private static readonly Lock Gate = new();
     private static readonly Queue<string> Recent = new();
-    private static int s_threshold = 4; // GGML_LOG_LEVEL_ERROR
     private static readonly StringBuilder Pending = new();
-    private static int s_pendingLevel;
-
-    internal static void Install()
+    private static LLamaLogLevel s_pendingLevel;
+    private static readonly int Threshold = Environment.GetEnvironmentVariable("LOCALQA_LOG")?.ToLowerInvariant() switch
     {
-        s_threshold = Environment.GetEnvironmentVariable("LOCALQA_LOG")?.ToLowerInvariant() switch
-        {
-            "debug" => 1,
-            "info" => 2,
-            "warn" => 3,
-            _ => 5,
-        };
-        LlamaNative.llama_log_set(&OnLog, 0);
-    }
+        "debug" => 1,
+        "info" => 2,
+        "warn" => 3,
+        _ => 5,
+    };
 
-    [UnmanagedCallersOnly]
-    private static void OnLog(int level, byte* text, nint userData)
+    internal static void OnLog(LLamaLogLevel level, string text)
     {
-        var s = NativeRuntime.Utf8(text);
-        if (s is null) return;
+        if (text is null) return;
         lock (Gate)
         {
-            // GGML_LOG_LEVEL_CONT (5) continues the previous line and keeps its level.
-            if (Pending.Length == 0 && level != 5) s_pendingLevel = level;
-            Pending.Append(s);
-            if (!s.EndsWith('\n')) return;
+            // A continuation keeps the level of the line it continues.
+            if (Pending.Length == 0 && level != LLamaLogLevel.Continue) s_pendingLevel = level;
+            Pending.Append(text);
+            if (!text.EndsWith('\n')) return;
             var line = Pending.ToString().TrimEnd();
             Pending.Clear();
-            level = s_pendingLevel;
-            if (level is 3 or 4)
+            if (s_pendingLevel is LLamaLogLevel.Warning or LLamaLogLevel.Error)
             {
                 Recent.Enqueue(line);
                 while (Recent.Count > 8) Recent.Dequeue();
             }
-            if (s_threshold < 5 && level >= s_threshold) Console.Error.WriteLine(line);
+            if (Threshold < 5 && Rank(s_pendingLevel) >= Threshold) Console.Error.WriteLine(line);
         }
     }
+
+    private static int Rank(LLamaLogLevel level) => level switch
+    {
+        LLamaLogLevel.Debug => 1,
+        LLamaLogLevel.Info => 2,
+        LLamaLogLevel.Warning => 3,
+        LLamaLogLevel.Error => 4,
+        _ => 0,
+    };
 
     /// <summary>The last warnings and errors llama.cpp logged, oldest first; clears them.</summary>
     internal static string TakeRecent()
