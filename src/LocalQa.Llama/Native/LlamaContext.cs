@@ -341,9 +341,21 @@ public sealed unsafe class LlamaContext : IDisposable
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"Sequence must be 0..{Sequences - 1}.");
     }
 
+    /// <summary>Runs on llama.cpp's compute thread between graph nodes, while a decode is inside
+    /// native code: lets a test prove that another context decodes meanwhile (no global lock).</summary>
+    internal Action? DuringDecode
+    {
+        get => _abort.During;
+        set => _abort.During = value;
+    }
+
     [UnmanagedCallersOnly]
-    private static byte OnAbort(nint data) =>
-        GCHandle.FromIntPtr(data).Target is AbortFlag { Requested: true } ? (byte)1 : (byte)0;
+    private static byte OnAbort(nint data)
+    {
+        if (GCHandle.FromIntPtr(data).Target is not AbortFlag flag) return 0;
+        flag.During?.Invoke();
+        return flag.Requested ? (byte)1 : (byte)0;
+    }
 
     public void Dispose()
     {
@@ -354,6 +366,7 @@ public sealed unsafe class LlamaContext : IDisposable
     private sealed class AbortFlag
     {
         public volatile bool Requested;
+        public Action? During;
     }
 }
 

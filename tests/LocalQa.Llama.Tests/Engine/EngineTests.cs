@@ -267,3 +267,51 @@ public sealed class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyMo
         Assert.Equal(StopReason.StopString, gen.LastStats!.StopReason);
     }
 }
+
+/// <summary>
+/// LLamaSharp's own Decode holds one lock for the whole process; LocalQa calls llama_decode itself
+/// so that two clients on two contexts never wait for each other.
+/// </summary>
+public sealed class ConcurrentDecodeTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void A_second_context_decodes_while_the_first_is_inside_llama_decode()
+    {
+        var model = fixture.Model;
+        var options = new LlamaContextOptions { ContextSize = 256, BatchSize = 256, MicroBatchSize = 256, Threads = 1 };
+        using var first = LlamaContext.Create(model, options);
+        using var second = LlamaContext.Create(model, options);
+        using var firstBatch = new LlamaBatch(first.BatchSize);
+        using var secondBatch = new LlamaBatch(second.BatchSize);
+        firstBatch.AddRange(model.Tokenize("The keeper counted the boats in the harbour at dusk."), 0, 0, outputLast: true);
+        secondBatch.AddRange(model.Tokenize("The tide turned at nine."), 0, 0, outputLast: true);
+
+        using var firstInside = new ManualResetEventSlim();
+        using var secondDone = new ManualResetEventSlim();
+        var secondFinishedWhileFirstInside = false;
+        var held = 0;
+        // Hold the first decode inside native code (between two graph nodes) until the second has
+        // finished. Under a process-wide lock the second could not start: the wait would time out
+        // (a safety net against a hang, not a speed threshold) and the flag stays false.
+        first.DuringDecode = () =>
+        {
+            if (Interlocked.Exchange(ref held, 1) != 0) return;
+            firstInside.Set();
+            secondFinishedWhileFirstInside = secondDone.Wait(TimeSpan.FromMinutes(2));
+        };
+        var firstThread = new Thread(() => first.Decode(firstBatch));
+        firstThread.Start();
+
+        Assert.True(firstInside.Wait(TimeSpan.FromMinutes(2)), "The first decode never reached llama.cpp's compute loop.");
+        var secondThread = new Thread(() => second.Decode(secondBatch));
+        secondThread.Start();
+        var finished = secondThread.Join(TimeSpan.FromMinutes(2));
+        if (finished) secondDone.Set();
+        firstThread.Join();
+        secondThread.Join();
+
+        Assert.True(finished && secondFinishedWhileFirstInside, "The second context's decode waited for the first: decoding is serialized.");
+        Assert.Equal(model.VocabSize, second.GetLogits(secondBatch.Count - 1).Length);
+        Assert.Equal(model.VocabSize, first.GetLogits(firstBatch.Count - 1).Length);
+    }
+}
