@@ -48,11 +48,12 @@ internal static class ModelFileCheck
 
     /// <summary>
     /// llama.cpp asserts on these counts while reading hyper-parameters, before any tensor is
-    /// looked at. block_count 4294967295 ended the load with "llama-model.cpp:1260:
+    /// looked at. block_count 4294967295 ended the load with "llama-model.cpp:1092:
     /// GGML_ASSERT(hparams.n_layer_all > 0 &amp;&amp; hparams.n_layer_all &lt;= LLAMA_MAX_LAYERS) failed";
-    /// its siblings, found once the fuzz added the keys, are nextn_predict_layers above block_count
-    /// (line 1262) and the expert counts of lines 1293-1305 (expert_used_count above expert_count,
-    /// expert_used_count 0 with experts, expert_group_count without experts, 100,000 experts).
+    /// its siblings, found once the fuzz added the keys, are the expert counts of lines 1116-1128
+    /// (expert_used_count above expert_count, expert_used_count 0 with experts, expert_group_count
+    /// without experts, 100,000 experts). Line numbers are LLamaSharp 0.30.0's runtime, where each case
+    /// was checked again; nextn_predict_layers above block_count no longer aborts there.
     /// </summary>
     private static void CheckCounts(GgufFile file)
     {
@@ -77,8 +78,6 @@ internal static class ModelFileCheck
         if (Count("block_count") is { } layers)
         {
             Require(layers is >= 1 and <= MaxLayers, string.Create(CultureInfo.InvariantCulture, $"{arch}.block_count is {layers}; a model has 1 to {MaxLayers} layers"));
-            var nextn = Count("nextn_predict_layers") ?? 0;
-            Require(nextn <= layers, string.Create(CultureInfo.InvariantCulture, $"{arch}.nextn_predict_layers is {nextn}, more than its {layers} layers"));
         }
 
         var experts = Count("expert_count") ?? 0;

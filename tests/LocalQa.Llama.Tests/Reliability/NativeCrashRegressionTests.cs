@@ -26,26 +26,24 @@ public sealed class NativeCrashRegressionTests : IDisposable
     // width 64, 4 heads sharing 2 KV heads of 16, an SPM vocabulary with byte tokens.
     private static readonly (string Name, string Mentions, Action<GgufDraft> Change)[] Cases =
     [
-        // llama-model.cpp:1260: GGML_ASSERT(hparams.n_layer_all > 0 && hparams.n_layer_all <= LLAMA_MAX_LAYERS)
+        // llama-model.cpp:1092: GGML_ASSERT(hparams.n_layer_all > 0 && hparams.n_layer_all <= LLAMA_MAX_LAYERS)
         ("layers-max.gguf", "llama.block_count", d => d.Set("llama.block_count", GgufValue.FromUInt32(uint.MaxValue))),
         ("layers-zero.gguf", "llama.block_count", d => d.Set("llama.block_count", GgufValue.FromUInt32(0))),
-        // llama-model.cpp:1262: GGML_ASSERT(hparams.n_layer_nextn <= hparams.n_layer_all)
-        ("nextn.gguf", "nextn_predict_layers", d => d.Set("llama.nextn_predict_layers", GgufValue.FromUInt32(3))),
-        // llama-model.cpp:1293: GGML_ASSERT(hparams.n_expert <= LLAMA_MAX_EXPERTS)
+        // llama-model.cpp:1116: GGML_ASSERT(hparams.n_expert <= LLAMA_MAX_EXPERTS)
         ("experts-max.gguf", "expert_count", d => d.Set("llama.expert_count", GgufValue.FromUInt32(100_000))),
-        // llama-model.cpp:1294: GGML_ASSERT(n_expert_used_max <= hparams.n_expert)
+        // llama-model.cpp:1117: GGML_ASSERT(n_expert_used_max <= hparams.n_expert)
         ("experts-used.gguf", "expert_used_count", d => d.Set("llama.expert_used_count", GgufValue.FromUInt32(2))),
-        // llama-model.cpp:1296: GGML_ASSERT(n_expert_used_max > 0)
+        // llama-model.cpp:1119: GGML_ASSERT(n_expert_used_max > 0)
         ("experts-none-used.gguf", "expert_used_count", d => d.Set("llama.expert_count", GgufValue.FromUInt32(8))),
-        // llama-model.cpp:1305: GGML_ASSERT(hparams.n_expert_groups == 0)
+        // llama-model.cpp:1128: GGML_ASSERT(hparams.n_expert_groups == 0)
         ("expert-groups.gguf", "expert_group_count", d => d.Set("llama.expert_group_count", GgufValue.FromUInt32(2))),
-        // ggml-cpu/ops.cpp:3949: GGML_ASSERT(eps >= 0.0f), at the first decode
+        // ggml-cpu/ops.cpp:3820: GGML_ASSERT(eps >= 0.0f), at the first decode
         ("epsilon-negative.gguf", "layer_norm_rms_epsilon", d => d.Set("llama.attention.layer_norm_rms_epsilon", GgufValue.FromFloat32(-1))),
         ("epsilon-nan.gguf", "layer_norm_rms_epsilon", d => d.Set("llama.attention.layer_norm_rms_epsilon", GgufValue.FromFloat32(float.NaN))),
         // ggml-cpu/binary-ops.cpp:135: binary_op: unsupported types: dst: f32, src0: f32, src1: q8_0 (and f16), at the first decode
         ("norm-q8.gguf", "blk.1.ffn_norm.weight", d => d.GetTensor("blk.1.ffn_norm.weight").Retype(GgufTensorType.Q8_0)),
         ("norm-f16.gguf", "output_norm.weight", d => d.GetTensor("output_norm.weight").Retype(GgufTensorType.F16)),
-        // ggml.c:4005: GGML_ASSERT(a->ne[0] == b->ne[0]) in ggml_set_rows, at the first decode
+        // ggml.c:3942: GGML_ASSERT(a->ne[0] == b->ne[0]) in ggml_set_rows, at the first decode
         ("kv-heads-per-layer.gguf", "head_count_kv", d => d.Set("llama.attention.head_count_kv", GgufValue.FromArray([2u, 3u]))),
         // models/qwen2.cpp:57: GGML_ASSERT(n_embd_head == n_rot), at the first decode
         ("rope-dims.gguf", "rope.dimension_count", d =>
@@ -60,18 +58,25 @@ public sealed class NativeCrashRegressionTests : IDisposable
             }
             d.Set("qwen2.rope.dimension_count", GgufValue.FromUInt32(int.MaxValue));
         }),
-        // llama-vocab.cpp:3417: GGML_ASSERT(tokenizer && "Tokenizer not initialized..."), at the first tokenization
+        // llama-vocab.cpp:3324: GGML_ASSERT(tokenizer && "Tokenizer not initialized..."), at the first tokenization
         ("no-vocab.gguf", "no tokenizer", d => d.Set("tokenizer.ggml.model", GgufValue.FromString("no_vocab"))),
         ("none-vocab.gguf", "no tokenizer", d => d.Set("tokenizer.ggml.model", GgufValue.FromString("none"))),
-        // llama-vocab.cpp:2539: GGML_ASSERT(id_to_token.size() == token_to_id.size()), while loading
+        // llama-vocab.cpp:2460: GGML_ASSERT(id_to_token.size() == token_to_id.size()), while loading
         ("duplicate-token.gguf", "are both", d =>
         {
             var tokens = (string[])((string[])d.Get("tokenizer.ggml.tokens")!.Value).Clone();
             tokens[300] = tokens[301];
             d.Set("tokenizer.ggml.tokens", GgufValue.FromArray(tokens));
         }),
-        // llama-vocab.cpp:3202: GGML_ABORT("fatal error") in token_to_byte of a WordPiece vocabulary
+        // llama-vocab.cpp:3112: GGML_ABORT("fatal error") in token_to_byte of a WordPiece vocabulary
         ("bert-bytes.gguf", "byte token", d => d.Set("tokenizer.ggml.model", GgufValue.FromString("bert"))),
+        // gguf.cpp:1058: GGML_ASSERT(ctx->kv[key_id].get_type() != GGUF_TYPE_STRING), while loading the
+        // vocabulary (LLamaSharp 0.30.0's runtime; found by the native-load fuzz)
+        ("scores-strings.gguf", "tokenizer.ggml.scores", d =>
+        {
+            var count = ((string[])d.Get("tokenizer.ggml.tokens")!.Value).Length;
+            d.Set("tokenizer.ggml.scores", GgufValue.FromArray(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }),
         // llama-vocab.cpp:3549: GGML_ASSERT(special_bos_id != LLAMA_TOKEN_NULL), at the first tokenization
         ("t5-no-bos.gguf", "BOS", d =>
         {
