@@ -54,6 +54,32 @@ public sealed class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyMo
     }
 
     [Fact]
+    public void A_decode_step_allocates_nothing_once_warm()
+    {
+        // The hot loop of generation: one token in, its logits sampled. LLamaSharp's handles sit under
+        // it (logits span, sampler chain), so this also pins that they allocate nothing per token.
+        using var ctx = NewContext();
+        using var batch = new LlamaBatch(ctx.BatchSize);
+        using var sampler = new LlamaSampler(_model);
+        var prompt = Prompt("The keeper counted the boats.");
+        batch.AddRange(prompt, 0, 0, outputLast: true);
+        ctx.Decode(batch);
+        var token = sampler.Sample(ctx, batch.Count - 1);
+        var pos = prompt.Length;
+        void Step()
+        {
+            batch.Clear();
+            batch.Add(token, pos++, 0, output: true);
+            ctx.Decode(batch);
+            token = sampler.Sample(ctx, 0);
+        }
+        Step();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Streaming_decoder_emits_whole_characters_across_tokens()
     {
         const string text = "😀 €100 日本";
