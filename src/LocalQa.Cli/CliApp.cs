@@ -1,5 +1,7 @@
 using System.CommandLine;
 using LocalQa.Cli.Commands;
+using LocalQa.Core.Configuration;
+using LocalQa.Core.Models;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli;
@@ -9,7 +11,10 @@ public static class CliApp
 {
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Show stack traces and native logs on errors.", Recursive = true };
 
-    public static RootCommand Build(CliContext cli)
+    public static RootCommand Build(CliContext cli) => Build(cli, () => new ModelDownloader());
+
+    /// <summary>The command tree with the models verb's downloader injected (tests watch its transfers).</summary>
+    internal static RootCommand Build(CliContext cli, Func<ModelDownloader> downloader)
     {
         var root = new RootCommand("LocalQa: offline question answering and summarization over your articles.");
         root.Options.Add(Verbose);
@@ -20,15 +25,18 @@ public static class CliApp
         root.Subcommands.Add(ChatCommand.Create(cli));
         root.Subcommands.Add(SummarizeCommand.Create(cli));
         root.Subcommands.Add(EvalCommand.Create(cli));
-        root.Subcommands.Add(ModelsCommand.Create(cli));
+        root.Subcommands.Add(ModelsCommand.Create(cli, SettingsResolver.ForCurrentProcess, downloader));
         root.Subcommands.Add(ConfigCommand.Create(cli));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, output, error, () => new ModelDownloader(), cancellationToken);
+
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<ModelDownloader> downloader, CancellationToken cancellationToken)
     {
         var cli = new CliContext(output, error) { Interactive = !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out) };
-        var root = Build(cli);
+        var root = Build(cli, downloader);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

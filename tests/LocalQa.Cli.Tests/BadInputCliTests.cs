@@ -224,7 +224,11 @@ public sealed class BadInputCliTests : IDisposable
             System.IO.File.WriteAllText(Path.Combine(dir, $"a{i:D4}.txt"), string.Concat(Enumerable.Repeat($"Article {i} talks about boats and the harbour at length. ", 200)));
         var index = Path.Combine(_cli.Home, "ctrlc.db");
         using var p = _cli.Start(["ingest", dir, "--index", index]);
-        Thread.Sleep(1500);
+        // Interrupted once the first documents are committed, so under way on a machine of any
+        // speed: a fixed delay could end before the runtime had even installed its Ctrl+C handler.
+        while (!p.WaitForExit(5) && IndexProbe.Documents(index).Count == 0)
+        {
+        }
         Interrupt(p);
         Assert.True(p.WaitForExit(30_000), "exited after Ctrl+C");
         Assert.True(p.ExitCode is 130 or 0, $"exit {p.ExitCode}");

@@ -27,13 +27,11 @@ public sealed class ModelsCommandTests : IDisposable
         return bytes;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args) => await Run(TestContext.Current.CancellationToken, args);
-
-    private static async Task<(int Code, string Out, string Err)> Run(CancellationToken ct, params string[] args)
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await CliApp.RunAsync(args, output, error, ct);
+        var code = await CliApp.RunAsync(args, output, error, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -177,16 +175,80 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task An_interrupted_download_exits_130_and_keeps_the_partial_file()
     {
-        await using var server = new TestHttpServer(Content) { ChunkDelay = TimeSpan.FromMilliseconds(50) };
+        // The server sends part of the file and then holds the connection open, so the download
+        // cannot finish before the interrupt however fast the machine is; the interrupt comes once
+        // the downloader, having written the first bytes, asks for more, not after a guessed delay.
+        await using var server = new TestHttpServer(Content) { StallAfter = _ => 64 * 1024 };
+        using var watcher = new BodyReadWatcher(new SocketsHttpHandler { UseProxy = false });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(TimeSpan.FromMilliseconds(250));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
 
-        var (code, _, stderr) = await Run(cts.Token, "models", "download", "--url", server.Url.ToString(), "--sha256", Sha, "--to", _dir.Path);
+        var run = CliApp.RunAsync(["models", "download", "--url", server.Url.ToString(), "--sha256", Sha, "--to", _dir.Path],
+            output, error, () => new ModelDownloader(watcher, disposeHandler: false), cts.Token);
+        await watcher.AskedForMoreAfterBytes.Task.WaitAsync(TestContext.Current.CancellationToken);
+        await cts.CancelAsync();
+        var code = await run;
 
-        Assert.Equal(ExitCodes.Interrupted, code);
+        var stderr = error.ToString();
+        Assert.True(code == ExitCodes.Interrupted, stderr);
         Assert.Contains("Run the same command again to resume", stderr, StringComparison.Ordinal);
-        Assert.True(new FileInfo(_dir["model.gguf.partial"]).Length > 0);
+        Assert.InRange(new FileInfo(_dir["model.gguf.partial"]).Length, 1, 64 * 1024);
         Assert.False(File.Exists(_dir["model.gguf"]));
+    }
+
+    /// <summary>
+    /// Passes every response through and completes <see cref="AskedForMoreAfterBytes"/> when the
+    /// reader of a body, having been given some bytes, asks for more: the downloader reads, writes
+    /// what it read to the partial file, and only then reads again.
+    /// </summary>
+    private sealed class BodyReadWatcher(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public TaskCompletionSource AskedForMoreAfterBytes { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            var body = new WatchedStream(await response.Content.ReadAsStreamAsync(cancellationToken), AskedForMoreAfterBytes);
+            var content = new StreamContent(body);
+            foreach (var (name, values) in response.Content.Headers) content.Headers.TryAddWithoutValidation(name, values);
+            response.Content = content;
+            return response;
+        }
+
+        private sealed class WatchedStream(Stream inner, TaskCompletionSource askedForMore) : Stream
+        {
+            private long _given;
+
+            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                if (_given > 0) askedForMore.TrySetResult();
+                var n = await inner.ReadAsync(buffer, cancellationToken);
+                _given += n;
+                return n;
+            }
+
+            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+                ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+            public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
     }
 
     [Fact]

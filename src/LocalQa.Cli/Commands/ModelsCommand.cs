@@ -13,8 +13,6 @@ namespace LocalQa.Cli.Commands;
 
 internal static class ModelsCommand
 {
-    public static Command Create(CliContext cli) => Create(cli, SettingsResolver.ForCurrentProcess, () => new ModelDownloader());
-
     /// <summary>The command over an injected resolver and downloader (tests never touch the real environment).</summary>
     internal static Command Create(CliContext cli, Func<SettingsResolver> resolver, Func<ModelDownloader> downloader)
     {

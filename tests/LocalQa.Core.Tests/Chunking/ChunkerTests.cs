@@ -123,21 +123,23 @@ public sealed class ChunkerTests
     }
 
     [Fact]
-    public void A_megabyte_line_without_spaces_is_cut_at_characters_quickly()
+    public void A_megabyte_line_without_spaces_is_cut_at_characters_in_linear_time()
     {
         var text = new string('z', 1 << 20);
-        var watch = Stopwatch.StartNew();
-        var chunks = new Chunker().Split(Doc(text));
-        watch.Stop();
+        var chunker = new Chunker();
+        IReadOnlyList<Chunk> chunks = [];
+        var piece = Doc(text[..(text.Length / 16)]);
+        var (ratio, pieces, whole) = Growth.TimeRatio(() => chunker.Split(piece), 16, () => chunks = chunker.Split(Doc(text)));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Chunking took {watch.Elapsed}.");
+        // The same time as its sixteenth sixteen times when each cut is found once; sixteen times that when every cut rescans.
+        Assert.True(ratio < 4, $"16 x 64 KiB: {pieces}, 1 MiB: {whole} ({ratio:F1}x).");
         Assert.All(chunks, c => Assert.InRange(c.TokenCount, 1, 256));
         Assert.Equal(text.Length, chunks.Sum(c => c.Length));
         Assert.InRange(chunks.Count, 1000, 1200);
     }
 
     [Fact]
-    public void A_megabyte_line_of_words_without_punctuation_is_cut_at_words_quickly()
+    public void A_megabyte_line_of_words_without_punctuation_is_cut_at_words_in_linear_time()
     {
         var builder = new StringBuilder();
         var i = 0;
@@ -147,11 +149,12 @@ public sealed class ChunkerTests
         }
 
         var text = builder.ToString().TrimEnd();
-        var watch = Stopwatch.StartNew();
-        var chunks = new Chunker().Split(Doc(text));
-        watch.Stop();
+        var piece = Doc(text[..text.LastIndexOf(' ', text.Length / 16)]);
+        var chunker = new Chunker();
+        IReadOnlyList<Chunk> chunks = [];
+        var (ratio, pieces, whole) = Growth.TimeRatio(() => chunker.Split(piece), 16, () => chunks = chunker.Split(Doc(text)));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Chunking took {watch.Elapsed}.");
+        Assert.True(ratio < 4, $"16 sixteenths: {pieces}, all: {whole} ({ratio:F1}x).");
         Assert.All(chunks, c => Assert.InRange(c.TokenCount, 1, 256));
         Assert.All(chunks, c => Assert.False(c.Text.StartsWith("ord", StringComparison.Ordinal), "A word was cut."));
     }
@@ -173,20 +176,16 @@ public sealed class ChunkerTests
     public void Chunking_time_grows_linearly_with_the_text()
     {
         var paragraph = File.ReadAllText(TestPaths.Seed("000_b43b1536f21f9801.txt"));
-        var small = Doc(string.Join("\n\n", Enumerable.Repeat(paragraph, 40)));
+        var small = Doc(string.Join("\n\n", Enumerable.Repeat(paragraph, 25)));
         var large = Doc(string.Join("\n\n", Enumerable.Repeat(paragraph, 400)));
         var chunker = new Chunker();
-        chunker.Split(small);
+        IReadOnlyList<Chunk> chunks = [];
 
-        var watch = Stopwatch.StartNew();
-        chunker.Split(small);
-        var smallTime = watch.Elapsed;
-        watch.Restart();
-        var chunks = chunker.Split(large);
-        var largeTime = watch.Elapsed;
+        var (ratio, smallTime, largeTime) = Growth.TimeRatio(() => chunker.Split(small), 16, () => chunks = chunker.Split(large));
 
-        // Ten times the text: a quadratic chunker would take about a hundred times as long.
-        Assert.True(largeTime < (smallTime * 40) + TimeSpan.FromMilliseconds(200), $"40 copies: {smallTime}, 400 copies: {largeTime}.");
+        // Sixteen times the text: as long as the small one sixteen times over for a linear chunker,
+        // sixteen times longer still for a quadratic one.
+        Assert.True(ratio < 4, $"25 copies 16 times: {smallTime}, 400 copies: {largeTime} ({ratio:F1}x).");
         Assert.True(chunks.Count > 400);
     }
 

@@ -49,9 +49,6 @@ public sealed class TestHttpServer : IAsyncDisposable
     /// <summary>Per request: send this many body bytes, then nothing more (the connection stays open).</summary>
     public Func<int, long?> StallAfter { get; set; } = _ => null;
 
-    /// <summary>Pause between 16 KiB chunks of the body, to make a transfer slow enough to interrupt.</summary>
-    public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
-
     /// <summary>The Range header of each request received (null when absent), in order.</summary>
     public ConcurrentQueue<string?> Ranges { get; } = new();
 
@@ -132,7 +129,6 @@ public sealed class TestHttpServer : IAsyncDisposable
                     var n = (int)Math.Min(16 * 1024, limit - sent);
                     await socket.SendAsync(Content.AsMemory((int)(from + sent), n), _stop.Token);
                     sent += n;
-                    if (ChunkDelay > TimeSpan.Zero) await Task.Delay(ChunkDelay, _stop.Token);
                 }
                 if (stall is not null && drop is null && sent < length)
                 {
