@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LocalQa.Llama.Gguf;
 using Xunit;
@@ -55,7 +54,6 @@ public sealed class GgufReaderFuzzTests : IDisposable
         var fields = FieldPositions(original, header);
         var random = new Random(seed);
         var buffer = (byte[])original.Clone();
-        var stopwatch = Stopwatch.StartNew();
         int parsed = 0, rejected = 0;
 
         for (var i = 0; i < Mutations; i++)
@@ -133,7 +131,6 @@ public sealed class GgufReaderFuzzTests : IDisposable
                 buffer[undo[u].At] = undo[u].Was;
             }
         }
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(60), $"fuzzing took {stopwatch.Elapsed}");
         return (parsed, rejected, problems);
     }
 
