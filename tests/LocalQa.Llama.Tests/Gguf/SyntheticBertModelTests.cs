@@ -97,6 +97,25 @@ public sealed class SyntheticBertModelTests(TinyBertFixture fixture) : IClassFix
         }
     }
 
+    [Theory]
+    [InlineData(2048, 128)] // the trained context is the limit
+    [InlineData(64, 64)]    // the batch is
+    public void A_text_longer_than_the_limit_is_cut_before_decoding_and_keeps_its_closing_sep(int batchTokens, int limit)
+    {
+        // Each of these words is one token, so n words are n + 2 tokens with CLS and SEP.
+        string[] words = ["river", "city", "music", "water", "house", "school"];
+        string Words(int n) => string.Join(' ', Enumerable.Range(0, n).Select(i => words[i % words.Length]));
+        Assert.Equal(302, _model.Tokenize(Words(300)).Length);
+
+        using var embedder = new LlamaEmbedder(_model, new EmbedderOptions { BatchTokens = batchTokens, Threads = 2 });
+        var vectors = embedder.Embed([Words(300), Words(limit - 2), Words(limit - 3)]);
+
+        // BERT has a learned position per trained position, and llama.cpp aborts the process on a
+        // position past them: this returning at all is the first half of the test.
+        Assert.True(TensorPrimitives.CosineSimilarity(vectors[0], vectors[1]) > 1 - 1e-4f, "the cut text is the words that fit, closed by SEP");
+        Assert.True(TensorPrimitives.CosineSimilarity(vectors[0], vectors[2]) < 0.9999f);
+    }
+
     [Fact]
     public void A_context_longer_than_the_trained_one_is_refused_before_llama_cpp_sees_it()
     {
