@@ -7,7 +7,10 @@ public sealed record EmbedderOptions
     /// <summary>Texts decoded together in one batch (one sequence each).</summary>
     public int MaxSequences { get; init; } = 32;
 
-    /// <summary>Tokens per batch; also the longest text (longer ones are truncated to it).</summary>
+    /// <summary>
+    /// Tokens per batch; also the longest text, with the model's trained context: a longer text is
+    /// cut to the smaller of the two, keeping the separator a BERT tokenizer closes it with.
+    /// </summary>
     public int BatchTokens { get; init; } = 2048;
 
     public int Threads { get; init; }
@@ -68,7 +71,7 @@ public sealed class LlamaEmbedder : IDisposable
         {
             var t = _ctx.Model.Tokenize(_options.Prefix + (texts[i] ?? ""), addSpecial: true);
             if (t.Length == 0) t = [_ctx.Model.BosToken >= 0 ? _ctx.Model.BosToken : 0];
-            tokenized[i] = t.Length > max ? t[..max] : t;
+            tokenized[i] = t.Length > max ? Cut(t, max) : t;
         }
 
         var start = 0;
@@ -96,6 +99,16 @@ public sealed class LlamaEmbedder : IDisposable
             start = end;
         }
         return result;
+    }
+
+    // Tokenizing leaves text that reads like a control token as plain text, so a control token at
+    // the end was added by the tokenizer (BERT's [SEP]): the cut text keeps it, as Hugging Face's
+    // truncation does, and ends the way the model saw every text end in training.
+    private int[] Cut(int[] tokens, int length)
+    {
+        var cut = tokens[..length];
+        if (_ctx.Model.IsControl(tokens[^1])) cut[^1] = tokens[^1];
+        return cut;
     }
 
     internal static void Normalize(Span<float> v)

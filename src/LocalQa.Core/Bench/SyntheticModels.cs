@@ -12,30 +12,13 @@ public static class SyntheticModels
     public static IReadOnlyList<string> Names { get; } = ["tiny", "tinyllama-1.1b", "llama-3.2-1b"];
 
     /// <summary>
-    /// Generated embedding models (llama.cpp's llama-embed architecture: no LM head, bidirectional
-    /// attention, mean pooling): the tiny test one, and one shaped like bge-small-en-v1.5.
+    /// Generated embedding models: the tiny test one (llama.cpp's llama-embed architecture: no LM
+    /// head, bidirectional attention, mean pooling), and a BERT with bge-small-en-v1.5's exact shape,
+    /// which llama.cpp runs through the same graph as the real model.
     /// </summary>
     public static IReadOnlyList<string> EmbeddingNames { get; } = ["tiny", "bge-small"];
 
     public static IReadOnlyList<string> Quantizations { get; } = ["f32", "f16", "q8_0", "q4_0"];
-
-    /// <summary>
-    /// bge-small-en-v1.5's size as a llama-family model (BERT is not writable here): 12 layers,
-    /// width 384, 12 heads, FFN 1536, a 30522-token vocabulary and a 512-token context, mean-pooled.
-    /// The gated FFN has one matrix more than BERT's, and RMS norms and RoPE replace layer norms and
-    /// learned positions: close in cost, not identical.
-    /// </summary>
-    public static ModelShape BgeSmallShape { get; } = new()
-    {
-        Name = "LocalQa random llama embedding, bge-small shape",
-        EmbeddingLength = 384,
-        BlockCount = 12,
-        FeedForwardLength = 1536,
-        HeadCount = 12,
-        HeadCountKv = 12,
-        VocabSize = 30522,
-        ContextLength = 512,
-    };
 
     /// <summary>The path of the generated model, writing it first if the cache lacks it.</summary>
     public static string Get(string name, string quant = "f16")
@@ -56,30 +39,33 @@ public static class SyntheticModels
         });
     }
 
-    /// <summary>The path of a generated mean-pooling embedding model (see <see cref="EmbeddingNames"/>), writing it first if the cache lacks it.</summary>
+    /// <summary>The path of a generated embedding model (see <see cref="EmbeddingNames"/>), writing it first if the cache lacks it.</summary>
     public static string GetEmbedding(string name, string quant = "f16")
     {
         ArgumentNullException.ThrowIfNull(name);
-        var options = name.ToLowerInvariant() switch
+        var type = ParseQuantization(quant);
+        var q = quant.ToLowerInvariant();
+        return name.ToLowerInvariant() switch
         {
-            "tiny" => TinyModelOptions.Embedding,
-            "bge-small" => TinyModelOptions.Embedding with { Shape = BgeSmallShape },
+            "tiny" => Cached($"embed-tiny-{q}.gguf", tmp => WriteTinyEmbedding(tmp, type)),
+            // "bert" in the name: caches from before hold a llama-embed bge-small under the old one.
+            "bge-small" => Cached($"embed-bge-small-bert-{q}.gguf", tmp => SyntheticModel.WriteBert(tmp, BertModelShape.BgeSmallEnV15, type, seed: 1)),
             _ => throw new InvalidInputException($"Unknown synthetic embedding model '{name}'.", $"Use one of: {string.Join(", ", EmbeddingNames)}."),
         };
-        options = options with { TensorType = ParseQuantization(quant) };
-        return Cached($"embed-{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf", tmp =>
+    }
+
+    private static void WriteTinyEmbedding(string path, GgufTensorType type)
+    {
+        var llama = path + ".llama";
+        try
         {
-            var llama = tmp + ".llama";
-            try
-            {
-                SyntheticModel.WriteTiny(llama, options);
-                WriteAsEmbeddingArchitecture(llama, tmp);
-            }
-            finally
-            {
-                File.Delete(llama);
-            }
-        });
+            SyntheticModel.WriteTiny(llama, TinyModelOptions.Embedding with { TensorType = type });
+            WriteAsEmbeddingArchitecture(llama, path);
+        }
+        finally
+        {
+            File.Delete(llama);
+        }
     }
 
     /// <summary>

@@ -3,12 +3,13 @@ using System.Buffers;
 namespace LocalQa.Llama.Gguf;
 
 /// <summary>
-/// Writes llama-architecture GGUF models with random weights: tiny ones for tests (llama.cpp loads
-/// and runs them in milliseconds) and ones with the exact shapes of real models for benchmarks
-/// (speed depends on shapes and quantization, not on weight values). Output is deterministic:
-/// the same arguments give a byte-identical file, whatever the number of cores.
+/// Writes GGUF models with random weights, llama-architecture chat models here and BERT embedders
+/// in SyntheticModel.Bert.cs: tiny ones for tests (llama.cpp loads and runs them in milliseconds)
+/// and ones with the exact shapes of real models for benchmarks (speed depends on shapes and
+/// quantization, not on weight values). Output is deterministic: the same arguments give a
+/// byte-identical file, whatever the number of cores.
 /// </summary>
-public static class SyntheticModel
+public static partial class SyntheticModel
 {
     /// <summary>
     /// The standard chatml template, as the Jinja text that Hugging Face models carry; llama.cpp
@@ -47,9 +48,13 @@ public static class SyntheticModel
         shape.Validate(quant);
         var vocab = SyntheticVocabulary.Create(shape.VocabSize);
         var tensors = PlanTensors(shape, quant, vocab.Count);
+        WriteFile(path, tensors, seed, w => AddMetadata(w, shape, quant, vocab, poolingType, chatTemplate));
+    }
 
+    private static void WriteFile(string path, List<TensorPlan> tensors, int seed, Action<GgufWriter> addMetadata)
+    {
         using var writer = new GgufWriter(path);
-        AddMetadata(writer, shape, quant, vocab, poolingType, chatTemplate);
+        addMetadata(writer);
         foreach (var t in tensors)
         {
             writer.AddTensor(t.Name, t.Type, t.Dimensions);
@@ -61,12 +66,8 @@ public static class SyntheticModel
         writer.Complete();
     }
 
-    private static void AddMetadata(GgufWriter w, ModelShape shape, GgufTensorType quant, SyntheticVocabulary vocab,
-        GgufPoolingType? poolingType, string? chatTemplate)
+    private static void AddFileType(GgufWriter w, GgufTensorType quant)
     {
-        const string arch = "llama";
-        w.AddMetadata("general.architecture", GgufValue.FromString(arch));
-        w.AddMetadata("general.name", GgufValue.FromString(shape.Name));
         w.AddMetadata("general.file_type", GgufValue.FromUInt32(quant switch
         {
             GgufTensorType.F32 => 0u,
@@ -78,6 +79,15 @@ public static class SyntheticModel
         {
             w.AddMetadata("general.quantization_version", GgufValue.FromUInt32(2));
         }
+    }
+
+    private static void AddMetadata(GgufWriter w, ModelShape shape, GgufTensorType quant, SyntheticVocabulary vocab,
+        GgufPoolingType? poolingType, string? chatTemplate)
+    {
+        const string arch = "llama";
+        w.AddMetadata("general.architecture", GgufValue.FromString(arch));
+        w.AddMetadata("general.name", GgufValue.FromString(shape.Name));
+        AddFileType(w, quant);
         w.AddMetadata($"{arch}.vocab_size", GgufValue.FromUInt32((uint)vocab.Count));
         w.AddMetadata($"{arch}.context_length", GgufValue.FromUInt32((uint)shape.ContextLength));
         w.AddMetadata($"{arch}.embedding_length", GgufValue.FromUInt32((uint)shape.EmbeddingLength));

@@ -24,7 +24,8 @@ internal sealed class SyntheticVocabulary
 
     private const char WordStart = '\u2581'; // SentencePiece's "▁": a space before a word
 
-    private static readonly string[] Words =
+    /// <summary>Common English words, lowercase; shared with <see cref="WordPieceVocabulary"/>.</summary>
+    internal static readonly string[] Words =
     [
         "the", "of", "and", "to", "in", "is", "was", "for", "that", "on", "with", "as", "it", "by", "at",
         "from", "this", "be", "are", "or", "an", "have", "has", "had", "not", "but", "what", "all", "were",
@@ -56,7 +57,8 @@ internal sealed class SyntheticVocabulary
         "Where", "Who", "Hello", "Once", "There", "Question", "Answer", "Summary",
     ];
 
-    private static readonly string[] Suffixes =
+    /// <summary>Common English word endings; shared with <see cref="WordPieceVocabulary"/>.</summary>
+    internal static readonly string[] Suffixes =
     [
         "s", "es", "ed", "ing", "er", "ers", "ly", "tion", "tions", "ment", "ness", "est", "al", "ful",
         "less", "able", "ous", "ive", "ity", "'s", "n't", "'re", "'ll", "'ve",
