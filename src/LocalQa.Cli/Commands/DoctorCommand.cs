@@ -48,6 +48,7 @@ internal static class DoctorCommand
                         version = info?.Version,
                         commit = info?.Commit,
                         bundled = info?.IsBundled,
+                        openmp_wait_policy = info?.OpenMpWaitPolicy,
                         system_info = info?.SystemInfo,
                         cpu_variant = info?.CpuVariant,
                         error,
@@ -71,6 +72,7 @@ internal static class DoctorCommand
                     o.WriteLine($"library:   {info.LibraryPath}");
                     o.WriteLine($"system:    {info.SystemInfo}");
                     o.WriteLine($"cpu build: {info.CpuVariant ?? "unknown"}{(info.IsBundled ? " (chosen by LLamaSharp for this processor)" : "")}");
+                    o.WriteLine($"openmp:    OMP_WAIT_POLICY={info.OpenMpWaitPolicy ?? "(default)"}");
                     o.WriteLine($"gpu:       {(info.SupportsGpuOffload ? "offload supported" : "CPU only (no GPU backend in this runtime)")}");
                     foreach (var d in info.Devices)
                         o.WriteLine($"device:    {d.Name} ({d.Kind}) {d.Description}{(d.TotalMemory > 0 ? $", {d.TotalMemory >> 20} MiB" : "")}");

@@ -27,6 +27,7 @@ public static class LlamaRuntime
 /// <param name="Commit">The commit the loaded library was built from.</param>
 /// <param name="CpuVariant">The CPU build LLamaSharp chose for this processor (noavx, avx, avx2, avx512), or "custom".</param>
 /// <param name="IsBundled">The runtime the LLamaSharp backend package put next to LocalQa, not one named by LOCALQA_NATIVE_DIR.</param>
+/// <param name="OpenMpWaitPolicy">OMP_WAIT_POLICY as llama.cpp's OpenMP threads see it (PASSIVE unless the user set it).</param>
 public sealed record RuntimeInfo(
     string Directory,
     string LibraryPath,
@@ -38,7 +39,8 @@ public sealed record RuntimeInfo(
     int MaxParallelSequences,
     IReadOnlyList<RuntimeDevice> Devices,
     string? CpuVariant,
-    bool IsBundled);
+    bool IsBundled,
+    string? OpenMpWaitPolicy);
 
 public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
 
