@@ -20,7 +20,8 @@ namespace LocalQa.Core.Tokenization;
 /// </remarks>
 public sealed class GgufTokenizer : ITokenCounter
 {
-    private const int MaxCachedPieces = 1 << 18;
+    /// <summary>Pieces whose ids are kept by default: a few megabytes at most.</summary>
+    public const int DefaultPieceCacheSize = 1 << 18;
     private const int MaxCachedPieceLength = 64;
 
     private readonly Engine _engine;
@@ -28,8 +29,11 @@ public sealed class GgufTokenizer : ITokenCounter
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
 
-    private GgufTokenizer(GgufVocabulary vocab, Engine engine)
+    private readonly int _maxCachedPieces;
+
+    private GgufTokenizer(GgufVocabulary vocab, Engine engine, int pieceCacheSize)
     {
+        _maxCachedPieces = pieceCacheSize;
         _engine = engine;
         Model = vocab.Model;
         VocabularySize = vocab.Tokens.Length;
@@ -52,8 +56,9 @@ public sealed class GgufTokenizer : ITokenCounter
 
     public int VocabularySize { get; }
 
-    /// <summary>The Microsoft.ML.Tokenizers tokenizer doing the merging (given pre-cut pieces).</summary>
-    public Tokenizer Inner => _engine.Inner;
+    /// <summary>The Microsoft.ML.Tokenizers tokenizer doing the merging. It expects pieces already cut
+    /// (and, for SentencePiece, mirrored), so it is no tokenizer of whole texts by itself.</summary>
+    internal Tokenizer Inner => _engine.Inner;
 
     /// <summary>Tokens llama.cpp puts around a text when asked to add special tokens (BOS/CLS and EOS/SEP).</summary>
     public int SpecialTokenCount => Prefix.Length + Suffix.Length;
@@ -77,8 +82,12 @@ public sealed class GgufTokenizer : ITokenCounter
     /// Builds the managed tokenizer of <paramref name="file"/>; null when its vocabulary is of a kind
     /// or has a feature that the managed one does not reproduce exactly, with the reason.
     /// </summary>
-    public static GgufTokenizer? TryCreate(GgufFile file, out string? whyNot)
+    /// <param name="file">The model file's header.</param>
+    /// <param name="whyNot">Why there is no managed tokenizer, when there is none.</param>
+    /// <param name="pieceCacheSize">Pieces whose ids are remembered (0: none, every piece is merged anew).</param>
+    public static GgufTokenizer? TryCreate(GgufFile file, out string? whyNot, int pieceCacheSize = DefaultPieceCacheSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(pieceCacheSize);
         var vocab = GgufVocabulary.Read(file, out whyNot);
         if (vocab is null) return null;
         Engine? engine = vocab.Model switch
@@ -88,7 +97,20 @@ public sealed class GgufTokenizer : ITokenCounter
             "bert" => WordPieceEngine.TryCreate(vocab, out whyNot),
             _ => Refuse($"its tokenizer is '{vocab.Model}' ({Describe(vocab.Model)}); LocalQa reproduces llama, gpt2 and bert vocabularies", out whyNot),
         };
-        return engine is null ? null : new GgufTokenizer(vocab, engine);
+        return engine is null ? null : new GgufTokenizer(vocab, engine, pieceCacheSize);
+    }
+
+    /// <summary>
+    /// What <c>models inspect</c> says about a file's tokenizer: its kind, vocabulary size, and whether
+    /// LocalQa tokenizes it in managed code or leaves it to llama.cpp (and why).
+    /// </summary>
+    public static TokenizerDescription Inspect(GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var model = file.GetString("tokenizer.ggml.model");
+        var managed = TryCreate(file, out var whyNot);
+        return new TokenizerDescription(model, Describe(model), file.VocabSize, file.GetString("tokenizer.ggml.pre"), managed is not null,
+            managed is null ? whyNot : null);
     }
 
     private static Engine? Refuse(string reason, out string? whyNot)
@@ -154,15 +176,13 @@ public sealed class GgufTokenizer : ITokenCounter
             return;
         }
         ids = _engine.EncodePiece(piece);
-        if (piece.Length <= MaxCachedPieceLength && _cache.Count < MaxCachedPieces) _cacheBySpan.TryAdd(piece, ids);
+        if (piece.Length <= MaxCachedPieceLength && _cache.Count < _maxCachedPieces) _cacheBySpan.TryAdd(piece, ids);
         sink.AddRange(ids);
     }
 
     private struct Sink(List<int>? ids)
     {
         public int Count;
-
-        public readonly List<int>? Ids => ids;
 
         public void Add(int id)
         {
@@ -601,5 +621,25 @@ public sealed class GgufTokenizer : ITokenCounter
             cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
                 or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B920 and <= 0x2CEAF
                 or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
+    }
+}
+
+/// <summary>A file's tokenizer as <c>models inspect</c> reports it.</summary>
+/// <param name="Model">tokenizer.ggml.model ("llama", "gpt2", "bert"), null when the file has none.</param>
+/// <param name="Algorithm">The algorithm in words ("SentencePiece BPE", ...).</param>
+/// <param name="VocabularySize">Tokens in the vocabulary.</param>
+/// <param name="PreTokenizer">tokenizer.ggml.pre of a BPE vocabulary.</param>
+/// <param name="Managed">True when LocalQa counts and cuts with its managed copy (llama.cpp's ids exactly).</param>
+/// <param name="NativeReason">Why llama.cpp's own tokenizer is used instead, when it is.</param>
+public sealed record TokenizerDescription(string? Model, string Algorithm, long? VocabularySize, string? PreTokenizer, bool Managed, string? NativeReason)
+{
+    /// <summary>One line: "llama (SentencePiece BPE), 32000 tokens, managed: ..." or "..., native (llama.cpp): reason".</summary>
+    public override string ToString()
+    {
+        var kind = Model is null ? "none" : $"{Model} ({Algorithm}{(PreTokenizer is null ? "" : ", pre-tokenizer " + PreTokenizer)})";
+        var size = VocabularySize is { } n ? $", {n.ToString(System.Globalization.CultureInfo.InvariantCulture)} tokens" : "";
+        return Managed
+            ? $"{kind}{size}, managed (Microsoft.ML.Tokenizers, llama.cpp's ids)"
+            : $"{kind}{size}, native (llama.cpp): {NativeReason}";
     }
 }

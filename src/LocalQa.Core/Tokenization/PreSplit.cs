@@ -383,12 +383,12 @@ internal sealed class CollapsedRegexSplit : SplitStage
 }
 
 /// <summary>A pre-tokenizer as llama.cpp runs one: its stages in order, each cutting the pieces of the last.</summary>
-internal sealed class SplitChain(IReadOnlyList<SplitStage> stages)
+internal sealed class SplitChain(SplitStage[] stages)
 {
     [ThreadStatic] private static Segments? t_a;
     [ThreadStatic] private static Segments? t_b;
 
-    public IReadOnlyList<SplitStage> Stages { get; } = stages;
+    public SplitStage[] Stages { get; } = stages;
 
     /// <summary>Splits the text; <paramref name="visit"/> sees each piece in order. Allocation-free once warm.</summary>
     public void Split<TState>(ReadOnlySpan<char> text, ref TState state, PieceVisitor<TState> visit)
@@ -398,6 +398,7 @@ internal sealed class SplitChain(IReadOnlyList<SplitStage> stages)
         var b = t_b ??= new Segments();
         a.Clear();
         a.Add(0, text.Length);
+        // An array, not IReadOnlyList: its enumerator would be boxed on every call.
         foreach (var stage in Stages)
         {
             b.Clear();
