@@ -5,6 +5,7 @@ using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Text;
+using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
 
 namespace LocalQa.Core;
@@ -61,8 +62,11 @@ public sealed class LocalQaLibrary : IDisposable
                 var model = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
                 lib.Embedder = new LlamaEmbeddingGenerator(model, new EmbedderOptions { Threads = options.Threads }, ownsModel: true);
                 lib.EmbedModelId = ModelIdentity.Of(embedPath);
-                // Chunks sized by the embedding model's own tokenizer: that is the context they must fit.
-                lib.Chunker = new Chunker(new ModelTokenCounter(model), ChunkingOptions.Default);
+                // Chunks sized by the embedding model's own tokenizer (managed when it reproduces
+                // llama.cpp, so chunking never waits on the native side while the model embeds), and
+                // never longer than the model's trained context with its CLS/SEP or BOS around it.
+                var counter = ModelTokenCounter.For(model);
+                lib.Chunker = new Chunker(counter, ChunkingFor(model, counter, new EmbedderOptions().BatchTokens));
             }
             if (loadChat && options.ChatModel is { } chatPath)
             {
@@ -82,6 +86,20 @@ public sealed class LocalQaLibrary : IDisposable
         return lib;
     }
 
+    /// <summary>The default chunking, narrowed so every chunk and its special tokens fit the embedding model's trained context.</summary>
+    internal static ChunkingOptions ChunkingFor(LlamaModel model, ITokenCounter counter, int batchTokens)
+    {
+        var specials = counter is GgufTokenizer managed ? managed.SpecialTokenCount : 2;
+        var fit = Math.Min(model.TrainingContextLength > 0 ? model.TrainingContextLength : int.MaxValue, batchTokens) - specials;
+        var options = ChunkingOptions.Default;
+        if (fit >= options.MaxTokens) return options;
+        if (fit < 16)
+            throw new InvalidInputException(
+                $"Embedding model '{model.Path}' is trained on {model.TrainingContextLength} tokens, too few for a chunk of text.",
+                "Use an embedding model with a context of at least 32 tokens, such as bge-small-en-v1.5.");
+        return options with { MaxTokens = fit, OverlapTokens = Math.Min(options.OverlapTokens, (fit - 1) / 2) };
+    }
+
     /// <summary>When the index is empty, ingests the bundled seeds/ so a first question has something to
     /// answer from; returns the report, or null when nothing was needed.</summary>
     public IngestReport? EnsureSeeded(IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
@@ -97,7 +115,7 @@ public sealed class LocalQaLibrary : IDisposable
     public Answerer CreateAnswerer() =>
         new(Index, Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Chat, Embedder, EmbedModelId);
 
-    public ITokenCounter TokenCounter => Chat is not null ? new ModelTokenCounter(Chat.Model) : TokenEstimator.Default;
+    public ITokenCounter TokenCounter => Chat is not null ? ModelTokenCounter.For(Chat.Model) : TokenEstimator.Default;
 
     public void Dispose()
     {

@@ -70,8 +70,12 @@ public sealed class ModelsCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         var json = JsonNode.Parse(stdout)!.AsObject();
-        Assert.Equal(["architecture", "parameters", "file_type", "context_length", "embedding_length", "block_count", "vocab_size", "chat_template", "metadata"],
+        Assert.Equal(["architecture", "parameters", "file_type", "context_length", "embedding_length", "block_count", "vocab_size", "chat_template", "tokenizer", "metadata"],
             json.Select(p => p.Key));
+        Assert.Equal("llama", (string?)json["tokenizer"]!["model"]);
+        Assert.Equal("SentencePiece BPE", (string?)json["tokenizer"]!["algorithm"]);
+        Assert.Equal(vocab, (long?)json["tokenizer"]!["vocab_size"]);
+        Assert.Equal("managed", (string?)json["tokenizer"]!["engine"]);
         Assert.Equal("llama", (string?)json["architecture"]);
         Assert.Equal(layers, (long?)json["block_count"]);
         Assert.Equal(width, (long?)json["embedding_length"]);
@@ -94,6 +98,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Contains("architecture:     llama", stdout, StringComparison.Ordinal);
         Assert.Contains("parameters:       292,800", stdout, StringComparison.Ordinal);
         Assert.Contains("chat template:    no", stdout, StringComparison.Ordinal);
+        Assert.Contains("tokenizer:        llama (SentencePiece BPE), 512 tokens, managed", stdout, StringComparison.Ordinal);
         Assert.Contains("llama.block_count = 5", stdout, StringComparison.Ordinal);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalQa.Core.Configuration;
 using LocalQa.Core.Models;
+using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
 using LocalQa.Llama.Gguf;
 using Spectre.Console;
@@ -127,6 +128,20 @@ internal static class ModelsCommand
             var path = File.Exists(reference) ? Path.GetFullPath(reference) : Locate(reference, resolver(), settings.Read(parse));
             var gguf = GgufReader.Read(path);
             var described = gguf.Describe();
+            var tokenizer = GgufTokenizer.Inspect(gguf);
+            // Before the metadata, which stays last: it is the long part.
+            var metadata = described["metadata"];
+            described.Remove("metadata");
+            described["tokenizer"] = new JsonObject
+            {
+                ["model"] = tokenizer.Model,
+                ["algorithm"] = tokenizer.Algorithm,
+                ["vocab_size"] = tokenizer.VocabularySize,
+                ["pre"] = tokenizer.PreTokenizer,
+                ["engine"] = tokenizer.Managed ? "managed" : "native",
+                ["native_reason"] = tokenizer.NativeReason,
+            };
+            described["metadata"] = metadata;
             if (parse.GetValue(json))
             {
                 cli.Out.WriteLine(described.ToJsonString(CliContext.Json));
@@ -144,6 +159,7 @@ internal static class ModelsCommand
             o.WriteLine($"embedding length: {gguf.EmbeddingLength?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
             o.WriteLine($"layers:           {gguf.BlockCount?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
             o.WriteLine($"vocabulary:       {gguf.VocabSize?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
+            o.WriteLine($"tokenizer:        {tokenizer}");
             o.WriteLine($"chat template:    {(gguf.ChatTemplate is null ? "no" : "yes")}");
             o.WriteLine($"embedding model:  {(ModelInventory.IsEmbeddingCapable(gguf) ? $"yes (pooling: {gguf.PoolingType?.ToString() ?? "by architecture"})" : "no")}");
             o.WriteLine("metadata:");

@@ -138,7 +138,7 @@ public sealed class Answerer
         double retrievalMs, Stopwatch total, Func<string, ValueTask>? onText, CancellationToken ct)
     {
         var chat = _chat!;
-        var counter = new ModelTokenCounter(chat.Model);
+        var counter = ModelTokenCounter.For(chat.Model);
         var system = _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
         var safeQuestion = UntrustedText.Neutralize(question);
         var skeleton = chat.RenderPrompt(Messages(system, "", safeQuestion)).Length;

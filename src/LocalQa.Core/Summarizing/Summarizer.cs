@@ -170,7 +170,7 @@ public sealed class Summarizer : IDisposable
         if (room < 128) throw new InvalidInputException($"The summarizing context ({ctx.SequenceContextSize} tokens) is too small for a {_options.MaxWords}-word summary.", "Lower --max-words.");
         var overhead = PromptTokens(Render("summarize", "", "x", _options.MaxWords, _options.KeyPoints));
         var mapBudget = Math.Max(64, room - overhead);
-        var chunker = new Chunker(new ModelTokenCounter(model), new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
+        var chunker = new Chunker(ModelTokenCounter.For(model), new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
         var sw = Stopwatch.StartNew();
 
         // Map: every chunk of every article is one sequence; all share the batch.
