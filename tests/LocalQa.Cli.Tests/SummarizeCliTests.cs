@@ -23,13 +23,15 @@ public sealed class SummarizeCliTests : IDisposable
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var related = doc.RootElement.GetProperty("related");
-        Assert.True(related.GetArrayLength() >= 2, r.Out);
+        // Other seeds are listed after it only where they pass the relatedness bar (0.22).
+        Assert.True(related.GetArrayLength() >= 1, r.Out);
         Assert.Equal(original, related[0].GetProperty("document").GetString());
         Assert.True(related[0].GetProperty("near_copy").GetBoolean());
         Assert.InRange(related[0].GetProperty("score").GetDouble(), 0.5, 1.0);
         for (var i = 1; i < related.GetArrayLength(); i++)
         {
             Assert.False(related[i].GetProperty("near_copy").GetBoolean());
+            Assert.InRange(related[i].GetProperty("score").GetDouble(), 0.22, 1.0);
             Assert.NotEqual(original, related[i].GetProperty("document").GetString());
         }
 

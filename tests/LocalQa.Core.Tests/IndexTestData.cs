@@ -54,7 +54,7 @@ internal static class IndexTestData
                 var start = position + (line.Length - line.TrimStart().Length);
                 chunkStart ??= start;
                 chunkEnd = start + trimmed.Length;
-                words += global::LocalQa.Core.Answering.ExtractiveText.CountWords(trimmed);
+                words += global::LocalQa.Core.Text.Words.Count(trimmed);
                 if (words >= targetWords)
                 {
                     Close();
@@ -72,7 +72,7 @@ internal static class IndexTestData
             if (chunkStart is int s)
             {
                 var chunkText = text[s..chunkEnd];
-                chunks.Add(new Chunk(chunks.Count, s, chunkEnd - s, chunkText, null, global::LocalQa.Core.Answering.ExtractiveText.CountWords(chunkText)));
+                chunks.Add(new Chunk(chunks.Count, s, chunkEnd - s, chunkText, null, global::LocalQa.Core.Text.Words.Count(chunkText)));
             }
 
             chunkStart = null;

@@ -78,6 +78,13 @@ internal static class AskCommand
         cited = r.Cited,
         invalid_citations = r.InvalidCitations,
         note = r.Note,
+        why = r.Quoted.Select(q => new
+        {
+            sentence = q.Text,
+            passage = q.Citation,
+            score = Math.Round(q.Score, 4),
+            factors = q.Factors.Select(f => new { factor = f.Factor, value = f.Value, reason = f.Reason }),
+        }),
         timings = new
         {
             retrieval_ms = Math.Round(r.Timings.RetrievalMs, 3),

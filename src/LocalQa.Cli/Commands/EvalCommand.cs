@@ -2,6 +2,7 @@ using System.CommandLine;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Evaluation;
+using LocalQa.Core.Summarizing;
 
 namespace LocalQa.Cli.Commands;
 
@@ -14,12 +15,19 @@ internal static class EvalCommand
         var topK = new Option<int>("--top-k") { Description = "Passages per question (recall@k uses this k).", DefaultValueFactory = _ => 5 };
         var extractive = new Option<bool>("--extractive") { Description = "Evaluate extractive answers even with a chat model." };
         var json = new Option<bool>("--json") { Description = "Print JSON with per-question rows." };
-        var cmd = new Command("eval", "Score retrieval and answers on a file of questions with known answers.");
+        var summaries = new Option<bool>("--summaries") { Description = "FILE lists pages to summarize (id, file, subject, max_words): check each summary for its subject, credit lines, code, cut key points and unrelated related documents." };
+        var docs = new Option<string>("--docs") { Description = "Folder the pages of --summaries are under.", DefaultValueFactory = _ => SummaryEvaluator.PythonDocs };
+        var cmd = new Command("eval", "Score retrieval and answers on a file of questions with known answers, or summaries of real pages (--summaries).");
         cmd.Arguments.Add(file);
         common.AddTo(cmd);
-        foreach (var o in new Option[] { topK, extractive, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { topK, extractive, json, summaries, docs }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(summaries))
+            {
+                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), ct);
+            }
+
             var questions = Evaluator.Load(parse.GetValue(file)!);
             var options = new AskOptions { TopK = parse.GetValue(topK), Extractive = parse.GetValue(extractive), MaxTokens = 128 };
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
@@ -63,5 +71,49 @@ internal static class EvalCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, string file, string docs, bool json, CancellationToken ct)
+    {
+        var cases = SummaryEvaluator.Load(file);
+        using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: false, loadPrompts: true);
+        AskCommand.Seed(cli, lib, json, ct);
+        var rows = SummaryEvaluator.Run(cases, docs, (document, maxWords) =>
+        {
+            using var summarizer = new Summarizer(lib.Prompts!, null, lib.Index, new SummarizeOptions { MaxWords = maxWords });
+            return summarizer.Summarize([document], null, ct)[0];
+        }, ct);
+        if (json)
+        {
+            cli.WriteJson(new
+            {
+                pages = rows.Count,
+                clean = rows.Count(r => r.Clean),
+                rows = rows.Select(r => new
+                {
+                    id = r.Id,
+                    file = r.File,
+                    clean = r.Clean,
+                    subject_found = r.SubjectFound,
+                    words = r.Words,
+                    max_words = r.MaxWords,
+                    credit_lines = r.CreditLines,
+                    code_or_output = r.CodeOrOutput,
+                    cut_key_points = r.CutKeyPoints,
+                    unrelated_related = r.UnrelatedRelated,
+                    summary = r.Result.Summary,
+                    key_points = r.Result.KeyPoints,
+                }),
+            });
+        }
+        else
+        {
+            foreach (var r in rows)
+                cli.Out.WriteLine($"{r.Id,-6} {(r.Clean ? "clean" : "DIRTY"),-6} subject {(r.SubjectFound ? "found  " : "MISSING")} {r.Words,4}/{r.MaxWords} words, credit lines {r.CreditLines.Count}, code/output {r.CodeOrOutput.Count}, cut key points {r.CutKeyPoints.Count}, unrelated related {r.UnrelatedRelated.Count}  {r.File}");
+            cli.Out.WriteLine();
+            cli.Out.WriteLine($"{rows.Count} pages: {rows.Count(r => r.Clean)} clean");
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -104,7 +104,12 @@ internal static class SummarizeCommand
             o.WriteLine("Key points:");
             foreach (var k in r.KeyPoints) o.WriteLine($"  - {k}");
         }
-        if (r.Related.Count > 0)
+        if (r.Related.Count == 0 && r.RelatedSearched)
+        {
+            o.WriteLine();
+            o.WriteLine("Related in your library: nothing related in your library.");
+        }
+        else if (r.Related.Count > 0)
         {
             o.WriteLine();
             o.WriteLine("Related in your library:");
@@ -112,12 +117,20 @@ internal static class SummarizeCommand
             {
                 o.WriteLine(rel.NearCopy
                     ? $"  {rel.Title} — {rel.Document} (a near-copy of this article: about {rel.Score * 100:F0}% of their word 5-grams shared)"
-                    : $"  {rel.Title} — {rel.Document} (score {rel.Score:F4})");
+                    : $"  {rel.Title} — {rel.Document} (relatedness {rel.Score:F2}: share of the summary's words, weighted by rarity, that it also uses)");
                 o.WriteLine($"      \"{rel.Passage}\"");
             }
         }
         o.WriteLine();
     }
+
+    /// <summary>A chosen sentence with its score and the factors behind it, for --json.</summary>
+    internal static object ExplainJson(LocalQa.Core.Extractive.ScoredSentence s) => new
+    {
+        sentence = s.Sentence.Text,
+        score = Math.Round(s.Score, 4),
+        factors = s.Factors.Select(f => new { factor = f.Factor, value = f.Value, reason = f.Reason }),
+    };
 
     internal static object ToJson(SummaryResult r) => new
     {
@@ -129,6 +142,7 @@ internal static class SummarizeCommand
         related = r.Related.Select(x => new { document = x.Document, title = x.Title, score = x.Score, passage = x.Passage, near_copy = x.NearCopy }),
         words = r.Words,
         note = r.Note,
+        why = r.Explanation.Select(ExplainJson),
         timings = r.Timings is null ? null : new
         {
             map_ms = Math.Round(r.Timings.MapMs, 3),

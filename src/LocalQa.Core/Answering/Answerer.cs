@@ -222,6 +222,7 @@ public sealed class Answerer
             Abstained = extractive.Abstained || extractive.Sentences.Count == 0,
             Sources = passages.Select(ToSource).ToArray(),
             Cited = cited,
+            Quoted = extractive.Abstained ? [] : extractive.Sentences,
             Timings = new AskTimings { RetrievalMs = retrievalMs, TotalMs = total.Elapsed.TotalMilliseconds },
             Note = note,
         };

@@ -32,6 +32,9 @@ public sealed record AskResult
     /// <summary>Citation markers that point at no passage (a model's mistake, reported, never hidden).</summary>
     public IReadOnlyList<string> InvalidCitations { get; init; } = [];
 
+    /// <summary>For an extractive answer: the quoted sentences, each with the factors that scored it.</summary>
+    public IReadOnlyList<ExtractiveSentence> Quoted { get; init; } = [];
+
     /// <summary>Why the answer is extractive or abstained, for the user (e.g. "no chat model configured").</summary>
     public string? Note { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LocalQa.Core.Extractive;
 using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Answering;
@@ -11,6 +12,9 @@ namespace LocalQa.Core.Answering;
 /// <param name="Span">Where the sentence stands in its passage's text.</param>
 public sealed record ExtractiveSentence(string Text, int PassageIndex, double Score, TextSpan Span)
 {
+    /// <summary>The factors that scored the sentence: its coverage of the question, then each factor that applied, with why.</summary>
+    public IReadOnlyList<FactorHit> Factors { get; init; } = [];
+
     /// <summary>The 1-based passage number a citation marker uses.</summary>
     public int Citation => PassageIndex + 1;
 }

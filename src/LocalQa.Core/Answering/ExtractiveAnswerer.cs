@@ -1,3 +1,4 @@
+using LocalQa.Core.Extractive;
 using LocalQa.Core.Retrieval;
 using LocalQa.Core.Text;
 
@@ -10,51 +11,40 @@ namespace LocalQa.Core.Answering;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each sentence of the top passages (split with <see cref="SentenceSplitter"/>, fragments dropped)
-/// is scored by the share of the question's content terms it holds, each term weighted by its
-/// rarity among the candidate sentences (BM25 idf, with tf saturation and a mild length
-/// normalisation). A term found only in the sentence before, or in the passage heading, counts half
-/// (it is usually what "he" or "it" refers to); elsewhere in the passage a fifth.
-/// </para>
-/// <para>
-/// The score is then scaled by whether the sentence holds the kind of answer the question asks for
-/// (a name for "who", a date for "when", a number for "how many", a place for "where", the long form
-/// of an acronym for "what is X short for", a quoted or hyphenated term for "what does X call Y"),
-/// and by the passage's retrieval rank. Sentences that are questions or headings count less, and
-/// sentences that read as orders to an AI model ("Ignore previous instructions …") hardly count.
+/// The candidates are the sentences of the top passages that <see cref="SentenceReader"/> lets
+/// through: never a heading, a caption, a list of references, a labelled entry, code or a table row.
+/// Each is scored by its coverage of the question (the base: the share of the question's content
+/// terms it holds, each weighted by its rarity among the candidates, BM25 style; a term found only in
+/// the sentence before or the passage heading counts half, elsewhere in the passage a fifth) times
+/// the factors of <see cref="Factors"/> that apply: whether it holds the kind of answer asked for (a
+/// name for "who", a date for "when", a number for "how many" …), whether it covers the question's
+/// rare terms, the passage's rank, and its form. <see cref="ExtractiveAnswer.Sentences"/> carries the
+/// factors of each quoted sentence.
 /// </para>
 /// <para>
 /// Abstention rests on coverage: the question's rare terms (held by few candidate sentences, or by
 /// none) must meet in one place. A sentence (with its predecessor) covers the question when it holds
 /// two of its rare terms (a name of several words counts once), or all of its rare names and numbers
 /// together with the kind of answer asked for, provided no rare word it lacks is missing from every
-/// passage ("When was X born?" over passages that never say "born"). The score of a sentence that
-/// does not cover the question is halved, so "Who is the CEO of X?" over passages that name X and,
-/// elsewhere, some CEO, stays below <see cref="ExtractiveOptions.AbstainBelow"/>.
-/// A question about the present ("today", "current") over passages that hold no date at all abstains.
+/// passage ("When was X born?" over passages that never say "born"). A question about the present
+/// ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
 public static class ExtractiveAnswerer
 {
+    // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
     private const double B = 0.3;
     private const double MaxCredit = 1.25;
+
+    // A term found only in the previous sentence or the heading is usually what "he" or "it" refers to.
     private const double NeighbourCredit = 0.5;
     private const double PassageCredit = 0.2;
 
     // A term held by at most this share of the candidate sentences is one the answer must contain.
     private const double RareTermShare = 0.25;
 
-    private const double UncoveredPenalty = 0.5;
-    private const double KindBonus = 1.15;
-    private const double KindMissing = 0.8;
-    private const double ExpansionBonus = 1.3;
-    private const double ExpansionMissing = 0.7;
-    private const double NoDateForCurrentQuestion = 0.5;
-    private const double QuestionSentencePenalty = 0.5;
-    private const double InstructionPenalty = 0.1;
-    private const double HeadingPenalty = 0.8;
-    private const double RankStep = 0.05;
+    // Sentences sharing this much (Jaccard of stems, or containment of the smaller) quote the same fact.
     private const double DuplicateJaccard = 0.5;
     private const double DuplicateContainment = 0.8;
 
@@ -94,13 +84,6 @@ public static class ExtractiveAnswerer
         AddAntecedents(chosen, ranked, parsed, options.MaxSentences);
         AddOtherHalves(chosen, ranked, options.MaxSentences);
         return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
-    }
-
-    /// <summary>Every candidate sentence with its score, best first: what <see cref="Answer"/> chooses from.</summary>
-    internal static IReadOnlyList<(ExtractiveSentence Sentence, bool CoversRareTerms)> Explain(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
-    {
-        var (_, ranked, _) = Rank(question, passages, options ?? ExtractiveOptions.Default);
-        return ranked.Select(c => (new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Span), c.Covered)).ToList();
     }
 
     private static (ExtractiveQuestion Question, List<Candidate> Ranked, bool NoDateAtAll) Rank(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions options)
@@ -230,7 +213,7 @@ public static class ExtractiveAnswerer
             .GroupBy(c => c.PassageIndex)
             .OrderByDescending(g => g.Max(c => c.Score))
             .SelectMany(g => g.OrderBy(c => c.Position))
-            .Select(c => new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Span))
+            .Select(c => new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors })
             .ToList();
     }
 
@@ -240,31 +223,18 @@ public static class ExtractiveAnswerer
         for (var p = 0; p < passages.Count; p++)
         {
             var passage = passages[p];
-            var text = passage.Text;
-            var passageStems = ExtractiveText.StemSet(text);
-            var heading = passage.Heading is null ? null : ExtractiveText.StemSet(passage.Heading);
+            var passageStems = Words.StemSet(passage.Text);
+            var heading = passage.Heading is null ? null : Words.StemSet(passage.Heading);
             HashSet<string>? previous = null;
-            var position = 0;
-            foreach (var found in SentenceSplitter.Enumerate(text))
+            foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
-                var span = ExtractiveText.WithoutListMarker(text, found);
-                var sentence = span.In(text);
-                var terms = ExtractiveText.Terms(sentence);
-                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var term in terms)
+                if (sentence.IsCandidate && sentence.Words >= minWords)
                 {
-                    counts[term.Stem] = counts.GetValueOrDefault(term.Stem) + 1;
-                }
-
-                if (ExtractiveText.CountWords(sentence) >= minWords && counts.Count > 0)
-                {
-                    var sentenceText = ExtractiveText.TrimToWords(sentence, int.MaxValue);
-                    candidates.Add(new Candidate(p, position, span, sentenceText, counts, terms.Count, previous, heading, passageStems));
+                    candidates.Add(new Candidate(p, sentence, previous, heading, passageStems));
                 }
 
                 // Headings and fragments still give the next sentence its context.
-                previous = [.. counts.Keys];
-                position++;
+                previous = [.. sentence.Counts.Keys];
             }
         }
 
@@ -274,7 +244,7 @@ public static class ExtractiveAnswerer
     private static void Score(ExtractiveQuestion question, List<Candidate> candidates)
     {
         var n = candidates.Count;
-        var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.TermCount));
+        var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.Sentence.TermCount));
         var terms = question.Terms;
         var weights = new double[terms.Count];
         var rare = new bool[terms.Count];
@@ -282,7 +252,7 @@ public static class ExtractiveAnswerer
         for (var t = 0; t < terms.Count; t++)
         {
             var stem = terms[t].Stem;
-            var df = candidates.Count(c => c.Counts.ContainsKey(stem));
+            var df = candidates.Count(c => c.Sentence.Counts.ContainsKey(stem));
             weights[t] = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
             rare[t] = df <= Math.Max(1, RareTermShare * n);
             absent[t] = df == 0;
@@ -295,20 +265,13 @@ public static class ExtractiveAnswerer
         }
 
         var units = Units(terms, rare, absent);
-        var rareUnits = units.Count(u => u.Rare);
         var keyUnits = units.Count(u => u.Key);
-        var required = Math.Min(2, rareUnits);
+        var required = Math.Min(2, units.Count(u => u.Rare));
         var totalWeight = weights.Sum();
-        var credits = new double[terms.Count];
+        var factors = Factors(question);
         foreach (var candidate in candidates)
         {
-            var covered = 0.0;
-            for (var t = 0; t < terms.Count; t++)
-            {
-                credits[t] = Credit(candidate, terms[t].Stem, averageLength);
-                covered += weights[t] * credits[t];
-            }
-
+            var credits = terms.Select(t => Credit(candidate, t.Stem, averageLength)).ToArray();
             var rareMet = 0;
             var keyMet = 0;
             var missingAbsent = false;
@@ -321,43 +284,37 @@ public static class ExtractiveAnswerer
                 missingAbsent |= !met && !unit.Key && unit.Absent;
             }
 
-            var score = covered / totalWeight;
-            var holdsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
-            candidate.HoldsKind = holdsKind;
+            candidate.HoldsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
 
             // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
             // its other rare words often have synonyms in the text ("released" / "followed"). A sentence
             // that names them all and holds the kind of answer asked for covers the question, unless a
             // word it lacks appears in no passage at all ("born"): then the passages never discuss it.
-            candidate.Covered = rareMet >= required || (keyUnits > 0 && keyMet == keyUnits && holdsKind && !missingAbsent);
-            if (!candidate.Covered)
-            {
-                score *= UncoveredPenalty;
-            }
-
-            score *= KindFactor(question.Kind, holdsKind);
-            if (question.AsksForCurrent && !ExtractiveEvidence.HasDate(candidate.Text))
-            {
-                score *= NoDateForCurrentQuestion;
-            }
-
-            if (ExtractiveEvidence.LooksLikeInstruction(candidate.Text))
-            {
-                score *= InstructionPenalty;
-            }
-
-            if (candidate.Text.EndsWith('?'))
-            {
-                score *= QuestionSentencePenalty;
-            }
-            else if (!ExtractiveText.EndsLikeSentence(candidate.Text))
-            {
-                score *= HeadingPenalty;
-            }
-
-            score *= 1 - (RankStep * Math.Min(candidate.PassageIndex, 8));
-            candidate.Score = score;
+            candidate.Covered = rareMet >= required || (keyUnits > 0 && keyMet == keyUnits && candidate.HoldsKind && !missingAbsent);
+            var coverage = weights.Select((w, t) => w * credits[t]).Sum() / totalWeight;
+            candidate.Scored = Factor<Candidate>.Score(candidate, candidate.Sentence, new FactorHit("coverage", Math.Round(coverage, 4), "the question's terms it holds, rare ones counting more"), factors);
         }
+    }
+
+    /// <summary>What, besides coverage, makes a sentence the answer; each weight is explained with its factor.</summary>
+    private static Factor<Candidate>[] Factors(ExtractiveQuestion question)
+    {
+        var kind = question.Kind.ToString().ToLowerInvariant();
+
+        // The long form of an acronym is the whole answer to "what is X short for", so holding it weighs
+        // more than holding a name or a date, which only makes a sentence likelier to be the answer.
+        var (holds, lacks) = question.Kind == AnswerKind.Expansion ? (1.3, 0.7) : (1.15, 0.8);
+        return
+        [
+            Factor<Candidate>.Fixed("uncovered", 0.5, "the question's rare terms do not meet in it", c => !c.Covered),
+            Factor<Candidate>.Fixed("answer-kind", holds, $"holds the kind of answer asked for ({kind})", c => question.Kind != AnswerKind.Any && c.HoldsKind),
+            Factor<Candidate>.Fixed("answer-kind-missing", lacks, $"holds no {kind}, which the question asks for", c => question.Kind != AnswerKind.Any && !c.HoldsKind),
+            Factor<Candidate>.Fixed("undated", 0.5, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("question", 0.5, "asks rather than answers", c => c.Text.EndsWith('?')),
+
+            // The retriever's order is evidence too, but weak: a step of 5% per rank, for the first eight.
+            new("passage-rank", c => c.PassageIndex == 0 ? null : (1 - (0.05 * Math.Min(c.PassageIndex, 8)), $"from passage {c.PassageIndex + 1}")),
+        ];
     }
 
     /// <summary>
@@ -381,9 +338,9 @@ public static class ExtractiveAnswerer
 
     private static double Credit(Candidate candidate, string stem, double averageLength)
     {
-        if (candidate.Counts.TryGetValue(stem, out var tf))
+        if (candidate.Sentence.Counts.TryGetValue(stem, out var tf))
         {
-            var norm = 1 - B + (B * candidate.TermCount / averageLength);
+            var norm = 1 - B + (B * candidate.Sentence.TermCount / averageLength);
             return Math.Min(MaxCredit, tf * (K1 + 1) / (tf + (K1 * norm)));
         }
 
@@ -393,18 +350,6 @@ public static class ExtractiveAnswerer
         }
 
         return candidate.PassageStems.Contains(stem) ? PassageCredit : 0;
-    }
-
-    private static double KindFactor(AnswerKind kind, bool holds)
-    {
-        if (kind == AnswerKind.Any)
-        {
-            return 1;
-        }
-
-        return kind == AnswerKind.Expansion
-            ? holds ? ExpansionBonus : ExpansionMissing
-            : holds ? KindBonus : KindMissing;
     }
 
     private static bool NearDuplicate(HashSet<string> a, HashSet<string> b)
@@ -426,30 +371,17 @@ public static class ExtractiveAnswerer
     /// <param name="Absent">No candidate sentence holds any of its terms.</param>
     private sealed record TermUnit(int[] Terms, bool Rare, bool Key, bool Absent);
 
-    private sealed class Candidate(
-        int passageIndex,
-        int position,
-        TextSpan span,
-        string text,
-        Dictionary<string, int> counts,
-        int termCount,
-        HashSet<string>? previous,
-        HashSet<string>? heading,
-        HashSet<string> passageStems)
+    private sealed class Candidate(int passageIndex, Sentence sentence, HashSet<string>? previous, HashSet<string>? heading, HashSet<string> passageStems)
     {
         public int PassageIndex { get; } = passageIndex;
 
-        public int Position { get; } = position;
+        public Sentence Sentence { get; } = sentence;
 
-        public TextSpan Span { get; } = span;
+        public int Position => Sentence.Index;
 
-        public string Text { get; } = text;
+        public string Text => Sentence.Text;
 
-        public Dictionary<string, int> Counts { get; } = counts;
-
-        public HashSet<string> Stems { get; } = [.. counts.Keys];
-
-        public int TermCount { get; } = termCount;
+        public HashSet<string> Stems { get; } = [.. sentence.Counts.Keys];
 
         public HashSet<string>? Previous { get; } = previous;
 
@@ -457,7 +389,9 @@ public static class ExtractiveAnswerer
 
         public HashSet<string> PassageStems { get; } = passageStems;
 
-        public double Score { get; set; }
+        public ScoredSentence? Scored { get; set; }
+
+        public double Score => Scored?.Score ?? 0;
 
         public bool Covered { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Answering;
 
@@ -51,13 +52,6 @@ internal static partial class ExtractiveEvidence
 
     /// <summary>True when the text mentions a date: a month name, a year, a numeric date or a weekday.</summary>
     public static bool HasDate(string text) => DatePattern().IsMatch(text);
-
-    /// <summary>
-    /// True when the sentence reads as an order to an AI model ("Ignore previous instructions …",
-    /// "System: you must reply …"): text planted in an article to hijack an assistant. Quoting it is
-    /// harmless for this answerer but it never answers a reader's question.
-    /// </summary>
-    public static bool LooksLikeInstruction(string sentence) => InstructionPattern().IsMatch(sentence);
 
     internal static bool HasNewName(string sentence, ExtractiveQuestion question)
     {
@@ -214,7 +208,7 @@ internal static partial class ExtractiveEvidence
     // Every content word of the candidate already appears in the question.
     private static bool IsKnown(string candidate, ExtractiveQuestion question)
     {
-        var terms = ExtractiveText.Terms(candidate);
+        var terms = Words.Terms(candidate);
         return terms.Count == 0 || terms.All(t => question.AllStems.Contains(t.Stem));
     }
 
@@ -241,7 +235,4 @@ internal static partial class ExtractiveEvidence
 
     [GeneratedRegex(@"\b\p{L}+(?:-\p{L}+)+\b")]
     private static partial Regex HyphenatedPattern();
-
-    [GeneratedRegex(@"\b(?:ignore|disregard|forget|override)\s+(?:(?:all|any|the|your|of|my)\s+)*(?:previous|prior|above|earlier|preceding|system|original)\b[^.?!\n]{0,60}\b(?:instructions?|prompts?|rules|directions|messages?)\b|^\W*(?:system|assistant|developer)\s*:|\byou\s+(?:must|should|will|are\s+to)\s+(?:now\s+|always\s+|only\s+)?(?:reply|answer|respond|say|output|print|write)\b|\b(?:reply|answer|respond)\s+(?:only\s+)?with\s+(?:the\s+)?(?:single\s+)?word\b", RegexOptions.IgnoreCase)]
-    private static partial Regex InstructionPattern();
 }

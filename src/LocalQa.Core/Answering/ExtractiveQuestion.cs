@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Answering;
 
@@ -29,7 +30,7 @@ internal enum AnswerKind
 }
 
 /// <summary>A content word of a question.</summary>
-/// <param name="Stem">The word's stem (see <see cref="ExtractiveText.Stem"/>).</param>
+/// <param name="Stem">The word's stem (see <see cref="EnglishStemmer"/>).</param>
 /// <param name="Capitalized">True when the word was capitalized inside the question: a name, an acronym.</param>
 /// <param name="Unit">Terms with the same unit number form one name in the question ("Devi Parikh", "LLaMA 3").</param>
 internal readonly record struct QuestionTerm(string Stem, bool Capitalized, int Unit);
@@ -115,7 +116,7 @@ internal sealed partial class ExtractiveQuestion
         var terms = new List<QuestionTerm>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var all = new HashSet<string>(StringComparer.Ordinal);
-        var tokens = ExtractiveText.Terms(normalized);
+        var tokens = Words.Terms(normalized);
         var unit = -1;
         TermToken? previous = null;
         for (var k = 0; k < tokens.Count; k++)
@@ -255,7 +256,7 @@ internal sealed partial class ExtractiveQuestion
     }
 
     private static FrozenSet<string> StemsOf(params string[] words) =>
-        words.Select(w => ExtractiveText.Stem(w)).ToFrozenSet(StringComparer.Ordinal);
+        words.Select(w => EnglishStemmer.Stem(w)).ToFrozenSet(StringComparer.Ordinal);
 
     [GeneratedRegex(@"[a-z0-9]+")]
     private static partial Regex LowerWords();

@@ -20,6 +20,13 @@ public sealed record Document(string Path, string Title, string Text, string Con
     /// </summary>
     public IReadOnlyList<HeadingSpan> Headings { get; init; } = [];
 
+    /// <summary>
+    /// Every line of <see cref="Text"/> that the loader saw as something other than running text
+    /// (a heading, list item, table row, code block or caption), in order: what lets a summary leave
+    /// code and tables out. Empty for a document built without a loader.
+    /// </summary>
+    public IReadOnlyList<BlockSpan> Blocks { get; init; } = [];
+
     /// <summary>The text of the last heading that starts at or before <paramref name="offset"/>, or null.</summary>
     public string? HeadingAt(int offset)
     {
@@ -53,6 +60,16 @@ public sealed record Document(string Path, string Title, string Text, string Con
 /// <param name="Length">Length of the heading line, without the line break.</param>
 /// <param name="Level">1 to 6 from Markdown or HTML; 0 when guessed from plain text.</param>
 public readonly record struct HeadingSpan(int Start, int Length, int Level);
+
+/// <summary>A block of <see cref="Document.Text"/> that is not a paragraph.</summary>
+/// <param name="Start">Offset of the block's first character.</param>
+/// <param name="Length">Length of the block (a code block may span several lines).</param>
+/// <param name="Kind">What the block was in its source.</param>
+public readonly record struct BlockSpan(int Start, int Length, BlockKind Kind)
+{
+    /// <summary>Offset just past the block's last character.</summary>
+    public int End => Start + Length;
+}
 
 /// <summary>A sentence-aligned piece of a document's <see cref="Document.Text"/>.</summary>
 /// <param name="Ordinal">0-based position within the document.</param>

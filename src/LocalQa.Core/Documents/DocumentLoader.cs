@@ -130,7 +130,7 @@ public static class DocumentLoader
                 {
                     var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
                     removed += cleaned.Removed.Count;
-                    var (text, headings) = DocumentText.Compose(cleaned.Blocks);
+                    var (text, headings, _) = DocumentText.Compose(cleaned.Blocks);
                     if (text.Length == 0)
                     {
                         return;
@@ -293,7 +293,7 @@ public static class DocumentLoader
         }
 
         var cleaned = options.Cleaner.Clean(blocks);
-        var (text, headings) = DocumentText.Compose(cleaned.Blocks);
+        var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
         if (text.Length == 0)
         {
             var why = cleaned.Removed.Count > 0 ? "no text is left after removing boilerplate" : "it contains no text";
@@ -301,7 +301,7 @@ public static class DocumentLoader
         }
 
         var title = ChooseTitle(format, htmlTitle, cleaned, path);
-        var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings };
+        var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings, Blocks = spans };
         return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed);
     }
 

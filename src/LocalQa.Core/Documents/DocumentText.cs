@@ -3,9 +3,10 @@ namespace LocalQa.Core.Documents;
 /// <summary>Turns blocks into <see cref="Document.Text"/> plus heading spans, and back.</summary>
 internal static class DocumentText
 {
-    internal static (string Text, List<HeadingSpan> Headings) Compose(IReadOnlyList<TextBlock> blocks)
+    internal static (string Text, List<HeadingSpan> Headings, List<BlockSpan> Blocks) Compose(IReadOnlyList<TextBlock> blocks)
     {
         var headings = new List<HeadingSpan>();
+        var spans = new List<BlockSpan>();
         long total = 0;
         var first = true;
         foreach (var block in blocks)
@@ -40,6 +41,11 @@ internal static class DocumentText
                 headings.Add(new HeadingSpan(offset, block.Text.Length, block.HeadingLevel));
             }
 
+            if (block.Kind != BlockKind.Paragraph)
+            {
+                spans.Add(new BlockSpan(offset, block.Text.Length, block.Kind));
+            }
+
             offset += block.Text.Length;
         }
 
@@ -69,7 +75,7 @@ internal static class DocumentText
                 position += block.Text.Length;
             }
         });
-        return (text, headings);
+        return (text, headings, spans);
     }
 
     /// <summary>Rebuilds one block per line from a composed document, headings included.</summary>
@@ -79,6 +85,8 @@ internal static class DocumentText
         var text = document.Text;
         var headings = document.Headings;
         var headingIndex = 0;
+        var kinds = document.Blocks;
+        var kindIndex = 0;
         var position = 0;
         var blankBefore = true;
         while (position <= text.Length)
@@ -98,7 +106,16 @@ internal static class DocumentText
 
                 var isHeading = headingIndex < headings.Count && headings[headingIndex].Start == position;
                 var level = isHeading ? headings[headingIndex].Level : 0;
-                blocks.Add(new TextBlock(text[position..end], isHeading ? BlockKind.Heading : BlockKind.Paragraph, level, blankBefore || blocks.Count == 0));
+                while (kindIndex < kinds.Count && kinds[kindIndex].End <= position)
+                {
+                    kindIndex++;
+                }
+
+                // A code block spans several lines; each of its lines keeps its kind.
+                var kind = isHeading ? BlockKind.Heading
+                    : kindIndex < kinds.Count && kinds[kindIndex].Start <= position ? kinds[kindIndex].Kind
+                    : BlockKind.Paragraph;
+                blocks.Add(new TextBlock(text[position..end], kind, level, blankBefore || blocks.Count == 0));
                 blankBefore = false;
             }
 

@@ -103,6 +103,16 @@ internal static partial class HtmlPageParser
             element.Remove();
         }
 
+        // A permalink ("¶", "#", "§" linking to its own heading) is a control, not text: it would glue
+        // a pilcrow to every heading.
+        foreach (var anchor in document.QuerySelectorAll("a[href^='#']").ToList())
+        {
+            if (anchor.TextContent.Trim() is "¶" or "#" or "§" or "🔗")
+            {
+                anchor.Remove();
+            }
+        }
+
         foreach (var element in document.QuerySelectorAll("[class], [id]").ToList())
         {
             if (element != root && !element.Contains(root) && element.Parent is not null && IsBoilerplateByName(element))
@@ -167,6 +177,12 @@ internal static partial class HtmlPageParser
             case "pre":
                 builder.Flush(paragraphKind);
                 builder.Add(new TextBlock(PreText(element), BlockKind.Code));
+                return;
+            case "figcaption" or "caption":
+                builder.Flush(paragraphKind);
+                Walk(element, builder, BlockKind.Caption);
+                builder.Flush(BlockKind.Caption);
+                builder.NextStartsParagraph = true;
                 return;
             case "li":
                 builder.Flush(paragraphKind);

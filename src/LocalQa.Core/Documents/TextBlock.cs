@@ -17,6 +17,9 @@ public enum BlockKind
 
     /// <summary>Preformatted text or code; may span several lines.</summary>
     Code,
+
+    /// <summary>The caption of a figure or a table.</summary>
+    Caption,
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Documents;
 
@@ -6,33 +7,6 @@ namespace LocalQa.Core.Documents;
 internal static class TextShape
 {
     private static readonly SearchValues<char> NumericLineChars = SearchValues.Create("0123456789.,:;%+-()$€£ ");
-
-    /// <summary>Number of whitespace-separated words.</summary>
-    public static int CountWords(ReadOnlySpan<char> text) => CountWords(text, int.MaxValue);
-
-    /// <summary>Number of whitespace-separated words, counting no further than <paramref name="limit"/> + 1.</summary>
-    public static int CountWords(ReadOnlySpan<char> text, int limit)
-    {
-        var count = 0;
-        var inWord = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                inWord = false;
-            }
-            else if (!inWord)
-            {
-                inWord = true;
-                if (++count > limit)
-                {
-                    break;
-                }
-            }
-        }
-
-        return count;
-    }
 
     /// <summary>True when the line ends like a sentence or a clause: <c>. ! ? … : ; ,</c>, optionally followed by closing quotes or brackets.</summary>
     public static bool EndsWithPunctuation(ReadOnlySpan<char> text)
@@ -126,7 +100,7 @@ internal static class TextShape
             return false;
         }
 
-        var words = CountWords(line, maxWords);
+        var words = Words.Count(line, maxWords);
         if (words == 0 || words > maxWords)
         {
             return false;

@@ -16,7 +16,7 @@ public sealed class ChunkerTests
     /// <summary>A counter where every whitespace-separated word is one token, to make budgets easy to reason about.</summary>
     private sealed class WordCounter : ITokenCounter
     {
-        public int CountTokens(ReadOnlySpan<char> text) => TextShape.CountWords(text);
+        public int CountTokens(ReadOnlySpan<char> text) => Words.Count(text);
     }
 
     [Fact]

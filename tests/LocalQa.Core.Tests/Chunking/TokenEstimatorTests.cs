@@ -24,7 +24,7 @@ public sealed class TokenEstimatorTests
     public void English_articles_come_out_near_1_3_tokens_per_word(string seed)
     {
         var text = File.ReadAllText(TestPaths.Seed(seed));
-        var ratio = (double)Count(text) / TextShape.CountWords(text);
+        var ratio = (double)Count(text) / Words.Count(text);
 
         Assert.InRange(ratio, 1.2, 1.5);
     }

@@ -2,7 +2,9 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LocalQa.Core.Answering;
+using LocalQa.Core.Extractive;
 using LocalQa.Core.Retrieval;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Tests.Extractive;
 
@@ -291,7 +293,7 @@ public sealed class ExtractiveAnswererTests
     [InlineData("The system: a cluster of 350,000 GPUs.", false)]
     public void Orders_addressed_to_a_model_are_recognised(string sentence, bool expected)
     {
-        Assert.Equal(expected, ExtractiveEvidence.LooksLikeInstruction(sentence));
+        Assert.Equal(expected, SentenceReader.Read(sentence).Exists(s => s.Excluded == "reads as an instruction to an AI model"));
     }
 
     [Property(Arbitrary = new[] { typeof(AnswererInputs) }, MaxTest = 300)]
@@ -313,7 +315,7 @@ public sealed class ExtractiveAnswererTests
 
     private static string Stem(string word)
     {
-        var terms = ExtractiveText.Terms(word);
+        var terms = Words.Terms(word);
         return Assert.Single(terms).Stem;
     }
 

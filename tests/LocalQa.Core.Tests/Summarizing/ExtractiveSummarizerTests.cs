@@ -5,6 +5,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LocalQa.Core.Documents;
+using LocalQa.Core.Extractive;
 using LocalQa.Core.Summarizing;
 
 namespace LocalQa.Core.Tests.Summarizing;
@@ -126,7 +127,6 @@ public sealed class ExtractiveSummarizerTests
 
         Assert.InRange(Words(summary.Text), 40, 120);
         Assert.Equal(Words(summary.Text), summary.WordCount);
-        Assert.False(summary.Truncated);
         Assert.Contains(subject, summary.Text, StringComparison.Ordinal);
         foreach (var junk in Boilerplate)
         {
@@ -144,7 +144,10 @@ public sealed class ExtractiveSummarizerTests
         foreach (var point in summary.KeyPoints)
         {
             Assert.InRange(Words(point), 4, ExtractiveSummarizer.KeyPointWords);
-            var quoted = point.TrimEnd('\u2026');
+            // A key point is a whole sentence of the article, led by its section's heading when it opens the section.
+            Assert.True(SentenceReader.EndsLikeSentence(point), point);
+            var headed = document.Headings.Select(h => string.Concat(document.Text.AsSpan(h.Start, h.Length), ": ")).FirstOrDefault(h => point.StartsWith(h, StringComparison.Ordinal));
+            var quoted = headed is null ? point : point[headed.Length..];
             Assert.Contains(quoted, collapsed, StringComparison.Ordinal);
             Assert.DoesNotContain(quoted, summary.Text, StringComparison.Ordinal);
         }
@@ -191,17 +194,17 @@ public sealed class ExtractiveSummarizerTests
     }
 
     [Fact]
-    public void A_first_sentence_longer_than_the_budget_is_cut_at_a_word_boundary_with_an_ellipsis()
+    public void A_sentence_longer_than_the_budget_is_passed_over_for_a_shorter_whole_one_never_cut()
     {
         var words = Enumerable.Range(1, 80).Select(i => "word" + i.ToString(CultureInfo.InvariantCulture));
-        var text = string.Join(' ', words) + ".";
+        var text = string.Join(' ', words) + ". The short sentence fits the budget well.";
 
         var summary = ExtractiveSummarizer.Summarize(text, maxWords: 25);
+        var alone = ExtractiveSummarizer.Summarize(string.Join(' ', words) + ".", maxWords: 25);
 
-        Assert.True(summary.Truncated);
-        Assert.Equal(25, summary.WordCount);
-        Assert.EndsWith("word25\u2026", summary.Text, StringComparison.Ordinal);
-        Assert.StartsWith("word1 word2 ", summary.Text, StringComparison.Ordinal);
+        Assert.Equal("The short sentence fits the budget well.", summary.Text);
+        Assert.Equal("", alone.Text);
+        Assert.DoesNotContain(summary.KeyPoints.Append(summary.Text), p => p.Contains('\u2026', StringComparison.Ordinal));
     }
 
     [Fact]
@@ -228,7 +231,7 @@ public sealed class ExtractiveSummarizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: 7));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", maxWords: 0));
-        Assert.Throws<ArgumentNullException>(() => ExtractiveSummarizer.Summarize(null!));
+        Assert.Throws<ArgumentNullException>(() => ExtractiveSummarizer.Summarize((string)null!));
         var document = LoadSeed("002_eef2950eca6efa2a.txt");
         Assert.Equal(6, ExtractiveSummarizer.Summarize(document.Text, keyPoints: 6).KeyPoints.Count);
         Assert.Empty(ExtractiveSummarizer.Summarize(document.Text, keyPoints: 0).KeyPoints);
@@ -273,7 +276,19 @@ public sealed class ExtractiveSummarizerTests
         var summary = ExtractiveSummarizer.Summarize(input.Text, input.MaxWords, input.KeyPoints);
 
         Assert.InRange(summary.WordCount, 0, input.MaxWords);
-        Assert.Equal(string.IsNullOrWhiteSpace(input.Text), summary.Text.Length == 0);
+        // Whole sentences only: the summary is empty only when no sentence it may quote fits the budget.
+        if (summary.Text.Length == 0)
+        {
+            var sentences = SentenceReader.Read(input.Text);
+            var quotable = sentences.Where(s => s.IsCandidate && !s.Labelled).ToList();
+            if (quotable.Count == 0)
+            {
+                quotable = sentences.Where(s => s.Counts.Count > 0 && s.Kind is not (BlockKind.Code or BlockKind.TableRow)).ToList();
+            }
+
+            Assert.DoesNotContain(quotable, s => s.Words <= input.MaxWords);
+        }
+
         Assert.InRange(summary.KeyPoints.Count, 0, input.KeyPoints);
         Assert.All(summary.KeyPoints, p => Assert.InRange(Words(p), 1, ExtractiveSummarizer.KeyPointWords));
     }

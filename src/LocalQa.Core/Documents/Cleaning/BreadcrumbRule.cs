@@ -1,3 +1,5 @@
+using LocalQa.Core.Text;
+
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class BreadcrumbRule : ICleaningRule
     internal static bool IsBreadcrumb(string text, out string current)
     {
         current = "";
-        if (TextShape.CountWords(text, 14) > 14 || TextShape.EndsWithPunctuation(text))
+        if (Words.Count(text, 14) > 14 || TextShape.EndsWithPunctuation(text))
         {
             return false;
         }
@@ -47,7 +49,7 @@ public sealed class BreadcrumbRule : ICleaningRule
         }
 
         var segments = text.Split(separator, StringSplitOptions.TrimEntries);
-        if (segments.Length < 2 || Array.Exists(segments, s => s.Length == 0 || TextShape.CountWords(s) > 5))
+        if (segments.Length < 2 || Array.Exists(segments, s => s.Length == 0 || Words.Count(s) > 5))
         {
             return false;
         }

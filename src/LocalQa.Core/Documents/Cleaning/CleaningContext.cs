@@ -1,3 +1,5 @@
+using LocalQa.Core.Text;
+
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>The blocks of one document while the cleaning rules run, and what they removed so far.</summary>
@@ -84,7 +86,7 @@ public sealed class CleaningContext
         var vocabulary = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Blocks.Count; i++)
         {
-            if (!IsRemoved(i) && IsBody(i) && TextShape.CountWords(Blocks[i].Text) >= 12)
+            if (!IsRemoved(i) && IsBody(i) && Words.Count(Blocks[i].Text) >= 12)
             {
                 ContentWords.AddTo(Blocks[i].Text, vocabulary);
             }

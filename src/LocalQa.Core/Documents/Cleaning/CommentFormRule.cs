@@ -1,3 +1,5 @@
+using LocalQa.Core.Text;
+
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class CommentFormRule : ICleaningRule
         for (var i = 0; i < blocks.Count; i++)
         {
             var text = blocks[i].Text;
-            var words = TextShape.CountWords(text, MaxFinePrintWords);
+            var words = Words.Count(text, MaxFinePrintWords);
             if (words <= MaxFinePrintWords && BoilerplatePatterns.CommentFinePrint().IsMatch(text))
             {
                 context.Remove(i, Name);
@@ -36,7 +38,7 @@ public sealed class CommentFormRule : ICleaningRule
             for (var j = i + 1; j < blocks.Count; j++)
             {
                 var field = blocks[j].Text;
-                var fieldWords = TextShape.CountWords(field, MaxFinePrintWords);
+                var fieldWords = Words.Count(field, MaxFinePrintWords);
                 var isFormPart = (fieldWords <= MaxFinePrintWords && BoilerplatePatterns.CommentFinePrint().IsMatch(field))
                     || (fieldWords <= 3 && BoilerplatePatterns.CommentField().IsMatch(PhraseRule.NormalizeLine(field)));
                 if (!isFormPart)

@@ -1,27 +1,14 @@
-using System.Collections.Frozen;
+using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>
-/// Lower-cased, crudely stemmed content words of a line (four letters or more, not stop words), for
-/// overlap tests. Works on spans so that a large document's vocabulary costs one string per distinct word.
+/// Content words of a line (four letters or more, not <see cref="StopWords.English"/>, stemmed by
+/// <see cref="EnglishStemmer"/>), for overlap tests. Works on spans so that a large document's vocabulary costs one string per distinct word.
 /// </summary>
 internal static class ContentWords
 {
     private const int MaxWordLength = 48;
-
-    private static readonly FrozenSet<string> StopWords = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "about", "above", "after", "again", "against", "also", "among", "been", "before", "being", "below",
-        "between", "both", "could", "does", "doing", "down", "during", "each", "even", "every", "from",
-        "further", "have", "having", "here", "into", "just", "like", "more", "most", "much", "must", "only",
-        "other", "over", "same", "should", "some", "such", "than", "that", "their", "them", "then", "there",
-        "these", "they", "this", "those", "through", "under", "until", "very", "was", "were", "what", "when",
-        "where", "which", "while", "whom", "will", "with", "within", "without", "would", "your", "yours",
-        "how", "why", "who", "new", "now", "way", "today");
-
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup =
-        StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Adds the content words of <paramref name="line"/> to <paramref name="vocabulary"/>.</summary>
     internal static void AddTo(string line, HashSet<string> vocabulary)
@@ -76,13 +63,9 @@ internal static class ContentWords
             }
 
             length = word.ToLowerInvariant(buffer);
-            if (length > 4 && buffer[length - 1] == 's' && buffer[length - 2] != 's')
+            if (!Words.IsStopWord(buffer[..length]))
             {
-                length--;
-            }
-
-            if (!StopWordLookup.Contains(buffer[..length]))
-            {
+                length = EnglishStemmer.Stem(buffer[..length]);
                 return true;
             }
         }

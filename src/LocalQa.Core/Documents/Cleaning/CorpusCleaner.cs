@@ -1,3 +1,5 @@
+using LocalQa.Core.Text;
+
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>A paragraph that <see cref="CorpusCleaner"/> found repeated across documents.</summary>
@@ -59,8 +61,8 @@ public static class CorpusCleaner
                 continue;
             }
 
-            var (text, headings) = DocumentText.Compose(cleaned.Blocks);
-            result.Add(documents[i] with { Text = text, Headings = headings });
+            var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
+            result.Add(documents[i] with { Text = text, Headings = headings, Blocks = spans });
         }
 
         var removed = repeated.Values
@@ -72,7 +74,7 @@ public static class CorpusCleaner
     }
 
     private static bool IsCandidate(TextBlock block, int minWords) =>
-        !block.IsHeading && block.Kind != BlockKind.TableRow && TextShape.CountWords(block.Text, minWords) >= minWords;
+        !block.IsHeading && block.Kind != BlockKind.TableRow && Words.Count(block.Text, minWords) >= minWords;
 
     private static string Key(string text) => PhraseRule.NormalizeLine(text);
 

@@ -1,3 +1,4 @@
+using LocalQa.Core.Text;
 using System.Buffers;
 
 namespace LocalQa.Core.Documents.Cleaning;
@@ -72,7 +73,7 @@ public sealed class MarketTickerRule : ICleaningRule
     }
 
     private static bool IsShort(string text) =>
-        text.Length <= MaxShortLength && TextShape.CountWords(text, MaxShortWords) <= MaxShortWords && !text.EndsWith('.');
+        text.Length <= MaxShortLength && Words.Count(text, MaxShortWords) <= MaxShortWords && !text.EndsWith('.');
 
     private static (int Numeric, int Tokens, bool Signed) Measure(string text)
     {

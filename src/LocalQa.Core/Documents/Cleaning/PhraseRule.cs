@@ -62,7 +62,7 @@ public sealed class PhraseRule : ICleaningRule
     public bool Matches(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (TextShape.CountWords(text, _maxWords) > _maxWords)
+        if (Words.Count(text, _maxWords) > _maxWords)
         {
             return false;
         }
@@ -87,7 +87,7 @@ public sealed class PhraseRule : ICleaningRule
         {
             if (index < sentence.End)
             {
-                return TextShape.CountWords(sentence.In(text));
+                return Words.Count(sentence.In(text));
             }
         }
 

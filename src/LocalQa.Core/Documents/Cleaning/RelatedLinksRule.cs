@@ -1,3 +1,5 @@
+using LocalQa.Core.Text;
+
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>
@@ -33,7 +35,7 @@ public sealed class RelatedLinksRule : ICleaningRule
         for (var i = 0; i < blocks.Count; i++)
         {
             var text = blocks[i].Text;
-            if (TextShape.CountWords(text, MaxHeadingWords) > MaxHeadingWords
+            if (Words.Count(text, MaxHeadingWords) > MaxHeadingWords
                 || !BoilerplatePatterns.RelatedLinksHeading().IsMatch(PhraseRule.NormalizeLine(text)))
             {
                 continue;
@@ -90,7 +92,7 @@ public sealed class RelatedLinksRule : ICleaningRule
             for (var r = k; r <= lastCandidate; r++)
             {
                 var text = CleaningContext.StripListMarker(context.Blocks[kept[r]].Text);
-                if (TextShape.CountWords(text) >= MinLinkTitleWords && context.RelatednessToBody(text) < MaxRelatedness)
+                if (Words.Count(text) >= MinLinkTitleWords && context.RelatednessToBody(text) < MaxRelatedness)
                 {
                     toRemove.Add(kept[r]);
                 }

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace LocalQa.Core.Summarizing;
+namespace LocalQa.Core.Extractive;
 
 /// <summary>A unit-length sparse vector: term ids in ascending order with their weights.</summary>
 internal sealed class SparseVector
