@@ -152,4 +152,29 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
         var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta?" })).GetValue<LibraryAnswer>()!;
         Assert.Equal("extractive", answer.Mode);
     }
+
+    [Fact]
+    public async Task With_a_chat_model_ask_is_generative_and_the_same_client_serves_InvokePromptAsync()
+    {
+        using var dir = new TempFolder();
+        using var library = LocalQaLibrary.Open(new LibraryOptions
+        {
+            IndexPath = dir.IndexPath,
+            ChatModel = models.ChatPath,
+            ContextSize = 2048,
+            Threads = 2,
+            PromptsDirectory = Path.Combine(TestPaths.RepoRoot, "prompts"),
+        }, loadChat: true, loadEmbedder: false, loadPrompts: true);
+        library.CreateIngestor().Ingest([TestPaths.SeedsFolder], new IngestOptions());
+        var kernel = Kernel.CreateBuilder().AddLocalQa(library).Build();
+        Assert.Same(library.Chat, kernel.GetRequiredService<IChatClient>());
+
+        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta to start a new company?" })).GetValue<LibraryAnswer>()!;
+        Assert.Equal("generative", answer.Mode);
+        Assert.NotEmpty(answer.Citations);
+        Assert.Equal(Enumerable.Range(1, answer.Citations.Count), answer.Citations.Select(c => c.Number));
+
+        await kernel.InvokePromptAsync("Say hello.", new KernelArguments(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["max_tokens"] = 2 } }));
+        Assert.Equal(2, library.Chat!.LastStats!.GeneratedTokens);
+    }
 }
