@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
+using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
 using LocalQa.Llama;
 using Microsoft.SemanticKernel;
@@ -31,6 +32,8 @@ public sealed record ArticleSummary(string Source, string Title, string Summary,
 /// <summary>
 /// LocalQa's library as Semantic Kernel functions (<c>search_articles</c>, <c>ask</c>, <c>summarize</c>),
 /// described for a function-calling model. Add it with <c>kernel.Plugins.AddLocalQa(library)</c>.
+/// Article text in a result is neutralized (<see cref="UntrustedText"/>): the result goes back into some
+/// model's prompt, and a chat-template marker quoted from an article must not become a special token there.
 /// Thread-safety: calls may come from any thread; they run one at a time (one library, one chat context).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to release; a kernel never disposes its plugins.")]
@@ -61,7 +64,7 @@ public sealed class LocalQaPlugin
         try
         {
             return _answerer.Retrieve(query.Trim(), new AskOptions { TopK = top })
-                .Select(p => new ArticlePassage(p.Rank, p.DocumentPath, p.Title, p.Heading, p.Score, p.Text))
+                .Select(p => new ArticlePassage(p.Rank, p.DocumentPath, Safe(p.Title), p.Heading is null ? null : Safe(p.Heading), p.Score, Safe(p.Text)))
                 .ToArray();
         }
         finally { _gate.Release(); }
@@ -77,8 +80,8 @@ public sealed class LocalQaPlugin
         try
         {
             var r = await _answerer.AskAsync(question, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var citations = r.Sources.Select(s => new AnswerCitation(s.Rank, s.Document, s.Title, s.Text)).ToArray();
-            return new LibraryAnswer(r.Answer, ModeName(r.Mode), r.Abstained, citations, r.Note);
+            var citations = r.Sources.Select(s => new AnswerCitation(s.Rank, s.Document, Safe(s.Title), Safe(s.Text))).ToArray();
+            return new LibraryAnswer(Safe(r.Answer), ModeName(r.Mode), r.Abstained, citations, r.Note);
         }
         finally { _gate.Release(); }
     }
@@ -98,7 +101,7 @@ public sealed class LocalQaPlugin
             using var summarizer = new Summarizer(prompts, _library.Chat?.Model, _library.Index,
                 new SummarizeOptions { MaxWords = maxWords, Related = 0 }, _library.Options.Threads);
             var s = summarizer.Summarize([document], ct: cancellationToken)[0];
-            return new ArticleSummary(s.Source, s.Title, s.Summary, s.KeyPoints, ModeName(s.Mode), s.Note);
+            return new ArticleSummary(s.Source, Safe(s.Title), Safe(s.Summary), s.KeyPoints.Select(Safe).ToArray(), ModeName(s.Mode), s.Note);
         }
         finally { _gate.Release(); }
     }
@@ -117,6 +120,8 @@ public sealed class LocalQaPlugin
             loaded = DocumentLoader.LoadText(pathOrText, "text.txt");
         return loaded.Document ?? throw new InvalidInputException(loaded.SkipReason ?? "The article could not be read.", "Pass a text article.");
     }
+
+    private static string Safe(string text) => UntrustedText.Neutralize(text);
 
     private static string ModeName(AnswerMode mode) => mode == AnswerMode.Generative ? "generative" : "extractive";
 }
