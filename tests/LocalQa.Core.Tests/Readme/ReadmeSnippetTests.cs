@@ -39,7 +39,7 @@ public sealed partial class ReadmeSnippetTests
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: $"README.md#snippet{index}");
         var compilation = CSharpCompilation.Create($"ReadmeSnippet{index}", [tree, ImplicitUsings], References.Value,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable)
-                // As the .NET SDK does: assembly-version unification (SK 1.82 built against M.E.AI 10.5, here 11.0) is not the snippet's problem.
+                // As the .NET SDK does: assembly-version unification (SK 1.82 is built against Microsoft.Extensions.AI 10.5, LocalQa pins 10.11) is not the snippet's problem.
                 .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
         using var pe = new MemoryStream();
         var emitted = compilation.Emit(pe);
