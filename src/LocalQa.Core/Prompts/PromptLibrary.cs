@@ -109,9 +109,9 @@ public sealed partial class PromptLibrary
             var variable = Variable().Match(content);
             if (variable.Success)
             {
-                var name = variable.Groups[1].Value;
-                if (!supplied.Contains(name, StringComparer.Ordinal))
-                    throw new InvalidInputException($"Prompt file '{file}' uses {m.Value}, a variable LocalQa does not supply to this prompt.", allowed);
+                // SK looks variables up ignoring case; so does this check.
+                var name = supplied.FirstOrDefault(v => string.Equals(v, variable.Groups[1].Value, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new InvalidInputException($"Prompt file '{file}' uses {m.Value}, a variable LocalQa does not supply to this prompt.", allowed);
                 if (!used.Contains(name, StringComparer.Ordinal)) used.Add(name);
                 continue;
             }

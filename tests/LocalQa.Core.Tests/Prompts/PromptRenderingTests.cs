@@ -98,12 +98,12 @@ public sealed class PromptRenderingTests
     }
 
     [Fact]
-    public void A_literal_double_brace_is_written_the_SK_way()
+    public void A_literal_double_brace_spaces_and_case_are_as_SK_reads_them()
     {
         using var dir = new TempFolder();
         foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "prompts")))
             File.Copy(file, Path.Combine(dir.Path, Path.GetFileName(file)));
-        File.WriteAllText(Path.Combine(dir.Path, "answer.txt"), "Braces {{ \"{{\" }} here.\n{{$passages}}\n{{$question}}\n");
+        File.WriteAllText(Path.Combine(dir.Path, "answer.txt"), "Braces {{ \"{{\" }} here.\n{{ $passages }}\n{{$Question}}\n");
         var rendered = PromptLibrary.Load(dir.Path).Render("answer", new Dictionary<string, string> { ["passages"] = "P", ["question"] = "Q" });
         Assert.Equal("Braces {{ here.\nP\nQ", rendered);
     }
