@@ -132,6 +132,17 @@ public sealed class BadInputCliTests : IDisposable
     }
 
     [Fact]
+    public void A_prompt_file_in_the_old_placeholder_form()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "prompts")))
+            File(Path.Combine("old-prompts", Path.GetFileName(file)), System.IO.File.ReadAllBytes(file));
+        var answer = File(Path.Combine("old-prompts", "answer.txt"), "Passages:\n{{passages}}\n\nQuestion: {{question}}\n"u8.ToArray());
+        var r = _cli.Run("ask", "Who is LeCun?", "--prompts", Path.GetDirectoryName(answer)!);
+        AssertUserError(r, answer);
+        Assert.Contains("{{$passages}}", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_article_to_summarize()
     {
         AssertUserError(_cli.Run("summarize", File("empty.txt", [])), "empty.txt");

@@ -1,24 +1,43 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using LocalQa.Llama;
+using Microsoft.SemanticKernel;
 
 namespace LocalQa.Core.Prompts;
 
 /// <summary>
-/// Prompt texts loaded at run time from a folder (the checkout's prompts/ or --prompts DIR), with
-/// named <c>{{placeholders}}</c>. Editing a prompt never needs a rebuild.
+/// Prompt texts loaded at run time from a folder (the checkout's prompts/ or --prompts DIR), written in
+/// Semantic Kernel's template syntax (<c>{{$question}}</c>) and rendered by its prompt template engine,
+/// so the files are edited as SK documents them and an SK application can load them as they are.
+/// Editing a prompt never needs a rebuild. A file is checked when loaded: every <c>{{…}}</c> in it must
+/// name a variable LocalQa supplies for that prompt (or be an SK literal such as <c>{{"{{"}}</c>).
+/// Thread-safety: rendering may run on any thread.
 /// </summary>
 public sealed partial class PromptLibrary
 {
     private readonly Dictionary<string, string> _templates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IPromptTemplate> _compiled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _used = new(StringComparer.Ordinal);
+    private readonly Kernel _kernel = new();
 
     public static readonly string[] Required = ["system", "answer", "abstain", "passage", "summarize", "summarize-reduce"];
+
+    /// <summary>The variables LocalQa supplies to each prompt; abstain.txt is used as it is.</summary>
+    public static IReadOnlyDictionary<string, string[]> Variables { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["system"] = ["abstain"],
+        ["answer"] = ["passages", "question"],
+        ["abstain"] = [],
+        ["passage"] = ["id", "title", "text"],
+        ["summarize"] = ["title", "text", "max_words", "key_points"],
+        ["summarize-reduce"] = ["title", "parts", "max_words", "key_points"],
+    };
 
     private PromptLibrary(string directory) => Directory = directory;
 
     public string Directory { get; }
 
-    /// <summary>Loads every required prompt; a missing folder or file is the user's to fix.</summary>
+    /// <summary>Loads and checks every required prompt; a missing folder or file, or a template LocalQa cannot fill, is the user's to fix.</summary>
     public static PromptLibrary Load(string? directory = null)
     {
         directory ??= LocalQaPaths.PromptsDirectory
@@ -27,33 +46,93 @@ public sealed partial class PromptLibrary
         if (!System.IO.Directory.Exists(full))
             throw new InvalidInputException($"Prompts folder '{full}' does not exist.", "Pass --prompts DIR pointing at a folder of prompt .txt files.");
         var lib = new PromptLibrary(full);
+        var factory = new KernelPromptTemplateFactory { AllowDangerouslySetContent = true };
         foreach (var name in Required)
         {
             var file = Path.Combine(full, name + ".txt");
             if (!File.Exists(file))
                 throw new InvalidInputException($"Prompt file '{file}' is missing.", $"Copy {name}.txt from LocalQa's prompts/ folder into '{full}'.");
-            lib._templates[name] = File.ReadAllText(file, Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
+            var text = File.ReadAllText(file, Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
+            lib._templates[name] = text;
+            lib._used[name] = Check(file, text, Variables[name]);
+            try
+            {
+                // LocalQa fences and neutralizes article text itself (UntrustedText) and never parses the
+                // rendered text as SK chat-prompt XML, so values go in as they are: SK's HTML encoding would
+                // only turn an article's "&" and quotes into entities the model then reads.
+                lib._compiled[name] = factory.Create(new PromptTemplateConfig(text));
+            }
+            catch (KernelException e)
+            {
+                throw new InvalidInputException($"Prompt file '{file}' is not a valid Semantic Kernel template: {e.Message}",
+                    $"Fix the {{{{…}}}} blocks in it, or copy {name}.txt from LocalQa's prompts/ folder.", e);
+            }
         }
         return lib;
     }
 
+    /// <summary>The template text as written in the file.</summary>
     public string this[string name] => _templates[name];
 
     /// <summary>The sentence the model must say when the passages do not answer.</summary>
     public string Abstain => _templates["abstain"].Trim();
 
-    /// <summary>Replaces every <c>{{name}}</c>; a placeholder without a value is an error naming the file.</summary>
+    /// <summary>Renders a prompt through Semantic Kernel's template engine; every variable the file uses must have a value.</summary>
     public string Render(string name, IReadOnlyDictionary<string, string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var template = _templates.TryGetValue(name, out var t) ? t : throw new ArgumentException($"Unknown prompt '{name}'.", nameof(name));
-        return Placeholder().Replace(template, m =>
-            values.TryGetValue(m.Groups[1].Value, out var v)
-                ? v
-                : throw new InvalidInputException($"Prompt '{Path.Combine(Directory, name + ".txt")}' uses {{{{{m.Groups[1].Value}}}}}, which LocalQa does not provide.",
-                    $"Use only: {string.Join(", ", values.Keys.Select(k => "{{" + k + "}}"))}."));
+        if (!_compiled.TryGetValue(name, out var template)) throw new ArgumentException($"Unknown prompt '{name}'.", nameof(name));
+        var arguments = new KernelArguments();
+        foreach (var (key, value) in values) arguments[key] = value;
+        foreach (var used in _used[name])
+        {
+            // SK renders a missing variable as nothing; LocalQa's callers must never leave one out.
+            if (!values.ContainsKey(used))
+                throw new InvalidInputException($"Prompt '{Path.Combine(Directory, name + ".txt")}' uses {{{{${used}}}}}, which LocalQa does not provide here.",
+                    $"Use only: {string.Join(", ", values.Keys.Select(k => "{{$" + k + "}}"))}.");
+        }
+        // A template of text and variables only (Check refuses function calls) renders without awaiting anything.
+        return template.RenderAsync(_kernel, arguments).GetAwaiter().GetResult();
     }
 
-    [GeneratedRegex(@"\{\{([a-z_]+)\}\}")]
-    private static partial Regex Placeholder();
+    /// <summary>The variables a template uses; refuses the old <c>{{name}}</c> form, unknown variables and function calls, naming the file and the fix.</summary>
+    internal static string[] Check(string file, string text, IReadOnlyList<string> supplied)
+    {
+        var allowed = supplied.Count == 0
+            ? "It takes no variables (write a literal \"{{\" as {{ \"{{\" }})."
+            : $"Its variables are {string.Join(", ", supplied.Select(v => "{{$" + v + "}}"))}.";
+        var used = new List<string>();
+        foreach (Match m in Block().Matches(text))
+        {
+            var content = m.Groups[1].Value.Trim();
+            if (content.Length > 0 && content[0] is '"' or '\'') continue; // an SK literal: {{ "{{" }}
+            var variable = Variable().Match(content);
+            if (variable.Success)
+            {
+                // SK looks variables up ignoring case; so does this check.
+                var name = supplied.FirstOrDefault(v => string.Equals(v, variable.Groups[1].Value, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new InvalidInputException($"Prompt file '{file}' uses {m.Value}, a variable LocalQa does not supply to this prompt.", allowed);
+                if (!used.Contains(name, StringComparer.Ordinal)) used.Add(name);
+                continue;
+            }
+            if (Identifier().IsMatch(content))
+            {
+                var fix = supplied.Contains(content, StringComparer.Ordinal)
+                    ? $"Write {{{{${content}}}}} instead: prompts use Semantic Kernel's template syntax, where a variable starts with '$'."
+                    : $"Prompts use Semantic Kernel's template syntax, where a variable starts with '$'. {allowed}";
+                throw new InvalidInputException($"Prompt file '{file}' uses {m.Value}, LocalQa's old placeholder form (Semantic Kernel would call a function named '{content}').", fix);
+            }
+            throw new InvalidInputException($"Prompt file '{file}' uses {m.Value}, which LocalQa cannot render: its prompts call no functions.", allowed);
+        }
+        return [.. used];
+    }
+
+    [GeneratedRegex(@"\{\{(.*?)\}\}", RegexOptions.Singleline)]
+    private static partial Regex Block();
+
+    [GeneratedRegex(@"^\$([A-Za-z0-9_]+)$")]
+    private static partial Regex Variable();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.\-]*$")]
+    private static partial Regex Identifier();
 }
