@@ -146,6 +146,20 @@ internal static class ModelFileCheck
             {
                 throw Refuse(file, $"tensor '{t.Name}' is {t.Type}; norm weights and biases must be F32");
             }
+            // RoPE frequency factors feed ggml_rope_ext, which asserts F32: "ggml.c:4197:
+            // GGML_ASSERT(c->type == GGML_TYPE_F32) failed" at the first decode of a file whose
+            // rope_freqs.weight was quantized (native-load fuzz, LLamaSharp 0.30.0's runtime).
+            if (t.Name.StartsWith("rope_", StringComparison.Ordinal) && t.Type != GgufTensorType.F32)
+            {
+                throw Refuse(file, $"tensor '{t.Name}' is {t.Type}; RoPE frequency factors must be F32");
+            }
+            // Lookup tables are read row by row with ggml_get_rows, which asserts a matrix: "ggml.c:3895:
+            // GGML_ASSERT(a->ne[2] == b->ne[1]) failed" at the first decode of a three-dimensional
+            // token_embd.weight (native-load fuzz; llama.cpp's shape check let the extra axis pass).
+            if (t.Name is "token_embd.weight" or "position_embd.weight" or "token_types.weight" && t.Dimensions.Count(d => d != 1) > 2)
+            {
+                throw Refuse(file, $"tensor '{t.Name}' has dimensions [{string.Join(", ", t.Dimensions)}]; an embedding table must be a matrix");
+            }
         }
     }
 
@@ -200,6 +214,13 @@ internal static class ModelFileCheck
             return;
         }
         var headSize = file.GetInt64($"{arch}.attention.key_length") ?? (embedding / heads);
+        // These graphs rotate whole heads and assert it at the first decode ("models/qwen2.cpp:57:
+        // GGML_ASSERT(n_embd_head == n_rot) failed" for a qwen2 file rotating 7 of 16 dimensions).
+        if (arch is "qwen2" or "qwen2moe" or "qwen3" or "qwen3moe" && rotated != headSize)
+        {
+            throw Refuse(file, string.Create(CultureInfo.InvariantCulture,
+                $"{arch}.rope.dimension_count is {rotated}, but {arch} rotates all {headSize} dimensions of an attention head"));
+        }
         if (rotated > headSize)
         {
             throw Refuse(file, string.Create(CultureInfo.InvariantCulture,
@@ -236,9 +257,17 @@ internal static class ModelFileCheck
                 $"Model '{file.Path}' has no tokenizer (tokenizer.ggml.model is '{model}'); LocalQa needs a model that carries its vocabulary.",
                 "Use the complete GGUF file of the model, with its tokenizer.");
         }
+        // llama.cpp reads these as string arrays after asserting only their type: "gguf.cpp:1064:
+        // GGML_ASSERT(ctx->kv[key_id].get_type() == GGUF_TYPE_STRING) failed" ended the load of a file
+        // whose tokens were an array of u8 (the native-load fuzz on LLamaSharp's runtime).
+        foreach (var key in (ReadOnlySpan<string>)["tokenizer.ggml.tokens", "tokenizer.ggml.merges"])
+        {
+            if (file.GetValue(key) is { } listed && listed.Value is not string[])
+                throw Refuse(file, $"{key} has type {listed.Describe()}, but it must be an array of strings");
+        }
         if (file.GetValue("tokenizer.ggml.tokens")?.Value is not string[] tokens)
         {
-            return; // absent or not strings: llama.cpp reports it
+            return; // absent: llama.cpp reports it
         }
         // llama.cpp reads these arrays as raw float and int32 memory, one element per token, after
         // asserting only that they are not strings: "gguf.cpp:1058: GGML_ASSERT(ctx->kv[key_id].get_type()

@@ -228,7 +228,16 @@ public sealed unsafe class LlamaModel : IDisposable
                     n = LlamaImports.Tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
                 if (n < 0) throw new InvalidOperationException($"llama_tokenize asked for {-n} tokens after being given {tokens.Length}.");
             }
-            return n == tokens.Length ? tokens : tokens.AsSpan(0, n).ToArray();
+            // A vocabulary with no unknown token (an RWKV one without unknown_token_id, found by the
+            // native-load fuzz) gives -1 for text it cannot spell; decoding that would read out of bounds.
+            var ids = tokens.AsSpan(0, n);
+            if (ids.IndexOfAnyExceptInRange(0, VocabSize - 1) is var bad and >= 0)
+            {
+                throw new InvalidInputException(
+                    $"Model '{Path}' turned text into token id {ids[bad]}, outside its vocabulary of {VocabSize}: its tokenizer cannot spell that text (it names no unknown token).",
+                    "Use a complete model file; a converter left out tokenizer.ggml.unknown_token_id.");
+            }
+            return n == tokens.Length ? tokens : ids.ToArray();
         }
     }
 

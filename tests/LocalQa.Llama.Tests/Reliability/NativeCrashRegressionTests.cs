@@ -77,6 +77,35 @@ public sealed class NativeCrashRegressionTests : IDisposable
             var count = ((string[])d.Get("tokenizer.ggml.tokens")!.Value).Length;
             d.Set("tokenizer.ggml.scores", GgufValue.FromArray(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }),
+        // gguf.cpp:1064: GGML_ASSERT(ctx->kv[key_id].get_type() == GGUF_TYPE_STRING), while loading the
+        // vocabulary (LLamaSharp 0.30.0's runtime; found by the native-load fuzz)
+        ("tokens-bytes.gguf", "tokenizer.ggml.tokens", d =>
+        {
+            var count = ((string[])d.Get("tokenizer.ggml.tokens")!.Value).Length;
+            d.Set("tokenizer.ggml.tokens", GgufValue.FromArray(new byte[count]));
+        }),
+        // ggml.c:4197: GGML_ASSERT(c->type == GGML_TYPE_F32) in ggml_rope_ext, at the first decode
+        ("rope-freqs-f16.gguf", "rope_freqs.weight", d => d.Tensors.Add(new GgufDraft.Tensor("rope_freqs.weight", GgufTensorType.F16, [8], null))),
+        // ggml.c:3895: GGML_ASSERT(a->ne[2] == b->ne[1]) in ggml_get_rows, at the first decode
+        ("token-embd-3d.gguf", "token_embd.weight", d =>
+        {
+            var t = d.GetTensor("token_embd.weight");
+            t.Dims = [t.Dims[0], t.Dims[1], 2];
+            t.Data = null;
+        }),
+        // models/qwen2.cpp:57: GGML_ASSERT(n_embd_head == n_rot), with fewer rotated dimensions than a head
+        ("rope-dims-partial.gguf", "rotates all", d =>
+        {
+            d.Set("general.architecture", GgufValue.FromString("qwen2"));
+            for (var i = 0; i < d.Metadata.Count; i++)
+            {
+                if (d.Metadata[i].Key.StartsWith("llama.", StringComparison.Ordinal))
+                {
+                    d.Metadata[i] = new("qwen2." + d.Metadata[i].Key["llama.".Length..], d.Metadata[i].Value);
+                }
+            }
+            d.Set("qwen2.rope.dimension_count", GgufValue.FromUInt32(7));
+        }),
         // llama-vocab.cpp:3549: GGML_ASSERT(special_bos_id != LLAMA_TOKEN_NULL), at the first tokenization
         ("t5-no-bos.gguf", "BOS", d =>
         {
