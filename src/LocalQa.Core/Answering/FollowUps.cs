@@ -74,8 +74,22 @@ public static class FollowUps
             carry.Add(phrase);
         }
 
+        // "What about Devi Parikh?": a new subject with no pronoun to resolve takes the last turn's
+        // predicate (its words that are not names), never its subject.
+        if (ownNames.Count > 0 && !words.Any(Anaphora.Contains))
+        {
+            var names = Words.StemSet(string.Join(" ", Names(last.Question)));
+            foreach (var t in Words.Terms(last.Question))
+            {
+                if (StopWords.QuestionPhrasing.Contains(t.Stem) || names.Contains(t.Stem)) continue;
+                Add(last.Question.Substring(t.Start, t.Length));
+            }
+            var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
+            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null);
+        }
+
         // The subject of the last turn: the names it asked about, then its content words, then the
-        // names its answer opens with (who "he" is when the question was "Who became …?").
+        // names its answer gives for what was asked (who "he" is when the question was "Who became …?").
         foreach (var n in Names(last.StandaloneQuestion)) Add(n);
         foreach (var t in Words.Terms(last.StandaloneQuestion))
         {
@@ -94,7 +108,7 @@ public static class FollowUps
             var w = words[i];
             if (Anaphora.Contains(w)) return true;
             // "that team", "the second one", "this lab": a determiner followed by a noun, not a relative "that".
-            if (Determiners.Contains(w) && i > 0 && !QuestionWords.Contains(words[i - 1]) && words[i - 1] is not ("is" or "was")) return true;
+            if (Determiners.Contains(w) && i > 0 && !QuestionWords.Contains(words[i - 1]) && i + 1 < words.Count && !StopWords.English.Contains(words[i + 1])) return true;
             if (w is "one" or "ones" && i > 0 && Ordinals.Contains(words[i - 1])) return true;
         }
         // "What about …?", "And …?": a clipped question that continues the last one.

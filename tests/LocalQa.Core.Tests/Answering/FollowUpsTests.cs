@@ -29,6 +29,7 @@ public sealed class FollowUpsTests
     [InlineData("When was the Eiffel Tower built?")]
     [InlineData("Who founded Microsoft?")]
     [InlineData("What is the boiling point of liquid nitrogen?")]
+    [InlineData("Which prize that was given in 1911 went to a chemist?")]
     public void A_question_with_its_own_subject_stands_alone(string question)
     {
         var r = FollowUps.Resolve([Curie], question);
@@ -69,5 +70,15 @@ public sealed class FollowUpsTests
         var first = FollowUps.Resolve([Curie], "Who was her husband?");
         var second = FollowUps.Resolve([Curie, new ConversationTurn("Who was her husband?", first.Standalone, "Pierre Curie was a physicist.")], "When did he die?");
         Assert.Contains("Curie", second.Standalone, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void What_about_a_new_name_takes_the_last_predicate_not_the_last_subject()
+    {
+        var r = FollowUps.Resolve([Curie], "What about Albert Einstein?");
+        Assert.Contains("Albert Einstein", r.Standalone, StringComparison.Ordinal);
+        Assert.Contains("study", r.Standalone, StringComparison.Ordinal);
+        Assert.DoesNotContain("Curie", r.Standalone, StringComparison.Ordinal);
+        Assert.DoesNotContain("Paris", r.Standalone, StringComparison.Ordinal);
     }
 }
