@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LocalQa.Cli.Commands;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
@@ -45,5 +46,93 @@ public sealed class ChatTests : IDisposable
         Assert.Contains("cache cleared", text, StringComparison.Ordinal);
         Assert.Contains("unknown command /bogus", text, StringComparison.Ordinal);
         Assert.DoesNotContain("never asked", text, StringComparison.Ordinal);
+    }
+
+    private (CliContext Cli, StringWriter Output, LocalQaLibrary Lib) Repl()
+    {
+        var output = new StringWriter();
+        var cli = new CliContext(output, new StringWriter()) { Interactive = true };
+        var lib = LocalQaLibrary.Open(new LibraryOptions
+        {
+            IndexPath = Path.Combine(_cli.Home, "chat.db"),
+            PromptsDirectory = Path.Combine(CliRunner.RepoRoot, "prompts"),
+        }, loadChat: false, loadEmbedder: false, loadPrompts: true);
+        lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
+        return (cli, output, lib);
+    }
+
+    [Fact]
+    public async Task A_follow_up_is_searched_with_the_last_subject_and_history_and_sources_show_it()
+    {
+        var (cli, output, lib) = Repl();
+        using (lib)
+        {
+            var input = new StringReader("Who is Erik Meijer?\nWhat is the name of his AI assistant platform for enterprises?\n/history\n/sources 1\n/sources\n/reset\n/history\n");
+            var rc = await new ChatRepl(cli, lib, new AskOptions(), input, interactive: true).RunAsync(CancellationToken.None);
+            var text = output.ToString();
+            Assert.Equal(0, rc);
+            Assert.Contains("Automind", text, StringComparison.Ordinal);
+            Assert.Contains("  2  What is the name of his AI assistant platform for enterprises?", text, StringComparison.Ordinal);
+            Assert.Contains("     searched as: What is the name of his AI assistant platform for enterprises? (Erik Meijer", text, StringComparison.Ordinal);
+            Assert.Contains("Turn 1: Who is Erik Meijer?", text, StringComparison.Ordinal);
+            Assert.Contains("Searched as: Who is Erik Meijer?", text, StringComparison.Ordinal);
+            Assert.Contains("Turn 2: What is the name", text, StringComparison.Ordinal);
+            Assert.Contains("new conversation", text, StringComparison.Ordinal);
+            Assert.EndsWith("(no questions yet)\n>", text.ReplaceLineEndings("\n").TrimEnd(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_a_clear_line_and_the_chat_goes_on()
+    {
+        var (cli, output, lib) = Repl();
+        using (lib)
+        {
+            var input = new StringReader("and him?\n\nWhich company did Meta acquire about 49% of?\n/sources 99\n/sources x\n" + new string('a', 5000) + "\nWho leads it?\n");
+            var rc = await new ChatRepl(cli, lib, new AskOptions(), input, interactive: true).RunAsync(CancellationToken.None);
+            var text = output.ToString();
+            Assert.Equal(0, rc);
+            Assert.Contains("nothing has been asked yet", text, StringComparison.Ordinal);
+            Assert.Contains("(empty line", text, StringComparison.Ordinal);
+            Assert.Contains("Scale AI", text, StringComparison.Ordinal);
+            Assert.Contains("(no turn 99: this conversation has turns 1 to 1", text, StringComparison.Ordinal);
+            Assert.Contains("(no turn x:", text, StringComparison.Ordinal);
+            Assert.Contains("(searched as: Who leads it?", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Chat_json_prints_one_object_a_line_with_the_standalone_question_and_turn()
+    {
+        var (_, _, lib) = Repl();
+        var output = new StringWriter();
+        var cli = new CliContext(output, new StringWriter());
+        using (lib)
+        {
+            var input = new StringReader("and him?\nWho leads Meta Superintelligence Labs?\nWhen was FAIR founded?\nWho was its first head?\n");
+            var rc = await new ChatRepl(cli, lib, new AskOptions(), input, interactive: false) { Json = true }.RunAsync(CancellationToken.None);
+            Assert.Equal(0, rc);
+            var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(4, lines.Length);
+            var docs = lines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.True(docs[0].TryGetProperty("error", out _));
+            Assert.Equal(1, docs[1].GetProperty("turn").GetInt32());
+            Assert.Equal("When was FAIR founded?", docs[2].GetProperty("standalone_question").GetString());
+            Assert.Contains("2013", docs[2].GetProperty("answer").GetString(), StringComparison.Ordinal);
+            Assert.Contains("FAIR", docs[3].GetProperty("standalone_question").GetString(), StringComparison.Ordinal);
+            Assert.Contains("LeCun", docs[3].GetProperty("answer").GetString(), StringComparison.Ordinal);
+            Assert.Equal(3, docs[3].GetProperty("turn").GetInt32());
+            foreach (var d in docs[1..]) Assert.True(d.TryGetProperty("sources", out _) && d.TryGetProperty("mode", out _));
+        }
+    }
+
+    [Fact]
+    public void Piped_follow_ups_keep_one_line_per_question()
+    {
+        var r = _cli.Run(["chat", "--extractive"], "What team did Erik Meijer lead at Meta?\n\nHow many people were in it?\n");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("50", lines[1], StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Summarizing;
@@ -13,17 +15,19 @@ internal static class ChatCommand
         var topK = new Option<int>("--top-k") { Description = "Passages to retrieve per question.", DefaultValueFactory = _ => 5 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Longest generated answer, in tokens.", DefaultValueFactory = _ => 256 };
         var extractive = new Option<bool>("--extractive") { Description = "Quote the best sentences instead of generating." };
+        var json = new Option<bool>("--json") { Description = "One JSON object a line per answer: the ask --json fields plus standalone_question and turn." };
         var cmd = new Command("chat", "Ask questions one after another; follow-ups reuse the model's cache. Type /help inside.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { topK, maxTokens, extractive }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { topK, maxTokens, extractive, json }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
             var options = new AskOptions { TopK = parse.GetValue(topK), MaxTokens = parse.GetValue(maxTokens), Extractive = parse.GetValue(extractive) };
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
-            var interactive = !Console.IsInputRedirected && cli.Interactive;
+            var asJson = parse.GetValue(json);
+            var interactive = !Console.IsInputRedirected && cli.Interactive && !asJson;
             AskCommand.Seed(cli, lib, quiet: !interactive, ct);
             var editor = interactive ? new LineEditor(Path.Combine(LocalQaPaths.Home, "chat-history.txt")) : null;
-            var repl = new ChatRepl(cli, lib, options, Console.In, interactive, editor);
+            var repl = new ChatRepl(cli, lib, options, Console.In, interactive, editor) { Json = asJson };
             return await repl.RunAsync(ct).ConfigureAwait(false);
         });
         return cmd;
@@ -32,21 +36,27 @@ internal static class ChatCommand
 
 /// <summary>
 /// The chat loop. Interactive: a prompt, streamed answers, sources after each, slash commands,
-/// Ctrl+C stops the answer (not the chat). Piped: one answer line per question line, nothing else.
+/// Ctrl+C stops the answer (not the chat). Piped: one answer line per question line, nothing else;
+/// with <see cref="Json"/>, one JSON object a line instead. Each question is resolved against the
+/// conversation (<see cref="Conversation"/>) before retrieval.
 /// </summary>
 internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions options, TextReader input, bool interactive, LineEditor? editor = null)
 {
+    private static readonly JsonSerializerOptions OneLine = new(CliContext.Json) { WriteIndented = false };
     private readonly Answerer _answerer = lib.CreateAnswerer();
-    private readonly List<string> _history = [];
-    private AskResult? _last;
+    private Conversation? _conversation;
+    private Conversation Talk => _conversation ??= new Conversation(_answerer);
+
+    /// <summary>Print one JSON object a line per answer (ask --json fields, standalone_question, turn).</summary>
+    public bool Json { get; init; }
 
     public const string Help = """
         Ask a question in plain words. Commands:
-          /sources          the passages behind the last answer
+          /sources [N]      the passages behind the last answer (or turn N), and the question as searched
           /summarize FILE   summarize an article file
           /ingest PATH      add files or a folder to the library
-          /reset            forget the conversation cache
-          /history          the questions asked so far
+          /reset            start a new conversation
+          /history          the questions asked so far, as searched
           /help             this text
           /quit             leave (also Ctrl+D)
         """;
@@ -76,13 +86,17 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
             }
             if (line is null) break;
             line = line.Trim();
-            if (line.Length == 0) continue;
+            if (line.Length == 0)
+            {
+                // Piped input keeps one answer line per question: a blank line is no question.
+                if (interactive) o.WriteLine("(empty line: type a question, or /help)");
+                continue;
+            }
             if (line.StartsWith('/'))
             {
                 if (!await CommandAsync(line, ct).ConfigureAwait(false)) break;
                 continue;
             }
-            _history.Add(line);
             await AnswerAsync(line, ct).ConfigureAwait(false);
         }
         return ExitCodes.Ok;
@@ -91,22 +105,32 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
     private async Task AnswerAsync(string question, CancellationToken ct)
     {
         var o = cli.Out;
+        var problem = Talk.Resolve(question).Problem;
+        if (problem is not null)
+        {
+            // A pointer back with nothing to point at: say so, in the line the answer would take.
+            if (Json) o.WriteLine(JsonSerializer.Serialize(new { question, error = problem }, OneLine));
+            else o.WriteLine(problem);
+            return;
+        }
         using var scope = Interrupts.Enter(ct);
         try
         {
             if (interactive)
             {
-                _last = await _answerer.AskAsync(question, options, async piece =>
+                var turn = await Talk.AskAsync(question, options, async piece =>
                 {
                     await o.WriteAsync(piece).ConfigureAwait(false);
                     await o.FlushAsync(scope.Token).ConfigureAwait(false);
                 }, scope.Token).ConfigureAwait(false);
-                AskCommand.PrintAfterAnswer(cli, _last);
+                AskCommand.PrintAfterAnswer(cli, turn.Result);
+                if (turn.Resolution.Carried) o.WriteLine($"(searched as: {turn.StandaloneQuestion})");
             }
             else
             {
-                _last = await _answerer.AskAsync(question, options, null, scope.Token).ConfigureAwait(false);
-                o.WriteLine(_last.Answer.ReplaceLineEndings(" "));
+                var turn = await Talk.AskAsync(question, options, null, scope.Token).ConfigureAwait(false);
+                if (Json) o.WriteLine(ToJson(turn));
+                else o.WriteLine(turn.Result.Answer.ReplaceLineEndings(" "));
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -136,23 +160,19 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 o.WriteLine(Help);
                 break;
             case "/reset":
-                _answerer.ResetCache();
-                _last = null;
-                o.WriteLine("(conversation cache cleared)");
+                Talk.Reset();
+                o.WriteLine("(new conversation: earlier turns forgotten, cache cleared)");
                 break;
             case "/history":
-                for (var i = 0; i < _history.Count; i++) o.WriteLine($"{i + 1,3}  {_history[i]}");
+                if (Talk.Answers.Count == 0) o.WriteLine("(no questions yet)");
+                foreach (var t in Talk.Answers)
+                {
+                    o.WriteLine($"{t.Turn,3}  {t.Question}");
+                    if (t.Resolution.Carried) o.WriteLine($"     searched as: {t.StandaloneQuestion}");
+                }
                 break;
             case "/sources":
-                if (_last is null) o.WriteLine("(no answer yet)");
-                else
-                {
-                    foreach (var s in _last.Sources)
-                    {
-                        o.WriteLine($"[{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk}, score {s.Score:F4})");
-                        o.WriteLine("    " + (s.Text.Length > 400 ? s.Text[..400] + "…" : s.Text).ReplaceLineEndings(" "));
-                    }
-                }
+                PrintSources(arg);
                 break;
             case "/ingest":
                 if (arg.Length == 0) { o.WriteLine("usage: /ingest PATH"); break; }
@@ -189,5 +209,39 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 break;
         }
         return true;
+    }
+
+    private void PrintSources(string arg)
+    {
+        var o = cli.Out;
+        var answers = Talk.Answers;
+        if (answers.Count == 0)
+        {
+            o.WriteLine("(no answer yet)");
+            return;
+        }
+        var n = answers.Count;
+        if (arg.Length > 0 && (!int.TryParse(arg, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n) || n < 1 || n > answers.Count))
+        {
+            o.WriteLine($"(no turn {arg}: this conversation has turns 1 to {answers.Count}; /history lists them)");
+            return;
+        }
+        var turn = answers[n - 1];
+        o.WriteLine($"Turn {turn.Turn}: {turn.Question}");
+        o.WriteLine($"Searched as: {turn.StandaloneQuestion}");
+        foreach (var s in turn.Result.Sources)
+        {
+            o.WriteLine($"[{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk}, score {s.Score:F4})");
+            o.WriteLine("    " + (s.Text.Length > 400 ? s.Text[..400] + "…" : s.Text).ReplaceLineEndings(" "));
+        }
+    }
+
+    internal static string ToJson(ConversationAnswer turn)
+    {
+        var node = JsonSerializer.SerializeToNode(AskCommand.ToJson(turn.Result), CliContext.Json)!.AsObject();
+        node["question"] = turn.Question;
+        node["standalone_question"] = turn.StandaloneQuestion;
+        node["turn"] = turn.Turn;
+        return node.ToJsonString(OneLine);
     }
 }

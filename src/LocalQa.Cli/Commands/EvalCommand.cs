@@ -11,7 +11,7 @@ internal static class EvalCommand
     public static Command Create(CliContext cli)
     {
         var common = new CommonOptions();
-        var file = new Argument<string>("file") { Description = "Questions, one JSON object a line (id, question, answers, sources, unanswerable)." };
+        var file = new Argument<string[]>("file") { Description = "Questions, one JSON object a line (id, question, answers, sources, unanswerable), or conversations (id, turns, answers: followups.jsonl); several files are scored together.", Arity = ArgumentArity.OneOrMore };
         var topK = new Option<int>("--top-k") { Description = "Passages per question (recall@k uses this k).", DefaultValueFactory = _ => 5 };
         var extractive = new Option<bool>("--extractive") { Description = "Evaluate extractive answers even with a chat model." };
         var json = new Option<bool>("--json") { Description = "Print JSON with per-question rows." };
@@ -25,10 +25,10 @@ internal static class EvalCommand
         {
             if (parse.GetValue(summaries))
             {
-                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), ct);
+                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)![0], parse.GetValue(docs)!, parse.GetValue(json), ct);
             }
 
-            var questions = Evaluator.Load(parse.GetValue(file)!);
+            var questions = parse.GetValue(file)!.SelectMany(Evaluator.Load).ToArray();
             var options = new AskOptions { TopK = parse.GetValue(topK), Extractive = parse.GetValue(extractive), MaxTokens = 128 };
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
             AskCommand.Seed(cli, lib, parse.GetValue(json), ct);
@@ -46,10 +46,13 @@ internal static class EvalCommand
                     abstention_accuracy = Math.Round(report.AbstentionAccuracy, 4),
                     latency_p50_ms = Math.Round(report.LatencyP50Ms, 2),
                     latency_p95_ms = Math.Round(report.LatencyP95Ms, 2),
+                    follow_ups = report.FollowUps,
+                    follow_up_hit_rate = Math.Round(report.FollowUpHitRate, 4),
                     rows = report.Rows.Select(r => new
                     {
                         id = r.Id,
                         question = r.Question,
+                        standalone_question = r.StandaloneQuestion,
                         unanswerable = r.Unanswerable,
                         source_hit = r.SourceHit,
                         answer_hit = r.AnswerHit,
@@ -63,10 +66,18 @@ internal static class EvalCommand
             else
             {
                 foreach (var r in report.Rows)
+                {
+                    if (r.IsFollowUp)
+                    {
+                        cli.Out.WriteLine($"{r.Id,-6} {(r.AnswerHit ? "follow-up hit " : "FOLLOW-UP MISS")} {r.LatencyMs,7:F1} ms  {r.Question}  →  {r.StandaloneQuestion}");
+                        continue;
+                    }
                     cli.Out.WriteLine($"{r.Id,-6} {(r.Unanswerable ? (r.AbstainCorrect ? "abstain ok " : "ABSTAIN MISS") : (r.AnswerHit ? "hit        " : "miss       "))} {(r.Unanswerable ? "" : r.SourceHit ? "src ok " : "SRC MISS")} {r.LatencyMs,7:F1} ms  {r.Question}");
+                }
                 cli.Out.WriteLine();
                 cli.Out.WriteLine($"{report.Questions} questions ({report.Mode}): recall@{report.K} {report.RecallAtK:P1}, answer hits {report.AnswerHitRate:P1}, " +
-                                  $"abstention accuracy {report.AbstentionAccuracy:P1}, latency p50 {report.LatencyP50Ms:F1} ms, p95 {report.LatencyP95Ms:F1} ms");
+                                  $"abstention accuracy {report.AbstentionAccuracy:P1}, latency p50 {report.LatencyP50Ms:F1} ms, p95 {report.LatencyP95Ms:F1} ms" +
+                                  (report.FollowUps > 0 ? $"; {report.FollowUps} follow-ups: hits {report.FollowUpHitRate:P1}" : ""));
             }
             return ExitCodes.Ok;
         });

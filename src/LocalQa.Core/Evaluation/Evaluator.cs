@@ -12,9 +12,22 @@ public sealed record EvalQuestion(
     [property: JsonPropertyName("question")] string Question,
     [property: JsonPropertyName("answers")] IReadOnlyList<string> Answers,
     [property: JsonPropertyName("sources")] IReadOnlyList<string> Sources,
-    [property: JsonPropertyName("unanswerable")] bool Unanswerable);
+    [property: JsonPropertyName("unanswerable")] bool Unanswerable)
+{
+    /// <summary>A conversation (followups.jsonl): the questions asked in one chat; <see cref="Answers"/> score the last.</summary>
+    [JsonPropertyName("turns")]
+    public IReadOnlyList<string>? Turns { get; init; }
 
-public sealed record EvalRow(string Id, string Question, bool Unanswerable, bool SourceHit, bool AnswerHit, bool Abstained, bool AbstainCorrect, double LatencyMs, string Answer, IReadOnlyList<string> Retrieved);
+    public bool IsConversation => Turns is { Count: > 0 };
+}
+
+public sealed record EvalRow(string Id, string Question, bool Unanswerable, bool SourceHit, bool AnswerHit, bool Abstained, bool AbstainCorrect, double LatencyMs, string Answer, IReadOnlyList<string> Retrieved)
+{
+    /// <summary>For a conversation: the last turn as resolved against the earlier ones; null for a single question.</summary>
+    public string? StandaloneQuestion { get; init; }
+
+    public bool IsFollowUp => StandaloneQuestion is not null;
+}
 
 public sealed record EvalReport(
     int Questions,
@@ -26,7 +39,14 @@ public sealed record EvalReport(
     double LatencyP50Ms,
     double LatencyP95Ms,
     string Mode,
-    IReadOnlyList<EvalRow> Rows);
+    IReadOnlyList<EvalRow> Rows)
+{
+    /// <summary>Conversations scored (their last turn); they count in no other figure.</summary>
+    public int FollowUps { get; init; }
+
+    /// <summary>Share of conversations whose last-turn answer holds a gold string.</summary>
+    public double FollowUpHitRate { get; init; }
+}
 
 /// <summary>
 /// Runs every question of an evaluation file through the real ask path and scores it: recall@k of
@@ -48,12 +68,17 @@ public static class Evaluator
             try
             {
                 var q = JsonSerializer.Deserialize<EvalQuestion>(line) ?? throw new JsonException("null");
-                if (string.IsNullOrWhiteSpace(q.Id) || string.IsNullOrWhiteSpace(q.Question)) throw new JsonException("id and question are required");
+                if (q.IsConversation)
+                {
+                    if (q.Turns!.Any(string.IsNullOrWhiteSpace)) throw new JsonException("a turn is empty");
+                    q = q with { Question = q.Turns![^1] };
+                }
+                if (string.IsNullOrWhiteSpace(q.Id) || string.IsNullOrWhiteSpace(q.Question)) throw new JsonException("id and question (or turns) are required");
                 list.Add(q with { Answers = q.Answers ?? [], Sources = q.Sources ?? [] });
             }
             catch (JsonException ex)
             {
-                throw new InvalidInputException($"'{full}' line {lineNo} is not a valid question: {ex.Message}", "Each line must be a JSON object with id, question, answers, sources and unanswerable.");
+                throw new InvalidInputException($"'{full}' line {lineNo} is not a valid question: {ex.Message}", "Each line must be a JSON object with id, question, answers, sources and unanswerable, or a conversation: id, turns and answers.");
             }
         }
         if (list.Count == 0) throw new InvalidInputException($"Evaluation file '{full}' has no questions.");
@@ -70,6 +95,12 @@ public static class Evaluator
         foreach (var q in questions)
         {
             ct.ThrowIfCancellationRequested();
+            if (q.IsConversation)
+            {
+                rows.Add(await RunConversationAsync(answerer, q, options, ct).ConfigureAwait(false));
+                progress?.Report(rows.Count);
+                continue;
+            }
             var sw = Stopwatch.StartNew();
             var r = await answerer.AskAsync(q.Question, options, null, ct).ConfigureAwait(false);
             var ms = sw.Elapsed.TotalMilliseconds;
@@ -80,19 +111,47 @@ public static class Evaluator
             rows.Add(new EvalRow(q.Id, q.Question, q.Unanswerable, sourceHit, answerHit, r.Abstained, r.Abstained == q.Unanswerable, ms, r.Answer, retrieved));
             progress?.Report(rows.Count);
         }
-        var answerable = rows.Where(r => !r.Unanswerable).ToArray();
-        var latencies = rows.Select(r => r.LatencyMs).Order().ToArray();
+        var followUps = rows.Where(r => r.IsFollowUp).ToArray();
+        var single = rows.Where(r => !r.IsFollowUp).ToArray();
+        var answerable = single.Where(r => !r.Unanswerable).ToArray();
+        var latencies = single.Select(r => r.LatencyMs).Order().ToArray();
         return new EvalReport(
-            rows.Count,
+            single.Length,
             answerable.Length,
             answerable.Length == 0 ? 0 : answerable.Count(r => r.SourceHit) / (double)answerable.Length,
             options.TopK,
             answerable.Length == 0 ? 0 : answerable.Count(r => r.AnswerHit) / (double)answerable.Length,
-            rows.Count(r => r.AbstainCorrect) / (double)rows.Count,
+            single.Length == 0 ? 0 : single.Count(r => r.AbstainCorrect) / (double)single.Length,
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.95),
             mode,
-            rows);
+            rows)
+        {
+            FollowUps = followUps.Length,
+            FollowUpHitRate = followUps.Length == 0 ? 0 : followUps.Count(r => r.AnswerHit) / (double)followUps.Length,
+        };
+    }
+
+    /// <summary>Asks every turn in one fresh conversation and scores the answer to the last.</summary>
+    private static async Task<EvalRow> RunConversationAsync(Answerer answerer, EvalQuestion q, AskOptions options, CancellationToken ct)
+    {
+        var conversation = new Conversation(answerer);
+        ConversationAnswer? last = null;
+        var sw = Stopwatch.StartNew();
+        foreach (var turn in q.Turns!)
+        {
+            sw.Restart();
+            last = await conversation.AskAsync(turn, options, null, ct).ConfigureAwait(false);
+        }
+        var ms = sw.Elapsed.TotalMilliseconds;
+        var r = last!.Result;
+        var retrieved = r.Sources.Select(s => Path.GetFileName(s.Document)).Distinct().ToArray();
+        var sourceHit = q.Sources.Count > 0 && q.Sources.Any(s => retrieved.Contains(s, StringComparer.Ordinal));
+        var answerHit = !r.Abstained && q.Answers.Any(a => r.Answer.Contains(a, StringComparison.OrdinalIgnoreCase));
+        return new EvalRow(q.Id, q.Question, q.Unanswerable, sourceHit, answerHit, r.Abstained, r.Abstained == q.Unanswerable, ms, r.Answer, retrieved)
+        {
+            StandaloneQuestion = last.StandaloneQuestion,
+        };
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

@@ -1,0 +1,198 @@
+using System.Collections.Frozen;
+using LocalQa.Core.Text;
+
+namespace LocalQa.Core.Answering;
+
+/// <summary>One answered turn of a conversation: what was asked, what it was resolved to, what came back.</summary>
+public sealed record ConversationTurn(string Question, string StandaloneQuestion, string Answer);
+
+/// <summary>How a question was resolved against the conversation.</summary>
+public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool Carried, string? Problem);
+
+/// <summary>
+/// Turns a follow-up into a standalone question without a model: when the question leans on earlier
+/// turns (a pronoun, "the second one", "what about …", or too few words of its own to retrieve on),
+/// the subject of the last turn — its names and key terms, and the names its answer opened with — is
+/// carried into the query. A question that names its own subject and refers back to nothing is left
+/// alone, so a change of subject does not drag the old one along.
+/// </summary>
+public static class FollowUps
+{
+    // Words that only make sense with an antecedent. "that"/"this" count only as determiners
+    // ("that team"), not as the relative "that" of "the lab that he led" — handled by position below.
+    private static readonly FrozenSet<string> Anaphora = FrozenSet.Create(StringComparer.Ordinal,
+    [
+        "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself",
+        "they", "them", "their", "theirs", "themselves", "there", "those", "these", "former", "latter",
+    ]);
+
+    private static readonly FrozenSet<string> Determiners = FrozenSet.Create(StringComparer.Ordinal, ["that", "this", "those", "these", "same"]);
+
+    private static readonly FrozenSet<string> Ordinals = FrozenSet.Create(StringComparer.Ordinal,
+        ["first", "second", "third", "fourth", "fifth", "last", "other", "next", "previous", "one", "ones"]);
+
+    // Dates are capitalized but name no subject to carry.
+    private static readonly FrozenSet<string> Calendar = FrozenSet.Create(StringComparer.Ordinal,
+    [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]);
+
+    private static readonly FrozenSet<string> Openers = FrozenSet.Create(StringComparer.Ordinal, ["and", "but", "also", "so"]);
+
+    private static readonly FrozenSet<string> QuestionWords = FrozenSet.Create(StringComparer.Ordinal,
+        ["who", "what", "when", "where", "which", "why", "how", "whom", "whose", "is", "are", "was", "were", "did", "does", "do", "can", "and", "but", "so", "tell", "name"]);
+
+    /// <summary>Resolves <paramref name="question"/> against the turns before it (oldest first).</summary>
+    public static FollowUpResolution Resolve(IReadOnlyList<ConversationTurn> history, string question)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(question);
+        var words = LowerWords(question);
+        var refersBack = RefersBack(words);
+        var ownNames = Names(question);
+        var ownTerms = Words.Terms(question).Count(t => !StopWords.QuestionPhrasing.Contains(t.Stem) && !Ordinals.Contains(t.Stem));
+        // Without a pointer back, a question with a name of its own, or enough words to retrieve on, stands alone.
+        var needsContext = refersBack || (ownNames.Count == 0 && ownTerms < 2);
+        if (!needsContext) return new FollowUpResolution(question, false, false, null);
+        if (history.Count == 0)
+        {
+            var problem = refersBack
+                ? "That question refers back to something, but nothing has been asked yet; say who or what you mean."
+                : null;
+            return new FollowUpResolution(question, refersBack, false, problem);
+        }
+
+        var last = history[^1];
+        var carry = new List<string>();
+        var seen = new HashSet<string>(Words.StemSet(question), StringComparer.Ordinal);
+        void Add(string phrase)
+        {
+            var stems = Words.StemSet(phrase);
+            if (stems.Count == 0 || stems.IsSubsetOf(seen)) return;
+            seen.UnionWith(stems);
+            carry.Add(phrase);
+        }
+
+        // "What about Devi Parikh?": a new subject with no pronoun to resolve takes the last turn's
+        // predicate (its words that are not names), never its subject.
+        if (ownNames.Count > 0 && !words.Any(Anaphora.Contains))
+        {
+            var names = Words.StemSet(string.Join(" ", Names(last.Question)));
+            foreach (var t in Words.Terms(last.Question))
+            {
+                if (StopWords.QuestionPhrasing.Contains(t.Stem) || names.Contains(t.Stem)) continue;
+                Add(last.Question.Substring(t.Start, t.Length));
+            }
+            var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
+            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null);
+        }
+
+        // The subject of the last turn: the names it asked about, then its content words, then the
+        // names its answer gives for what was asked (who "he" is when the question was "Who became …?").
+        foreach (var n in Names(last.StandaloneQuestion)) Add(n);
+        foreach (var t in Words.Terms(last.StandaloneQuestion))
+        {
+            if (StopWords.QuestionPhrasing.Contains(t.Stem)) continue;
+            Add(last.StandaloneQuestion.Substring(t.Start, t.Length));
+        }
+        foreach (var n in AnswerNames(last.StandaloneQuestion, last.Answer, 2)) Add(n);
+        if (carry.Count == 0) return new FollowUpResolution(question, refersBack, false, null);
+        return new FollowUpResolution(question.TrimEnd() + " (" + string.Join(" ", carry) + ")", refersBack, true, null);
+    }
+
+    private static bool RefersBack(List<string> words)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            var w = words[i];
+            if (Anaphora.Contains(w)) return true;
+            // "that team", "the second one", "this lab": a determiner followed by a noun, not a relative "that".
+            if (Determiners.Contains(w) && i > 0 && !QuestionWords.Contains(words[i - 1]) && i + 1 < words.Count && !StopWords.English.Contains(words[i + 1])) return true;
+            if (w is "one" or "ones" && i > 0 && Ordinals.Contains(words[i - 1])) return true;
+        }
+        // "What about …?", "And …?": a clipped question that continues the last one.
+        if (words.Count >= 2 && words[0] == "what" && words[1] == "about") return true;
+        if (words.Count >= 2 && words[0] == "how" && words[1] == "about") return true;
+        return words.Count > 0 && Openers.Contains(words[0]) && words.Count <= 4;
+    }
+
+    private static List<string> LowerWords(string text)
+    {
+        var list = new List<string>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
+            var start = i;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '\'')) i++;
+            var w = text[start..i].ToLowerInvariant();
+            var apostrophe = w.IndexOf('\'', StringComparison.Ordinal);
+            list.Add(apostrophe > 0 ? w[..apostrophe] : w);
+        }
+        return list;
+    }
+
+    /// <summary>Runs of capitalized content words ("Erik Meijer", "Meta Superintelligence Labs", "FAIR").</summary>
+    internal static List<string> Names(string text)
+    {
+        var names = new List<string>();
+        var run = new List<string>();
+        var lastEnd = -1;
+        var i = 0;
+        void Flush()
+        {
+            if (run.Count > 0) names.Add(string.Join(" ", run));
+            run.Clear();
+        }
+        while (i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
+            var start = i;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '-')) i++;
+            var word = text[start..i];
+            if (i + 1 < text.Length && text[i] is '\'' or '\u2019' && text[i + 1] is 's') i += 2;
+            var gapIsSpace = lastEnd >= 0 && text.AsSpan(lastEnd, start - lastEnd).Trim().Length == 0;
+            lastEnd = i;
+            var lower = word.ToLowerInvariant();
+            var capital = char.IsUpper(word[0]) && !StopWords.English.Contains(lower) && !QuestionWords.Contains(lower);
+            if (capital && !StopWords.QuestionPhrasing.Contains(lower) && !Calendar.Contains(lower))
+            {
+                if (!gapIsSpace) Flush();
+                run.Add(word);
+            }
+            else
+            {
+                Flush();
+            }
+        }
+        Flush();
+        return names;
+    }
+
+    /// <summary>
+    /// The names the answer gives for what was asked: in the answer's sentence that shares most words
+    /// with the question, the names nearest to those shared words ("… Alexandr Wang as Chief AI Officer").
+    /// </summary>
+    private static IEnumerable<string> AnswerNames(string question, string answer, int count)
+    {
+        if (string.IsNullOrWhiteSpace(answer)) return [];
+        var asked = Words.StemSet(question);
+        string? best = null;
+        var bestOverlap = 0;
+        foreach (var span in SentenceSplitter.Split(answer))
+        {
+            var sentence = answer.Substring(span.Start, span.Length);
+            var overlap = Words.StemSet(sentence).Count(asked.Contains);
+            if (overlap > bestOverlap) (best, bestOverlap) = (sentence, overlap);
+        }
+        if (best is null) return [];
+        var anchors = Words.Terms(best).Where(t => asked.Contains(t.Stem)).Select(t => t.Start).ToArray();
+        return Names(best)
+            .Where(n => !Words.StemSet(n).IsSubsetOf(asked))
+            .Select(n => (Name: n, Distance: anchors.Min(a => Math.Abs(best.IndexOf(n.Split(' ')[0], StringComparison.Ordinal) - a))))
+            .OrderBy(x => x.Distance)
+            .Take(count)
+            .Select(x => x.Name);
+    }
+}
