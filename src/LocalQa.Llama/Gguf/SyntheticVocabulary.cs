@@ -144,11 +144,22 @@ internal sealed class SyntheticVocabulary
     // Generated pieces "a".."z", "▁a".."▁z", "aa".., "▁aa"..: prefix-closed like the rest.
     private void PadTo(int target)
     {
-        Span<char> buffer = stackalloc char[16];
-        for (var length = 1; Count < target; length++)
+        foreach (var piece in SyntheticVocabulary.LetterPieces(1))
+        {
+            if (Count >= target) return;
+            AddPiece(piece);
+        }
+    }
+
+    /// <summary>Letter pieces in pairs, word start first ("▁aa", "aa", "▁ab", ...), from
+    /// <paramref name="firstLength"/> letters up: the padding both generated vocabularies use.</summary>
+    internal static IEnumerable<string> LetterPieces(int firstLength)
+    {
+        var buffer = new char[16];
+        for (var length = firstLength; length < buffer.Length; length++)
         {
             var combinations = (long)Math.Pow(26, length);
-            for (long n = 0; n < combinations && Count < target; n++)
+            for (long n = 0; n < combinations; n++)
             {
                 var rest = n;
                 for (var i = length - 1; i >= 0; i--)
@@ -157,11 +168,8 @@ internal sealed class SyntheticVocabulary
                     rest /= 26;
                 }
                 buffer[0] = WordStart;
-                AddPiece(new string(buffer[..(length + 1)]));
-                if (Count < target)
-                {
-                    AddPiece(new string(buffer[1..(length + 1)]));
-                }
+                yield return new string(buffer, 0, length + 1);
+                yield return new string(buffer, 1, length);
             }
         }
     }

@@ -96,25 +96,10 @@ internal sealed class WordPieceVocabulary
     // and continuations a real vocabulary has.
     private void PadTo(int target)
     {
-        Span<char> buffer = stackalloc char[16];
-        for (var length = 2; Count < target; length++)
+        foreach (var piece in SyntheticVocabulary.LetterPieces(2))
         {
-            var combinations = (long)Math.Pow(26, length);
-            for (long n = 0; n < combinations && Count < target; n++)
-            {
-                var rest = n;
-                for (var i = length - 1; i >= 0; i--)
-                {
-                    buffer[i + 1] = (char)('a' + (int)(rest % 26));
-                    rest /= 26;
-                }
-                buffer[0] = WordStart;
-                AddPiece(new string(buffer[..(length + 1)]));
-                if (Count < target)
-                {
-                    AddPiece(new string(buffer[1..(length + 1)]));
-                }
-            }
+            if (Count >= target) return;
+            AddPiece(piece);
         }
     }
 
