@@ -16,7 +16,7 @@ namespace LocalQa.Core.Index;
 /// </remarks>
 public sealed class DocumentWriter : IDisposable
 {
-    private readonly LocalQaIndex _index;
+    private readonly DocumentStore _store;
     private readonly SqliteTransaction _transaction;
     private readonly long _documentId;
     private ulong[]? _signature;
@@ -24,9 +24,9 @@ public sealed class DocumentWriter : IDisposable
     private bool _titled;
     private bool _done;
 
-    internal DocumentWriter(LocalQaIndex index, SqliteTransaction transaction, long documentId)
+    internal DocumentWriter(DocumentStore store, SqliteTransaction transaction, long documentId)
     {
-        _index = index;
+        _store = store;
         _transaction = transaction;
         _documentId = documentId;
     }
@@ -65,11 +65,11 @@ public sealed class DocumentWriter : IDisposable
         {
             // Every chunk's full-text row indexes the document's title: it must be the real one
             // before the first chunk is written, not the placeholder.
-            _index.SetTitle(_transaction, _documentId, section.Title);
+            _store.SetTitle(_transaction, _documentId, section.Title);
             _titled = true;
         }
 
-        _index.WriteChunks(_transaction, _documentId, absolute, embeddings);
+        _store.WriteChunks(_transaction, _documentId, absolute, embeddings);
         if (NearDuplicateDetector.ComputeSignature(section.Text) is { } signature)
         {
             if (_signature is null)
@@ -96,7 +96,7 @@ public sealed class DocumentWriter : IDisposable
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(contentHash);
         ObjectDisposedException.ThrowIf(_done, this);
-        var group = _index.FinishDocument(_transaction, _documentId, title, contentHash, sizeBytes, modifiedUtc, _signature);
+        var group = _store.Finish(_transaction, _documentId, title, contentHash, sizeBytes, modifiedUtc, _signature);
         _done = true;
         _transaction.Dispose();
         return group;

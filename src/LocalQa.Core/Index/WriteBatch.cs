@@ -16,8 +16,7 @@ namespace LocalQa.Core.Index;
 /// </remarks>
 public sealed class WriteBatch : IDisposable
 {
-    private readonly LocalQaIndex _index;
-    private readonly SqliteConnection _connection;
+    private readonly IndexDatabase _db;
     private readonly int _maxDocuments;
     private readonly long _maxChars;
     private readonly TimeSpan _maxAge;
@@ -28,12 +27,11 @@ public sealed class WriteBatch : IDisposable
     private long _chars;
     private bool _disposed;
 
-    internal WriteBatch(LocalQaIndex index, SqliteConnection connection, int maxDocuments, long maxChars, TimeSpan maxAge, TimeProvider time)
+    internal WriteBatch(IndexDatabase db, int maxDocuments, long maxChars, TimeSpan maxAge, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDocuments, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 1);
-        _index = index;
-        _connection = connection;
+        _db = db;
         _maxDocuments = maxDocuments;
         _maxChars = maxChars;
         _maxAge = maxAge;
@@ -52,7 +50,7 @@ public sealed class WriteBatch : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_transaction is null)
         {
-            _transaction = _connection.BeginTransaction(deferred: false);
+            _transaction = _db.Connection.BeginTransaction(deferred: false);
             _openedAt = _time.GetTimestamp();
             _documents = 0;
             _chars = 0;
@@ -85,7 +83,7 @@ public sealed class WriteBatch : IDisposable
         _transaction = null;
         try
         {
-            _index.CommitBatch(transaction);
+            _db.CommitBatch(transaction);
         }
         finally
         {
@@ -131,7 +129,7 @@ public sealed class WriteBatch : IDisposable
         finally
         {
             _disposed = true;
-            _index.EndBatch(this);
+            _db.EndBatch(this);
         }
     }
 }

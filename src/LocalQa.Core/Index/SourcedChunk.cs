@@ -1,0 +1,14 @@
+namespace LocalQa.Core.Index;
+
+/// <summary>A chunk with what a citation needs: its document's path, title and near-duplicate group.</summary>
+public sealed record SourcedChunk(
+    long ChunkId,
+    long DocumentId,
+    string DocumentPath,
+    string Title,
+    int Ordinal,
+    int Start,
+    int Length,
+    string? Heading,
+    string Text,
+    long DuplicateGroup);
