@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Xml.Linq;
+using LocalQa.Core.Index;
+using LocalQa.Llama.Gguf;
+using Xunit;
+
+namespace LocalQa.Core.Tests.Architecture;
+
+/// <summary>
+/// The layers depend one way, Cli → Core → Llama: the engine knows nothing of documents or the
+/// console, and the library a .NET user embeds (Core) carries no command-line or console package.
+/// Checked on the project files (what the build may use) and on the compiled assemblies (what the
+/// code does use), so a reference added by hand or by a package fails here, not in review.
+/// </summary>
+public sealed class LayeringTests
+{
+    /// <summary>Each source project and the LocalQa projects it may reference.</summary>
+    private static readonly Dictionary<string, string[]> AllowedProjects = new()
+    {
+        ["LocalQa.Cli"] = ["LocalQa.Core"],
+        ["LocalQa.Core"] = ["LocalQa.Llama"],
+        ["LocalQa.Llama"] = [],
+    };
+
+    /// <summary>Assemblies that belong to the console front end only.</summary>
+    private static readonly string[] ConsoleOnly = ["LocalQa.Cli", "System.CommandLine", "Spectre.Console"];
+
+    [Fact]
+    public void Source_projects_reference_only_the_layer_below()
+    {
+        foreach (var (project, allowed) in AllowedProjects)
+        {
+            var file = Path.Combine(TestPaths.RepoRoot, "src", project, project + ".csproj");
+            var referenced = XDocument.Load(file).Descendants("ProjectReference")
+                .Select(r => Path.GetFileNameWithoutExtension((string)r.Attribute("Include")!))
+                .ToArray();
+            Assert.True(
+                referenced.All(allowed.Contains),
+                $"{project} references {string.Join(", ", referenced)}; only {(allowed.Length == 0 ? "nothing" : string.Join(", ", allowed))} is allowed (Cli → Core → Llama).");
+        }
+    }
+
+    [Fact]
+    public void The_engine_assembly_uses_no_LocalQa_layer_above_it()
+    {
+        var names = ReferencedNames(typeof(GgufFile).Assembly);
+        Assert.DoesNotContain("LocalQa.Core", names);
+        Assert.DoesNotContain("LocalQa.Cli", names);
+        Assert.Contains("LLamaSharp", names);
+    }
+
+    [Fact]
+    public void The_core_library_uses_no_console_front_end()
+    {
+        var names = ReferencedNames(typeof(LocalQaIndex).Assembly);
+        foreach (var name in ConsoleOnly)
+        {
+            Assert.DoesNotContain(name, names);
+        }
+
+        Assert.Contains("LocalQa.Llama", names);
+    }
+
+    private static HashSet<string> ReferencedNames(Assembly assembly) =>
+        assembly.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet(StringComparer.Ordinal);
+}
