@@ -1,6 +1,7 @@
 using LocalQa.Core.Ai;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Chunking;
+using LocalQa.Core.Configuration;
 using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
@@ -13,6 +14,12 @@ namespace LocalQa.Core;
 /// <summary>What a verb needs resolved: paths and engine settings (flags over env over config).</summary>
 public sealed record LibraryOptions
 {
+    /// <summary>The data folder (the model-hash cache lives there); null for <see cref="LocalQaPaths.Home"/>.</summary>
+    public string? Home { get; init; }
+
+    /// <summary>A llama.cpp build of the same commit to load instead of the bundled runtime; null for the bundled one.</summary>
+    public string? NativeDirectory { get; init; }
+
     public string? IndexPath { get; init; }
     public string? ChatModel { get; init; }
     public string? EmbedModel { get; init; }
@@ -22,6 +29,27 @@ public sealed record LibraryOptions
     public int? ContextSize { get; init; }
     public int Threads { get; init; }
     public int GpuLayers { get; init; }
+
+    /// <summary>The options of resolved settings: every setting the library uses comes from there.</summary>
+    public static LibraryOptions From(LocalQaSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new LibraryOptions
+        {
+            Home = settings.Home,
+            NativeDirectory = settings.NativeDir,
+            IndexPath = settings.Index,
+            ChatModel = settings.ChatModel,
+            EmbedModel = settings.EmbedModel,
+            PromptsDirectory = settings.PromptsDir,
+            ContextSize = settings.ContextSize,
+            Threads = settings.Threads ?? 0,
+            GpuLayers = settings.GpuLayers ?? 0,
+        };
+    }
+
+    /// <summary>The cache folder under <see cref="Home"/>.</summary>
+    public string CacheDirectory => Home is null ? LocalQaPaths.CacheDirectory : Path.Combine(Home, "cache");
 }
 
 /// <summary>
@@ -49,6 +77,7 @@ public sealed class LocalQaLibrary : IDisposable
     public static LocalQaLibrary Open(LibraryOptions options, bool loadChat, bool loadEmbedder, bool loadPrompts)
     {
         ArgumentNullException.ThrowIfNull(options);
+        LlamaRuntime.UseNativeDirectory(options.NativeDirectory);
         var path = Path.GetFullPath(options.IndexPath ?? LocalQaPaths.DefaultIndex);
         if (Directory.Exists(path))
             throw new InvalidInputException($"Index path '{path}' is a folder.", "Pass a file path for --index, e.g. ~/notes/index.db.");
@@ -61,7 +90,7 @@ public sealed class LocalQaLibrary : IDisposable
             {
                 var model = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
                 lib.Embedder = new LlamaEmbeddingGenerator(model, new EmbedderOptions { Threads = options.Threads }, ownsModel: true);
-                lib.EmbedModelId = ModelIdentity.Of(embedPath);
+                lib.EmbedModelId = ModelIdentity.Of(embedPath, options.CacheDirectory);
                 // Chunks sized by the embedding model's own tokenizer (managed when it reproduces
                 // llama.cpp, so chunking never waits on the native side while the model embeds), and
                 // never longer than the model's trained context with its CLS/SEP or BOS around it.

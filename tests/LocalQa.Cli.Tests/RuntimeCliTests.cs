@@ -145,7 +145,7 @@ public sealed class RuntimeCliTests : IDisposable
         Assert.True(doctor.ExitCode == 0, doctor.Err);
         using var doc = JsonDocument.Parse(doctor.Out);
         var rt = doc.RootElement.GetProperty("runtime");
-        Assert.Equal("99", rt.GetProperty("gpu_layers").GetString());
+        Assert.Equal(99, rt.GetProperty("gpu_layers").GetInt32());
         Assert.False(rt.GetProperty("gpu_offload").GetBoolean());
 
         var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?", "--model", model, "--gpu-layers", "-1", "--max-tokens", "3", "--json"], null);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using LocalQa.Core;
 using LocalQa.Core.Bench;
+using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli.Commands;
@@ -64,10 +66,14 @@ internal static class BenchCommand
             var embedQuantValue = parse.GetValue(embedQuant) ?? "f16";
             if (!SyntheticModels.Quantizations.Contains(embedQuantValue.ToLowerInvariant()))
                 throw new InvalidInputException($"Unknown quantization '{embedQuantValue}'.", "Use --embed-quant f16, q8_0 or q4_0.");
+            // localqa.json and LOCALQA_* still choose the runtime, the default threads and where
+            // generated models are cached; the bench's own flags win over them.
+            var settings = LibraryOptions.From(SettingsResolver.ForCurrentProcess().Resolve().Settings);
+            LlamaRuntime.UseNativeDirectory(settings.NativeDirectory);
             var options = new BenchOptions
             {
                 Sections = sections,
-                Threads = parse.GetValue(threads),
+                Threads = parse.GetValue(threads) is > 0 and var t ? t : settings.Threads,
                 BatchThreads = parse.GetValue(batchThreads),
                 PromptTokens = parse.GetValue(prompt),
                 GenTokens = parse.GetValue(gen),
@@ -89,13 +95,13 @@ internal static class BenchCommand
             if (needsModel && synth is not null)
             {
                 progress($"generating (or reusing) the synthetic {synth} {quantValue} model");
-                modelFile = SyntheticModels.Get(synth, quantValue);
+                modelFile = SyntheticModels.Get(synth, quantValue, settings.CacheDirectory);
             }
             var wantsEmbedding = (sections & (BenchSections.Embedding | BenchSections.Ingest)) != 0;
             if (wantsEmbedding && embedFile is null)
             {
                 progress($"generating (or reusing) the synthetic {embedSynth} {embedQuantValue} embedding model");
-                embedFile = SyntheticModels.GetEmbedding(embedSynth, embedQuantValue);
+                embedFile = SyntheticModels.GetEmbedding(embedSynth, embedQuantValue, settings.CacheDirectory);
             }
             var report = BenchRunner.Run(options with
             {

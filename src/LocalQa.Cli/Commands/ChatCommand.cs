@@ -26,7 +26,7 @@ internal static class ChatCommand
             var asJson = parse.GetValue(json);
             var interactive = !Console.IsInputRedirected && cli.Interactive && !asJson;
             AskCommand.Seed(cli, lib, quiet: !interactive, ct);
-            var editor = interactive ? new LineEditor(Path.Combine(LocalQaPaths.Home, "chat-history.txt")) : null;
+            var editor = interactive ? new LineEditor(Path.Combine(lib.Options.Home ?? LocalQaPaths.Home, "chat-history.txt")) : null;
             var repl = new ChatRepl(cli, lib, options, Console.In, interactive, editor) { Json = asJson };
             return await repl.RunAsync(ct).ConfigureAwait(false);
         });

@@ -15,18 +15,6 @@ internal sealed class CommonOptions
     public LibraryOptions Resolve(ParseResult parse)
     {
         var resolved = SettingsResolver.ForCurrentProcess().Resolve(_settings.Read(parse));
-        // The engine reads threads, GPU layers and the native folder from the process environment.
-        resolved.ExportToProcessEnvironment();
-        var s = resolved.Settings;
-        return new LibraryOptions
-        {
-            IndexPath = s.Index,
-            ChatModel = s.ChatModel,
-            EmbedModel = s.EmbedModel,
-            PromptsDirectory = s.PromptsDir,
-            ContextSize = s.ContextSize,
-            Threads = s.Threads ?? 0,
-            GpuLayers = s.GpuLayers ?? 0,
-        };
+        return LibraryOptions.From(resolved.Settings);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli.Commands;
@@ -14,6 +15,8 @@ internal static class DoctorCommand
         cmd.Options.Add(json);
         cmd.SetAction((parse, ct) =>
         {
+            var settings = SettingsResolver.ForCurrentProcess().Resolve().Settings;
+            LlamaRuntime.UseNativeDirectory(settings.NativeDir);
             var (info, error) = LlamaRuntime.TryLoad();
             object? modelFacts = null;
             var modelFile = parse.GetValue(model);
@@ -53,7 +56,7 @@ internal static class DoctorCommand
                         cpu_variant = info?.CpuVariant,
                         error,
                         gpu_offload = info?.SupportsGpuOffload ?? false,
-                        gpu_layers = Environment.GetEnvironmentVariable("LOCALQA_GPU_LAYERS"),
+                        gpu_layers = settings.GpuLayers,
                         devices = info?.Devices.Select(d => new { name = d.Name, description = d.Description, kind = d.Kind, total_memory = d.TotalMemory }),
                     },
                     model = modelFacts,

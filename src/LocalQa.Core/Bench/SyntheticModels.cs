@@ -21,7 +21,8 @@ public static class SyntheticModels
     public static IReadOnlyList<string> Quantizations { get; } = ["f32", "f16", "q8_0", "q4_0"];
 
     /// <summary>The path of the generated model, writing it first if the cache lacks it.</summary>
-    public static string Get(string name, string quant = "f16")
+    /// <param name="cacheDirectory">The data folder's cache/ (null: <see cref="LocalQaPaths.CacheDirectory"/>).</param>
+    public static string Get(string name, string quant = "f16", string? cacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var shape = name.ToLowerInvariant() switch
@@ -32,7 +33,7 @@ public static class SyntheticModels
             _ => throw new InvalidInputException($"Unknown synthetic model '{name}'.", $"Use one of: {string.Join(", ", Names)}."),
         };
         var type = ParseQuantization(quant);
-        return Cached($"{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf", tmp =>
+        return Cached(cacheDirectory, $"{name.ToLowerInvariant()}-{quant.ToLowerInvariant()}.gguf", tmp =>
         {
             if (shape == ModelShape.Tiny) SyntheticModel.WriteTiny(tmp, new TinyModelOptions { TensorType = type });
             else SyntheticModel.WriteShaped(tmp, shape, type, seed: 1);
@@ -40,16 +41,16 @@ public static class SyntheticModels
     }
 
     /// <summary>The path of a generated embedding model (see <see cref="EmbeddingNames"/>), writing it first if the cache lacks it.</summary>
-    public static string GetEmbedding(string name, string quant = "f16")
+    public static string GetEmbedding(string name, string quant = "f16", string? cacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         var type = ParseQuantization(quant);
         var q = quant.ToLowerInvariant();
         return name.ToLowerInvariant() switch
         {
-            "tiny" => Cached($"embed-tiny-{q}.gguf", tmp => WriteTinyEmbedding(tmp, type)),
+            "tiny" => Cached(cacheDirectory, $"embed-tiny-{q}.gguf", tmp => WriteTinyEmbedding(tmp, type)),
             // "bert" in the name: caches from before hold a llama-embed bge-small under the old one.
-            "bge-small" => Cached($"embed-bge-small-bert-{q}.gguf", tmp => SyntheticModel.WriteBert(tmp, BertModelShape.BgeSmallEnV15, type, seed: 1)),
+            "bge-small" => Cached(cacheDirectory, $"embed-bge-small-bert-{q}.gguf", tmp => SyntheticModel.WriteBert(tmp, BertModelShape.BgeSmallEnV15, type, seed: 1)),
             _ => throw new InvalidInputException($"Unknown synthetic embedding model '{name}'.", $"Use one of: {string.Join(", ", EmbeddingNames)}."),
         };
     }
@@ -117,9 +118,9 @@ public static class SyntheticModels
         };
     }
 
-    private static string Cached(string fileName, Action<string> write)
+    private static string Cached(string? cacheDirectory, string fileName, Action<string> write)
     {
-        var dir = Path.Combine(LocalQaPaths.CacheDirectory, "synthetic");
+        var dir = Path.Combine(cacheDirectory ?? LocalQaPaths.CacheDirectory, "synthetic");
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, fileName);
         if (File.Exists(path)) return path;

@@ -16,18 +16,11 @@ public static class ConfigFile
 
     private enum Kind { Text, Integer, TextList }
 
-    private static readonly Dictionary<string, Kind> Known = new(StringComparer.Ordinal)
+    private static Kind KindOf(SettingDefinition setting) => setting.Kind switch
     {
-        [SettingKeys.ChatModel] = Kind.Text,
-        [SettingKeys.EmbedModel] = Kind.Text,
-        [SettingKeys.Index] = Kind.Text,
-        [SettingKeys.Home] = Kind.Text,
-        [SettingKeys.NativeDir] = Kind.Text,
-        [SettingKeys.Threads] = Kind.Integer,
-        [SettingKeys.GpuLayers] = Kind.Integer,
-        [SettingKeys.ContextSize] = Kind.Integer,
-        [SettingKeys.PromptsDir] = Kind.Text,
-        [SettingKeys.ModelFolders] = Kind.TextList,
+        SettingKind.WholeNumber => Kind.Integer,
+        SettingKind.PathList => Kind.TextList,
+        _ => Kind.Text,
     };
 
     /// <summary>One value read from the file: a string, an int, or a string[]; and its line (1-based).</summary>
@@ -70,9 +63,9 @@ public static class ConfigFile
             {
                 var line = LineOf(utf8, reader.TokenStartIndex);
                 var key = reader.GetString()!;
-                if (!Known.TryGetValue(key, out var kind))
+                if (SettingDefinitions.Find(key) is not { } setting)
                 {
-                    var suggestion = Known.Keys.FirstOrDefault(k => string.Equals(k.Replace("_", "", StringComparison.Ordinal), key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+                    var suggestion = SettingKeys.All.FirstOrDefault(k => string.Equals(k.Replace("_", "", StringComparison.Ordinal), key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
                     throw Problem(path, line, $"unknown setting \"{key}\"{(suggestion is null ? "" : $" (did you mean \"{suggestion}\"?)")}",
                         $"The settings are: {string.Join(", ", SettingKeys.All)}.");
                 }
@@ -80,7 +73,7 @@ public static class ConfigFile
                 reader.Read();
                 line = LineOf(utf8, reader.TokenStartIndex);
                 if (reader.TokenType == JsonTokenType.Null) continue;
-                entries[key] = new Entry(ReadValue(ref reader, key, kind, path, line, utf8), line);
+                entries[key] = new Entry(ReadValue(ref reader, key, KindOf(setting), path, line, utf8), line);
             }
             // Anything after the object (a second object, stray text) makes the reader throw here.
             while (reader.Read()) { }

@@ -66,8 +66,7 @@ public static class SettingKeys
     public const string ModelFolders = "model_folders";
 
     /// <summary>Every key, in the order <c>config show</c> prints them.</summary>
-    public static IReadOnlyList<string> All { get; } =
-        [ChatModel, EmbedModel, Index, Home, NativeDir, Threads, GpuLayers, ContextSize, PromptsDir, ModelFolders];
+    public static IReadOnlyList<string> All { get; } = [.. SettingDefinitions.All.Select(d => d.Key)];
 }
 
 /// <summary>Where an effective setting came from, lowest precedence first.</summary>

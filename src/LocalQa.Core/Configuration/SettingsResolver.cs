@@ -4,19 +4,39 @@ using LocalQa.Llama;
 
 namespace LocalQa.Core.Configuration;
 
-/// <summary>Settings given on the command line; null (or empty) means "not given".</summary>
-public sealed record SettingsOverrides
+/// <summary>
+/// Settings given on the command line, by key (<see cref="SettingKeys"/>): a string, an int or a
+/// string[] as the setting's <see cref="SettingKind"/> says; null, blank or empty means "not given".
+/// </summary>
+public sealed class SettingsOverrides
 {
-    public string? ChatModel { get; init; }
-    public string? EmbedModel { get; init; }
-    public string? Index { get; init; }
-    public string? Home { get; init; }
-    public string? NativeDir { get; init; }
-    public int? Threads { get; init; }
-    public int? GpuLayers { get; init; }
-    public int? ContextSize { get; init; }
-    public string? PromptsDir { get; init; }
-    public IReadOnlyList<string>? ModelFolders { get; init; }
+    private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
+
+    /// <summary>Flags given as key and value pairs.</summary>
+    public static SettingsOverrides Of(params ReadOnlySpan<(string Key, object? Value)> values)
+    {
+        var overrides = new SettingsOverrides();
+        foreach (var (key, value) in values) overrides.Set(key, value);
+        return overrides;
+    }
+
+    /// <summary>Sets one flag's value, checking that it is of the setting's kind.</summary>
+    public SettingsOverrides Set(string key, object? value)
+    {
+        var setting = SettingDefinitions.Of(key);
+        var fits = value is null || setting.Kind switch
+        {
+            SettingKind.WholeNumber => value is int,
+            SettingKind.PathList => value is IReadOnlyList<string>,
+            _ => value is string,
+        };
+        if (!fits) throw new ArgumentException($"{key} takes a {setting.Kind} value, not {value!.GetType().Name}.", nameof(value));
+        _values[key] = value;
+        return this;
+    }
+
+    /// <summary>The given value of <paramref name="key"/>, or null.</summary>
+    public object? this[string key] => _values.GetValueOrDefault(key);
 }
 
 /// <summary>
@@ -28,25 +48,6 @@ public sealed record SettingsOverrides
 /// </summary>
 public sealed class SettingsResolver(SettingsEnvironment environment)
 {
-    private enum ValueKind { Path, Model, Integer, PathList }
-
-    private sealed record Setting(string Key, string? Variable, string Flag, ValueKind Kind, int Min = 0);
-
-    /// <summary>Each setting's variable and flag: the one table the CLI, the docs and the errors agree on.</summary>
-    private static readonly Setting[] Table =
-    [
-        new(SettingKeys.ChatModel, "LOCALQA_MODEL", "--model", ValueKind.Model),
-        new(SettingKeys.EmbedModel, "LOCALQA_EMBED_MODEL", "--embed-model", ValueKind.Model),
-        new(SettingKeys.Index, "LOCALQA_INDEX", "--index", ValueKind.Path),
-        new(SettingKeys.Home, "LOCALQA_HOME", "--home", ValueKind.Path),
-        new(SettingKeys.NativeDir, "LOCALQA_NATIVE_DIR", "--native-dir", ValueKind.Path),
-        new(SettingKeys.Threads, "LOCALQA_THREADS", "--threads", ValueKind.Integer, Min: 1),
-        new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", ValueKind.Integer, Min: -1),
-        new(SettingKeys.ContextSize, null, "--context", ValueKind.Integer),
-        new(SettingKeys.PromptsDir, null, "--prompts", ValueKind.Path),
-        new(SettingKeys.ModelFolders, null, "--models-dir", ValueKind.PathList),
-    ];
-
     private readonly record struct Candidate(object Value, SettingSource Source, string BaseDirectory);
 
     public SettingsEnvironment Environment { get; } = environment ?? throw new ArgumentNullException(nameof(environment));
@@ -55,11 +56,10 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     public static SettingsResolver ForCurrentProcess() => new(SettingsEnvironment.ForCurrentProcess());
 
     /// <summary>The environment variable that sets <paramref name="key"/>, or null when none does.</summary>
-    public static string? VariableOf(string key) => Table.FirstOrDefault(s => s.Key == key)?.Variable;
+    public static string? VariableOf(string key) => SettingDefinitions.Of(key).Variable;
 
     /// <summary>The command-line flag that sets <paramref name="key"/>.</summary>
-    public static string FlagOf(string key) => Table.FirstOrDefault(s => s.Key == key)?.Flag
-        ?? throw new ArgumentOutOfRangeException(nameof(key), key, "Not a setting.");
+    public static string FlagOf(string key) => SettingDefinitions.Of(key).Flag;
 
     /// <summary>Where localqa.json is looked for, lowest precedence first: the user config folder, then the current folder.</summary>
     public IReadOnlyList<string> ConfigFileLocations()
@@ -89,25 +89,25 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             foreach (var (key, entry) in ConfigFile.Read(file))
                 Offer(winners, key, entry.Value, new SettingSource(SettingSourceKind.File, file, entry.Line), dir);
         }
-        foreach (var setting in Table)
+        foreach (var setting in SettingDefinitions.All)
         {
             if (setting.Variable is null || Environment.GetVariable(setting.Variable) is not { } raw || string.IsNullOrWhiteSpace(raw)) continue;
-            object value = setting.Kind == ValueKind.Integer ? ParseVariable(setting, raw) : raw.Trim();
+            object value = setting.Kind == SettingKind.WholeNumber ? ParseVariable(setting, raw) : raw.Trim();
             Offer(winners, setting.Key, value, new SettingSource(SettingSourceKind.Environment, setting.Variable), Environment.CurrentDirectory);
         }
         if (flags is not null) OfferFlags(winners, flags);
 
         var sources = new Dictionary<string, SettingSource>(StringComparer.Ordinal);
 
-        var home = Pick(winners, sources, SettingKeys.Home, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultHome, null)!;
-        var index = Pick(winners, sources, SettingKeys.Index, c => ExpandPath((string)c.Value, c.BaseDirectory), Path.Combine(home, "index.db"), "index.db in home");
-        var nativeDir = Pick<string?>(winners, sources, SettingKeys.NativeDir, c => ExpandPath((string)c.Value, c.BaseDirectory), null, "the runtime bundled with LocalQa");
-        var threads = Pick<int?>(winners, sources, SettingKeys.Threads, c => (int)c.Value, null, "physical cores");
-        var gpuLayers = Pick<int?>(winners, sources, SettingKeys.GpuLayers, c => (int)c.Value, null, "none: CPU only");
-        var contextSize = Pick<int?>(winners, sources, SettingKeys.ContextSize, c => (int)c.Value, null, "the model's training context");
-        var promptsDir = Pick(winners, sources, SettingKeys.PromptsDir, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultPromptsDirectory, null);
+        var home = Pick(winners, sources, SettingKeys.Home, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultHome)!;
+        var index = Pick(winners, sources, SettingKeys.Index, c => ExpandPath((string)c.Value, c.BaseDirectory), Path.Combine(home, "index.db"));
+        var nativeDir = Pick<string?>(winners, sources, SettingKeys.NativeDir, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
+        var threads = Pick<int?>(winners, sources, SettingKeys.Threads, c => (int)c.Value, null);
+        var gpuLayers = Pick<int?>(winners, sources, SettingKeys.GpuLayers, c => (int)c.Value, null);
+        var contextSize = Pick<int?>(winners, sources, SettingKeys.ContextSize, c => (int)c.Value, null);
+        var promptsDir = Pick(winners, sources, SettingKeys.PromptsDir, c => ExpandPath((string)c.Value, c.BaseDirectory), Environment.DefaultPromptsDirectory);
         var configured = Pick<IReadOnlyList<string>>(winners, sources, SettingKeys.ModelFolders,
-            c => ((string[])c.Value).Select(f => ExpandPath(f, c.BaseDirectory)).ToArray(), [], "home's models/ and LocalQa's models/");
+            c => ((IReadOnlyList<string>)c.Value).Select(f => ExpandPath(f, c.BaseDirectory)).ToArray(), []);
 
         var folders = new List<string>();
         foreach (var folder in configured.Append(Path.Combine(home, "models")).Concat(Environment.BundledModelFolders.Select(Path.GetFullPath)))
@@ -158,28 +158,28 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         return null;
     }
 
-    private static T Pick<T>(Dictionary<string, Candidate> winners, Dictionary<string, SettingSource> sources, string key, Func<Candidate, T> convert, T fallback, string? fallbackNote)
+    private static T Pick<T>(Dictionary<string, Candidate> winners, Dictionary<string, SettingSource> sources, string key, Func<Candidate, T> convert, T fallback)
     {
         if (winners.TryGetValue(key, out var c))
         {
             sources[key] = c.Source;
             return convert(c);
         }
-        sources[key] = new SettingSource(SettingSourceKind.Default, fallbackNote);
+        sources[key] = new SettingSource(SettingSourceKind.Default, SettingDefinitions.Of(key).Unset);
         return fallback;
     }
 
     private static void Offer(Dictionary<string, Candidate> winners, string key, object value, SettingSource source, string baseDirectory)
     {
-        var setting = Table.First(s => s.Key == key);
-        if (setting.Kind == ValueKind.Integer && (int)value < setting.Min)
+        var setting = SettingDefinitions.Of(key);
+        if (setting.Kind == SettingKind.WholeNumber && (int)value < setting.Min)
         {
             var where = source.Kind == SettingSourceKind.File
                 ? string.Create(CultureInfo.InvariantCulture, $"\"{key}\" in '{source.Detail}', line {source.Line},")
                 : source.Detail;
             throw new InvalidInputException(
                 string.Create(CultureInfo.InvariantCulture, $"{where} is {value}; it must be at least {setting.Min}."),
-                MeaningOf(setting));
+                setting.NumberFix);
         }
         winners[key] = new Candidate(value, source, baseDirectory);
     }
@@ -187,42 +187,23 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     private void OfferFlags(Dictionary<string, Candidate> winners, SettingsOverrides flags)
     {
         var cwd = Environment.CurrentDirectory;
-        void Text(string key, string? value)
+        foreach (var setting in SettingDefinitions.All)
         {
-            if (!string.IsNullOrWhiteSpace(value)) Offer(winners, key, value.Trim(), new SettingSource(SettingSourceKind.Flag, FlagOf(key)), cwd);
-        }
-        void Number(string key, int? value)
-        {
-            if (value is { } n) Offer(winners, key, n, new SettingSource(SettingSourceKind.Flag, FlagOf(key)), cwd);
-        }
-        Text(SettingKeys.ChatModel, flags.ChatModel);
-        Text(SettingKeys.EmbedModel, flags.EmbedModel);
-        Text(SettingKeys.Index, flags.Index);
-        Text(SettingKeys.Home, flags.Home);
-        Text(SettingKeys.NativeDir, flags.NativeDir);
-        Number(SettingKeys.Threads, flags.Threads);
-        Number(SettingKeys.GpuLayers, flags.GpuLayers);
-        Number(SettingKeys.ContextSize, flags.ContextSize);
-        Text(SettingKeys.PromptsDir, flags.PromptsDir);
-        if (flags.ModelFolders is { Count: > 0 } list)
-        {
-            Offer(winners, SettingKeys.ModelFolders, list.Where(f => !string.IsNullOrWhiteSpace(f)).ToArray(),
-                new SettingSource(SettingSourceKind.Flag, FlagOf(SettingKeys.ModelFolders)), cwd);
+            object? value = flags[setting.Key] switch
+            {
+                string text when !string.IsNullOrWhiteSpace(text) => text.Trim(),
+                int number => number,
+                IReadOnlyList<string> { Count: > 0 } list => list.Where(f => !string.IsNullOrWhiteSpace(f)).ToArray(),
+                _ => null,
+            };
+            if (value is not null) Offer(winners, setting.Key, value, new SettingSource(SettingSourceKind.Flag, setting.Flag), cwd);
         }
     }
 
-    private static int ParseVariable(Setting setting, string raw) =>
+    private static int ParseVariable(SettingDefinition setting, string raw) =>
         int.TryParse(raw.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
             ? n
-            : throw new InvalidInputException($"{setting.Variable} is '{raw}', which is not a whole number.", $"{MeaningOf(setting)} Or unset {setting.Variable}.");
-
-    private static string MeaningOf(Setting setting) => setting.Key switch
-    {
-        SettingKeys.Threads => "Set the number of CPU threads, 1 or more (leave it unset for the number of physical cores).",
-        SettingKeys.GpuLayers => "Set how many layers go to the GPU: 0 for none, -1 for all.",
-        SettingKeys.ContextSize => "Set the context window in tokens, such as 4096 (0 for the model's own).",
-        _ => $"Set {setting.Key} to a whole number.",
-    };
+            : throw new InvalidInputException($"{setting.Variable} is '{raw}', which is not a whole number.", $"{setting.NumberFix} Or unset {setting.Variable}.");
 
     /// <summary>"~" and "~/…" mean the user's home folder, as in a shell.</summary>
     private string ExpandHome(string path)
@@ -264,23 +245,9 @@ public sealed class ResolvedSettings
     /// <summary>Every setting's value (as <c>config show</c> prints it) and source, in <see cref="SettingKeys.All"/> order.</summary>
     public IEnumerable<(string Key, object? Value, SettingSource Source)> Entries()
     {
-        var s = Settings;
-        foreach (var key in SettingKeys.All)
+        foreach (var setting in SettingDefinitions.All)
         {
-            object? value = key switch
-            {
-                SettingKeys.ChatModel => s.ChatModel,
-                SettingKeys.EmbedModel => s.EmbedModel,
-                SettingKeys.Index => s.Index,
-                SettingKeys.Home => s.Home,
-                SettingKeys.NativeDir => s.NativeDir,
-                SettingKeys.Threads => s.Threads,
-                SettingKeys.GpuLayers => s.GpuLayers,
-                SettingKeys.ContextSize => s.ContextSize,
-                SettingKeys.PromptsDir => s.PromptsDir,
-                _ => s.ModelFolders,
-            };
-            yield return (key, value, Sources[key]);
+            yield return (setting.Key, setting.Value(Settings), Sources[setting.Key]);
         }
     }
 
@@ -311,19 +278,5 @@ public sealed class ResolvedSettings
         throw new InvalidInputException(
             $"The {label} model '{value}' (from {Sources[key]}) was not found: it is not a file, a catalog name, or a file in a models folder ({folders}).",
             $"Check the name or path; 'localqa models list' shows the models LocalQa can see.");
-    }
-
-    /// <summary>
-    /// Publishes home, native_dir, threads and gpu_layers as LOCALQA_… variables of this process:
-    /// the engine (LocalQa.Llama, which depends on nothing of ours) and <see cref="LocalQaPaths"/>
-    /// read them there, so a value from localqa.json or a flag reaches them too.
-    /// </summary>
-    public void ExportToProcessEnvironment()
-    {
-        var s = Settings;
-        System.Environment.SetEnvironmentVariable("LOCALQA_HOME", s.Home);
-        if (s.NativeDir is not null) System.Environment.SetEnvironmentVariable("LOCALQA_NATIVE_DIR", s.NativeDir);
-        if (s.Threads is { } t) System.Environment.SetEnvironmentVariable("LOCALQA_THREADS", t.ToString(CultureInfo.InvariantCulture));
-        if (s.GpuLayers is { } g) System.Environment.SetEnvironmentVariable("LOCALQA_GPU_LAYERS", g.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -12,13 +12,15 @@ public static class ModelIdentity
 {
     private static readonly Lock Gate = new();
 
-    public static string Of(string modelPath)
+    /// <param name="cacheDirectory">Where the digests are remembered (the data folder's cache/).</param>
+    public static string Of(string modelPath, string cacheDirectory)
     {
+        ArgumentException.ThrowIfNullOrEmpty(cacheDirectory);
         // The target's size and time: a link re-pointed at another model must not reuse the old hash.
         var info = FileTarget.Of(modelPath);
         if (!info.Exists) throw new LocalQa.Llama.InvalidInputException($"Model file '{modelPath}' does not exist.");
         var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
-        var cacheFile = Path.Combine(LocalQaPaths.CacheDirectory, "model-hashes.json");
+        var cacheFile = Path.Combine(cacheDirectory, "model-hashes.json");
         lock (Gate)
         {
             var cache = Read(cacheFile);

@@ -156,12 +156,7 @@ public sealed unsafe class LlamaContext : IDisposable
     }
 
     /// <summary>Physical cores: llama.cpp decode is memory-bound, and hyper-threads only contend.</summary>
-    public static int DefaultThreads()
-    {
-        var env = Environment.GetEnvironmentVariable("LOCALQA_THREADS");
-        if (int.TryParse(env, out var n) && n > 0) return n;
-        return Math.Max(1, PhysicalCores.Count);
-    }
+    public static int DefaultThreads() => Math.Max(1, PhysicalCores.Count);
 
     private static long EstimateKvBytes(LlamaModel model, int ctx)
     {

@@ -8,6 +8,13 @@ public static class LlamaRuntime
     /// <summary>Loads the runtime if needed; throws <see cref="LlamaRuntimeException"/> saying how to fix a missing or wrong one.</summary>
     public static RuntimeInfo Load() => NativeRuntime.Ensure();
 
+    /// <summary>
+    /// Chooses a custom llama.cpp build (a folder of its shared libraries, of the same commit) over the
+    /// bundled runtime, before the first load; null keeps the bundled one. Choosing differently after
+    /// the runtime has loaded throws <see cref="LlamaRuntimeException"/>.
+    /// </summary>
+    public static void UseNativeDirectory(string? directory) => NativeRuntime.UseDirectory(directory);
+
     /// <summary>The runtime, or the reason it can't be loaded (for <c>doctor</c>), never throwing.</summary>
     public static (RuntimeInfo? Info, string? Error) TryLoad() => NativeRuntime.TryEnsure();
 

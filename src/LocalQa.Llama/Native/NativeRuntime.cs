@@ -21,6 +21,7 @@ internal static class NativeRuntime
     internal const string LlamaSharpVersion = "0.30.0";
 
     private static readonly Lock Gate = new();
+    private static string? s_customDirectory;
     private static RuntimeInfo? s_info;
     private static LlamaRuntimeException? s_failure;
 
@@ -46,6 +47,33 @@ internal static class NativeRuntime
             }
         }
     }
+
+    /// <summary>
+    /// Names the custom build to load instead of the bundled runtime (null: the bundled one). The
+    /// runtime loads once per process, so a different choice after it has loaded is refused.
+    /// </summary>
+    internal static void UseDirectory(string? directory)
+    {
+        var full = string.IsNullOrWhiteSpace(directory) ? null : Path.GetFullPath(directory);
+        lock (Gate)
+        {
+            if (s_info is not null || s_failure is not null)
+            {
+                var loaded = s_info is null ? s_customDirectory : s_info.IsBundled ? null : s_info.Directory;
+                if (!string.Equals(SameForm(loaded), SameForm(full), StringComparison.Ordinal))
+                {
+                    throw new LlamaRuntimeException(
+                        $"The llama.cpp runtime is already loaded from {loaded ?? "the bundled package"}; this process cannot switch to {full ?? "the bundled package"}.");
+                }
+
+                return;
+            }
+
+            s_customDirectory = full;
+        }
+    }
+
+    private static string? SameForm(string? directory) => directory is null ? null : Path.TrimEndingDirectorySeparator(directory);
 
     /// <summary>Reports the runtime without throwing, for <c>doctor</c>.</summary>
     internal static (RuntimeInfo? Info, string? Error) TryEnsure()
@@ -176,13 +204,12 @@ internal static class NativeRuntime
 
     private static string? CustomDirectory()
     {
-        var env = Environment.GetEnvironmentVariable("LOCALQA_NATIVE_DIR");
-        if (string.IsNullOrWhiteSpace(env)) return null;
-        var full = Path.GetFullPath(env);
+        var full = s_customDirectory;
+        if (full is null) return null;
         if (!Directory.Exists(full))
         {
             throw new LlamaRuntimeException(
-                $"LOCALQA_NATIVE_DIR is '{env}', which is not a folder. Point it at a folder holding a llama.cpp build's " +
+                $"LOCALQA_NATIVE_DIR is '{full}', which is not a folder. Point it at a folder holding a llama.cpp build's " +
                 "shared libraries, or unset it to use the runtime bundled with LocalQa.");
         }
         return full;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Xml.Linq;
+using LocalQa.Core.Configuration;
 using LocalQa.Core.Index;
 using LocalQa.Llama.Gguf;
 using Xunit;
@@ -59,6 +60,24 @@ public sealed class LayeringTests
         }
 
         Assert.Contains("LocalQa.Llama", names);
+    }
+
+    /// <summary>
+    /// Settings reach the engine as options (<c>LibraryOptions</c> → model and context options,
+    /// <c>LlamaRuntime.UseNativeDirectory</c>); an engine that read LOCALQA_… itself would ignore
+    /// the same setting given in localqa.json or as a flag.
+    /// </summary>
+    [Fact]
+    public void The_engine_reads_no_LocalQa_setting_from_the_environment()
+    {
+        var engine = Path.Combine(TestPaths.RepoRoot, "src", "LocalQa.Llama");
+        var readers = Directory.EnumerateFiles(engine, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => SettingDefinitions.All
+                .Where(d => d.Variable is not null && File.ReadAllText(f).Contains($"GetEnvironmentVariable(\"{d.Variable}\")", StringComparison.Ordinal))
+                .Select(d => $"{Path.GetRelativePath(TestPaths.RepoRoot, f)} reads {d.Variable}"))
+            .ToArray();
+        Assert.True(readers.Length == 0, string.Join("; ", readers));
     }
 
     private static HashSet<string> ReferencedNames(Assembly assembly) =>

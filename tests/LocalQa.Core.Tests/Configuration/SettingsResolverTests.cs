@@ -82,7 +82,7 @@ public sealed class SettingsResolverTests : IDisposable
         if (layers.Contains('u', StringComparison.Ordinal)) UserFile("""{ "threads": 1 }""");
         if (layers.Contains('c', StringComparison.Ordinal)) CwdFile("""{ "threads": 2 }""");
         if (layers.Contains('e', StringComparison.Ordinal)) _env["LOCALQA_THREADS"] = "3";
-        var flags = layers.Contains('f', StringComparison.Ordinal) ? new SettingsOverrides { Threads = 4 } : null;
+        var flags = layers.Contains('f', StringComparison.Ordinal) ? SettingsOverrides.Of((SettingKeys.Threads, 4)) : null;
 
         var r = Resolver().Resolve(flags);
 
@@ -116,7 +116,7 @@ public sealed class SettingsResolverTests : IDisposable
         _env["LOCALQA_THREADS"] = " 6 ";
         _env["LOCALQA_GPU_LAYERS"] = "99";
 
-        var r = Resolver().Resolve(new SettingsOverrides { ContextSize = 4096, PromptsDir = "my-prompts", ModelFolders = ["m1", "m2"] });
+        var r = Resolver().Resolve(SettingsOverrides.Of((SettingKeys.ContextSize, 4096), (SettingKeys.PromptsDir, "my-prompts"), (SettingKeys.ModelFolders, new[] { "m1", "m2" })));
         var s = r.Settings;
 
         Assert.Equal("some-model.gguf", s.ChatModel);
@@ -137,7 +137,7 @@ public sealed class SettingsResolverTests : IDisposable
         Assert.Equal("flag --models-dir", r.Sources[SettingKeys.ModelFolders].ToString());
 
         _env.Clear();
-        var flagged = Resolver().Resolve(new SettingsOverrides { GpuLayers = 0, Home = "other" });
+        var flagged = Resolver().Resolve(SettingsOverrides.Of((SettingKeys.GpuLayers, 0), (SettingKeys.Home, "other")));
         Assert.Equal(0, flagged.Settings.GpuLayers);
         Assert.Equal("flag --gpu-layers", flagged.Sources[SettingKeys.GpuLayers].ToString());
         Assert.Equal(Path.Combine(Cwd, "other", "index.db"), flagged.Settings.Index);
@@ -214,10 +214,10 @@ public sealed class SettingsResolverTests : IDisposable
         Assert.Contains("LOCALQA_GPU_LAYERS is 'lots'", e.Message, StringComparison.Ordinal);
 
         _env.Clear();
-        var f = Assert.Throws<InvalidInputException>(() => Resolver().Resolve(new SettingsOverrides { Threads = 0 }));
+        var f = Assert.Throws<InvalidInputException>(() => Resolver().Resolve(SettingsOverrides.Of((SettingKeys.Threads, 0))));
         Assert.Contains("--threads is 0", f.Message, StringComparison.Ordinal);
 
-        var g = Assert.Throws<InvalidInputException>(() => Resolver().Resolve(new SettingsOverrides { GpuLayers = -2 }));
+        var g = Assert.Throws<InvalidInputException>(() => Resolver().Resolve(SettingsOverrides.Of((SettingKeys.GpuLayers, -2))));
         Assert.Contains("--gpu-layers", g.Message, StringComparison.Ordinal);
     }
 

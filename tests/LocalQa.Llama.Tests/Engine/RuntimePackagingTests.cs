@@ -21,6 +21,17 @@ public sealed class RuntimePackagingTests
     }
 
     [Fact]
+    public void Once_loaded_the_runtime_refuses_to_switch_to_another_folder_and_accepts_the_same_choice()
+    {
+        var info = LlamaRuntime.Load();
+        LlamaRuntime.UseNativeDirectory(info.IsBundled ? null : info.Directory);
+        var other = Path.Combine(Path.GetTempPath(), "localqa-other-runtime");
+        var e = Assert.Throws<LlamaRuntimeException>(() => LlamaRuntime.UseNativeDirectory(other));
+        Assert.Contains(other, e.Message, StringComparison.Ordinal);
+        Assert.Contains("already loaded", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_framework_dependent_build_carries_the_natives_of_this_platform_only()
     {
         var runtimes = Path.Combine(AppContext.BaseDirectory, "runtimes");

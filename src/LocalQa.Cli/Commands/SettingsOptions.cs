@@ -1,0 +1,60 @@
+using System.CommandLine;
+using LocalQa.Core.Configuration;
+
+namespace LocalQa.Cli.Commands;
+
+/// <summary>
+/// The command-line flags that set <see cref="LocalQaSettings"/>, the highest-precedence layer, made
+/// from <see cref="SettingDefinitions"/>: name, value type, help and variable come from there.
+/// Create one per command (an option belongs to one command) and read it with <see cref="Read"/>.
+/// </summary>
+internal sealed class SettingsOptions
+{
+    private readonly List<(SettingDefinition Setting, Option Option)> _options = [];
+
+    private SettingsOptions(Func<SettingDefinition, bool> include)
+    {
+        foreach (var setting in SettingDefinitions.All.Where(include))
+        {
+            Option option = setting.Kind switch
+            {
+                SettingKind.WholeNumber => new Option<int?>(setting.Flag),
+                SettingKind.PathList => new Option<string[]>(setting.Flag),
+                _ => new Option<string?>(setting.Flag),
+            };
+            option.Description = setting.Description;
+            option.HelpName = setting.HelpName;
+            _options.Add((setting, option));
+        }
+    }
+
+    /// <summary>Every settings flag.</summary>
+    public static SettingsOptions All() => new(_ => true);
+
+    /// <summary>Only the flags that say where files are: --home and --models-dir.</summary>
+    public static SettingsOptions Folders() => new(s => s.FolderSetting);
+
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var (_, option) in _options) command.Options.Add(option);
+    }
+
+    public SettingsOverrides Read(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var overrides = new SettingsOverrides();
+        foreach (var (setting, option) in _options)
+        {
+            overrides.Set(setting.Key, option switch
+            {
+                Option<int?> number => parse.GetValue(number),
+                Option<string[]> list => parse.GetValue(list),
+                Option<string?> text => parse.GetValue(text),
+                _ => null,
+            });
+        }
+
+        return overrides;
+    }
+}
