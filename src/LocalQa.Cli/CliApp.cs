@@ -58,12 +58,9 @@ public static class CliApp
                 ProcessTerminationTimeout = null,
             }, interrupt.Token).ConfigureAwait(false);
         }
-        catch (InvalidInputException ex)
+        catch (Exception ex) when (CliErrors.IsReported(ex))
         {
-            await error.WriteLineAsync($"localqa: {ex.Message}").ConfigureAwait(false);
-            if (ex.Fix is not null) await error.WriteLineAsync($"  fix: {ex.Fix}").ConfigureAwait(false);
-            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
-            return ExitCodes.BadInput;
+            return CliErrors.Report(error, ex, verbose);
         }
         catch (OperationCanceledException)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Spectre.Console;
 
 namespace LocalQa.Cli;
 
@@ -11,6 +12,18 @@ public sealed class CliContext(TextWriter output, TextWriter error)
 
     /// <summary>True when stdout is a terminal (progress bars only then).</summary>
     public bool Interactive { get; init; }
+
+    private IAnsiConsole? _console;
+
+    /// <summary>
+    /// Where progress displays are drawn (Spectre.Console, over <see cref="Error"/>): stdout stays the
+    /// answer, the summary or the JSON even while a bar moves. Tests give a Spectre TestConsole.
+    /// </summary>
+    public IAnsiConsole Console
+    {
+        get => _console ??= AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Error) });
+        init => _console = value;
+    }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -48,7 +48,7 @@ public sealed class LlamaEmbedder : IDisposable
             Threads = _options.Threads,
         });
         if (_ctx.Pooling == PoolingType.None)
-            throw new InvalidInputException($"Model '{model.Path}' produces per-token embeddings only (pooling none).", "Use an embedding model such as bge-small-en-v1.5.");
+            throw new ModelFileException($"Model '{model.Path}' produces per-token embeddings only (pooling none).", "Use an embedding model such as bge-small-en-v1.5.");
         _batch = new LlamaBatch(_ctx.BatchSize);
         Dimensions = model.EmbeddingLength;
     }

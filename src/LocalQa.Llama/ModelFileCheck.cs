@@ -29,9 +29,9 @@ internal static class ModelFileCheck
     internal static GgufFile Validate(string fullPath, bool vocabOnly = false)
     {
         if (Directory.Exists(fullPath))
-            throw new InvalidInputException($"Model path '{fullPath}' is a folder, not a .gguf file.", "Pass the path of the .gguf file inside it.");
+            throw new ModelFileException($"Model path '{fullPath}' is a folder, not a .gguf file.", "Pass the path of the .gguf file inside it.");
         if (!File.Exists(fullPath))
-            throw new InvalidInputException($"Model file '{fullPath}' does not exist.", "Check the path, or run `localqa models download` to get one.");
+            throw new ModelFileException($"Model file '{fullPath}' does not exist.", "Check the path, or download the model first.");
         var file = GgufReader.Read(fullPath);
         CheckVocabulary(file);
         if (!vocabOnly)
@@ -253,7 +253,7 @@ internal static class ModelFileCheck
         var model = file.GetString("tokenizer.ggml.model");
         if (model is "none" or "no_vocab")
         {
-            throw new InvalidInputException(
+            throw new ModelFileException(
                 $"Model '{file.Path}' has no tokenizer (tokenizer.ggml.model is '{model}'); LocalQa needs a model that carries its vocabulary.",
                 "Use the complete GGUF file of the model, with its tokenizer.");
         }
@@ -308,6 +308,6 @@ internal static class ModelFileCheck
         }
     }
 
-    private static InvalidInputException Refuse(GgufFile file, string why) =>
+    private static ModelFileException Refuse(GgufFile file, string why) =>
         new($"Model '{file.Path}' cannot be loaded: {why}.", DamagedFix);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using LocalQa.Core;
 using LocalQa.Cli;
 using LocalQa.Cli.Commands;
 using LocalQa.Core.Configuration;
@@ -138,27 +139,27 @@ public sealed class ModelsCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_wrong_checksum_exits_2_naming_both_digests()
+    public async Task A_wrong_checksum_exits_4_naming_both_digests()
     {
         await using var server = new TestHttpServer(Content);
         var wrong = new string('f', 64);
 
         var (code, _, stderr) = await Run("models", "download", "--url", server.Url.ToString(), "--sha256", wrong, "--to", _dir.Path);
 
-        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal(ExitCodes.DownloadFailed, code);
         Assert.Contains(wrong, stderr, StringComparison.Ordinal);
         Assert.Contains(Sha, stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_dir.Path));
     }
 
     [Fact]
-    public async Task An_http_error_exits_2_naming_the_status()
+    public async Task An_http_error_exits_4_naming_the_status()
     {
         await using var server = new TestHttpServer(Content) { Status = HttpStatusCode.NotFound };
 
         var (code, _, stderr) = await Run("models", "download", "--url", server.Url.ToString(), "--sha256", Sha, "--to", _dir.Path);
 
-        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal(ExitCodes.DownloadFailed, code);
         Assert.Contains("HTTP 404", stderr, StringComparison.Ordinal);
         Assert.Contains("fix:", stderr, StringComparison.Ordinal);
     }
@@ -300,7 +301,7 @@ public sealed class ModelsCommandTests : IDisposable
         var path = Path.Combine(target, entry.File);
         await File.WriteAllTextAsync(path, "not the model", TestContext.Current.CancellationToken);
 
-        var e = await Assert.ThrowsAsync<LocalQa.Llama.InvalidInputException>(() => RunIsolated(
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() => RunIsolated(
             cli => ModelsCommand.Create(cli, () => resolver, () => new ModelDownloader(new SocketsHttpHandler { UseProxy = false })),
             "models", "download", entry.Name));
 

@@ -48,7 +48,7 @@ public sealed class RuntimeCliTests : IDisposable
         var empty = Directory.CreateDirectory(Path.Combine(_cli.Home, "no-runtime")).FullName;
         var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = empty };
         var doctor = _cli.Run(["doctor"], null, env);
-        Assert.Equal(2, doctor.ExitCode);
+        Assert.Equal(ExitCodes.RuntimeUnavailable, doctor.ExitCode);
         Assert.Contains("NOT LOADED", doctor.Out, StringComparison.Ordinal);
         Assert.Contains("LOCALQA_NATIVE_DIR", doctor.Out, StringComparison.Ordinal);
         Assert.Contains(empty, doctor.Out, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed class RuntimeCliTests : IDisposable
         Assert.Contains("Scale AI", ask.Out, StringComparison.Ordinal);
 
         var bench = _cli.Run(["bench", "--synthetic", "tiny", "--prompt", "8", "--gen", "2"], null, env);
-        Assert.Equal(2, bench.ExitCode);
+        Assert.Equal(ExitCodes.RuntimeUnavailable, bench.ExitCode);
         Assert.Contains("LOCALQA_NATIVE_DIR", bench.Err, StringComparison.Ordinal);
     }
 
@@ -105,7 +105,7 @@ public sealed class RuntimeCliTests : IDisposable
 
         var doctor = _cli.Run(["doctor"], null, new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native });
 
-        Assert.Equal(2, doctor.ExitCode);
+        Assert.Equal(ExitCodes.RuntimeUnavailable, doctor.ExitCode);
         Assert.Contains("NOT LOADED", doctor.Out, StringComparison.Ordinal);
         Assert.Contains("0badc0de0", doctor.Out, StringComparison.Ordinal);
         Assert.Contains("815a2a591", doctor.Out, StringComparison.Ordinal);

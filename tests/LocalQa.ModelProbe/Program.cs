@@ -8,7 +8,7 @@ using LocalQa.Llama;
 // parent knows which file did it:
 //   BEGIN <path>            before touching the file
 //   OK <path>               everything ran
-//   REFUSED <path> <text>   a user error (InvalidInputException), the message on one line
+//   REFUSED <path> <text>   an engine error (LlamaException), the message on one line
 //   ERROR <path> <text>     any other exception: a managed bug, which the tests also count as a failure
 var output = Console.Out;
 while (Console.In.ReadLine() is { } line)
@@ -23,7 +23,7 @@ while (Console.In.ReadLine() is { } line)
         Exercise(path);
         verdict = $"OK {path}";
     }
-    catch (InvalidInputException e)
+    catch (LlamaException e)
     {
         verdict = $"REFUSED {path} {OneLine(e.Message)}";
     }

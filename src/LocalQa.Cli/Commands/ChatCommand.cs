@@ -138,11 +138,10 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
             o.WriteLine();
             o.WriteLine("(answer stopped)");
         }
-        catch (Llama.InvalidInputException ex)
+        catch (Exception ex) when (CliErrors.IsReported(ex))
         {
             // One bad question must not end the conversation.
-            cli.Error.WriteLine($"localqa: {ex.Message}");
-            if (ex.Fix is not null) cli.Error.WriteLine($"  fix: {ex.Fix}");
+            CliErrors.Report(cli.Error, ex, verbose: false);
         }
     }
 
@@ -182,9 +181,9 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                     _answerer.Refresh();
                     o.WriteLine($"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Skipped} skipped; {report.Documents} documents in the library.");
                 }
-                catch (Llama.InvalidInputException ex)
+                catch (Exception ex) when (CliErrors.IsReported(ex))
                 {
-                    cli.Error.WriteLine($"localqa: {ex.Message}");
+                    CliErrors.Report(cli.Error, ex, verbose: false);
                 }
                 break;
             case "/summarize":
@@ -195,9 +194,9 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                     var results = await SummarizeCommand.SummarizeAsync(lib, [arg], new SummarizeOptions(), scope.Token).ConfigureAwait(false);
                     foreach (var r in results) SummarizeCommand.Print(cli, r);
                 }
-                catch (Llama.InvalidInputException ex)
+                catch (Exception ex) when (CliErrors.IsReported(ex))
                 {
-                    cli.Error.WriteLine($"localqa: {ex.Message}");
+                    CliErrors.Report(cli.Error, ex, verbose: false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {

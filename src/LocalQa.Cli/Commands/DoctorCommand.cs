@@ -87,7 +87,7 @@ internal static class DoctorCommand
                         o.WriteLine($"  {p.Name,-17} {p.GetValue(modelFacts)}");
                 }
             }
-            return Task.FromResult(info is null ? ExitCodes.BadInput : ExitCodes.Ok);
+            return Task.FromResult(info is null ? ExitCodes.RuntimeUnavailable : ExitCodes.Ok);
         });
         return cmd;
     }

@@ -23,7 +23,7 @@ internal static class IngestCommand
             var options = common.Resolve(parse);
             var targets = parse.GetValue(paths) is { Length: > 0 } given ? given
                 : LocalQaPaths.SeedsDirectory is { } seeds ? [seeds]
-                : throw new Llama.InvalidInputException("No paths given and no bundled seeds/ folder found.", "Pass the files or folders to ingest.");
+                : throw new InvalidInputException("No paths given and no bundled seeds/ folder found.", "Pass the files or folders to ingest.");
             using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: true, loadPrompts: false);
             var report = Run(cli, lib, targets, parse.GetValue(prune), ct);
             if (parse.GetValue(json))
@@ -71,7 +71,7 @@ internal static class IngestCommand
         var options = new IngestOptions { Prune = prune };
         if (!cli.Interactive) return lib.CreateIngestor().Ingest(targets, options, null, ct);
         IngestReport? report = null;
-        AnsiConsole.Progress()
+        cli.Console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>

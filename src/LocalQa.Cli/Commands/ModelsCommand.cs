@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LocalQa.Core;
 using LocalQa.Core.Configuration;
 using LocalQa.Core.Models;
 using LocalQa.Core.Tokenization;
@@ -273,9 +274,8 @@ internal static class ModelsCommand
             await cli.Error.WriteLineAsync($"{request.DisplayName}: {request.Url} -> {request.TargetPath}").ConfigureAwait(false);
             return await client.DownloadAsync(request, null, ct).ConfigureAwait(false);
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(cli.Error) });
         DownloadResult? result = null;
-        await console.Progress()
+        await cli.Console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new RateColumn())
             .StartAsync(async ctx =>
@@ -347,7 +347,7 @@ internal static class ModelsCommand
     }
 
     /// <summary>Reports synchronously on the downloader's thread: <see cref="Progress{T}"/> would post out of order.</summary>
-    private sealed class Callback<T>(Action<T> report) : IProgress<T>
+    internal sealed class Callback<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

@@ -5,6 +5,7 @@ using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Summarizing;
 using LocalQa.Llama;
+using Spectre.Console;
 
 namespace LocalQa.Cli.Commands;
 
@@ -76,11 +77,26 @@ internal static class SummarizeCommand
             docs.Add(loaded.Document);
         }
         using var summarizer = new Summarizer(lib.Prompts!, lib.Chat?.Model, lib.Index, options, lib.Options.Threads);
-        IProgress<SummarizeProgress>? progress = progressTo is null ? null : new Progress<SummarizeProgress>(p =>
-            progressTo.Error.Write($"\rmapped {p.MapDone}/{p.MapTotal} chunks{(p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "")}, {p.TokensPerSecond:F1} tokens/s   "));
-        var results = summarizer.Summarize(docs, progress, ct);
-        if (progressTo is not null) progressTo.Error.Write("\r" + new string(' ', 70) + "\r");
-        return Task.FromResult(results);
+        if (progressTo is null) return Task.FromResult(summarizer.Summarize(docs, null, ct));
+        IReadOnlyList<SummaryResult>? results = null;
+        progressTo.Console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("summarizing", maxValue: 1);
+                // Reported on the summarizer's own thread: a posted Progress<T> could land after the display has closed.
+                var progress = new ModelsCommand.Callback<SummarizeProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.MapTotal);
+                    task.Value = p.MapDone;
+                    task.Description = $"mapped {p.MapDone}/{p.MapTotal} chunks" +
+                                       (p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "") +
+                                       (p.TokensPerSecond > 0 ? $", {p.TokensPerSecond:F1} tokens/s" : "");
+                });
+                results = summarizer.Summarize(docs, progress, ct);
+            });
+        return Task.FromResult(results!);
     }
 
     /// <summary>Stdin as UTF-8; invalid bytes become U+FFFD rather than an exception.</summary>

@@ -121,7 +121,7 @@ public sealed class WriteBatch : IDisposable
         {
             Commit();
         }
-        catch (Exception e) when (e is SqliteException or Llama.InvalidInputException)
+        catch (Exception e) when (e is SqliteException or InvalidInputException)
         {
             // Disposing on the way out of an error (a full disk): that error is the one to report.
             Abandon();

@@ -71,7 +71,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         foreach (var r in roots)
         {
             if (!File.Exists(r) && !Directory.Exists(r))
-                throw new LocalQa.Llama.InvalidInputException($"'{r}' does not exist.", "Pass existing files or folders to ingest.");
+                throw new InvalidInputException($"'{r}' does not exist.", "Pass existing files or folders to ingest.");
         }
         var found = DocumentLoader.EnumerateFiles(roots);
         var warnings = new List<PathWarning>(found.Warnings);
@@ -126,7 +126,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                 {
                     loaded = DocumentLoader.Load(file, options.Load, cancellationToken);
                 }
-                catch (LocalQa.Llama.InvalidInputException ex)
+                catch (InvalidInputException ex)
                 {
                     // Vanished or replaced by a folder between listing and loading: a warning, not the end of the ingest.
                     warnings.Add(new PathWarning(file, ex.Message));
@@ -240,8 +240,9 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                     progress(new IngestProgress(0, 0, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file) { CurrentBytesDone = section.BytesRead, CurrentBytes = size });
                 }, options.Load, ct);
             }
-            catch (LocalQa.Llama.InvalidInputException ex)
+            catch (Exception ex) when (ex is InvalidInputException or Llama.LlamaException)
             {
+                // The document, or the engine on one of its sections: one bad file must not end the ingest.
                 return new SectionedIngest(ex.Message, [], 0, 0, 0, 0);
             }
             if (loaded.SkipReason is not null) return new SectionedIngest(loaded.SkipReason, loaded.Warnings, 0, 0, 0, 0);

@@ -18,7 +18,7 @@ public static class ModelIdentity
         ArgumentException.ThrowIfNullOrEmpty(cacheDirectory);
         // The target's size and time: a link re-pointed at another model must not reuse the old hash.
         var info = FileTarget.Of(modelPath);
-        if (!info.Exists) throw new LocalQa.Llama.InvalidInputException($"Model file '{modelPath}' does not exist.");
+        if (!info.Exists) throw new InvalidInputException($"Model file '{modelPath}' does not exist.");
         var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
         var cacheFile = Path.Combine(cacheDirectory, "model-hashes.json");
         lock (Gate)

@@ -108,10 +108,29 @@ public enum DownloadOutcome
 public sealed record DownloadResult(string Path, long Bytes, string Sha256, DownloadOutcome Outcome, long ResumedFrom, int Requests, TimeSpan Elapsed);
 
 /// <summary>
+/// A download failed for a reason outside the user's input: no network, a server error, a file at
+/// the address that is not the one expected. The bytes already verified are kept where they can be.
+/// </summary>
+public class DownloadException : Exception
+{
+    public DownloadException() { }
+
+    public DownloadException(string message) : base(message) { }
+
+    public DownloadException(string message, Exception? innerException) : base(message, innerException) { }
+
+    public DownloadException(string message, string? fix, Exception? innerException = null)
+        : base(message, innerException) => Fix = fix;
+
+    /// <summary>What the user can do about it, as one sentence.</summary>
+    public string? Fix { get; }
+}
+
+/// <summary>
 /// The downloaded bytes do not have the expected SHA-256. The partial file is deleted: the next
 /// run starts from scratch.
 /// </summary>
-public sealed class ChecksumMismatchException : InvalidInputException
+public sealed class ChecksumMismatchException : DownloadException
 {
     public ChecksumMismatchException() { }
 

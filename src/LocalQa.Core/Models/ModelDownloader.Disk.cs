@@ -132,21 +132,21 @@ public sealed partial class ModelDownloader
         : new InvalidInputException($"'{request.PartialPath}' could not be written: {e.Message}",
             "Check the folder (permissions, a removed drive) and run the same command again to resume.", e);
 
-    private static InvalidInputException NoNetwork(DownloadRequest request, Exception inner)
+    private static DownloadException NoNetwork(DownloadRequest request, Exception inner)
     {
         var kept = File.Exists(request.PartialPath) && new FileInfo(request.PartialPath).Length > 0
             ? $" The bytes received so far are kept in '{request.PartialPath}'."
             : "";
-        return new InvalidInputException($"Cannot download {request.DisplayName}: {NoNetworkMessage} (could not reach {request.Url.Host}: {inner.Message}).{kept}",
+        return new DownloadException($"Cannot download {request.DisplayName}: {NoNetworkMessage} (could not reach {request.Url.Host}: {inner.Message}).{kept}",
             "Connect to the internet and run the same command again; or copy the .gguf file into a models folder by hand.", inner);
     }
 
-    private static InvalidInputException GaveUp(DownloadRequest request, int failures, TransientException e) => new(
+    private static DownloadException GaveUp(DownloadRequest request, int failures, TransientException e) => new(
         string.Create(CultureInfo.InvariantCulture,
             $"The download of {request.DisplayName} from {request.Url.Host} failed {failures} times in a row: {e.InnerException?.Message}. The bytes received so far are kept in '{request.PartialPath}'."),
         "Run the same command again later to resume.", e.InnerException);
 
-    private static InvalidInputException HttpError(DownloadRequest request, HttpResponseMessage response)
+    private static DownloadException HttpError(DownloadRequest request, HttpResponseMessage response)
     {
         var code = (int)response.StatusCode;
         var reason = response.ReasonPhrase is { Length: > 0 } r ? r : response.StatusCode.ToString();
@@ -158,7 +158,7 @@ public sealed partial class ModelDownloader
             >= 500 => "The server has a problem; run the same command again later (it resumes where it stopped).",
             _ => "Check the URL.",
         };
-        return new InvalidInputException(
+        return new DownloadException(
             string.Create(CultureInfo.InvariantCulture, $"Cannot download {request.DisplayName}: the server answered HTTP {code} ({reason}) for {request.Url}."), fix);
     }
 

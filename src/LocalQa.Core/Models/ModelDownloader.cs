@@ -59,7 +59,8 @@ public sealed partial class ModelDownloader : IDisposable
     /// right digest. Cancelling keeps the partial file, so the next call resumes it.
     /// </summary>
     /// <exception cref="ChecksumMismatchException">The bytes do not have the expected digest (the partial file is deleted).</exception>
-    /// <exception cref="InvalidInputException">No network, an HTTP error, a full disk, or an existing different file.</exception>
+    /// <exception cref="DownloadException">No network, an HTTP error, or a file that is not the one expected.</exception>
+    /// <exception cref="InvalidInputException">A bad address or digest, a full disk, a folder that cannot be written, or an existing different file.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the partial file is kept.</exception>
     public async Task<DownloadResult> DownloadAsync(DownloadRequest request, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -100,7 +101,7 @@ public sealed partial class ModelDownloader : IDisposable
                 if (e.IsConnectFailure && run.ReceivedThisRun == 0) throw NoNetwork(request, e.InnerException!);
                 if (failures >= MaxAttempts)
                 {
-                    if (e.InnerException is InvalidInputException statusError) throw statusError;
+                    if (e.InnerException is DownloadException statusError) throw statusError;
                     throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, e);
                 }
                 await Task.Delay(RetryDelay * (1 << Math.Min(failures - 1, 5)), cancellationToken).ConfigureAwait(false);
@@ -174,7 +175,7 @@ public sealed partial class ModelDownloader : IDisposable
         {
             file.Dispose();
             DeleteQuietly(request.PartialPath);
-            throw new InvalidInputException(
+            throw new DownloadException(
                 string.Create(CultureInfo.InvariantCulture, $"The server offers {offered:N0} bytes for {request.DisplayName}, but the file should be {want:N0} bytes ({request.Url})."),
                 "The file at that address changed; check LocalQa's catalog for an update, or pass --url and --sha256 for the file you want.");
         }
@@ -304,12 +305,12 @@ public sealed partial class ModelDownloader : IDisposable
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
         {
-            throw new InvalidInputException($"The secure connection to {message.RequestUri?.Host} failed: {e.Message}",
+            throw new DownloadException($"The secure connection to {message.RequestUri?.Host} failed: {e.Message}",
                 "Check the computer's date and time, and any proxy or antivirus that intercepts https.", e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ProxyTunnelError)
         {
-            throw new InvalidInputException($"The proxy refused the connection to {message.RequestUri?.Host}: {e.Message}",
+            throw new DownloadException($"The proxy refused the connection to {message.RequestUri?.Host}: {e.Message}",
                 "Check the HTTPS_PROXY / HTTP_PROXY settings.", e);
         }
         catch (Exception e) when (IsTransientRead(e, ct))

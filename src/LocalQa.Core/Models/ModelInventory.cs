@@ -55,7 +55,7 @@ public static class ModelInventory
         {
             gguf = GgufReader.Read(path);
         }
-        catch (InvalidInputException e)
+        catch (ModelFileException e)
         {
             return new LocalModel { Path = path, SizeBytes = size, Catalog = entry, Error = e.Message };
         }

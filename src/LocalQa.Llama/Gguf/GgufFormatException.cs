@@ -6,7 +6,7 @@ namespace LocalQa.Llama.Gguf;
 /// A file is missing, unreadable or not a well-formed GGUF model. Thrown before any native code
 /// sees the file, so a corrupt or truncated download is reported instead of crashing llama.cpp.
 /// </summary>
-public sealed class GgufFormatException : InvalidInputException
+public sealed class GgufFormatException : ModelFileException
 {
     private const string CorruptFix =
         "Use a GGUF model file (the llama.cpp format); if it was downloaded, download it again: it is truncated or corrupt.";
@@ -38,7 +38,7 @@ public sealed class GgufFormatException : InvalidInputException
 
     internal static GgufFormatException NotFound(string path, Exception? inner) =>
         new($"GGUF model file not found: '{path}'.", path, null,
-            "Check the path, or download the model first (localqa models download).", inner);
+            "Check the path, or download the model first.", inner);
 
     internal static GgufFormatException Empty(string path) =>
         new($"'{path}' is empty (0 bytes), not a GGUF model.", path, 0, CorruptFix, null);

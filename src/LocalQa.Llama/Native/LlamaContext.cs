@@ -101,16 +101,16 @@ public sealed unsafe class LlamaContext : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         options ??= new LlamaContextOptions();
         if (model.VocabOnly)
-            throw new InvalidInputException($"Model '{model.Path}' was loaded vocabulary-only and cannot decode.", "Load it without vocab-only to generate or embed.");
+            throw new InvalidOperationException($"Model '{model.Path}' was loaded vocabulary-only and cannot decode; load it without VocabOnly to generate or embed.");
         var train = Math.Max(1, model.TrainingContextLength);
         var ctx = options.ContextSize == 0 ? Math.Min(train, LlamaContextOptions.DefaultMaxContext) : options.ContextSize;
         if (ctx < 16)
-            throw new InvalidInputException($"Context size {options.ContextSize} is too small.", "Use at least 16 tokens, or 0 for the model's own size.");
+            throw new ContextSizeException($"Context size {options.ContextSize} is too small.", "Use at least 16 tokens, or 0 for the model's own size.");
         // Each sequence gets ctx / sequences positions unless the KV buffer is unified: that share is
         // what must fit the model's training window.
         var perSequence = options.UnifiedKv ? ctx : ctx / Math.Max(1, options.Sequences);
         if (perSequence > train)
-            throw new InvalidInputException($"Context size {perSequence} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use --context {train} or less.");
+            throw new ContextSizeException($"Context size {perSequence} is larger than '{Path.GetFileName(model.Path)}' was trained for ({train} tokens).", $"Use a context of {train} tokens or less.");
         var maxSeq = (int)NativeApi.llama_max_parallel_sequences();
         if (options.Sequences < 1 || options.Sequences > maxSeq)
             throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");
@@ -119,7 +119,7 @@ public sealed unsafe class LlamaContext : IDisposable
         var est = EstimateKvBytes(model, ctx);
         var avail = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (avail > 0 && est > avail)
-            throw new InvalidInputException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller --context.");
+            throw new ContextSizeException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller context.");
 
         var threads = options.Threads > 0 ? options.Threads : DefaultThreads();
         var p = LLamaContextParams.Default();
@@ -150,7 +150,7 @@ public sealed unsafe class LlamaContext : IDisposable
         catch (RuntimeError)
         {
             var why = NativeLog.TakeRecent();
-            throw new InvalidInputException($"llama.cpp could not create a context of {ctx} tokens for '{model.Path}'{(why.Length > 0 ? ": " + why : ".")}", "Try a smaller --context.");
+            throw new ContextSizeException($"llama.cpp could not create a context of {ctx} tokens for '{model.Path}'{(why.Length > 0 ? ": " + why : ".")}", "Try a smaller context.");
         }
         return new LlamaContext(model, handle, options);
     }
@@ -366,11 +366,11 @@ public sealed unsafe class LlamaContext : IDisposable
 }
 
 /// <summary>The prompt (plus what is to be generated) does not fit the context.</summary>
-public sealed class ContextFullException : InvalidInputException
+public sealed class ContextFullException : LlamaException
 {
     public ContextFullException() { }
 
-    public ContextFullException(string message) : base(message, "Ask a shorter question, lower --top-k, or use a larger --context.") { }
+    public ContextFullException(string message) : base(message, "Give less input, or use a larger context.") { }
 
     public ContextFullException(string message, Exception? innerException) : base(message, innerException) { }
 }

@@ -117,7 +117,7 @@ public sealed unsafe class LlamaModel : IDisposable
     internal SafeLlamaModelHandle Handle => _handle;
 
     /// <summary>Loads a model; the file is checked in managed code first so that a bad file is a
-    /// <see cref="InvalidInputException"/>, never a crash inside llama.cpp.</summary>
+    /// <see cref="ModelFileException"/>, never a crash inside llama.cpp.</summary>
     public static LlamaModel Load(string path, LlamaModelOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -183,7 +183,7 @@ public sealed unsafe class LlamaModel : IDisposable
         };
         if (missing is not null)
         {
-            throw new InvalidInputException(
+            throw new ModelFileException(
                 $"Model '{Path}' cannot be used: {missing}.",
                 "The file is damaged or was written by a faulty converter: download it again, or convert the model with a current llama.cpp.");
         }
@@ -211,7 +211,7 @@ public sealed unsafe class LlamaModel : IDisposable
     {
         // llama_tokenize takes an int32 length, and a token count never exceeds bytes + BOS/EOS.
         if (utf8.Length > int.MaxValue / 2)
-            throw new InvalidInputException($"Text of {utf8.Length} bytes is too long to tokenize in one piece; split it first.");
+            throw new LlamaException($"Text of {utf8.Length} bytes is too long to tokenize in one piece; split it first.");
         var guess = utf8.Length / 3 + 8;
         var tokens = new int[guess];
         fixed (byte* t = utf8)
@@ -220,7 +220,7 @@ public sealed unsafe class LlamaModel : IDisposable
             fixed (int* o = tokens)
                 n = LlamaImports.Tokenize(_vocab, t, utf8.Length, o, tokens.Length, addSpecial, parseSpecial);
             if (n == int.MinValue)
-                throw new InvalidInputException($"Text of {utf8.Length} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
+                throw new LlamaException($"Text of {utf8.Length} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
             if (n < 0)
             {
                 tokens = new int[-n];
@@ -233,7 +233,7 @@ public sealed unsafe class LlamaModel : IDisposable
             var ids = tokens.AsSpan(0, n);
             if (ids.IndexOfAnyExceptInRange(0, VocabSize - 1) is var bad and >= 0)
             {
-                throw new InvalidInputException(
+                throw new ModelFileException(
                     $"Model '{Path}' turned text into token id {ids[bad]}, outside its vocabulary of {VocabSize}: its tokenizer cannot spell that text (it names no unknown token).",
                     "Use a complete model file; a converter left out tokenizer.ggml.unknown_token_id.");
             }
@@ -250,7 +250,7 @@ public sealed unsafe class LlamaModel : IDisposable
     {
         var byteCount = Encoding.UTF8.GetByteCount(text);
         if (byteCount > int.MaxValue / 2)
-            throw new InvalidInputException($"Text of {byteCount} bytes is too long to tokenize in one piece; split it first.");
+            throw new LlamaException($"Text of {byteCount} bytes is too long to tokenize in one piece; split it first.");
         var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, byteCount));
         var tokens = ArrayPool<int>.Shared.Rent(byteCount / 3 + 8);
         try
@@ -262,7 +262,7 @@ public sealed unsafe class LlamaModel : IDisposable
                 fixed (int* o = tokens)
                     count = LlamaImports.Tokenize(_vocab, t, n, o, tokens.Length, false, false);
                 if (count == int.MinValue)
-                    throw new InvalidInputException($"Text of {n} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
+                    throw new LlamaException($"Text of {n} bytes tokenizes to more tokens than llama.cpp can count; split it first.");
                 if (count >= 0) return count;
                 // Too small a guess: llama.cpp says how many it needs; count again into that many.
                 ArrayPool<int>.Shared.Return(tokens);
@@ -402,7 +402,7 @@ public sealed unsafe class LlamaModel : IDisposable
 public readonly record struct ChatTurn(string Role, string Content);
 
 /// <summary>llama.cpp refused a model file that passed the managed checks.</summary>
-public sealed class ModelLoadException : InvalidInputException
+public sealed class ModelLoadException : ModelFileException
 {
     public ModelLoadException() { }
 

@@ -52,7 +52,7 @@ public sealed record RuntimeInfo(
 public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
 
 /// <summary>The native runtime is missing, broken or of the wrong release; the message says how to fix it.</summary>
-public sealed class LlamaRuntimeException : InvalidInputException
+public sealed class LlamaRuntimeException : LlamaException
 {
     public LlamaRuntimeException() { }
 

@@ -148,7 +148,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
         var options = TinyOptions(models.NewWorkFolder()) with { Sections = BenchSections.Batched, Parallel = [64], BatchedPromptTokens = 128, BatchedGenTokens = 64 };
         try
         {
-            var e = Assert.Throws<Llama.InvalidInputException>(() => BenchRunner.Run(options));
+            var e = Assert.Throws<InvalidInputException>(() => BenchRunner.Run(options));
             Assert.Contains("--parallel 64", e.Message, StringComparison.Ordinal);
         }
         finally
@@ -161,7 +161,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     public void More_embedded_articles_than_generated_ones_is_a_user_error_naming_both_options()
     {
         var options = new BenchOptions { Articles = 50, EmbeddedArticles = 100 };
-        var e = Assert.Throws<Llama.InvalidInputException>(options.Validate);
+        var e = Assert.Throws<InvalidInputException>(options.Validate);
         Assert.Contains("--embed-articles 100", e.Message, StringComparison.Ordinal);
         Assert.Contains("--articles", e.Fix, StringComparison.Ordinal);
     }

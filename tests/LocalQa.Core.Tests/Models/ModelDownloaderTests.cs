@@ -141,7 +141,7 @@ public sealed class ModelDownloaderTests : IDisposable
         var e = await Assert.ThrowsAsync<ChecksumMismatchException>(() =>
             downloader.DownloadAsync(Request(server, sha: wrong), null, TestContext.Current.CancellationToken));
 
-        Assert.IsAssignableFrom<InvalidInputException>(e);
+        Assert.IsAssignableFrom<DownloadException>(e);
         Assert.Contains(wrong, e.Message, StringComparison.Ordinal);
         Assert.Contains(Sha, e.Message, StringComparison.Ordinal);
         Assert.Equal(wrong, e.Expected);
@@ -171,7 +171,7 @@ public sealed class ModelDownloaderTests : IDisposable
         await using var server = new TestHttpServer(Content) { Status = HttpStatusCode.NotFound };
         using var downloader = NewDownloader();
 
-        var e = await Assert.ThrowsAsync<InvalidInputException>(() =>
+        var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken));
 
         Assert.Contains("HTTP 404", e.Message, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class ModelDownloaderTests : IDisposable
         await using var server = new TestHttpServer(Content) { Status = HttpStatusCode.InternalServerError };
         using var downloader = NewDownloader();
 
-        var e = await Assert.ThrowsAsync<InvalidInputException>(() =>
+        var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken));
 
         Assert.Contains("HTTP 500", e.Message, StringComparison.Ordinal);
@@ -212,7 +212,7 @@ public sealed class ModelDownloaderTests : IDisposable
         using var downloader = NewDownloader();
         var request = DownloadRequest.ForUrl($"http://127.0.0.1:{TestHttpServer.ClosedPort()}/m.gguf", Sha, _dir.Path);
 
-        var e = await Assert.ThrowsAsync<InvalidInputException>(() =>
+        var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(request, null, TestContext.Current.CancellationToken));
 
         Assert.Contains("no network connection; LocalQa works offline, but downloading needs a connection once", e.Message, StringComparison.Ordinal);
@@ -252,7 +252,7 @@ public sealed class ModelDownloaderTests : IDisposable
         await using var server = new TestHttpServer(Content);
         using var downloader = NewDownloader();
 
-        var e = await Assert.ThrowsAsync<InvalidInputException>(() =>
+        var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(Request(server, bytes: Content.Length + 1), null, TestContext.Current.CancellationToken));
 
         Assert.Contains("300,000 bytes", e.Message, StringComparison.Ordinal);

@@ -16,7 +16,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     public void Missing_file_names_the_path()
     {
         var path = TestModelFiles.TempFile("no-such-model.gguf");
-        var ex = Assert.ThrowsAny<InvalidInputException>(() => LlamaModel.Load(path));
+        var ex = Assert.ThrowsAny<ModelFileException>(() => LlamaModel.Load(path));
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
 
@@ -24,7 +24,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     public void Empty_file_names_the_path()
     {
         var path = Temp("empty.gguf", []);
-        var ex = Assert.ThrowsAny<InvalidInputException>(() => LlamaModel.Load(path));
+        var ex = Assert.ThrowsAny<ModelFileException>(() => LlamaModel.Load(path));
         Assert.Contains("empty.gguf", ex.Message, StringComparison.Ordinal);
     }
 
@@ -63,7 +63,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     [Fact]
     public void A_folder_is_not_a_model()
     {
-        var ex = Assert.ThrowsAny<InvalidInputException>(() => LlamaModel.Load(Path.GetTempPath()));
+        var ex = Assert.ThrowsAny<ModelFileException>(() => LlamaModel.Load(Path.GetTempPath()));
         Assert.Contains("folder", ex.Message, StringComparison.Ordinal);
     }
 
@@ -72,7 +72,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     {
         using var vocab = LlamaModel.Load(fixture.Path, new LlamaModelOptions { VocabOnly = true });
         Assert.NotEmpty(vocab.Tokenize("still tokenizes"));
-        var ex = Assert.ThrowsAny<InvalidInputException>(() => LlamaContext.Create(vocab));
+        var ex = Assert.Throws<InvalidOperationException>(() => LlamaContext.Create(vocab));
         Assert.Contains("vocabulary-only", ex.Message, StringComparison.Ordinal);
     }
 
@@ -125,9 +125,11 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     [Fact]
     public void A_context_larger_than_the_model_was_trained_for_is_refused()
     {
-        var ex = Assert.ThrowsAny<InvalidInputException>(() =>
+        var ex = Assert.Throws<ContextSizeException>(() =>
             LlamaContext.Create(fixture.Model, new LlamaContextOptions { ContextSize = fixture.Model.TrainingContextLength * 4 }));
         Assert.Contains("trained", ex.Message, StringComparison.Ordinal);
+        // The engine's words: the front end that has a --context flag adds it.
+        Assert.DoesNotContain("--", ex.Message + ex.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

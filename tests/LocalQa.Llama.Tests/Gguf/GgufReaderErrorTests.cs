@@ -22,7 +22,7 @@ public sealed class GgufReaderErrorTests : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains(expectedProblem, e.Message, StringComparison.Ordinal);
         Assert.Equal(path, e.FilePath);
-        Assert.IsType<InvalidInputException>(e, exactMatch: false);
+        Assert.IsType<ModelFileException>(e, exactMatch: false);
         return e;
     }
 

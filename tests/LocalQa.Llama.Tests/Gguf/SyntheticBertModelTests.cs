@@ -119,7 +119,7 @@ public sealed class SyntheticBertModelTests(TinyBertFixture fixture) : IClassFix
     [Fact]
     public void A_context_longer_than_the_trained_one_is_refused_before_llama_cpp_sees_it()
     {
-        var e = Assert.Throws<InvalidInputException>(() => LlamaContext.Create(_model, new LlamaContextOptions { ContextSize = 256, Embeddings = true, Threads = 1 }));
+        var e = Assert.Throws<ContextSizeException>(() => LlamaContext.Create(_model, new LlamaContextOptions { ContextSize = 256, Embeddings = true, Threads = 1 }));
         Assert.Contains("128", e.Message, StringComparison.Ordinal);
     }
 

@@ -153,7 +153,7 @@ public sealed class NativeCrashRegressionTests : IDisposable
         using var model = LlamaModel.Load(path, new LlamaModelOptions { VocabOnly = true });
         Assert.NotEmpty(model.Tokenize("boats"));
 
-        var refused = Assert.Throws<InvalidInputException>(() => LlamaModel.Load(path));
+        var refused = Assert.Throws<ModelFileException>(() => LlamaModel.Load(path));
         Assert.Contains("layer_norm_rms_epsilon", refused.Message, StringComparison.Ordinal);
     }
 }

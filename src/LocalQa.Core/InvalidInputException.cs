@@ -1,9 +1,9 @@
-namespace LocalQa.Llama;
+namespace LocalQa.Core;
 
 /// <summary>
-/// The caller's input is wrong (a file, a value, an option) and the caller can fix it.
-/// This type, and nothing else, makes the command line answer with exit code 2 and a short
-/// message instead of a stack trace: a bug never masquerades as bad input.
+/// What the user gave is wrong (a document, a folder, a question, an option, an index file) and
+/// they can fix it. Front ends report it as bad input with its <see cref="Fix"/>; a bug never
+/// masquerades as one. The engine's own errors are <see cref="Llama.LlamaException"/>s.
 /// </summary>
 public class InvalidInputException : Exception
 {
