@@ -9,6 +9,23 @@ public sealed class SummarizeCliTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
+    public void The_context_flag_sizes_the_summarizing_context()
+    {
+        var model = Path.Combine(_cli.Home, "summarize-tiny.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        var article = Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "seeds")).Order(StringComparer.Ordinal).First();
+
+        var fits = _cli.Run("summarize", article, "--model", model, "--max-words", "20", "--json");
+        Assert.True(fits.ExitCode == 0, fits.Err);
+
+        // The same run with the map sequences cut to 64 tokens (llama.cpp rounds a context up to 256) cannot hold
+        // a 20-word summary: the flag reached the summarizer, which builds its own multi-sequence context.
+        var small = _cli.Run("summarize", article, "--model", model, "--max-words", "20", "--context", "64", "--json");
+        Assert.Equal(ExitCodes.BadInput, small.ExitCode);
+        Assert.True(small.Err.Contains("The summarizing context (", StringComparison.Ordinal) && small.Err.Contains("is too small", StringComparison.Ordinal), small.Err);
+    }
+
+    [Fact]
     public void An_article_already_in_the_library_is_named_as_a_near_copy_before_merely_related_ones()
     {
         var seeds = Path.Combine(CliRunner.RepoRoot, "seeds");

@@ -28,7 +28,12 @@ internal static class SummarizeCommand
             var paths = parse.GetValue(files) ?? [];
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: true, loadEmbedder: parse.GetValue(ingest), loadPrompts: true);
             AskCommand.Seed(cli, lib, asJson, ct);
-            var results = await SummarizeAsync(lib, paths, new SummarizeOptions { MaxWords = parse.GetValue(maxWords) }, ct, cli.Interactive && !asJson ? cli : null).ConfigureAwait(false);
+            var results = await SummarizeAsync(lib, paths, new SummarizeOptions
+            {
+                MaxWords = parse.GetValue(maxWords),
+                // --context sizes each map sequence: the summarizer builds its own multi-sequence context.
+                SequenceContext = lib.Options.ContextSize ?? 0,
+            }, ct, cli.Interactive && !asJson ? cli : null).ConfigureAwait(false);
             if (parse.GetValue(ingest))
             {
                 var onDisk = paths.Where(p => p != "-").ToArray();
