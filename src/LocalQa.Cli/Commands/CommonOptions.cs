@@ -8,7 +8,18 @@ namespace LocalQa.Cli.Commands;
 /// variables (flags win) into the <see cref="LibraryOptions"/> the verb opens its library with.</summary>
 internal sealed class CommonOptions
 {
-    private readonly SettingsOptions _settings = SettingsOptions.All();
+    private readonly SettingsOptions _settings;
+
+    /// <summary>Every settings flag, for the verbs that use every setting (ask, chat, summarize, eval).</summary>
+    public CommonOptions() => _settings = SettingsOptions.All();
+
+    private CommonOptions(SettingsOptions settings) => _settings = settings;
+
+    /// <summary>
+    /// The settings flags except those the verb never uses: a flag a verb accepts must change what it
+    /// does (ingest loads no chat model and no prompts, so it offers no --model, --context or --prompts).
+    /// </summary>
+    public static CommonOptions Without(params string[] keys) => new(SettingsOptions.Except(keys));
 
     public void AddTo(Command command) => _settings.AddTo(command);
 

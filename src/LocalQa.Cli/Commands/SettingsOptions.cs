@@ -31,6 +31,9 @@ internal sealed class SettingsOptions
     /// <summary>Every settings flag.</summary>
     public static SettingsOptions All() => new(_ => true);
 
+    /// <summary>Every settings flag but those of <paramref name="keys"/>.</summary>
+    public static SettingsOptions Except(IReadOnlyCollection<string> keys) => new(s => !keys.Contains(s.Key));
+
     /// <summary>Only the flags that say where files are: --home and --models-dir.</summary>
     public static SettingsOptions Folders() => new(s => s.FolderSetting);
 
