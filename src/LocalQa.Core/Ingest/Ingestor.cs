@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using LocalQa.Core.Ai;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;
+using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Ingest;
 
@@ -59,7 +60,11 @@ public sealed record NearDuplicate(string Path, string CopyOf);
 /// wholly old or wholly new. With an embedder, new chunks are embedded in batches and chunks that
 /// lack a vector for this model (a model change) get one, without touching their text.
 /// </summary>
-public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbeddingGenerator? embedder = null, string? embedModelId = null)
+/// <remarks>
+/// The embedder is any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: LocalQa's own runs each
+/// batch as parallel sequences of one decode; another (a server, a test double) gets the same batches.
+/// </remarks>
+public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
 {
     public IngestReport Ingest(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -145,10 +150,10 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                 if (embedder is not null && pieces.Count > 0)
                 {
                     var t0 = Stopwatch.GetTimestamp();
-                    var list = Embed(pieces, options.EmbedBatch, cancellationToken);
+                    var list = Embed(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, cancellationToken);
                     embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                     embedTokens += pieces.Sum(c => (long)c.TokenCount);
-                    vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, list);
+                    vectors = new ChunkEmbeddings(embedModelId!, list[0].Length, list);
                     embedded += list.Count;
                 }
                 index.UpsertDocument(doc, pieces, vectors);
@@ -225,7 +230,8 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
                     if (embedder is not null && pieces.Count > 0)
                     {
                         var t0 = Stopwatch.GetTimestamp();
-                        vectors = new ChunkEmbeddings(embedModelId!, embedder.Dimensions, Embed(pieces, options.EmbedBatch, ct));
+                        var list = Embed(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, ct);
+                        vectors = new ChunkEmbeddings(embedModelId!, list[0].Length, list);
                         embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                         embedTokens += pieces.Sum(c => (long)c.TokenCount);
                         embedded += pieces.Count;
@@ -251,12 +257,27 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         return new SectionedIngest(null, loaded.Warnings, chunks, embedded, embedTokens, embedSeconds);
     }
 
-    private List<float[]> Embed(IReadOnlyList<Chunk> pieces, int batch, CancellationToken ct)
+    /// <summary>Vectors for <paramref name="texts"/>, <paramref name="batch"/> texts per call to the generator.</summary>
+    private List<float[]> Embed(string[] texts, int batch, CancellationToken ct)
     {
-        var texts = pieces.Select(c => c.Text).ToArray();
         var list = new List<float[]>(texts.Length);
         for (var i = 0; i < texts.Length; i += batch)
-            list.AddRange(embedder!.Embedder.Embed(texts[i..Math.Min(texts.Length, i + batch)], ct));
+        {
+            var slice = texts[i..Math.Min(texts.Length, i + batch)];
+            // Ingest is synchronous end to end; LocalQa's generator completes without yielding, so the wait costs nothing.
+            var generated = embedder!.GenerateAsync(slice, null, ct).GetAwaiter().GetResult();
+            if (generated.Count != slice.Length)
+                throw new InvalidOperationException($"The embedding generator returned {generated.Count} vectors for {slice.Length} texts.");
+            foreach (var embedding in generated)
+            {
+                var vector = MemoryMarshal.TryGetArray(embedding.Vector, out var array) && array.Offset == 0 && array.Count == array.Array!.Length
+                    ? array.Array
+                    : embedding.Vector.ToArray();
+                if (list.Count > 0 && vector.Length != list[0].Length)
+                    throw new InvalidOperationException($"The embedding generator returned vectors of {list[0].Length} and {vector.Length} dimensions.");
+                list.Add(vector);
+            }
+        }
         return list;
     }
 
@@ -268,8 +289,8 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, LlamaEmbedding
         for (var i = 0; i < missing.Count; i += options.EmbedBatch)
         {
             var slice = missing.Skip(i).Take(options.EmbedBatch).ToArray();
-            var vectors = embedder!.Embedder.Embed(slice.Select(c => c.Text).ToArray(), ct);
-            index.StoreEmbeddings(embedModelId!, embedder.Dimensions, slice.Select((c, k) => (c.Id, vectors[k])).ToArray());
+            var vectors = Embed(slice.Select(c => c.Text).ToArray(), options.EmbedBatch, ct);
+            index.StoreEmbeddings(embedModelId!, vectors[0].Length, slice.Select((c, k) => (c.Id, vectors[k])).ToArray());
             count += slice.Length;
         }
         return count;

@@ -135,6 +135,46 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         Assert.Equal(stats.Chunks, index.Stats().Embeddings.Single(e => e.ModelId == "model-b").EmbeddedChunks);
     }
 
+    /// <summary>
+    /// Ingest depends on the Microsoft.Extensions.AI abstraction, not on LocalQa's engine: a generator
+    /// of another kind (here a counting stand-in, as a remote server would be) fills the index too.
+    /// </summary>
+    [Fact]
+    public void Any_embedding_generator_fills_the_index_in_batches()
+    {
+        var dir = CopySeeds();
+        using var index = LocalQaIndex.Open(models.NewIndexPath());
+        using var generator = new CountingGenerator(dimensions: 8);
+        var report = new Ingestor(index, new Chunker(), generator, "elsewhere").Ingest([dir], new IngestOptions { EmbedBatch = 4 });
+        var stored = index.Stats().Embeddings.Single(e => e.ModelId == "elsewhere");
+        Assert.Equal(index.Stats().Chunks, stored.EmbeddedChunks);
+        Assert.Equal(8, stored.Dimensions);
+        Assert.Equal(report.Embedded, generator.Texts);
+        Assert.All(generator.BatchSizes, size => Assert.InRange(size, 1, 4));
+    }
+
+    private sealed class CountingGenerator(int dimensions) : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
+    {
+        public int Texts { get; private set; }
+
+        public List<int> BatchSizes { get; } = [];
+
+        public Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToArray();
+            BatchSizes.Add(texts.Length);
+            Texts += texts.Length;
+            var result = new Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>(
+                texts.Select(t => new Microsoft.Extensions.AI.Embedding<float>(Enumerable.Range(0, dimensions).Select(i => (float)((t.Length + i) % 7)).ToArray())));
+            return Task.FromResult(result);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose() { }
+    }
+
     [Fact]
     public void A_missing_path_is_bad_input_naming_it()
     {
