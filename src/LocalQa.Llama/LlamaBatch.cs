@@ -72,8 +72,6 @@ public sealed unsafe class LlamaBatch : IDisposable
 
     public int SequenceAt(int index) => ((int*)_native.seq_id[CheckIndex(index)])[0];
 
-    public bool OutputAt(int index) => _native.logits[CheckIndex(index)] != 0;
-
     private int CheckIndex(int index)
     {
         if ((uint)index >= (uint)_native.n_tokens) throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch holds {_native.n_tokens} tokens.");

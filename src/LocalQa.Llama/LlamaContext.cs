@@ -5,50 +5,6 @@ using LocalQa.Llama.Native;
 
 namespace LocalQa.Llama;
 
-public enum FlashAttention { Auto = -1, Off = 0, On = 1 }
-
-/// <summary>Element type of the KV cache (ggml type ids).</summary>
-public enum KvCacheType { F32 = 0, F16 = 1, Q8_0 = 8 }
-
-public enum PoolingType { Unspecified = -1, None = 0, Mean = 1, Cls = 2, Last = 3 }
-
-/// <summary>How to create a context. Defaults are llama.cpp's, which measured fastest on CPU.</summary>
-public sealed record LlamaContextOptions
-{
-    /// <summary>Context size in tokens; 0 means the model's training context, capped at <see cref="DefaultMaxContext"/>.</summary>
-    public int ContextSize { get; init; }
-
-    /// <summary>Most tokens one <c>Decode</c> may carry.</summary>
-    public int BatchSize { get; init; } = 2048;
-
-    /// <summary>Tokens per physical compute step.</summary>
-    public int MicroBatchSize { get; init; } = 512;
-
-    /// <summary>Independent sequences (parallel generations or embeddings) the context can hold.</summary>
-    public int Sequences { get; init; } = 1;
-
-    /// <summary>Threads for single-token decode steps; 0 picks the physical core count.</summary>
-    public int Threads { get; init; }
-
-    /// <summary>Threads for prompt batches; 0 picks the same as <see cref="Threads"/>.</summary>
-    public int BatchThreads { get; init; }
-
-    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
-
-    /// <summary>Produce embeddings instead of (in addition to) logits.</summary>
-    public bool Embeddings { get; init; }
-
-    public PoolingType Pooling { get; init; } = PoolingType.Unspecified;
-
-    /// <summary>One KV buffer for all sequences: best when sequences share a long prefix.</summary>
-    public bool UnifiedKv { get; init; }
-
-    /// <summary>F16 halves KV memory at a small precision cost; F32 is exact (tests), Q8_0 halves it again.</summary>
-    public KvCacheType KvCache { get; init; } = KvCacheType.F16;
-
-    public const int DefaultMaxContext = 8192;
-}
-
 /// <summary>
 /// One llama.cpp context (LLamaSharp's <see cref="SafeLLamaContextHandle"/>): KV memory for up to
 /// <see cref="Sequences"/> sequences, and the decode call. Not thread-safe: one owner decodes at a
@@ -260,18 +216,6 @@ public sealed unsafe class LlamaContext : IDisposable
         return span;
     }
 
-    /// <summary>Per-token embedding of batch row <paramref name="batchIndex"/> (pooling None).</summary>
-    public ReadOnlySpan<float> GetTokenEmbedding(int batchIndex)
-    {
-        if (!Options.Embeddings) throw new InvalidOperationException("This context was not created for embeddings.");
-        var span = _handle.GetEmbeddingsIth((LLamaPos)batchIndex);
-        fixed (float* p = span)
-        {
-            if (p == null) throw new ArgumentOutOfRangeException(nameof(batchIndex), batchIndex, "No embedding for that batch row.");
-        }
-        return span;
-    }
-
     // ---- KV memory ----
 
     /// <summary>Removes positions [from, to) of a sequence (to = -1: to the end).</summary>
@@ -295,13 +239,6 @@ public sealed unsafe class LlamaContext : IDisposable
         _handle.MemorySequenceCopy((LLamaSeqId)source, (LLamaSeqId)destination, (LLamaPos)from, (LLamaPos)to);
     }
 
-    /// <summary>Drops every sequence but this one.</summary>
-    public void KeepOnlySequence(int sequence)
-    {
-        CheckSequence(sequence);
-        _handle.MemorySequenceKeep((LLamaSeqId)sequence);
-    }
-
     /// <summary>Last position stored for the sequence, or -1 when it is empty.</summary>
     public int LastPosition(int sequence)
     {
@@ -311,22 +248,12 @@ public sealed unsafe class LlamaContext : IDisposable
 
     public void ClearMemory() => _handle.MemoryClear(true);
 
-    public void SetThreads(int threads, int batchThreads)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchThreads, 1);
-        _handle.GenerationThreads = threads;
-        _handle.BatchThreads = batchThreads;
-    }
-
     /// <summary>llama.cpp's own counters: prompt and generated tokens and their milliseconds.</summary>
     public (double PromptMs, int PromptTokens, double EvalMs, int EvalTokens) PerfCounters()
     {
         var d = _handle.GetTimings();
         return (d.PromptEval.TotalMilliseconds, d.PrompTokensEvaluated, d.Eval.TotalMilliseconds, d.TokensEvaluated);
     }
-
-    public void ResetPerfCounters() => _handle.ResetTimings();
 
     internal SafeLLamaContextHandle Handle => _handle;
 
@@ -363,14 +290,4 @@ public sealed unsafe class LlamaContext : IDisposable
         public volatile bool Requested;
         public Action? During;
     }
-}
-
-/// <summary>The prompt (plus what is to be generated) does not fit the context.</summary>
-public sealed class ContextFullException : LlamaException
-{
-    public ContextFullException() { }
-
-    public ContextFullException(string message) : base(message, "Give less input, or use a larger context.") { }
-
-    public ContextFullException(string message, Exception? innerException) : base(message, innerException) { }
 }

@@ -7,19 +7,6 @@ using LocalQa.Llama.Native;
 
 namespace LocalQa.Llama;
 
-/// <summary>How to load a model.</summary>
-public sealed record LlamaModelOptions
-{
-    /// <summary>Layers to offload to a GPU; 0 keeps everything on the CPU, -1 offloads all.</summary>
-    public int GpuLayers { get; init; }
-
-    /// <summary>Memory-map the file (fast start, shared pages) instead of reading it into RAM.</summary>
-    public bool UseMemoryMap { get; init; } = true;
-
-    /// <summary>Load only the tokenizer: tokenize and apply templates, but no decoding.</summary>
-    public bool VocabOnly { get; init; }
-}
-
 /// <summary>
 /// A GGUF model loaded by llama.cpp through LLamaSharp's <see cref="SafeLlamaModelHandle"/>, which
 /// owns the native model; this adds the managed file checks before loading, validation before every
@@ -396,19 +383,4 @@ public sealed unsafe class LlamaModel : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
-}
-
-/// <summary>One message for a chat template.</summary>
-public readonly record struct ChatTurn(string Role, string Content);
-
-/// <summary>llama.cpp refused a model file that passed the managed checks.</summary>
-public sealed class ModelLoadException : ModelFileException
-{
-    public ModelLoadException() { }
-
-    public ModelLoadException(string message) : base(message) { }
-
-    public ModelLoadException(string message, Exception? innerException) : base(message, innerException) { }
-
-    public ModelLoadException(string message, string fix) : base(message, fix) { }
 }

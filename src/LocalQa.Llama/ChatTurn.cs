@@ -1,0 +1,4 @@
+namespace LocalQa.Llama;
+
+/// <summary>One message for a chat template.</summary>
+public readonly record struct ChatTurn(string Role, string Content);

@@ -1,0 +1,3 @@
+namespace LocalQa.Llama;
+
+public enum FlashAttention { Auto = -1, Off = 0, On = 1 }

@@ -1,0 +1,3 @@
+namespace LocalQa.Llama;
+
+public sealed record RuntimeDevice(string Name, string Description, string Kind, long TotalMemory, long FreeMemory);
