@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Llama;
 
 namespace LocalQa.Benchmarks;

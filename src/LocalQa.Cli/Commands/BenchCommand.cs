@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LocalQa.Core;
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 

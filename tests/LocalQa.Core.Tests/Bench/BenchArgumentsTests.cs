@@ -1,4 +1,4 @@
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Bench;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Core.Index;
 using LocalQa.Llama.Gguf;
 

@@ -1,4 +1,4 @@
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 
 namespace LocalQa.Core.Tests.Bench;
 

@@ -1,4 +1,4 @@
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;

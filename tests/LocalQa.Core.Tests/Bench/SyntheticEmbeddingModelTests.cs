@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using LocalQa.Core.Bench;
+using LocalQa.Bench;
 using LocalQa.Llama;
 using LocalQa.Llama.Gguf;
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using LocalQa.Core;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>One ingest run: files loaded, cleaned, chunked and written to an index (with vectors when an embedder was given).</summary>
 /// <param name="PeakMemoryMb">Peak resident memory of the process during the run, baseline (runtime, loaded models) included.</param>

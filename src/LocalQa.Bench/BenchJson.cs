@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LocalQa.Core;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>
 /// The JSON of <c>localqa bench --json</c>: flat, snake_case keys that scripts compare across runs.

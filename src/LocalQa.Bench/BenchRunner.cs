@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using LocalQa.Core;
 using LocalQa.Core.Index;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>Everything one <c>localqa bench</c> run measured; a section that did not run is null.</summary>
 public sealed record BenchReport

@@ -1,7 +1,8 @@
+using LocalQa.Core;
 using LocalQa.Llama;
 using LocalQa.Llama.Gguf;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>
 /// Random-weight models with the exact tensor shapes of real ones, generated once into the cache:

@@ -1,7 +1,8 @@
 using System.Globalization;
+using LocalQa.Core;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>The parts of <c>localqa bench</c> that can be run on their own (<c>--only</c>).</summary>
 [Flags]

@@ -1,6 +1,7 @@
+using LocalQa.Core;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>
 /// What <see cref="BenchRunner"/> measures and how big each measurement is. The defaults are the

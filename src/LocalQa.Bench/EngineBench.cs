@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using LocalQa.Core;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>Aggregate decode speed with several sequences per batch (llama-batched-bench's S_TG), and their prompt speed (S_PP).</summary>
 /// <param name="DecodeTokensPerSecond">Sequences × decode steps / decode time.</param>

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using LocalQa.Core;
 using LocalQa.Core.Index;
 using LocalQa.Core.Retrieval;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>Top-k latency of a dense search over <paramref name="Vectors"/> unit vectors.</summary>
 public sealed record DenseSearchResult(int Vectors, int Dimensions, Latency Latency);

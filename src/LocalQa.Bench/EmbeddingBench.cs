@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using LocalQa.Core;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>Embedding speed: all texts through one <see cref="LlamaEmbedder.Embed"/> call (many sequences per decode) versus one call per text.</summary>
 /// <param name="TokensPerText">Mean tokens per text by the model's tokenizer (with its BOS).</param>

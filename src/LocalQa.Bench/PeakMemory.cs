@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace LocalQa.Core.Bench;
+using LocalQa.Core;
+
+namespace LocalQa.Bench;
 
 /// <summary>
 /// The process's peak resident memory (<see cref="Process.PeakWorkingSet64"/>), measured around a

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace LocalQa.Core.Bench;
+using LocalQa.Core;
+
+namespace LocalQa.Bench;
 
 /// <summary>A generated article: Markdown with a title, section headings and paragraphs.</summary>
 /// <param name="Topics">The rare words the article is about; questions about it use them.</param>

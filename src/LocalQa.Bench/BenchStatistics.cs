@@ -1,4 +1,6 @@
-namespace LocalQa.Core.Bench;
+using LocalQa.Core;
+
+namespace LocalQa.Bench;
 
 /// <summary>One measurement repeated: the median of the repeats and their spread (smallest, largest).</summary>
 public sealed record Rate(double Median, double Min, double Max);
