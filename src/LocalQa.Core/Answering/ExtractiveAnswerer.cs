@@ -81,8 +81,7 @@ public static class ExtractiveAnswerer
             chosen.Add(candidate);
         }
 
-        AddAntecedents(chosen, ranked, parsed, options.MaxSentences);
-        AddOtherHalves(chosen, ranked, options.MaxSentences);
+        AddNeighbours(chosen, ranked, options.MaxSentences);
         return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
     }
 
@@ -105,105 +104,44 @@ public static class ExtractiveAnswerer
             return (parsed, [], false);
         }
 
-        Score(parsed, candidates);
+        Score(parsed, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
         var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
     }
 
     /// <summary>
-    /// A quoted sentence that opens with "He", "She" or "They" names nobody: its predecessor in the
-    /// passage, which usually does, is quoted too while there is room. For a "who" question the name
-    /// is the answer; for any other it tells the reader whom the quote is about.
+    /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
+    /// it while there is room: one that opens with a pronoun ("He …", "These include …") with the
+    /// sentence before it, which names whom or what it is about; one that announces what follows
+    /// ("… the company's two major AI labs.", "…:") with the paragraphs that take it up, each opening
+    /// with a connective ("On one side, …", "On the other side, …"), until a paragraph opens otherwise.
     /// </summary>
-    private static void AddAntecedents(List<Candidate> chosen, List<Candidate> ranked, ExtractiveQuestion question, int maxSentences)
+    private static void AddNeighbours(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
     {
         for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
         {
             var sentence = chosen[k];
-            if (!StartsWithPersonalPronoun(sentence.Text) || (question.Kind != AnswerKind.Person && k > 0))
+            var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
+            foreach (var next in after.OrderBy(c => c.Position))
             {
-                continue;
+                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && !Discourse.LeansOnPrevious(next.Text)))
+                {
+                    break;
+                }
+
+                if ((next.Sentence.OpensParagraph || next.Position == sentence.Position + 1) && Discourse.LeansOnPrevious(next.Text) && !chosen.Contains(next))
+                {
+                    chosen.Add(next);
+                }
             }
 
-            var previous = ranked.FirstOrDefault(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
-            if (previous is not null && !chosen.Contains(previous))
+            var previous = ranked.Find(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
+            if (chosen.Count < maxSentences && Discourse.RefersBack(sentence.Text) && previous is not null && !chosen.Contains(previous))
             {
                 chosen.Add(previous);
             }
         }
-    }
-
-    // Openers of the first half of a pair, and how the second half opens.
-    private static readonly (string First, string[] Second)[] PairedOpeners =
-    [
-        ("On one side", ["On the other side", "On another side"]),
-        ("On the one side", ["On the other side"]),
-        ("On one hand", ["On the other hand", "On the other"]),
-        ("On the one hand", ["On the other hand", "On the other"]),
-        ("First,", ["Second,", "Then,", "Next,"]),
-        ("Firstly,", ["Secondly,", "Second,"]),
-    ];
-
-    // The second half of a pair comes within this many sentences of the first (the first half is
-    // often a short paragraph of its own).
-    private const int MaxPairDistance = 4;
-
-    /// <summary>
-    /// A quoted sentence that opens the first half of a pair ("On one side, …", "On the one hand, …",
-    /// "First, …") is half an answer ("which two …?" gets one of them): the sentence of the same
-    /// passage that opens the other half is quoted too while there is room. When the best sentence
-    /// announces two of something and a pair follows it, both halves are quoted: they are the two.
-    /// </summary>
-    private static void AddOtherHalves(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
-    {
-        var best = chosen[0];
-        if (chosen.Count < maxSentences - 1 && AnnouncesTwo(best.Text))
-        {
-            var firstHalf = FollowingSentence(ranked, best, c => Array.Exists(PairedOpeners, p => c.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase)));
-            if (firstHalf is not null && !chosen.Contains(firstHalf))
-            {
-                chosen.Add(firstHalf);
-            }
-        }
-
-        for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
-        {
-            var sentence = chosen[k];
-            var pair = Array.Find(PairedOpeners, p => sentence.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase));
-            if (pair.Second is null)
-            {
-                continue;
-            }
-
-            var other = FollowingSentence(ranked, sentence, c => pair.Second.Any(s => c.Text.StartsWith(s, StringComparison.OrdinalIgnoreCase)));
-            if (other is not null && !chosen.Contains(other))
-            {
-                chosen.Add(other);
-            }
-        }
-    }
-
-    /// <summary>The first sentence within <see cref="MaxPairDistance"/> after <paramref name="sentence"/> in its passage that matches.</summary>
-    private static Candidate? FollowingSentence(List<Candidate> ranked, Candidate sentence, Func<Candidate, bool> match) =>
-        ranked
-            .Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position && c.Position <= sentence.Position + MaxPairDistance)
-            .OrderBy(c => c.Position)
-            .FirstOrDefault(match);
-
-    private static bool AnnouncesTwo(string sentence) =>
-        sentence.Split([' ', ',', ';', ':'], StringSplitOptions.RemoveEmptyEntries)
-            .Any(w => w.Equals("two", StringComparison.OrdinalIgnoreCase) || w.Equals("both", StringComparison.OrdinalIgnoreCase));
-
-    private static bool StartsWithPersonalPronoun(string sentence)
-    {
-        var end = 0;
-        while (end < sentence.Length && char.IsLetter(sentence[end]))
-        {
-            end++;
-        }
-
-        return sentence.AsSpan(0, end) is "He" or "She" or "They" or "His" or "Her" or "Their" or "Him" or "Them";
     }
 
     /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
@@ -241,7 +179,7 @@ public static class ExtractiveAnswerer
         return candidates;
     }
 
-    private static void Score(ExtractiveQuestion question, List<Candidate> candidates)
+    private static void Score(ExtractiveQuestion question, List<Candidate> candidates, HashSet<string> lowerCase)
     {
         var n = candidates.Count;
         var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.Sentence.TermCount));
@@ -284,7 +222,7 @@ public static class ExtractiveAnswerer
                 missingAbsent |= !met && !unit.Key && unit.Absent;
             }
 
-            candidate.HoldsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
+            candidate.HoldsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question, lowerCase);
 
             // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
             // its other rare words often have synonyms in the text ("released" / "followed"). A sentence

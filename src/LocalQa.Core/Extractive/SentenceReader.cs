@@ -42,6 +42,9 @@ public sealed class Sentence
     /// <summary>The heading of the sentence's section, if any.</summary>
     public string? Heading { get; }
 
+    /// <summary>True when the sentence starts a line of the text read: it opens a paragraph, a list item or a block.</summary>
+    public bool OpensParagraph { get; internal set; }
+
     /// <summary>True for the first candidate sentence of its section.</summary>
     public bool OpensSection { get; internal set; }
 
@@ -151,6 +154,7 @@ public static partial class SentenceReader
             }
 
             var sentence = new Sentence(span, sentenceText, kind, sentences.Count, section, heading);
+            sentence.OpensParagraph = text.AsSpan(0, found.Start).TrimEnd(' ').TrimEnd('\t') is var before && (before.IsEmpty || before[^1] == '\n');
             sentence.Excluded = backMatter ? "an entry of a reference list" : Exclusion(sentence, raw);
             if (sentence.IsCandidate && !opened)
             {

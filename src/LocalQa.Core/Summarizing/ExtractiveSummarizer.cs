@@ -134,14 +134,8 @@ public static class ExtractiveSummarizer
             new Factor<Sentence>("template-family", s => s.FamilySize > 1 ? (1.0 / s.FamilySize, $"one of {s.FamilySize} sentences of one template (\"{s.Shape.Trim()}\")") : null),
             Factor<Sentence>.Fixed("question", 0.6, "asks rather than tells", s => s.Text.EndsWith('?')),
             // Quoted alone, "It is now deprecated." says nothing; a sentence of under eight words rarely says much.
-            Factor<Sentence>.Fixed("leans-on-previous", 0.6, "opens with a word that needs the sentence before", s => LeansOnPrevious(s.Text)),
+            Factor<Sentence>.Fixed("leans-on-previous", 0.6, "opens with a word that needs the sentence before", s => Discourse.LeansOnPrevious(s.Text)),
             Factor<Sentence>.Fixed("brief", 0.7, "too short to say much on its own", s => s.Words < 8),
         ];
-    }
-
-    private static bool LeansOnPrevious(string sentence)
-    {
-        var first = sentence.Split(' ', 2)[0].TrimEnd(',');
-        return first is "He" or "She" or "They" or "It" or "His" or "Her" or "Their" or "Its" or "This" or "That" or "These" or "Those" or "But" or "And" or "Still" or "However" or "Meanwhile";
     }
 }
