@@ -41,12 +41,18 @@ public static class ExtractiveAnswerer
     private const double NeighbourCredit = 0.5;
     private const double PassageCredit = 0.2;
 
+    // A defect halves a sentence's score: a sound sentence beats it, yet it can still answer when no sound one covers the question.
+    private const double Defect = 0.5;
+
+    // Holding the kind of answer asked for (a date for "when") multiplies the score by this, lacking it
+    // divides by it: evidence that a sentence answers, weaker than covering the question's terms.
+    private const double KindEvidence = 1.2;
+
+    // The retriever's order is evidence too, but weak: each rank below the first costs 5%.
+    private const double PerRank = 0.95;
+
     // A term held by at most this share of the candidate sentences is one the answer must contain.
     private const double RareTermShare = 0.25;
-
-    // Sentences sharing this much (Jaccard of stems, or containment of the smaller) quote the same fact.
-    private const double DuplicateJaccard = 0.5;
-    private const double DuplicateContainment = 0.8;
 
     /// <summary>Answers <paramref name="question"/> from <paramref name="passages"/> (best first, as the retriever returns them).</summary>
     public static ExtractiveAnswer Answer(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
@@ -73,7 +79,7 @@ public static class ExtractiveAnswerer
             }
 
             // A further quote must cover the question and, when a kind of answer is asked for, hold one.
-            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
+            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Exists(c => SparseVector.Dot(c.Vector!, candidate.Vector!) > Diversity.RedundantAbove))
             {
                 continue;
             }
@@ -98,10 +104,17 @@ public static class ExtractiveAnswerer
         }
 
         var read = passages.Take(options.MaxPassages).ToList();
-        var candidates = Candidates(read, options.MinSentenceWords);
+        var candidates = Candidates(read);
         if (candidates.Count == 0)
         {
             return (parsed, [], false);
+        }
+
+        // The summarizer's likeness: sentences whose TF-IDF vectors are close quote the same fact.
+        var vectors = Centrality.Vectors(candidates.ConvertAll(c => c.Sentence));
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            candidates[i].Vector = vectors[i];
         }
 
         Score(parsed, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
@@ -155,7 +168,7 @@ public static class ExtractiveAnswerer
             .ToList();
     }
 
-    private static List<Candidate> Candidates(List<RetrievedPassage> passages, int minWords)
+    private static List<Candidate> Candidates(List<RetrievedPassage> passages)
     {
         var candidates = new List<Candidate>();
         for (var p = 0; p < passages.Count; p++)
@@ -166,7 +179,7 @@ public static class ExtractiveAnswerer
             HashSet<string>? previous = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
-                if (sentence.IsCandidate && sentence.Words >= minWords)
+                if (sentence.IsCandidate)
                 {
                     candidates.Add(new Candidate(p, sentence, previous, heading, passageStems));
                 }
@@ -230,7 +243,7 @@ public static class ExtractiveAnswerer
             // word it lacks appears in no passage at all ("born"): then the passages never discuss it.
             candidate.Covered = rareMet >= required || (keyUnits > 0 && keyMet == keyUnits && candidate.HoldsKind && !missingAbsent);
             var coverage = weights.Select((w, t) => w * credits[t]).Sum() / totalWeight;
-            candidate.Scored = Factor<Candidate>.Score(candidate, candidate.Sentence, new FactorHit("coverage", Math.Round(coverage, 4), "the question's terms it holds, rare ones counting more"), factors);
+            candidate.Scored = Factor<Candidate>.Score(candidate, candidate.Sentence, new FactorHit("coverage", coverage, "the question's terms it holds, rare ones counting more"), factors);
         }
     }
 
@@ -238,20 +251,15 @@ public static class ExtractiveAnswerer
     private static Factor<Candidate>[] Factors(ExtractiveQuestion question)
     {
         var kind = question.Kind.ToString().ToLowerInvariant();
-
-        // The long form of an acronym is the whole answer to "what is X short for", so holding it weighs
-        // more than holding a name or a date, which only makes a sentence likelier to be the answer.
-        var (holds, lacks) = question.Kind == AnswerKind.Expansion ? (1.3, 0.7) : (1.15, 0.8);
         return
         [
-            Factor<Candidate>.Fixed("uncovered", 0.5, "the question's rare terms do not meet in it", c => !c.Covered),
-            Factor<Candidate>.Fixed("answer-kind", holds, $"holds the kind of answer asked for ({kind})", c => question.Kind != AnswerKind.Any && c.HoldsKind),
-            Factor<Candidate>.Fixed("answer-kind-missing", lacks, $"holds no {kind}, which the question asks for", c => question.Kind != AnswerKind.Any && !c.HoldsKind),
-            Factor<Candidate>.Fixed("undated", 0.5, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
-            Factor<Candidate>.Fixed("question", 0.5, "asks rather than answers", c => c.Text.EndsWith('?')),
-
-            // The retriever's order is evidence too, but weak: a step of 5% per rank, for the first eight.
-            new("passage-rank", c => c.PassageIndex == 0 ? null : (1 - (0.05 * Math.Min(c.PassageIndex, 8)), $"from passage {c.PassageIndex + 1}")),
+            Factor<Candidate>.Fixed("uncovered", Defect, "the question's rare terms do not meet in it", c => !c.Covered),
+            new("answer-kind", c => question.Kind == AnswerKind.Any ? null
+                : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
+                : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
+            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("question", Defect, "asks rather than answers", c => c.Text.EndsWith('?')),
+            new("passage-rank", c => c.PassageIndex == 0 ? null : (Math.Pow(PerRank, c.PassageIndex), $"from passage {c.PassageIndex + 1}")),
         ];
     }
 
@@ -290,19 +298,6 @@ public static class ExtractiveAnswerer
         return candidate.PassageStems.Contains(stem) ? PassageCredit : 0;
     }
 
-    private static bool NearDuplicate(HashSet<string> a, HashSet<string> b)
-    {
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        if (small.Count == 0)
-        {
-            return false;
-        }
-
-        var shared = small.Count(large.Contains);
-        var union = a.Count + b.Count - shared;
-        return (double)shared / union >= DuplicateJaccard || (small.Count >= 4 && (double)shared / small.Count >= DuplicateContainment);
-    }
-
     /// <param name="Terms">Indexes into the question's terms.</param>
     /// <param name="Rare">Some term of the unit is rare among the candidate sentences.</param>
     /// <param name="Key">A rare name or number.</param>
@@ -319,7 +314,7 @@ public static class ExtractiveAnswerer
 
         public string Text => Sentence.Text;
 
-        public HashSet<string> Stems { get; } = [.. sentence.Counts.Keys];
+        public SparseVector? Vector { get; set; }
 
         public HashSet<string>? Previous { get; } = previous;
 
