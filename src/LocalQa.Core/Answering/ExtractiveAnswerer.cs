@@ -35,6 +35,9 @@ public static class ExtractiveAnswerer
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
     private const double B = 0.3;
+
+    // A term's credit stops growing at a second occurrence: a sentence that repeats the question's name
+    // ("from FAIR or with FAIR") is not a better answer for it.
     private const double MaxCredit = 1.25;
 
     // A term found only in the previous sentence or the heading is usually what "he" or "it" refers to.
@@ -204,7 +207,7 @@ public static class ExtractiveAnswerer
         {
             var stem = terms[t].Stem;
             var df = candidates.Count(c => c.Sentence.Counts.ContainsKey(stem));
-            weights[t] = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
+            weights[t] = Centrality.Idf(n, df);
             rare[t] = df <= Math.Max(1, RareTermShare * n);
             absent[t] = df == 0;
         }

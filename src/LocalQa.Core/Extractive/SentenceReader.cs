@@ -102,11 +102,12 @@ public static partial class SentenceReader
     // Characters that are syntax in code and rare in prose; a tenth of a sentence's characters is code.
     private const double MaxCodeSymbolShare = 0.1;
 
-    // Three labelled entries in a row are a glossary; two may be prose.
-    private const int MinLabelledRun = 3;
+    // Three of a kind are a pattern, two a coincidence: three labelled entries in a row are a glossary,
+    // three sentences of one template are a family (credit lines, changelog entries).
+    private const int Pattern = 3;
 
-    // Three sentences of one template are a pattern (credit lines, changelog entries); two a coincidence.
-    private const int MinFamily = 3;
+    // A line of at most this many words without closing punctuation is a heading, where the loader did not say.
+    private const int MaxHeadingWords = 12;
 
     private static readonly string[] BackMatter =
         ["References", "Bibliography", "Sources", "Notes", "Footnotes", "Further reading", "Works cited", "Citations", "See also"];
@@ -229,24 +230,24 @@ public static partial class SentenceReader
             var run = 1;
             for (var j = i - 1; j >= 0 && labels[j] is { } l && counts[l] == 1; j--) run++;
             for (var j = i + 1; j < sentences.Count && labels[j] is { } l && counts[l] == 1; j++) run++;
-            if (counts[label] > 1 || run >= MinLabelledRun)
+            if (counts[label] > 1 || run >= Pattern)
             {
                 sentences[i].Labelled = true;
             }
         }
     }
 
-    /// <summary>The label of a "Label: value" sentence (one to four words before a colon, the first capitalized), digits masked; else null.</summary>
+    /// <summary>The label of a "Label: value" sentence (a fragment of up to <see cref="MinWords"/> words before a colon, the first capitalized), digits masked; else null.</summary>
     private static string? Label(string sentence)
     {
         var colon = sentence.IndexOf(": ", StringComparison.Ordinal);
-        if (colon <= 0 || colon > 40 || !char.IsUpper(sentence[0]))
+        if (colon <= 0 || !char.IsUpper(sentence[0]))
         {
             return null;
         }
 
         var words = sentence[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length <= 4 && words.All(w => w.All(c => char.IsLetterOrDigit(c) || c is '-' or '\'' or '’' or '(' or ')' or '.'))
+        return words.Length <= MinWords && words.All(w => w.All(c => char.IsLetterOrDigit(c) || c is '-' or '\'' or '’' or '(' or ')' or '.'))
             ? Digits().Replace(sentence[..colon], "#")
             : null;
     }
@@ -267,7 +268,7 @@ public static partial class SentenceReader
             var size = family.Count();
             foreach (var s in family)
             {
-                s.FamilySize = size >= MinFamily ? size : 1;
+                s.FamilySize = size >= Pattern ? size : 1;
             }
         }
     }
@@ -308,7 +309,7 @@ public static partial class SentenceReader
         var line = text.AsSpan(sentence.Start, (lineEnd < 0 ? text.Length : lineEnd) - sentence.Start).TrimEnd();
         return line.IndexOf(" | ") >= 0 ? BlockKind.TableRow
             : TextShape.StartsWithListMarker(line) ? BlockKind.ListItem
-            : line.Length == sentence.Length && !TextShape.EndsWithPunctuation(line) && LocalQa.Core.Text.Words.Count(line, 12) <= 12 ? BlockKind.Heading
+            : line.Length == sentence.Length && !TextShape.EndsWithPunctuation(line) && LocalQa.Core.Text.Words.Count(line, MaxHeadingWords) <= MaxHeadingWords ? BlockKind.Heading
             : BlockKind.Paragraph;
     }
 
