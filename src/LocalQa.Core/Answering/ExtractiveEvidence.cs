@@ -61,10 +61,8 @@ internal static partial class ExtractiveEvidence
     /// <summary>A capitalized word that cannot be part of a person's name: a function word, a month or weekday, a word heading an organisation's name or a title, or a word the text writes in lower case.</summary>
     private static bool IsCommonWord(string word, IReadOnlySet<string> lowerCase)
     {
-        Span<char> folded = stackalloc char[Math.Min(word.Length, 64)];
-        Words.Fold(word.AsSpan(0, folded.Length), folded);
-        var key = folded.ToString();
-        return Words.IsStopWord(folded) || StopWords.Calendar.Contains(key) || OrganisationAndTitleWords.Contains(key) || lowerCase.Contains(key);
+        var key = Words.All(word) is [var only] ? only.Lower : word.ToLowerInvariant();
+        return Words.IsStopWord(key) || StopWords.Calendar.Contains(key) || OrganisationAndTitleWords.Contains(key) || lowerCase.Contains(key);
     }
 
     internal static bool HasNewName(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase)

@@ -190,6 +190,7 @@ internal sealed partial class ExtractiveQuestion
                 return (words[k], k + 1 < words.Count ? words[k + 1] : null);
             }
 
+            // Fillers open a question ("So, in …", "Do you know …"); past three words the question has begun.
             if (k >= 3 || !(Words.IsStopWord(words[k]) || Asking.Contains(words[k]) || StopWords.QuestionPhrasing.Contains(words[k])))
             {
                 break;
@@ -208,7 +209,7 @@ internal sealed partial class ExtractiveQuestion
         return (null, null);
     }
 
-    /// <summary>An all-capitals or mostly-capitals word of two or more letters ("FAIR", "LLaMA"); the one before an expansion cue wins.</summary>
+    /// <summary>A word of at least two capitals that are at least half its letters ("FAIR", "LLaMA"); the one before an expansion cue wins.</summary>
     private static string? FindAcronym(string question)
     {
         var cue = ExpansionCue().Match(question);
@@ -218,7 +219,7 @@ internal sealed partial class ExtractiveQuestion
         {
             var word = question.Substring(token.Start, token.Length);
             var upper = word.Count(char.IsUpper);
-            if (word.Length < 2 || word.Length > 12 || upper < 2 || upper * 2 < word.Length)
+            if (upper < 2 || upper * 2 < word.Length)
             {
                 continue;
             }
