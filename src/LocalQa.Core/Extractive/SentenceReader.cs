@@ -178,7 +178,7 @@ public static partial class SentenceReader
         BlockKind.Caption => "a caption",
         _ when s.Words < MinWords || s.Counts.Count == 0 => "a fragment",
         _ when !EndsLikeSentence(s.Text) => "not a sentence: no closing punctuation",
-        _ when s.Text[0] == '(' && s.Text.TrimEnd('.')[^1] == ')' => "an aside in parentheses (a credit line, a cross-reference)",
+        _ when s.Text[0] == '(' => "an aside in parentheses (a credit line, a cross-reference, a remark cut from its context)",
         _ when LooksLikeCode(raw) => "reads as code or terminal output",
         _ when CrossReference().IsMatch(s.Text) => "a cross-reference: it points elsewhere rather than saying something",
         _ when ReferenceEntry().IsMatch(s.Text) => "an entry of a reference list",
@@ -316,16 +316,20 @@ public static partial class SentenceReader
     private static bool IsBackMatter(string? heading) =>
         heading is not null && Array.Exists(BackMatter, b => heading.Trim().TrimEnd('¶', ':', ' ').Equals(b, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The span without a leading list marker ("- ", "• ", "3. "), which reads as noise once the sentence is quoted alone.</summary>
+    /// <summary>
+    /// The span without a leading list marker ("- ", "• ", "3. ") or footnote reference ("[1] ", which
+    /// belongs to the sentence before): noise once the sentence is quoted alone.
+    /// </summary>
     private static TextSpan WithoutListMarker(string text, TextSpan span)
     {
         var sentence = span.In(text);
-        if (!TextShape.StartsWithListMarker(sentence))
+        var footnote = sentence.Length > 2 && sentence[0] == '[' && sentence.IndexOf(']') is var close && close > 1 && !sentence[1..close].ContainsAnyExceptInRange('0', '9');
+        if (!footnote && !TextShape.StartsWithListMarker(sentence))
         {
             return span;
         }
 
-        var skip = sentence.IndexOfAny(' ', '\t');
+        var skip = footnote ? sentence.IndexOf(']') + 1 : sentence.IndexOfAny(' ', '\t');
         while (skip >= 0 && skip < sentence.Length && char.IsWhiteSpace(sentence[skip]))
         {
             skip++;
@@ -345,7 +349,8 @@ public static partial class SentenceReader
         return builder.ToString();
     }
 
-    [GeneratedRegex(@"^(?:See|Consult|Refer to|For (?:more|full|further)? ?(?:details|information),? see)\b")]
+    // "See …", "Refer to …", "For major changes, see …": the sentence only points elsewhere.
+    [GeneratedRegex(@"^(?:See|Consult|Refer to)\b|^For\b[^.;:]{0,60},?\s+see\b")]
     private static partial Regex CrossReference();
 
     [GeneratedRegex(@"\d")]
