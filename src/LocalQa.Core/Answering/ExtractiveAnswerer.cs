@@ -130,8 +130,9 @@ public static class ExtractiveAnswerer
     /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
     /// it while there is room: one that opens with a pronoun ("He …", "These include …") with the
     /// sentence before it, which names whom or what it is about; one that announces what follows
-    /// ("… the company's two major AI labs.", "…:") with the paragraphs that take it up, each opening
-    /// with a connective ("On one side, …", "On the other side, …"), until a paragraph opens otherwise.
+    /// ("… the company's two major AI labs.", "…:") with the sentences after it that take it up: the next
+    /// one if it leans on it, and each further one that opens with a connective ("On one side, …", "On
+    /// the other side, …"), until a paragraph opens without leaning on what came before.
     /// </summary>
     private static void AddNeighbours(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
     {
@@ -146,7 +147,7 @@ public static class ExtractiveAnswerer
                     break;
                 }
 
-                if ((next.Sentence.OpensParagraph || next.Position == sentence.Position + 1) && Discourse.LeansOnPrevious(next.Text) && !chosen.Contains(next))
+                if ((Discourse.Continues(next.Text) || (next.Position == sentence.Position + 1 && Discourse.LeansOnPrevious(next.Text))) && !chosen.Contains(next))
                 {
                     chosen.Add(next);
                 }
@@ -257,7 +258,8 @@ public static class ExtractiveAnswerer
         return
         [
             Factor<Candidate>.Fixed("uncovered", Defect, "the question's rare terms do not meet in it", c => !c.Covered),
-            new("answer-kind", c => question.Kind == AnswerKind.Any ? null
+            // Holding a name or a date says nothing of a sentence that is not about the question.
+            new("answer-kind", c => question.Kind == AnswerKind.Any || !c.Covered ? null
                 : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
                 : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
             Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),

@@ -31,6 +31,9 @@ public static class Discourse
     /// <summary>True when <paramref name="sentence"/> opens with a pronoun that points at the sentence before ("He …", "These include …").</summary>
     public static bool RefersBack(string sentence) => Opener(sentence, Pronouns);
 
+    /// <summary>True when <paramref name="sentence"/> opens with a connective: it continues a thought begun before it ("Second, …", "On the other hand, …").</summary>
+    public static bool Continues(string sentence) => Opener(sentence, Connectives);
+
     /// <summary>True when <paramref name="sentence"/> opens with a pronoun or a connective: quoted alone it is missing what came before.</summary>
     public static bool LeansOnPrevious(string sentence) => Opener(sentence, Pronouns) || Opener(sentence, Connectives);
 
