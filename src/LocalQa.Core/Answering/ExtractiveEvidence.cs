@@ -134,12 +134,13 @@ internal static partial class ExtractiveEvidence
         var before = Regex.Match(sentence, @"(?<long>[^()]{3,160})\(\s*" + escaped + @"\s*\)", RegexOptions.None, TimeSpan.FromSeconds(1));
         if (before.Success)
         {
-            // The long form is at most a few more words than the acronym has letters.
-            var words = before.Groups["long"].Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            var take = Math.Min(words.Length, Math.Min(acronym.Length + 5, acronym.Length * 2));
+            // The long form is at most min(|A| + 5, 2|A|) words (Schwartz and Hearst's window), the last ones before the parenthesis.
+            var text = before.Groups["long"].Value;
+            var words = Words.All(text);
+            var take = Math.Min(words.Count, Math.Min(acronym.Length + 5, acronym.Length * 2));
             for (var count = 2; count <= take; count++)
             {
-                if (LongFormMatches(acronym, string.Join(' ', words[^count..])))
+                if (LongFormMatches(acronym, text[words[^count].Start..]))
                 {
                     return true;
                 }
@@ -152,9 +153,9 @@ internal static partial class ExtractiveEvidence
     /// <summary>Schwartz–Hearst matching: every letter of the short form, right to left, found in order in the long form.</summary>
     internal static bool LongFormMatches(string shortForm, string longForm)
     {
-        var words = longForm.Split([' ', '-', '\u2013', '\u2014'], StringSplitOptions.RemoveEmptyEntries);
-        // Particles ("of", "and", "de", "&") need no letter of their own: lower-case words of up to three letters.
-        var contentWords = words.Count(w => !(w.Length <= 3 && !w.Any(char.IsUpper)));
+        // Particles ("of", "and", "de") need no letter of their own: lower-case words of up to three letters.
+        // The other words are one per letter of the short form, give or take two ("Facebook AI Research").
+        var contentWords = Words.All(longForm).Count(w => w.Length > 3 || char.IsUpper(longForm[w.Start]));
         if (contentWords < 2 || contentWords > shortForm.Length + 2)
         {
             return false;

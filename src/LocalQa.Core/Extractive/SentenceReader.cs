@@ -246,8 +246,7 @@ public static partial class SentenceReader
             return null;
         }
 
-        var words = sentence[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length <= MinWords && words.All(w => w.All(c => char.IsLetterOrDigit(c) || c is '-' or '\'' or '’' or '(' or ')' or '.'))
+        return LocalQa.Core.Text.Words.Count(sentence.AsSpan(0, colon), MinWords) <= MinWords && sentence[..colon].All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c) || c is '-' or '\'' or '’' or '(' or ')' or '.')
             ? Digits().Replace(sentence[..colon], "#")
             : null;
     }
