@@ -222,6 +222,8 @@ internal static partial class ExtractiveEvidence
     private static bool Mentions(ExtractiveQuestion question, string value) =>
         question.Text.Contains(value.Trim(), StringComparison.OrdinalIgnoreCase);
 
+    // Surface forms of English dates, amounts, personal names (with their particles "de", "van" …), places after a
+    // preposition of place, quoted terms and hyphenated coinages: general patterns, not a list of any article's names.
     [GeneratedRegex(@"\b(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:yesterday|last\s+(?:week|month|year)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")]
     private static partial Regex DatePattern();
 

@@ -38,6 +38,7 @@ internal readonly record struct QuestionTerm(string Stem, bool Capitalized, int 
 /// <summary>A question taken apart for extractive answering: its content terms and the kind of answer it wants.</summary>
 internal sealed partial class ExtractiveQuestion
 {
+    // English's question words: the closed class that says what kind of answer is asked for.
     private static readonly FrozenSet<string> WhWords = FrozenSet.Create(
         StringComparer.Ordinal, "who", "whom", "whose", "when", "where", "how", "what", "which", "why");
 
@@ -237,6 +238,7 @@ internal sealed partial class ExtractiveQuestion
     private static FrozenSet<string> StemsOf(params string[] words) =>
         words.Select(w => EnglishStemmer.Stem(w)).ToFrozenSet(StringComparer.Ordinal);
 
+    // The general ways English asks for the cues below: an acronym's long form, a coined term, the present, an amount of money.
     [GeneratedRegex(@"\b(?:short\s+for|stands?\s+for|standing\s+for|abbreviat\w*|acronym|expan(?:sion|d|ds|ded)\b|full\s+(?:name|form)|what\s+does\s+\S+\s+mean)", RegexOptions.IgnoreCase)]
     private static partial Regex ExpansionCue();
 

@@ -109,6 +109,7 @@ public static partial class SentenceReader
     // A line of at most this many words without closing punctuation is a heading, where the loader did not say.
     private const int MaxHeadingWords = 12;
 
+    // The headings English texts put over their back matter: what follows lists sources, not statements.
     private static readonly string[] BackMatter =
         ["References", "Bibliography", "Sources", "Notes", "Footnotes", "Further reading", "Works cited", "Citations", "See also"];
 
