@@ -73,15 +73,11 @@ internal static class Relatedness
         {
             var hits = FtsQueryBuilder.Build(word) is { } query ? index.SearchFullText(query, CountLimit) : [];
             weighted.Add((stem, (1 + Math.Log(count)) * Centrality.Idf((int)Math.Min(passages, int.MaxValue), hits.Count)));
-            foreach (var hit in hits.Take(KeyTerms))
-            {
-                chunks.TryAdd(hit.Chunk.ChunkId, hit.Chunk);
-            }
         }
 
         var key = weighted.OrderByDescending(w => w.Weight).Take(KeyTerms).ToDictionary(w => w.Stem, w => w.Weight, StringComparer.Ordinal);
 
-        // Passages holding several key terms at once are found by searching for all of them together.
+        // The candidates: the passages full-text search ranks first for all the key terms together.
         if (FtsQueryBuilder.Build(string.Join(' ', frequent.Where(f => key.ContainsKey(f.Stem)).Select(f => f.Word))) is { } all)
         {
             foreach (var hit in index.SearchFullText(all, 2 * KeyTerms))
