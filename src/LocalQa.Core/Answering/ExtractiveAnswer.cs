@@ -75,9 +75,6 @@ public sealed record ExtractiveOptions
     /// <summary>Further sentences are quoted only when they score at least this fraction of the best one (default 0.6).</summary>
     public double CompanionRatio { get; init; } = 0.6;
 
-    /// <summary>Sentences shorter than this many words (headings, captions, fragments) are never quoted (default 4).</summary>
-    public int MinSentenceWords { get; init; } = 4;
-
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSentences, 1, nameof(MaxSentences));
@@ -86,6 +83,5 @@ public sealed record ExtractiveOptions
         ArgumentOutOfRangeException.ThrowIfNegative(AbstainBelow, nameof(AbstainBelow));
         ArgumentOutOfRangeException.ThrowIfNegative(CompanionRatio, nameof(CompanionRatio));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CompanionRatio, 1.0, nameof(CompanionRatio));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinSentenceWords, 1, nameof(MinSentenceWords));
     }
 }

@@ -35,18 +35,27 @@ public static class ExtractiveAnswerer
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
     private const double B = 0.3;
+
+    // A term's credit stops growing at a second occurrence: a sentence that repeats the question's name
+    // ("from FAIR or with FAIR") is not a better answer for it.
     private const double MaxCredit = 1.25;
 
     // A term found only in the previous sentence or the heading is usually what "he" or "it" refers to.
     private const double NeighbourCredit = 0.5;
     private const double PassageCredit = 0.2;
 
+    // A defect halves a sentence's score: a sound sentence beats it, yet it can still answer when no sound one covers the question.
+    private const double Defect = 0.5;
+
+    // Holding the kind of answer asked for (a date for "when") multiplies the score by this, lacking it
+    // divides by it: evidence that a sentence answers, weaker than covering the question's terms.
+    private const double KindEvidence = 1.2;
+
+    // The retriever's order is evidence too, but weak: each rank below the first costs 5%.
+    private const double PerRank = 0.95;
+
     // A term held by at most this share of the candidate sentences is one the answer must contain.
     private const double RareTermShare = 0.25;
-
-    // Sentences sharing this much (Jaccard of stems, or containment of the smaller) quote the same fact.
-    private const double DuplicateJaccard = 0.5;
-    private const double DuplicateContainment = 0.8;
 
     /// <summary>Answers <paramref name="question"/> from <paramref name="passages"/> (best first, as the retriever returns them).</summary>
     public static ExtractiveAnswer Answer(string question, IReadOnlyList<RetrievedPassage> passages, ExtractiveOptions? options = null)
@@ -73,7 +82,7 @@ public static class ExtractiveAnswerer
             }
 
             // A further quote must cover the question and, when a kind of answer is asked for, hold one.
-            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Any(c => NearDuplicate(c.Stems, candidate.Stems)))
+            if (!candidate.Covered || (parsed.Kind != AnswerKind.Any && !candidate.HoldsKind) || chosen.Exists(c => SparseVector.Dot(c.Vector!, candidate.Vector!) > Diversity.RedundantAbove))
             {
                 continue;
             }
@@ -81,8 +90,7 @@ public static class ExtractiveAnswerer
             chosen.Add(candidate);
         }
 
-        AddAntecedents(chosen, ranked, parsed, options.MaxSentences);
-        AddOtherHalves(chosen, ranked, options.MaxSentences);
+        AddNeighbours(chosen, ranked, options.MaxSentences);
         return new ExtractiveAnswer(ReadingOrder(chosen), false, best.Score);
     }
 
@@ -99,111 +107,58 @@ public static class ExtractiveAnswerer
         }
 
         var read = passages.Take(options.MaxPassages).ToList();
-        var candidates = Candidates(read, options.MinSentenceWords);
+        var candidates = Candidates(read);
         if (candidates.Count == 0)
         {
             return (parsed, [], false);
         }
 
-        Score(parsed, candidates);
+        // The summarizer's likeness: sentences whose TF-IDF vectors are close quote the same fact.
+        var vectors = Centrality.Vectors(candidates.ConvertAll(c => c.Sentence));
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            candidates[i].Vector = vectors[i];
+        }
+
+        Score(parsed, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
         var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
     }
 
     /// <summary>
-    /// A quoted sentence that opens with "He", "She" or "They" names nobody: its predecessor in the
-    /// passage, which usually does, is quoted too while there is room. For a "who" question the name
-    /// is the answer; for any other it tells the reader whom the quote is about.
+    /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
+    /// it while there is room: one that opens with a pronoun ("He …", "These include …") with the
+    /// sentence before it, which names whom or what it is about; one that announces what follows
+    /// ("… the company's two major AI labs.", "…:") with the sentences after it that take it up: the next
+    /// one if it leans on it, and each further one that opens with a connective ("On one side, …", "On
+    /// the other side, …"), until a paragraph opens without leaning on what came before.
     /// </summary>
-    private static void AddAntecedents(List<Candidate> chosen, List<Candidate> ranked, ExtractiveQuestion question, int maxSentences)
+    private static void AddNeighbours(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
     {
         for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
         {
             var sentence = chosen[k];
-            if (!StartsWithPersonalPronoun(sentence.Text) || (question.Kind != AnswerKind.Person && k > 0))
+            var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
+            foreach (var next in after.OrderBy(c => c.Position))
             {
-                continue;
+                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && !Discourse.LeansOnPrevious(next.Text)))
+                {
+                    break;
+                }
+
+                if ((Discourse.Continues(next.Text) || (next.Position == sentence.Position + 1 && Discourse.LeansOnPrevious(next.Text))) && !chosen.Contains(next))
+                {
+                    chosen.Add(next);
+                }
             }
 
-            var previous = ranked.FirstOrDefault(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
-            if (previous is not null && !chosen.Contains(previous))
+            var previous = ranked.Find(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
+            if (chosen.Count < maxSentences && Discourse.RefersBack(sentence.Text) && previous is not null && !chosen.Contains(previous))
             {
                 chosen.Add(previous);
             }
         }
-    }
-
-    // Openers of the first half of a pair, and how the second half opens.
-    private static readonly (string First, string[] Second)[] PairedOpeners =
-    [
-        ("On one side", ["On the other side", "On another side"]),
-        ("On the one side", ["On the other side"]),
-        ("On one hand", ["On the other hand", "On the other"]),
-        ("On the one hand", ["On the other hand", "On the other"]),
-        ("First,", ["Second,", "Then,", "Next,"]),
-        ("Firstly,", ["Secondly,", "Second,"]),
-    ];
-
-    // The second half of a pair comes within this many sentences of the first (the first half is
-    // often a short paragraph of its own).
-    private const int MaxPairDistance = 4;
-
-    /// <summary>
-    /// A quoted sentence that opens the first half of a pair ("On one side, …", "On the one hand, …",
-    /// "First, …") is half an answer ("which two …?" gets one of them): the sentence of the same
-    /// passage that opens the other half is quoted too while there is room. When the best sentence
-    /// announces two of something and a pair follows it, both halves are quoted: they are the two.
-    /// </summary>
-    private static void AddOtherHalves(List<Candidate> chosen, List<Candidate> ranked, int maxSentences)
-    {
-        var best = chosen[0];
-        if (chosen.Count < maxSentences - 1 && AnnouncesTwo(best.Text))
-        {
-            var firstHalf = FollowingSentence(ranked, best, c => Array.Exists(PairedOpeners, p => c.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase)));
-            if (firstHalf is not null && !chosen.Contains(firstHalf))
-            {
-                chosen.Add(firstHalf);
-            }
-        }
-
-        for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
-        {
-            var sentence = chosen[k];
-            var pair = Array.Find(PairedOpeners, p => sentence.Text.StartsWith(p.First, StringComparison.OrdinalIgnoreCase));
-            if (pair.Second is null)
-            {
-                continue;
-            }
-
-            var other = FollowingSentence(ranked, sentence, c => pair.Second.Any(s => c.Text.StartsWith(s, StringComparison.OrdinalIgnoreCase)));
-            if (other is not null && !chosen.Contains(other))
-            {
-                chosen.Add(other);
-            }
-        }
-    }
-
-    /// <summary>The first sentence within <see cref="MaxPairDistance"/> after <paramref name="sentence"/> in its passage that matches.</summary>
-    private static Candidate? FollowingSentence(List<Candidate> ranked, Candidate sentence, Func<Candidate, bool> match) =>
-        ranked
-            .Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position && c.Position <= sentence.Position + MaxPairDistance)
-            .OrderBy(c => c.Position)
-            .FirstOrDefault(match);
-
-    private static bool AnnouncesTwo(string sentence) =>
-        sentence.Split([' ', ',', ';', ':'], StringSplitOptions.RemoveEmptyEntries)
-            .Any(w => w.Equals("two", StringComparison.OrdinalIgnoreCase) || w.Equals("both", StringComparison.OrdinalIgnoreCase));
-
-    private static bool StartsWithPersonalPronoun(string sentence)
-    {
-        var end = 0;
-        while (end < sentence.Length && char.IsLetter(sentence[end]))
-        {
-            end++;
-        }
-
-        return sentence.AsSpan(0, end) is "He" or "She" or "They" or "His" or "Her" or "Their" or "Him" or "Them";
     }
 
     /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
@@ -217,7 +172,7 @@ public static class ExtractiveAnswerer
             .ToList();
     }
 
-    private static List<Candidate> Candidates(List<RetrievedPassage> passages, int minWords)
+    private static List<Candidate> Candidates(List<RetrievedPassage> passages)
     {
         var candidates = new List<Candidate>();
         for (var p = 0; p < passages.Count; p++)
@@ -228,7 +183,7 @@ public static class ExtractiveAnswerer
             HashSet<string>? previous = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
-                if (sentence.IsCandidate && sentence.Words >= minWords)
+                if (sentence.IsCandidate)
                 {
                     candidates.Add(new Candidate(p, sentence, previous, heading, passageStems));
                 }
@@ -241,7 +196,7 @@ public static class ExtractiveAnswerer
         return candidates;
     }
 
-    private static void Score(ExtractiveQuestion question, List<Candidate> candidates)
+    private static void Score(ExtractiveQuestion question, List<Candidate> candidates, HashSet<string> lowerCase)
     {
         var n = candidates.Count;
         var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.Sentence.TermCount));
@@ -253,7 +208,7 @@ public static class ExtractiveAnswerer
         {
             var stem = terms[t].Stem;
             var df = candidates.Count(c => c.Sentence.Counts.ContainsKey(stem));
-            weights[t] = Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
+            weights[t] = Centrality.Idf(n, df);
             rare[t] = df <= Math.Max(1, RareTermShare * n);
             absent[t] = df == 0;
         }
@@ -284,7 +239,7 @@ public static class ExtractiveAnswerer
                 missingAbsent |= !met && !unit.Key && unit.Absent;
             }
 
-            candidate.HoldsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question);
+            candidate.HoldsKind = question.Kind != AnswerKind.Any && ExtractiveEvidence.Holds(candidate.Text, question, lowerCase);
 
             // Rare names and numbers ("Gnoppix", "CEO", "LLaMA 3") say what the question is about, while
             // its other rare words often have synonyms in the text ("released" / "followed"). A sentence
@@ -292,7 +247,7 @@ public static class ExtractiveAnswerer
             // word it lacks appears in no passage at all ("born"): then the passages never discuss it.
             candidate.Covered = rareMet >= required || (keyUnits > 0 && keyMet == keyUnits && candidate.HoldsKind && !missingAbsent);
             var coverage = weights.Select((w, t) => w * credits[t]).Sum() / totalWeight;
-            candidate.Scored = Factor<Candidate>.Score(candidate, candidate.Sentence, new FactorHit("coverage", Math.Round(coverage, 4), "the question's terms it holds, rare ones counting more"), factors);
+            candidate.Scored = Factor<Candidate>.Score(candidate, candidate.Sentence, new FactorHit("coverage", coverage, "the question's terms it holds, rare ones counting more"), factors);
         }
     }
 
@@ -300,20 +255,16 @@ public static class ExtractiveAnswerer
     private static Factor<Candidate>[] Factors(ExtractiveQuestion question)
     {
         var kind = question.Kind.ToString().ToLowerInvariant();
-
-        // The long form of an acronym is the whole answer to "what is X short for", so holding it weighs
-        // more than holding a name or a date, which only makes a sentence likelier to be the answer.
-        var (holds, lacks) = question.Kind == AnswerKind.Expansion ? (1.3, 0.7) : (1.15, 0.8);
         return
         [
-            Factor<Candidate>.Fixed("uncovered", 0.5, "the question's rare terms do not meet in it", c => !c.Covered),
-            Factor<Candidate>.Fixed("answer-kind", holds, $"holds the kind of answer asked for ({kind})", c => question.Kind != AnswerKind.Any && c.HoldsKind),
-            Factor<Candidate>.Fixed("answer-kind-missing", lacks, $"holds no {kind}, which the question asks for", c => question.Kind != AnswerKind.Any && !c.HoldsKind),
-            Factor<Candidate>.Fixed("undated", 0.5, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
-            Factor<Candidate>.Fixed("question", 0.5, "asks rather than answers", c => c.Text.EndsWith('?')),
-
-            // The retriever's order is evidence too, but weak: a step of 5% per rank, for the first eight.
-            new("passage-rank", c => c.PassageIndex == 0 ? null : (1 - (0.05 * Math.Min(c.PassageIndex, 8)), $"from passage {c.PassageIndex + 1}")),
+            Factor<Candidate>.Fixed("uncovered", Defect, "the question's rare terms do not meet in it", c => !c.Covered),
+            // Holding a name or a date says nothing of a sentence that is not about the question.
+            new("answer-kind", c => question.Kind == AnswerKind.Any || !c.Covered ? null
+                : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
+                : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
+            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("question", Defect, "asks rather than answers", c => c.Text.EndsWith('?')),
+            new("passage-rank", c => c.PassageIndex == 0 ? null : (Math.Pow(PerRank, c.PassageIndex), $"from passage {c.PassageIndex + 1}")),
         ];
     }
 
@@ -352,19 +303,6 @@ public static class ExtractiveAnswerer
         return candidate.PassageStems.Contains(stem) ? PassageCredit : 0;
     }
 
-    private static bool NearDuplicate(HashSet<string> a, HashSet<string> b)
-    {
-        var (small, large) = a.Count <= b.Count ? (a, b) : (b, a);
-        if (small.Count == 0)
-        {
-            return false;
-        }
-
-        var shared = small.Count(large.Contains);
-        var union = a.Count + b.Count - shared;
-        return (double)shared / union >= DuplicateJaccard || (small.Count >= 4 && (double)shared / small.Count >= DuplicateContainment);
-    }
-
     /// <param name="Terms">Indexes into the question's terms.</param>
     /// <param name="Rare">Some term of the unit is rare among the candidate sentences.</param>
     /// <param name="Key">A rare name or number.</param>
@@ -381,7 +319,7 @@ public static class ExtractiveAnswerer
 
         public string Text => Sentence.Text;
 
-        public HashSet<string> Stems { get; } = [.. sentence.Counts.Keys];
+        public SparseVector? Vector { get; set; }
 
         public HashSet<string>? Previous { get; } = previous;
 

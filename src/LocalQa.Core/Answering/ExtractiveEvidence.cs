@@ -11,40 +11,16 @@ namespace LocalQa.Core.Answering;
 /// <remarks>Surface patterns only: they nudge the ranking of sentences that already match the question, never decide alone.</remarks>
 internal static partial class ExtractiveEvidence
 {
-    // Capitalized words that start organisation names, titles and sentences far more often than they name a person.
-    private static readonly FrozenSet<string> NotNameWords = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "The", "This", "That", "These", "Those", "A", "An", "In", "On", "At", "For", "And", "But", "Or", "If", "As", "By", "With",
-        "From", "Under", "After", "Before", "While", "When", "Since", "Its", "His", "Her", "Their", "Our", "My", "It", "We", "They",
-        "Inc", "Corp", "Corporation", "Company", "Co", "Ltd", "News", "Labs", "Lab", "Laboratory", "University", "Institute",
-        "College", "School", "Research", "Foundation", "Platforms", "Platform", "Group", "Times", "Post", "Journal", "Street",
-        "Valley", "Tech", "Big", "Center", "Centre", "Department", "Ministry", "Council", "Committee", "Association", "Agency",
-        "Bank", "Fund", "Capital", "Ventures", "Partners", "Systems", "Technologies", "Software", "Linux", "Windows", "Network",
-        "Media", "Press", "Review", "Magazine", "Daily", "Award", "Awards", "Prize", "Conference", "Summit", "Model", "Models",
-        "Language", "Learning", "Intelligence", "Artificial", "Machine", "Deep", "Open", "Source", "Superintelligence", "New",
-        "North", "South", "East", "West", "United", "States", "Kingdom", "Union", "Republic", "Office", "House", "Senate",
-        "Congress", "Court", "Army", "Air", "Force", "Project", "Program", "Programme", "Team", "Division", "Unit", "Studio",
-        "Studios", "Games", "Store", "App", "Apps", "Cloud", "Data", "Science", "Engineering", "Applied", "Fundamental",
-        "Chief", "Officer", "Director", "President", "Minister", "Senior", "Vice", "Head", "Professor", "Dr", "Mr", "Mrs", "Ms",
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
-
-    private static readonly FrozenSet<string> NotPlaceWords = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "The", "This", "That", "These", "Those", "A", "An", "January", "February", "March", "April", "May", "June", "July",
-        "August", "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-        "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4");
-
-    private static readonly FrozenSet<string> SmallWords = FrozenSet.Create(
-        StringComparer.OrdinalIgnoreCase, "of", "and", "for", "the", "a", "an", "in", "on", "to", "de", "la", "le", "du", "des", "et", "und", "&");
-
     /// <summary>True when <paramref name="sentence"/> holds an answer of <paramref name="question"/>'s kind that the question lacks.</summary>
-    public static bool Holds(string sentence, ExtractiveQuestion question) => question.Kind switch
+    /// <param name="sentence">The sentence.</param>
+    /// <param name="question">The question.</param>
+    /// <param name="lowerCase">Words the text read writes in lower case somewhere (see <see cref="LowerCaseWords"/>).</param>
+    public static bool Holds(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase) => question.Kind switch
     {
-        AnswerKind.Person => HasNewName(sentence, question),
+        AnswerKind.Person => HasNewName(sentence, question, lowerCase),
         AnswerKind.Date => HasNewDate(sentence, question),
         AnswerKind.Number => HasNewNumber(sentence, question),
-        AnswerKind.Place => HasNewPlace(sentence, question),
+        AnswerKind.Place => HasNewPlace(sentence, question, lowerCase),
         AnswerKind.Expansion => question.Acronym is not null && HasExpansion(sentence, question.Acronym),
         AnswerKind.Term => HasNewTerm(sentence, question),
         _ => false,
@@ -53,18 +29,48 @@ internal static partial class ExtractiveEvidence
     /// <summary>True when the text mentions a date: a month name, a year, a numeric date or a weekday.</summary>
     public static bool HasDate(string text) => DatePattern().IsMatch(text);
 
-    internal static bool HasNewName(string sentence, ExtractiveQuestion question)
+    /// <summary>
+    /// The words <paramref name="text"/> writes in lower case somewhere, folded. A capitalized word the
+    /// same text also writes in lower case ("Research" and "research", "Labs" and "labs") is a common
+    /// word in a title or at a sentence's start, not part of a person's or a place's name: the text's
+    /// own usage tells them apart, with no list of words to keep up.
+    /// </summary>
+    public static HashSet<string> LowerCaseWords(string text)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in Words.All(text))
+        {
+            if (char.IsLower(text[word.Start]))
+            {
+                words.Add(word.Lower);
+            }
+        }
+
+        return words;
+    }
+
+    // The words that head English names of organisations and job titles ("… Labs", "… Inc", "Chief …
+    // Officer"): capitalized like a person's name, and often never written in lower case in a short text.
+    private static readonly FrozenSet<string> OrganisationAndTitleWords = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "inc", "corp", "corporation", "company", "co", "ltd", "llc", "group", "labs", "lab", "laboratory", "laboratories", "university",
+        "institute", "college", "school", "foundation", "research", "center", "centre", "department", "ministry", "agency", "association",
+        "committee", "council", "bank", "fund", "partners", "ventures", "platforms", "systems", "technologies", "news", "times", "post",
+        "journal", "press", "review", "magazine", "chief", "officer", "director", "president", "minister", "head", "professor", "senior", "vice");
+
+    /// <summary>A capitalized word that cannot be part of a person's name: a function word, a month or weekday, a word heading an organisation's name or a title, or a word the text writes in lower case.</summary>
+    private static bool IsCommonWord(string word, IReadOnlySet<string> lowerCase)
+    {
+        var key = Words.All(word) is [var only] ? only.Lower : word.ToLowerInvariant();
+        return Words.IsStopWord(key) || StopWords.Calendar.Contains(key) || OrganisationAndTitleWords.Contains(key) || lowerCase.Contains(key);
+    }
+
+    internal static bool HasNewName(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase)
     {
         foreach (Match m in NamePattern().Matches(sentence))
         {
-            var words = m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var capitalized = words.Where(w => char.IsUpper(w[0])).ToList();
-            if (capitalized.Count < 2 || capitalized.Any(w => NotNameWords.Contains(w.TrimEnd('.'))))
-            {
-                continue;
-            }
-
-            if (!IsKnown(m.Value, question))
+            var capitalized = m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => char.IsUpper(w[0])).ToList();
+            if (capitalized.Count >= 2 && !capitalized.Exists(w => IsCommonWord(w.TrimEnd('.'), lowerCase)) && !IsKnown(m.Value, question))
             {
                 return true;
             }
@@ -95,13 +101,12 @@ internal static partial class ExtractiveEvidence
         return false;
     }
 
-    internal static bool HasNewPlace(string sentence, ExtractiveQuestion question)
+    internal static bool HasNewPlace(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase)
     {
         foreach (Match m in PlacePattern().Matches(sentence))
         {
             var place = m.Groups["place"].Value;
-            var firstWord = place.Split(' ')[0];
-            if (NotPlaceWords.Contains(firstWord) || IsKnown(place, question))
+            if (IsCommonWord(place.Split(' ')[0], lowerCase) || IsKnown(place, question))
             {
                 continue;
             }
@@ -129,12 +134,13 @@ internal static partial class ExtractiveEvidence
         var before = Regex.Match(sentence, @"(?<long>[^()]{3,160})\(\s*" + escaped + @"\s*\)", RegexOptions.None, TimeSpan.FromSeconds(1));
         if (before.Success)
         {
-            // The long form is at most a few more words than the acronym has letters.
-            var words = before.Groups["long"].Value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            var take = Math.Min(words.Length, Math.Min(acronym.Length + 5, acronym.Length * 2));
+            // The long form is at most min(|A| + 5, 2|A|) words (Schwartz and Hearst's window), the last ones before the parenthesis.
+            var text = before.Groups["long"].Value;
+            var words = Words.All(text);
+            var take = Math.Min(words.Count, Math.Min(acronym.Length + 5, acronym.Length * 2));
             for (var count = 2; count <= take; count++)
             {
-                if (LongFormMatches(acronym, string.Join(' ', words[^count..])))
+                if (LongFormMatches(acronym, text[words[^count].Start..]))
                 {
                     return true;
                 }
@@ -147,8 +153,9 @@ internal static partial class ExtractiveEvidence
     /// <summary>Schwartz–Hearst matching: every letter of the short form, right to left, found in order in the long form.</summary>
     internal static bool LongFormMatches(string shortForm, string longForm)
     {
-        var words = longForm.Split([' ', '-', '\u2013', '\u2014'], StringSplitOptions.RemoveEmptyEntries);
-        var contentWords = words.Count(w => !SmallWords.Contains(w));
+        // Particles ("of", "and", "de") need no letter of their own: lower-case words of up to three letters.
+        // The other words are one per letter of the short form, give or take two ("Facebook AI Research").
+        var contentWords = Words.All(longForm).Count(w => w.Length > 3 || char.IsUpper(longForm[w.Start]));
         if (contentWords < 2 || contentWords > shortForm.Length + 2)
         {
             return false;
@@ -215,6 +222,8 @@ internal static partial class ExtractiveEvidence
     private static bool Mentions(ExtractiveQuestion question, string value) =>
         question.Text.Contains(value.Trim(), StringComparison.OrdinalIgnoreCase);
 
+    // Surface forms of English dates, amounts, personal names (with their particles "de", "van" …), places after a
+    // preposition of place, quoted terms and hyphenated coinages: general patterns, not a list of any article's names.
     [GeneratedRegex(@"\b(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:yesterday|last\s+(?:week|month|year)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")]
     private static partial Regex DatePattern();
 

@@ -38,35 +38,34 @@ internal readonly record struct QuestionTerm(string Stem, bool Capitalized, int 
 /// <summary>A question taken apart for extractive answering: its content terms and the kind of answer it wants.</summary>
 internal sealed partial class ExtractiveQuestion
 {
-    private static readonly FrozenSet<string> LeadingFiller = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "and", "so", "but", "then", "in", "on", "at", "by", "for", "to", "from", "since", "during", "of", "please", "tell", "me", "us",
-        "do", "does", "you", "know", "can", "could", "exactly", "roughly", "approximately", "about", "ok", "okay");
-
+    // English's question words: the closed class that says what kind of answer is asked for.
     private static readonly FrozenSet<string> WhWords = FrozenSet.Create(
         StringComparer.Ordinal, "who", "whom", "whose", "when", "where", "how", "what", "which", "why");
 
-    private static readonly FrozenSet<string> DateNouns = FrozenSet.Create(
-        StringComparer.Ordinal, "year", "years", "month", "months", "date", "day", "decade", "century", "season", "week");
+    // The nouns English questions use to ask for a kind of answer ("what year", "which city", "what
+    // percentage", "which researcher"): a closed set of question wording, whatever the topic.
+    private static readonly FrozenDictionary<string, AnswerKind> KindNouns = new (AnswerKind Kind, string[] Nouns)[]
+    {
+        (AnswerKind.Date, ["year", "years", "month", "months", "date", "day", "decade", "century", "season", "week"]),
+        (AnswerKind.Number, ["percentage", "percent", "number", "share", "amount", "proportion", "fraction", "size", "sum", "total"]),
+        (AnswerKind.Place, ["city", "cities", "country", "countries", "place", "location", "state", "region", "town", "continent", "campus", "office", "offices"]),
+        (AnswerKind.Person, ["person", "people", "man", "woman", "researcher", "researchers", "scientist", "scientists", "executive",
+            "executives", "founder", "founders", "ceo", "author", "authors", "leader", "professor", "engineer", "director", "journalist", "reporter"]),
+    }.SelectMany(g => g.Nouns.Select(n => (Noun: n, g.Kind))).ToFrozenDictionary(x => x.Noun, x => x.Kind, StringComparer.Ordinal);
 
-    private static readonly FrozenSet<string> NumberNouns = FrozenSet.Create(
-        StringComparer.Ordinal, "percentage", "percent", "number", "share", "amount", "proportion", "fraction", "size", "sum", "total");
-
-    private static readonly FrozenSet<string> PlaceNouns = FrozenSet.Create(
-        StringComparer.Ordinal, "city", "cities", "country", "countries", "place", "location", "state", "region", "town", "continent", "campus", "office", "offices");
-
-    private static readonly FrozenSet<string> PersonNouns = FrozenSet.Create(
-        StringComparer.Ordinal, "person", "people", "man", "woman", "researcher", "researchers", "scientist", "scientists", "executive",
-        "executives", "founder", "founders", "ceo", "author", "authors", "leader", "professor", "engineer", "director", "journalist", "reporter");
-
+    // "How many", "how long", "how old": the adjectives after "how" that ask for a quantity.
     private static readonly FrozenSet<string> NumberAfterHow = FrozenSet.Create(
         StringComparer.Ordinal, "many", "much", "long", "old", "large", "big", "far", "often", "fast", "tall", "high");
 
-    // Words that say how the question is asked, not what it is about.
-    private static readonly FrozenSet<string> NoiseStems = StemsOf(
-        "named", "name", "mentioned", "mention", "article", "articles", "document", "documents", "passage", "passages", "text",
-        "tell", "please", "exactly", "know", "according", "happen", "happened", "happens");
+    // Words that say how a question is asked, not what it is about ("named in the articles", "please
+    // tell me exactly"); with StopWords.QuestionPhrasing they are also the fillers a question may open with.
+    private static readonly FrozenSet<string> Asking = FrozenSet.Create(
+        StringComparer.Ordinal, "named", "name", "mentioned", "mention", "article", "articles", "document", "documents", "passage",
+        "passages", "text", "tell", "please", "exactly", "roughly", "approximately", "know", "according", "happen", "happened", "happens", "ok", "okay");
 
+    private static readonly FrozenSet<string> NoiseStems = StemsOf([.. Asking]);
+
+    // The cue words of each kind of question below are its wording, not its subject: "short for", "call", "how many", "today".
     private static readonly FrozenSet<string> ExpansionStems = StemsOf(
         "short", "stand", "stands", "abbreviation", "abbreviate", "abbreviated", "acronym", "mean", "means", "expand", "expansion", "full", "form", "letters");
 
@@ -108,7 +107,7 @@ internal sealed partial class ExtractiveQuestion
     {
         ArgumentNullException.ThrowIfNull(question);
         var normalized = question.Replace('\u2019', '\'').Replace('\u2018', '\'');
-        var words = LowerWords().Matches(normalized.ToLowerInvariant()).Select(m => m.Value).ToList();
+        var words = Words.All(normalized).Select(w => w.Lower).ToList();
         var acronym = FindAcronym(normalized);
         var kind = KindOf(normalized, words, acronym);
         var asksForCurrent = CurrentTime().IsMatch(normalized);
@@ -174,28 +173,8 @@ internal sealed partial class ExtractiveQuestion
                 return AnswerKind.Place;
             case "how" when next is not null && NumberAfterHow.Contains(next):
                 return AnswerKind.Number;
-            case "what" or "which" when next is not null:
-                if (DateNouns.Contains(next))
-                {
-                    return AnswerKind.Date;
-                }
-
-                if (NumberNouns.Contains(next))
-                {
-                    return AnswerKind.Number;
-                }
-
-                if (PlaceNouns.Contains(next))
-                {
-                    return AnswerKind.Place;
-                }
-
-                if (PersonNouns.Contains(next))
-                {
-                    return AnswerKind.Person;
-                }
-
-                break;
+            case "what" or "which" when next is not null && KindNouns.TryGetValue(next, out var asked):
+                return asked;
         }
 
         // "What is the price of …", "How much did it cost": the answer is an amount.
@@ -212,7 +191,8 @@ internal sealed partial class ExtractiveQuestion
                 return (words[k], k + 1 < words.Count ? words[k + 1] : null);
             }
 
-            if (!LeadingFiller.Contains(words[k]) || k >= 3)
+            // Fillers open a question ("So, in …", "Do you know …"); past three words the question has begun.
+            if (k >= 3 || !(Words.IsStopWord(words[k]) || Asking.Contains(words[k]) || StopWords.QuestionPhrasing.Contains(words[k])))
             {
                 break;
             }
@@ -230,23 +210,23 @@ internal sealed partial class ExtractiveQuestion
         return (null, null);
     }
 
-    /// <summary>An all-capitals or mostly-capitals word of two or more letters ("FAIR", "LLaMA"); the one before an expansion cue wins.</summary>
+    /// <summary>A word of at least two capitals that are at least half its letters ("FAIR", "LLaMA"); the one before an expansion cue wins.</summary>
     private static string? FindAcronym(string question)
     {
         var cue = ExpansionCue().Match(question);
         string? first = null;
         string? beforeCue = null;
-        foreach (Match m in WordToken().Matches(question))
+        foreach (var token in Words.All(question))
         {
-            var word = m.Value;
+            var word = question.Substring(token.Start, token.Length);
             var upper = word.Count(char.IsUpper);
-            if (word.Length < 2 || word.Length > 12 || upper < 2 || upper * 2 < word.Length)
+            if (upper < 2 || upper * 2 < word.Length)
             {
                 continue;
             }
 
             first ??= word;
-            if (cue.Success && m.Index < cue.Index)
+            if (cue.Success && token.Start < cue.Index)
             {
                 beforeCue = word;
             }
@@ -258,12 +238,7 @@ internal sealed partial class ExtractiveQuestion
     private static FrozenSet<string> StemsOf(params string[] words) =>
         words.Select(w => EnglishStemmer.Stem(w)).ToFrozenSet(StringComparer.Ordinal);
 
-    [GeneratedRegex(@"[a-z0-9]+")]
-    private static partial Regex LowerWords();
-
-    [GeneratedRegex(@"[\p{L}\p{N}]+")]
-    private static partial Regex WordToken();
-
+    // The general ways English asks for the cues below: an acronym's long form, a coined term, the present, an amount of money.
     [GeneratedRegex(@"\b(?:short\s+for|stands?\s+for|standing\s+for|abbreviat\w*|acronym|expan(?:sion|d|ds|ded)\b|full\s+(?:name|form)|what\s+does\s+\S+\s+mean)", RegexOptions.IgnoreCase)]
     private static partial Regex ExpansionCue();
 

@@ -31,13 +31,6 @@ public static class FollowUps
     private static readonly FrozenSet<string> Ordinals = FrozenSet.Create(StringComparer.Ordinal,
         ["first", "second", "third", "fourth", "fifth", "last", "other", "next", "previous", "one", "ones"]);
 
-    // Dates are capitalized but name no subject to carry.
-    private static readonly FrozenSet<string> Calendar = FrozenSet.Create(StringComparer.Ordinal,
-    [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    ]);
-
     private static readonly FrozenSet<string> Openers = FrozenSet.Create(StringComparer.Ordinal, ["and", "but", "also", "so"]);
 
     private static readonly FrozenSet<string> QuestionWords = FrozenSet.Create(StringComparer.Ordinal,
@@ -48,7 +41,7 @@ public static class FollowUps
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(question);
-        var words = LowerWords(question);
+        var words = Words.All(question).Select(w => w.Lower).ToList();
         var refersBack = RefersBack(words);
         var ownNames = Names(question);
         var ownTerms = Words.Terms(question).Count(t => !StopWords.QuestionPhrasing.Contains(t.Stem) && !Ordinals.Contains(t.Stem));
@@ -117,22 +110,6 @@ public static class FollowUps
         return words.Count > 0 && Openers.Contains(words[0]) && words.Count <= 4;
     }
 
-    private static List<string> LowerWords(string text)
-    {
-        var list = new List<string>();
-        var i = 0;
-        while (i < text.Length)
-        {
-            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
-            var start = i;
-            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '\'')) i++;
-            var w = text[start..i].ToLowerInvariant();
-            var apostrophe = w.IndexOf('\'', StringComparison.Ordinal);
-            list.Add(apostrophe > 0 ? w[..apostrophe] : w);
-        }
-        return list;
-    }
-
     /// <summary>Runs of capitalized content words ("Erik Meijer", "Meta Superintelligence Labs", "FAIR").</summary>
     internal static List<string> Names(string text)
     {
@@ -156,7 +133,7 @@ public static class FollowUps
             lastEnd = i;
             var lower = word.ToLowerInvariant();
             var capital = char.IsUpper(word[0]) && !StopWords.English.Contains(lower) && !QuestionWords.Contains(lower);
-            if (capital && !StopWords.QuestionPhrasing.Contains(lower) && !Calendar.Contains(lower))
+            if (capital && !StopWords.QuestionPhrasing.Contains(lower) && !StopWords.Calendar.Contains(lower))
             {
                 if (!gapIsSpace) Flush();
                 run.Add(word);

@@ -10,13 +10,11 @@ internal static class Centrality
     /// <summary>Texts with more sentences than this are scored against their centroid: the graph is quadratic.</summary>
     public const int GraphSentenceLimit = 400;
 
-    // PageRank's usual damping; iterations stop at the limit or once rank moves less than Convergence.
+    // PageRank's usual damping; iterations stop once rank moves less than Convergence, which the error,
+    // shrinking by Damping each round, reaches within MaxIterations.
     private const double Damping = 0.85;
-    private const int MaxIterations = 60;
     private const double Convergence = 1e-7;
-
-    // Likeness below this is noise (one shared common word), not an edge of the graph.
-    private const float MinEdge = 0.05f;
+    private static readonly int MaxIterations = (int)Math.Ceiling(Math.Log(Convergence) / Math.Log(Damping));
 
     /// <summary>Each sentence's centrality, scaled so that the most central is 1.</summary>
     public static double[] Of(SparseVector[] vectors)
@@ -26,7 +24,7 @@ internal static class Centrality
         return raw.Select(r => max > 0 ? r / max : 0).ToArray();
     }
 
-    /// <summary>Unit-length TF-IDF vectors of the sentences: (1 + ln tf) × ln((n + 1) / (df + 0.5)).</summary>
+    /// <summary>Unit-length TF-IDF vectors of the sentences: (1 + ln tf) × <see cref="Idf"/>.</summary>
     public static SparseVector[] Vectors(IReadOnlyList<Sentence> sentences)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -49,10 +47,16 @@ internal static class Centrality
         return sentences.Select(s =>
         {
             var terms = s.Counts.Select(c => (Id: ids[c.Key], Tf: c.Value)).OrderBy(t => t.Id).ToArray();
-            var weights = terms.Select(t => (float)((1 + Math.Log(t.Tf)) * Math.Log((n + 1.0) / (df[t.Id] + 0.5)))).ToArray();
+            var weights = terms.Select(t => (float)((1 + Math.Log(t.Tf)) * Idf(n, df[t.Id]))).ToArray();
             return new SparseVector(terms.Select(t => t.Id).ToArray(), weights);
         }).ToArray();
     }
+
+    /// <summary>
+    /// The rarity of a term held by <paramref name="df"/> of <paramref name="n"/> sentences: BM25's
+    /// smoothed inverse document frequency, positive even for a term every sentence holds.
+    /// </summary>
+    public static double Idf(int n, int df) => Math.Log(1 + ((n - df + 0.5) / (df + 0.5)));
 
     /// <summary>Weighted PageRank over the cosine-similarity graph.</summary>
     public static double[] TextRank(SparseVector[] vectors)
@@ -65,7 +69,7 @@ internal static class Centrality
             for (var j = i + 1; j < n; j++)
             {
                 var similarity = (float)SparseVector.Dot(vectors[i], vectors[j]);
-                if (similarity < MinEdge)
+                if (similarity <= 0)
                 {
                     continue;
                 }

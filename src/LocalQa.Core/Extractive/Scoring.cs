@@ -17,6 +17,9 @@ public sealed record ScoredSentence(Sentence Sentence, double Score, IReadOnlyLi
 /// <typeparam name="T">What the factor looks at: a <see cref="Sentence"/>, or an answer candidate that holds one.</typeparam>
 internal sealed record Factor<T>(string Name, Func<T, (double Value, string Reason)?> Apply)
 {
+    // Factors are shown to four decimals: enough to tell them apart, short enough to read.
+    private const int ShownDigits = 4;
+
     /// <summary>A factor with a fixed weight that applies where <paramref name="when"/> holds.</summary>
     public static Factor<T> Fixed(string name, double weight, string reason, Func<T, bool> when) =>
         new(name, s => when(s) ? (weight, reason) : null);
@@ -24,13 +27,13 @@ internal sealed record Factor<T>(string Name, Func<T, (double Value, string Reas
     /// <summary>The item scored: <paramref name="base"/> times every factor that applies.</summary>
     public static ScoredSentence Score(T item, Sentence sentence, FactorHit @base, IEnumerable<Factor<T>> factors)
     {
-        var hits = new List<FactorHit> { @base };
+        var hits = new List<FactorHit> { @base with { Value = Math.Round(@base.Value, ShownDigits) } };
         var score = @base.Value;
         foreach (var factor in factors)
         {
             if (factor.Apply(item) is { } applied)
             {
-                hits.Add(new FactorHit(factor.Name, Math.Round(applied.Value, 4), applied.Reason));
+                hits.Add(new FactorHit(factor.Name, Math.Round(applied.Value, ShownDigits), applied.Reason));
                 score *= applied.Value;
             }
         }
@@ -58,7 +61,7 @@ internal static class Diversity
     {
         var best = -1;
         var bestValue = double.NegativeInfinity;
-        var maxScore = pool.Count == 0 ? 1 : Math.Max(1e-9, pool.Max(p => p.Score));
+        var maxScore = pool.Count == 0 ? 0 : pool.Max(p => p.Score);
         for (var i = 0; i < pool.Count; i++)
         {
             if (taken.Contains(i) || !fits(i))
@@ -79,7 +82,7 @@ internal static class Diversity
                 continue;
             }
 
-            var value = (Relevance * pool[i].Score / maxScore) - ((1 - Relevance) * likeness);
+            var value = (Relevance * (maxScore > 0 ? pool[i].Score / maxScore : 0)) - ((1 - Relevance) * likeness);
             if (value > bestValue)
             {
                 bestValue = value;

@@ -42,6 +42,9 @@ public sealed class Sentence
     /// <summary>The heading of the sentence's section, if any.</summary>
     public string? Heading { get; }
 
+    /// <summary>True when the sentence starts a line of the text read: it opens a paragraph, a list item or a block.</summary>
+    public bool OpensParagraph { get; internal set; }
+
     /// <summary>True for the first candidate sentence of its section.</summary>
     public bool OpensSection { get; internal set; }
 
@@ -99,12 +102,14 @@ public static partial class SentenceReader
     // Characters that are syntax in code and rare in prose; a tenth of a sentence's characters is code.
     private const double MaxCodeSymbolShare = 0.1;
 
-    // Three labelled entries in a row are a glossary; two may be prose.
-    private const int MinLabelledRun = 3;
+    // Three of a kind are a pattern, two a coincidence: three labelled entries in a row are a glossary,
+    // three sentences of one template are a family (credit lines, changelog entries).
+    private const int Pattern = 3;
 
-    // Three sentences of one template are a pattern (credit lines, changelog entries); two a coincidence.
-    private const int MinFamily = 3;
+    // A line of at most this many words without closing punctuation is a heading, where the loader did not say.
+    private const int MaxHeadingWords = 12;
 
+    // The headings English texts put over their back matter: what follows lists sources, not statements.
     private static readonly string[] BackMatter =
         ["References", "Bibliography", "Sources", "Notes", "Footnotes", "Further reading", "Works cited", "Citations", "See also"];
 
@@ -151,6 +156,7 @@ public static partial class SentenceReader
             }
 
             var sentence = new Sentence(span, sentenceText, kind, sentences.Count, section, heading);
+            sentence.OpensParagraph = text.AsSpan(0, found.Start).TrimEnd(' ').TrimEnd('\t') is var before && (before.IsEmpty || before[^1] == '\n');
             sentence.Excluded = backMatter ? "an entry of a reference list" : Exclusion(sentence, raw);
             if (sentence.IsCandidate && !opened)
             {
@@ -173,7 +179,7 @@ public static partial class SentenceReader
         BlockKind.Caption => "a caption",
         _ when s.Words < MinWords || s.Counts.Count == 0 => "a fragment",
         _ when !EndsLikeSentence(s.Text) => "not a sentence: no closing punctuation",
-        _ when s.Text[0] == '(' && s.Text.TrimEnd('.')[^1] == ')' => "an aside in parentheses (a credit line, a cross-reference)",
+        _ when s.Text[0] == '(' => "an aside in parentheses (a credit line, a cross-reference, a remark cut from its context)",
         _ when LooksLikeCode(raw) => "reads as code or terminal output",
         _ when CrossReference().IsMatch(s.Text) => "a cross-reference: it points elsewhere rather than saying something",
         _ when ReferenceEntry().IsMatch(s.Text) => "an entry of a reference list",
@@ -225,24 +231,23 @@ public static partial class SentenceReader
             var run = 1;
             for (var j = i - 1; j >= 0 && labels[j] is { } l && counts[l] == 1; j--) run++;
             for (var j = i + 1; j < sentences.Count && labels[j] is { } l && counts[l] == 1; j++) run++;
-            if (counts[label] > 1 || run >= MinLabelledRun)
+            if (counts[label] > 1 || run >= Pattern)
             {
                 sentences[i].Labelled = true;
             }
         }
     }
 
-    /// <summary>The label of a "Label: value" sentence (one to four words before a colon, the first capitalized), digits masked; else null.</summary>
+    /// <summary>The label of a "Label: value" sentence (a fragment of up to <see cref="MinWords"/> words before a colon, the first capitalized), digits masked; else null.</summary>
     private static string? Label(string sentence)
     {
         var colon = sentence.IndexOf(": ", StringComparison.Ordinal);
-        if (colon <= 0 || colon > 40 || !char.IsUpper(sentence[0]))
+        if (colon <= 0 || !char.IsUpper(sentence[0]))
         {
             return null;
         }
 
-        var words = sentence[..colon].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length <= 4 && words.All(w => w.All(c => char.IsLetterOrDigit(c) || c is '-' or '\'' or '’' or '(' or ')' or '.'))
+        return LocalQa.Core.Text.Words.Count(sentence.AsSpan(0, colon), MinWords) <= MinWords && sentence[..colon].All(c => char.IsLetterOrDigit(c) || char.IsWhiteSpace(c) || c is '-' or '\'' or '’' or '(' or ')' or '.')
             ? Digits().Replace(sentence[..colon], "#")
             : null;
     }
@@ -263,7 +268,7 @@ public static partial class SentenceReader
             var size = family.Count();
             foreach (var s in family)
             {
-                s.FamilySize = size >= MinFamily ? size : 1;
+                s.FamilySize = size >= Pattern ? size : 1;
             }
         }
     }
@@ -304,23 +309,27 @@ public static partial class SentenceReader
         var line = text.AsSpan(sentence.Start, (lineEnd < 0 ? text.Length : lineEnd) - sentence.Start).TrimEnd();
         return line.IndexOf(" | ") >= 0 ? BlockKind.TableRow
             : TextShape.StartsWithListMarker(line) ? BlockKind.ListItem
-            : line.Length == sentence.Length && !TextShape.EndsWithPunctuation(line) && LocalQa.Core.Text.Words.Count(line, 12) <= 12 ? BlockKind.Heading
+            : line.Length == sentence.Length && !TextShape.EndsWithPunctuation(line) && LocalQa.Core.Text.Words.Count(line, MaxHeadingWords) <= MaxHeadingWords ? BlockKind.Heading
             : BlockKind.Paragraph;
     }
 
     private static bool IsBackMatter(string? heading) =>
         heading is not null && Array.Exists(BackMatter, b => heading.Trim().TrimEnd('¶', ':', ' ').Equals(b, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The span without a leading list marker ("- ", "• ", "3. "), which reads as noise once the sentence is quoted alone.</summary>
+    /// <summary>
+    /// The span without a leading list marker ("- ", "• ", "3. ") or footnote reference ("[1] ", which
+    /// belongs to the sentence before): noise once the sentence is quoted alone.
+    /// </summary>
     private static TextSpan WithoutListMarker(string text, TextSpan span)
     {
         var sentence = span.In(text);
-        if (!TextShape.StartsWithListMarker(sentence))
+        var footnote = sentence.Length > 2 && sentence[0] == '[' && sentence.IndexOf(']') is var close && close > 1 && !sentence[1..close].ContainsAnyExceptInRange('0', '9');
+        if (!footnote && !TextShape.StartsWithListMarker(sentence))
         {
             return span;
         }
 
-        var skip = sentence.IndexOfAny(' ', '\t');
+        var skip = footnote ? sentence.IndexOf(']') + 1 : sentence.IndexOfAny(' ', '\t');
         while (skip >= 0 && skip < sentence.Length && char.IsWhiteSpace(sentence[skip]))
         {
             skip++;
@@ -340,7 +349,8 @@ public static partial class SentenceReader
         return builder.ToString();
     }
 
-    [GeneratedRegex(@"^(?:See|Consult|Refer to|For (?:more|full|further)? ?(?:details|information),? see)\b")]
+    // "See …", "Refer to …", "For major changes, see …": the sentence only points elsewhere.
+    [GeneratedRegex(@"^(?:See|Consult|Refer to)\b|^For\b[^.;:]{0,60},?\s+see\b")]
     private static partial Regex CrossReference();
 
     [GeneratedRegex(@"\d")]

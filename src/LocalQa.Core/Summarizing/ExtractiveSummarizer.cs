@@ -22,18 +22,36 @@ namespace LocalQa.Core.Summarizing;
 /// </remarks>
 public static class ExtractiveSummarizer
 {
+    /// <summary>The default word budget: a paragraph, read in half a minute.</summary>
+    public const int DefaultWords = 120;
+
+    /// <summary>The default number of key points: what a reader keeps from one look.</summary>
+    public const int DefaultKeyPoints = 5;
+
     /// <summary>The most key points that can be asked for.</summary>
     public const int MaxKeyPoints = 6;
 
     /// <summary>A key point is at most this many words: it is read at a glance, two lines or so. Longer sentences are passed over, never cut.</summary>
     public const int KeyPointWords = 35;
 
+    // Centrality is half of the base, and position adds up to half: in a reference page or a changelog the
+    // most typical sentence ("The function is no longer deprecated.") is not the most important one, and
+    // structure must be able to outweigh it.
+    private const double Half = 0.5;
+
+    // What a mark of structure (a section's opening, the title's words) multiplies a sentence's score by:
+    // about a third more, so that two marks outweigh the gap between a typical and a central sentence.
+    private const double Emphasis = 1.3;
+
+    // What a sentence that cannot stand alone (a question, "It …", a few words) keeps of its score.
+    private const double Incomplete = 0.6;
+
     // Edmundson's cue words: the author marks this sentence as the gist.
     private static readonly string[] GistCues =
         ["In short", "In summary", "In sum", "To sum up", "To summarize", "To summarise", "In conclusion", "In a nutshell", "Bottom line", "TL;DR", "Put simply", "In brief"];
 
     /// <summary>Summarizes a loaded document, using what its loader saw (headings, code, tables, lists).</summary>
-    public static ExtractiveSummary Summarize(Document document, int maxWords = 120, int keyPoints = 5)
+    public static ExtractiveSummary Summarize(Document document, int maxWords = DefaultWords, int keyPoints = DefaultKeyPoints)
     {
         ArgumentNullException.ThrowIfNull(document);
         var title = document.Headings.Count > 0 ? document.Text.Substring(document.Headings[0].Start, document.Headings[0].Length) : document.Title;
@@ -47,7 +65,7 @@ public static class ExtractiveSummarizer
     /// <param name="text">The article (one block per line); headings, lists and tables are told by their shape.</param>
     /// <param name="maxWords">The word budget, at least 1; whole sentences only, so the summary may be shorter (empty when no sentence fits).</param>
     /// <param name="keyPoints">How many key points to add, 0 to <see cref="MaxKeyPoints"/>; fewer when the article has too few sentences.</param>
-    public static ExtractiveSummary Summarize(string text, int maxWords = 120, int keyPoints = 5) => Summarize(text, [], [], null, maxWords, keyPoints);
+    public static ExtractiveSummary Summarize(string text, int maxWords = DefaultWords, int keyPoints = DefaultKeyPoints) => Summarize(text, [], [], null, maxWords, keyPoints);
 
     private static ExtractiveSummary Summarize(string text, IReadOnlyList<BlockSpan> blocks, IReadOnlyList<HeadingSpan> headings, string? title, int maxWords, int keyPoints)
     {
@@ -73,10 +91,7 @@ public static class ExtractiveSummarizer
         var vectors = Centrality.Vectors(candidates);
         var centrality = Centrality.Of(vectors);
         var factors = Factors(candidates, title ?? candidates[0].Heading);
-        // Centrality counts for half of the base: in a reference page or a changelog the most typical
-        // sentence ("The function is no longer deprecated.") is not the most important one, and the
-        // structure factors must be able to outweigh it.
-        var pool = candidates.Select((s, i) => Factor<Sentence>.Score(s, s, new FactorHit("centrality", Math.Round(0.5 + (0.5 * centrality[i]), 4), "likeness to the rest of the text (LexRank), 0.5 to 1"), factors)).ToList();
+        var pool = candidates.Select((s, i) => Factor<Sentence>.Score(s, s, new FactorHit("centrality", Half + (Half * centrality[i]), "likeness to the rest of the text (LexRank), 0.5 to 1"), factors)).ToList();
 
         var chosen = new List<int>();
         var remaining = maxWords;
@@ -120,28 +135,26 @@ public static class ExtractiveSummarizer
         [
             // Texts put what matters most first (the lead of news, the main features before the changelog):
             // from 1.5 at the start down to 1 at the end, as gentle as position is weak evidence.
-            new Factor<Sentence>("position", s => (1.5 - (0.5 * s.Index / last), $"{100 * s.Index / last}% into the text: texts put what matters most first")),
+            new Factor<Sentence>("position", s => (1 + (Half * (1 - ((double)s.Index / last))), $"{100 * s.Index / last}% into the text: texts put what matters most first")),
 
-            // A section states its point first (the topic sentence).
-            Factor<Sentence>.Fixed("section-opening", 1.3, "opens its section: a section states its point first", s => s.OpensSection && s.Section > 0),
+            // The text's structure marks the sentence: a section states its point first (the topic sentence),
+            // and words of the title or of the heading say what the text or the section is about (Edmundson).
+            Factor<Sentence>.Fixed("section-opening", Emphasis, "opens its section: a section states its point first", s => s.OpensSection && s.Section > 0),
+            Factor<Sentence>.Fixed("title-words", Emphasis, "shares words with the title", s => s.Counts.Keys.Any(titleStems.Contains)),
+            Factor<Sentence>.Fixed("heading-words", Emphasis, "shares words with its section's heading: it says what the section is about", s => s.Heading is { } h && s.Section > 0 && Words.Terms(h).Exists(t => s.Counts.ContainsKey(t.Stem))),
 
-            // Edmundson's title method: words of the title say what the text is about.
-            Factor<Sentence>.Fixed("title-words", 1.25, "shares words with the title", s => s.Counts.Keys.Any(titleStems.Contains)),
-            Factor<Sentence>.Fixed("heading-words", 1.25, "shares words with its section's heading: it says what the section is about", s => s.Heading is { } h && s.Section > 0 && Words.Terms(h).Any(t => s.Counts.ContainsKey(t.Stem))),
-            Factor<Sentence>.Fixed("gist-cue", 1.6, "the author marks it as the gist (\"In short, …\")", s => Array.Exists(GistCues, c => s.Text.StartsWith(c, StringComparison.OrdinalIgnoreCase) && s.Text.Length > c.Length && s.Text[c.Length] is ',' or ':' or ' ')),
+            // Edmundson's cue words: the author marks this sentence as the gist, which outweighs either mark of structure.
+            Factor<Sentence>.Fixed("gist-cue", Emphasis * Emphasis, "the author marks it as the gist (\"In short, …\")", s => Array.Exists(GistCues, c => s.Text.StartsWith(c, StringComparison.OrdinalIgnoreCase) && s.Text.Length > c.Length && s.Text[c.Length] is ',' or ':' or ' ')),
 
             // A family of one template (credit lines, changelog entries) shares one vote, or it would fill the summary.
             new Factor<Sentence>("template-family", s => s.FamilySize > 1 ? (1.0 / s.FamilySize, $"one of {s.FamilySize} sentences of one template (\"{s.Shape.Trim()}\")") : null),
-            Factor<Sentence>.Fixed("question", 0.6, "asks rather than tells", s => s.Text.EndsWith('?')),
-            // Quoted alone, "It is now deprecated." says nothing; a sentence of under eight words rarely says much.
-            Factor<Sentence>.Fixed("leans-on-previous", 0.6, "opens with a word that needs the sentence before", s => LeansOnPrevious(s.Text)),
-            Factor<Sentence>.Fixed("brief", 0.7, "too short to say much on its own", s => s.Words < 8),
-        ];
-    }
 
-    private static bool LeansOnPrevious(string sentence)
-    {
-        var first = sentence.Split(' ', 2)[0].TrimEnd(',');
-        return first is "He" or "She" or "They" or "It" or "His" or "Her" or "Their" or "Its" or "This" or "That" or "These" or "Those" or "But" or "And" or "Still" or "However" or "Meanwhile";
+            // Quoted alone, "It is now deprecated." or a question says little; nor does a sentence of a few words.
+            new Factor<Sentence>("incomplete", s =>
+                s.Text.EndsWith('?') ? (Incomplete, "asks rather than tells")
+                : Discourse.LeansOnPrevious(s.Text) ? (Incomplete, "opens with a word that needs the sentence before")
+                : s.Words < 2 * SentenceReader.MinWords ? (Incomplete, "too short to say much on its own")
+                : null),
+        ];
     }
 }

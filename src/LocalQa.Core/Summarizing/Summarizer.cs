@@ -33,10 +33,11 @@ public sealed record SummarizeOptions
 }
 
 /// <param name="Score">
-/// How related the document is, 0 to 1: the share of the summary's words (title, summary and key points,
-/// each weighted by how rare it is among the article and the documents retrieved for it) that the
-/// document's retrieved passages also use. Only documents at <see cref="Summarizer.MinRelatedness"/> or
-/// above are listed. For a near-copy, the estimated share of word 5-grams the two texts have in common.
+/// How related the document is, 0 to 1: how much of the weight of the article's key terms (its frequent
+/// words, weighted by their rarity in the library) the document's best passage holds, as a share of what
+/// the article's own best passage holds (see README "Related in your library"). Only documents at
+/// <see cref="Summarizer.MinRelatedness"/> or above are listed. For a near-copy, the estimated share of
+/// word 5-grams the two texts have in common.
 /// </param>
 public sealed record RelatedDocument(string Document, string Title, double Score, string Passage)
 {
@@ -348,6 +349,9 @@ public sealed class Summarizer : IDisposable
         return string.Join(' ', words.Take(Math.Max(1, maxWords - 1))) + " …";
     }
 
+    /// <summary>A library document is listed as related from this score up (see <see cref="RelatedDocument.Score"/>).</summary>
+    public const double MinRelatedness = Relatedness.MinScore;
+
     private List<RelatedDocument> FindRelated(SummaryResult r, string? text)
     {
         if (_index is null || _options.Related <= 0) return [];
@@ -360,43 +364,14 @@ public sealed class Summarizer : IDisposable
             related.Add(new RelatedDocument(copy.Path, copy.Title, Math.Round(copy.Similarity, 6), Snippet(opening ?? "")) { NearCopy = true });
             if (related.Count == _options.Related) return related;
         }
-        var query = string.Join(' ', [r.Title, r.Summary, .. r.KeyPoints]);
-        var passages = new Retriever(_index).Search(query, _options.Related * 4)
-            .Where(p => !string.Equals(p.DocumentPath, r.Source, StringComparison.Ordinal) && !related.Any(x => x.Document == p.DocumentPath))
-            .GroupBy(p => p.DocumentPath)
-            .ToList();
-        var scores = Relatedness(query, passages.Select(g => string.Join('\n', g.Select(p => p.Text))).ToList());
-        related.AddRange(passages
-            .Select((g, i) => new RelatedDocument(g.Key, g.First().Title, Math.Round(scores[i], 4), Snippet(g.First().Text)))
-            .Where(d => d.Score >= MinRelatedness)
-            .OrderByDescending(d => d.Score)
-            .Take(_options.Related - related.Count));
+        // The whole article says best what it is about; a summary read from stdin stands in for it when it is all there is.
+        var article = text ?? string.Join('\n', [r.Title, r.Summary, .. r.KeyPoints]);
+        related.AddRange(Relatedness.Find(_index, article, r.Source)
+            .Where(d => d.Score >= Relatedness.MinScore && !related.Any(x => x.Document == d.Path))
+            .DistinctBy(d => d.DuplicateGroup)
+            .Take(_options.Related - related.Count)
+            .Select(d => new RelatedDocument(d.Path, d.Title, Math.Round(d.Score, 4), Snippet(d.Passage))));
         return related;
-    }
-
-    /// <summary>
-    /// A library document is listed as related from this score up (see <see cref="RelatedDocument.Score"/>):
-    /// over a fifth of the summary's rarity-weighted words in common. Measured on the seeds and Python's
-    /// documentation: pages of the documentation against the seeds score 0.04 to 0.20; seeds on one
-    /// subject against each other 0.19 to 0.33. The margin is thin (word overlap is a weak measure);
-    /// with an embedding model a cosine would separate them better.
-    /// </summary>
-    public const double MinRelatedness = 0.22;
-
-    /// <summary>
-    /// For each text, the share of <paramref name="query"/>'s content words it also holds, each word
-    /// weighted by its count in the query (1 + ln tf) and its rarity (1 + ln((n + 1) / df), smoothed so
-    /// that the words of a subject all the texts share still count) among the query and the texts: a
-    /// word only the query uses counts most, against every text.
-    /// </summary>
-    internal static double[] Relatedness(string query, IReadOnlyList<string> texts)
-    {
-        var counts = LocalQa.Core.Text.Words.Terms(query).CountBy(t => t.Stem).ToDictionary();
-        var stems = texts.Select(t => LocalQa.Core.Text.Words.StemSet(t)).ToList();
-        var n = texts.Count + 1;
-        var weights = counts.ToDictionary(c => c.Key, c => (1 + Math.Log(c.Value)) * (1 + Math.Log((n + 1.0) / (1 + stems.Count(s => s.Contains(c.Key))))));
-        var total = weights.Values.Sum();
-        return stems.Select(s => total <= 0 ? 0 : weights.Where(w => s.Contains(w.Key)).Sum(w => w.Value) / total).ToArray();
     }
 
     private static string Snippet(string text) => (text.Length > 240 ? text[..240].TrimEnd() + "…" : text).ReplaceLineEndings(" ");

@@ -38,4 +38,20 @@ public static class StopWords
         "described", "explain", "kind", "like", "look", "mean", "means", "mentioned", "named", "say", "said",
         "says", "short", "stand", "stands", "tell", "text", "texts", "today",
     ]);
+
+    /// <summary>
+    /// Month and weekday names: capitalized in English, yet they date a text rather than name
+    /// someone or something in it.
+    /// </summary>
+    public static FrozenSet<string> Calendar { get; } = FrozenSet.Create(StringComparer.Ordinal,
+    [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]);
+
+    /// <summary>Counts spelled out ("two labs", "both sides"): English writes small counts as words.</summary>
+    public static FrozenSet<string> Counts { get; } = FrozenSet.Create(StringComparer.Ordinal,
+    [
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "both", "several",
+    ]);
 }

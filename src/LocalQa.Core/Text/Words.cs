@@ -11,6 +11,12 @@ namespace LocalQa.Core.Text;
 /// <param name="Capitalized">True when the word starts with an upper-case letter.</param>
 public readonly record struct TermToken(string Stem, int Start, int Length, bool Capitalized);
 
+/// <summary>A word of a text, stop words included: lower-cased and accent-folded, not stemmed.</summary>
+/// <param name="Lower">The folded form ("Jérôme" → "jerome").</param>
+/// <param name="Start">Offset of the word's first character.</param>
+/// <param name="Length">Length of the word in the text.</param>
+public readonly record struct WordToken(string Lower, int Start, int Length);
+
 /// <summary>
 /// The one word counter and content-word reader of LocalQa: what a "word" is for word budgets,
 /// and which words of a text say what it is about (stop words of <see cref="StopWords.English"/>
@@ -50,10 +56,35 @@ public static class Words
         return count;
     }
 
+    /// <summary>
+    /// Every word of <paramref name="text"/> in order, stop words included, lower-cased and accent-folded
+    /// but not stemmed: what reading a question's wording needs ("how many", "on the other side"). A
+    /// contraction's tail ("don't", "he's") is dropped; "3.1" and "350,000" stay one word.
+    /// </summary>
+    public static List<WordToken> All(ReadOnlySpan<char> text)
+    {
+        var words = new List<WordToken>();
+        Scan(text, false, (_, start, length, lower) => words.Add(new WordToken(lower.ToString(), start, length)));
+        return words;
+    }
+
     /// <summary>The content words of <paramref name="text"/> in order: stop words, single letters and punctuation dropped.</summary>
     public static List<TermToken> Terms(ReadOnlySpan<char> text)
     {
         var terms = new List<TermToken>();
+        Scan(text, true, (source, start, length, lower) =>
+        {
+            var stem = EnglishStemmer.Stem(lower);
+            terms.Add(new TermToken(lower[..stem].ToString(), start, length, char.IsUpper(source[start])));
+        });
+        return terms;
+    }
+
+    private delegate void WordFound(ReadOnlySpan<char> text, int start, int length, Span<char> lower);
+
+    // The one word scanner: letters and digits; a number keeps its inner '.' and ','.
+    private static void Scan(ReadOnlySpan<char> text, bool contentOnly, WordFound found)
+    {
         Span<char> buffer = stackalloc char[64];
         var i = 0;
         while (i < text.Length)
@@ -86,23 +117,21 @@ public static class Words
             }
 
             var word = text[start..i];
-            if (word.Length == 1 && !char.IsDigit(word[0]))
+            var contractionTail = start >= 2 && text[start - 1] is '\'' or '\u2019' && char.IsLetter(text[start - 2]);
+            if ((word.Length == 1 && !char.IsDigit(word[0]) && (contentOnly || contractionTail)) || (contractionTail && word.Length <= 2))
             {
                 continue;
             }
 
             var lower = word.Length <= buffer.Length ? buffer[..word.Length] : new char[word.Length];
             Fold(word, lower);
-            if (StopWordLookup.Contains(lower))
+            if (contentOnly && StopWordLookup.Contains(lower))
             {
                 continue;
             }
 
-            var length = EnglishStemmer.Stem(lower);
-            terms.Add(new TermToken(lower[..length].ToString(), start, word.Length, char.IsUpper(word[0])));
+            found(text, start, word.Length, lower);
         }
-
-        return terms;
     }
 
     /// <summary>The distinct stems of <paramref name="text"/>.</summary>

@@ -47,6 +47,34 @@ public sealed class ExtractiveAnswererTests
     }
 
     [Fact]
+    public void The_two_halves_of_an_announced_pair_are_quoted_across_paragraphs_and_the_next_topic_is_not()
+    {
+        var passages = new[]
+        {
+            Passage(1, "The city weighed two designs for the new bridge over the river.\n"
+                + "On one side, the engineers proposed steel arches. Steel was cheap that year. They could be built in a season.\n"
+                + "On the other side, the architects proposed a stone span like the old one.\n"
+                + "The decision on the bridge came in May after a long debate."),
+        };
+
+        var answer = ExtractiveAnswerer.Answer("Which two designs for the new bridge did the city weigh?", passages);
+
+        Assert.Equal(["The city weighed", "On one side,", "On the other"], answer.Sentences.Select(s => string.Join(' ', s.Text.Split(' ').Take(3))));
+    }
+
+    [Fact]
+    public void A_capitalized_phrase_the_passages_also_write_in_lower_case_is_not_a_persons_name()
+    {
+        var lowerCase = ExtractiveEvidence.LowerCaseWords("Most of its work is applied machine learning for ranking and ads.");
+        var question = ExtractiveQuestion.Parse("Who won the ranking prize?");
+
+        Assert.False(ExtractiveEvidence.HasNewName("The ranking prize went to Applied Machine Learning last year.", question, lowerCase));
+        Assert.True(ExtractiveEvidence.HasNewName("The ranking prize went to Grace Tanaka last year.", question, lowerCase));
+        Assert.False(ExtractiveEvidence.HasNewName("The ranking prize went to Tanaka Research Labs last year.", question, lowerCase));
+        Assert.False(ExtractiveEvidence.HasNewName("The ranking prize went to them in March Last year.", question, lowerCase));
+    }
+
+    [Fact]
     public void A_when_question_quotes_the_sentence_with_the_date()
     {
         var passages = new[]

@@ -64,19 +64,6 @@ public sealed class SentenceSelectionTests
     }
 
     [Fact]
-    public void Relatedness_is_an_absolute_share_that_unrelated_documents_stay_under()
-    {
-        const string query = "json encoder decoder: serialize Python objects as JSON text and parse JSON documents";
-        var scores = Summarizer.Relatedness(query, [
-            "Meta's AI lab released new models and hired researchers away from rival companies.",
-            "The json module can serialize Python objects to JSON text and parse JSON documents back into objects.",
-        ]);
-
-        Assert.InRange(scores[0], 0, Summarizer.MinRelatedness - 0.01);
-        Assert.InRange(scores[1], Summarizer.MinRelatedness, 1);
-    }
-
-    [Fact]
     public void Every_page_of_the_real_summaries_file_is_summarized_clean()
     {
         var file = Path.Combine(TestPaths.SharedFolder, "eval", "summaries-real.jsonl");

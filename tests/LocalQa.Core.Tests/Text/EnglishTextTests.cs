@@ -40,4 +40,38 @@ public sealed class EnglishTextTests
         Assert.True(Words.IsStopWord("now"));
         Assert.False(Words.IsStopWord("new"));
     }
+
+    [Fact]
+    public void All_words_keep_stop_words_and_numbers_and_drop_contraction_tails()
+    {
+        var words = Words.All("Don't ask who's on the other side of LLaMA 3.1, Jérôme's.");
+
+        Assert.Equal(["don", "ask", "who", "on", "the", "other", "side", "of", "llama", "3.1", "jerome"], words.Select(w => w.Lower));
+        Assert.Equal("LLaMA", "Don't ask who's on the other side of LLaMA 3.1, Jérôme's.".Substring(words[8].Start, words[8].Length));
+    }
+
+    [Theory]
+    [InlineData("He joined in 2018.", true, true, false)]
+    [InlineData("These include two researchers.", true, true, false)]
+    [InlineData("On the other side, you had AML.", true, false, true)]
+    [InlineData("On one side, you had FAIR.", true, false, true)]
+    [InlineData("However, the vote failed.", true, false, true)]
+    [InlineData("Hence the name.", true, false, true)]
+    [InlineData("Helen joined in 2018.", false, false, false)]
+    [InlineData("The other side won.", false, false, false)]
+    [InlineData("Online sales grew.", false, false, false)]
+    public void Openers_that_lean_on_the_sentence_before_are_read_from_the_first_words(string sentence, bool leans, bool refersBack, bool continues)
+    {
+        Assert.Equal(leans, Discourse.LeansOnPrevious(sentence));
+        Assert.Equal(refersBack, Discourse.RefersBack(sentence));
+        Assert.Equal(continues, Discourse.Continues(sentence));
+    }
+
+    [Theory]
+    [InlineData("Pesenti had to bridge the company's two major AI labs.", true)]
+    [InlineData("Both teams report to him.", true)]
+    [InlineData("The release brings the following changes:", true)]
+    [InlineData("The lab opened in 2013 with 12 researchers.", false)]
+    public void A_sentence_that_counts_things_or_ends_with_a_colon_announces_what_follows(string sentence, bool announces) =>
+        Assert.Equal(announces, Discourse.AnnouncesFollowing(sentence));
 }
