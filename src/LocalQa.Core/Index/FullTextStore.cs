@@ -10,6 +10,7 @@ internal sealed class FullTextStore
 {
     private readonly IndexDatabase _db;
     private readonly SqliteCommand _search;
+    private readonly SqliteCommand _count;
 
     public FullTextStore(IndexDatabase db)
     {
@@ -22,6 +23,15 @@ internal sealed class FullTextStore
             JOIN documents d ON d.id = c.document_id
             ORDER BY f.rank, c.id
             """, "$query", "$limit");
+        _count = db.Command("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH $query", "$query");
+    }
+
+    /// <summary>How many chunks match: the index's own posting lists, no chunk row read.</summary>
+    public long Count(string matchExpression)
+    {
+        ArgumentNullException.ThrowIfNull(matchExpression);
+        _db.Reading(_count);
+        return (long)Sql.Scalar(_count, matchExpression)!;
     }
 
     public IReadOnlyList<ChunkHit> Search(string matchExpression, int limit)

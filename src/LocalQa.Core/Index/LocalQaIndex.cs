@@ -154,6 +154,12 @@ public sealed class LocalQaIndex : IDisposable
     /// </summary>
     public IReadOnlyList<ChunkHit> SearchFullText(string matchExpression, int limit) => _fullText.Search(matchExpression, limit);
 
+    /// <summary>
+    /// How many chunks match an FTS5 MATCH expression (a term's document frequency, for weighting it),
+    /// counted from the full-text index without reading a chunk.
+    /// </summary>
+    public long CountFullText(string matchExpression) => _fullText.Count(matchExpression);
+
     /// <summary>Stores (or replaces) vectors of one embedding model for existing chunks, all in one transaction.</summary>
     /// <param name="modelId">Lower-case hex SHA-256 of the embedding model file.</param>
     /// <returns>The number of vectors written.</returns>

@@ -44,10 +44,6 @@ internal static class Relatedness
     // The key terms: enough words to name a subject and its facets, few enough that each counts.
     private const int KeyTerms = 20;
 
-    // Rows read per key term to count the passages that use it: a term in more passages than this is
-    // common in the library, and the count stops there (its weight is then an upper bound).
-    private const int CountLimit = 200;
-
     /// <summary>Library documents related to <paramref name="article"/>, best first, scored as the class says; the article's own path excluded.</summary>
     public static List<RelatedCandidate> Find(LocalQaIndex index, string article, string? articlePath)
     {
@@ -71,8 +67,9 @@ internal static class Relatedness
         var weighted = new List<(string Stem, double Weight)>();
         foreach (var (stem, count, word) in frequent)
         {
-            var hits = FtsQueryBuilder.Build(word) is { } query ? index.SearchFullText(query, CountLimit) : [];
-            weighted.Add((stem, (1 + Math.Log(count)) * Centrality.Idf((int)Math.Min(passages, int.MaxValue), hits.Count)));
+            // The passages that use the term, counted by the full-text index itself: exact, and no text is read.
+            var users = FtsQueryBuilder.Build(word) is { } query ? index.CountFullText(query) : 0;
+            weighted.Add((stem, (1 + Math.Log(count)) * Centrality.Idf((int)Math.Min(passages, int.MaxValue), (int)Math.Min(users, passages))));
         }
 
         var key = weighted.OrderByDescending(w => w.Weight).Take(KeyTerms).ToDictionary(w => w.Stem, w => w.Weight, StringComparer.Ordinal);

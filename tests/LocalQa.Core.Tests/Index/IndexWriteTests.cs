@@ -31,12 +31,15 @@ public sealed class IndexWriteTests : IDisposable
         Upsert("/docs/zoo.txt", Paragraphs("zebra", 2));
         Assert.Equal((2, 5), Counts());
         Assert.Equal(3, _index.SearchFullText("\"aardvark\"", 10).Count);
+        Assert.Equal(3, _index.CountFullText("\"aardvark\""));
+        Assert.Equal(5, _index.CountFullText("\"aardvark\" OR \"zebra\""));
 
         var replaced = Upsert("/docs/animals.txt", Paragraphs("okapi", 1));
 
         Assert.Equal(first.DocumentId, replaced.DocumentId);
         Assert.Equal((2, 3), Counts());
         Assert.Empty(_index.SearchFullText("\"aardvark\"", 10));
+        Assert.Equal(0, _index.CountFullText("\"aardvark\""));
         var okapi = Assert.Single(_index.SearchFullText("\"okapi\"", 10));
         Assert.Equal("/docs/animals.txt", okapi.Chunk.DocumentPath);
         Assert.Equal(replaced.ChunkIds[0], okapi.Chunk.ChunkId);
