@@ -33,7 +33,7 @@ public sealed record AskOptions
 /// passages are laid out canonically, so follow-ups reuse the shared prompt prefix.
 /// Not thread-safe (the index connection and the model context have one owner).
 /// </summary>
-public sealed class Answerer
+public sealed partial class Answerer
 {
     private readonly LocalQaIndex _index;
     private readonly PromptLibrary _prompts;
@@ -88,7 +88,14 @@ public sealed class Answerer
     }
 
     /// <summary>Answers one question; <paramref name="onText"/> receives the answer as it is generated.</summary>
-    public async Task<AskResult> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default)
+    public Task<AskResult> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default) =>
+        AskAsync(question, null, options, onText, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="question"/> (the standalone form, which retrieval sees); with a
+    /// <paramref name="turn"/>, a generated answer continues that conversation's prompt.
+    /// </summary>
+    internal async Task<AskResult> AskAsync(string question, ConversationTurnRequest? turn, AskOptions? options, Func<string, ValueTask>? onText, CancellationToken cancellationToken)
     {
         options ??= new AskOptions();
         question = (question ?? "").Trim();
@@ -131,6 +138,8 @@ public sealed class Answerer
                 Note = "no passage in the library is relevant enough",
             };
         }
+        if (turn is not null)
+            return await GenerateTurnAsync(turn, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
         return await GenerateAsync(question, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
     }
 
@@ -139,7 +148,7 @@ public sealed class Answerer
     {
         var chat = _chat!;
         var counter = ModelTokenCounter.For(chat.Model);
-        var system = _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
+        var system = SystemPrompt();
         var safeQuestion = UntrustedText.Neutralize(question);
         var skeleton = chat.RenderPrompt(Messages(system, "", safeQuestion)).Length;
         var budget = chat.Context.SequenceContextSize - options.MaxTokens - skeleton - 8;
@@ -179,6 +188,8 @@ public sealed class Answerer
             },
         };
     }
+
+    private string SystemPrompt() => _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
 
     private IEnumerable<ChatMessage> Messages(string system, string passages, string question) =>
     [
