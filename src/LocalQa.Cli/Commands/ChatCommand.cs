@@ -124,7 +124,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                     await o.FlushAsync(scope.Token).ConfigureAwait(false);
                 }, scope.Token).ConfigureAwait(false);
                 AskCommand.PrintAfterAnswer(cli, turn.Result);
-                if (turn.Resolution.Rewritten) o.WriteLine($"(searched as: {turn.StandaloneQuestion})");
+                if (turn.Resolution.Rewritten) o.WriteLine($"(searched as: {Shorten(turn.StandaloneQuestion)})");
                 if (turn.AnnounceDrop) o.WriteLine($"({Answerer.DroppedNote})");
             }
             else
@@ -132,8 +132,8 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 var turn = await Talk.AskAsync(question, options, null, scope.Token).ConfigureAwait(false);
                 if (Json) o.WriteLine(ToJson(turn));
                 else o.WriteLine(turn.Result.Answer.ReplaceLineEndings(" "));
-                // Piped output keeps one line per answer: the notice goes to stderr.
-                if (turn.AnnounceDrop && !Json) cli.Error.WriteLine($"localqa: {Answerer.DroppedNote}");
+                // Piped output keeps one line per answer: the notice goes to stderr (and --json has dropped_turns).
+                if (turn.AnnounceDrop) cli.Error.WriteLine($"localqa: {Answerer.DroppedNote}");
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -170,8 +170,8 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 if (Talk.Answers.Count == 0) o.WriteLine("(no questions yet)");
                 foreach (var t in Talk.Answers)
                 {
-                    o.WriteLine($"{t.Turn,3}  {t.Question}");
-                    if (t.Resolution.Rewritten) o.WriteLine($"     searched as: {t.StandaloneQuestion}{(t.Resolution.Condensed ? "  (rewritten by the model)" : "")}");
+                    o.WriteLine($"{t.Turn,3}  {Shorten(t.Question)}");
+                    if (t.Resolution.Rewritten) o.WriteLine($"     searched as: {Shorten(t.StandaloneQuestion)}{(t.Resolution.Condensed ? "  (rewritten by the model)" : "")}");
                 }
                 break;
             case "/sources":
@@ -238,6 +238,9 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
             o.WriteLine("    " + (s.Text.Length > 400 ? s.Text[..400] + "…" : s.Text).ReplaceLineEndings(" "));
         }
     }
+
+    // A 4,000-character question is allowed; echoing it whole in a one-line listing is not useful.
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200].TrimEnd() + "…";
 
     internal static string ToJson(ConversationAnswer turn)
     {

@@ -101,8 +101,7 @@ public sealed partial class Answerer
         question = (question ?? "").Trim();
         if (question.Length == 0)
             throw new InvalidInputException("The question is empty.", "Ask something, e.g. localqa ask \"Who founded FAIR?\"");
-        if (question.Length > options.MaxQuestionChars)
-            throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
+        CheckLength(question, options);
         if (options.TopK is < 1 or > 50)
             throw new InvalidInputException($"--top-k {options.TopK} is out of range.", "Use a value from 1 to 50.");
         if (options.NeighbourChunks is < 0 or > 5)
@@ -187,6 +186,13 @@ public sealed partial class Answerer
                 TotalMs = total.Elapsed.TotalMilliseconds,
             },
         };
+    }
+
+    /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>
+    internal static void CheckLength(string question, AskOptions options)
+    {
+        if (question.Length > options.MaxQuestionChars)
+            throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
     }
 
     private string SystemPrompt() => _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });

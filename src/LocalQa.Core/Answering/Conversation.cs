@@ -42,6 +42,8 @@ public sealed class Conversation(Answerer answerer)
     {
         ArgumentNullException.ThrowIfNull(question);
         options ??= new AskOptions();
+        // The limit is on what the user typed; the subject carried into the search may add a little.
+        Answerer.CheckLength(question.Trim(), options);
         var resolution = Resolve(question);
         var generative = answerer.CanGenerate && !options.Extractive;
         CondenseAttempt? condense = null;
@@ -51,7 +53,8 @@ public sealed class Conversation(Answerer answerer)
             if (condense?.Accepted is { } rewritten) resolution = resolution with { Standalone = rewritten, Carried = false, Condensed = true };
         }
         var turn = generative ? new ConversationTurnRequest(question.Trim(), _prompt) : null;
-        var result = await answerer.AskAsync(resolution.Standalone, turn, options, onText, cancellationToken).ConfigureAwait(false);
+        var searched = options with { MaxQuestionChars = Math.Max(options.MaxQuestionChars, resolution.Standalone.Length) };
+        var result = await answerer.AskAsync(resolution.Standalone, turn, searched, onText, cancellationToken).ConfigureAwait(false);
         _turns.Add(new ConversationTurn(question, resolution.Standalone, result.Abstained ? "" : result.Answer));
         var announce = result.DroppedTurns > 0 && !_dropAnnounced;
         _dropAnnounced |= announce;
