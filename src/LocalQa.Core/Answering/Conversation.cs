@@ -19,7 +19,9 @@ public sealed record ConversationAnswer(int Turn, string Question, FollowUpResol
 /// A chat's memory. Each question is resolved against the turns before it and the standalone form is
 /// what retrieval sees: with a chat model, a question that leans on earlier turns is rewritten by the
 /// condensing prompt, and the subject carry of <see cref="FollowUps"/> stands in when the rewrite is
-/// refused; without one, the carry alone. With a chat model, the answer continues one prompt that
+/// refused; without one, the carry alone. The carry is also kept, unasked, where it is as good: a
+/// question that names its own subject and borrows the last predicate ("What about X?"), and a
+/// question too long to be a clipped follow-up. With a chat model, the answer continues one prompt that
 /// holds the whole conversation (<see cref="ConversationPrompt"/>), so each turn evaluates only what
 /// it appends. Not thread-safe: one conversation, one caller.
 /// </summary>
@@ -47,7 +49,8 @@ public sealed class Conversation(Answerer answerer)
         var resolution = Resolve(question);
         var generative = answerer.CanGenerate && !options.Extractive;
         CondenseAttempt? condense = null;
-        if (generative && resolution.NeedsContext && resolution.Problem is null && _turns.Count > 0 && question.Trim().Length <= QuestionCondenser.MaxQuestionChars)
+        if (generative && resolution.NeedsContext && !resolution.NamesOwnSubject && resolution.Problem is null && _turns.Count > 0
+            && question.Trim().Length <= QuestionCondenser.MaxQuestionChars)
         {
             condense = await answerer.CondenseAsync(question.Trim(), _turns, _prompt, cancellationToken).ConfigureAwait(false);
             if (condense?.Accepted is { } rewritten) resolution = resolution with { Standalone = rewritten, Carried = false, Condensed = true };

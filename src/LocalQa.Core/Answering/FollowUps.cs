@@ -16,6 +16,11 @@ public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool
     /// <summary>The standalone form was written by the chat model's condensing prompt, not carried.</summary>
     public bool Condensed { get; init; }
 
+    /// <summary>The question names its own subject and borrows only the last turn's predicate
+    /// ("What about Devi Parikh?"): the carry copies that predicate as it was, so a model's rewrite
+    /// would add nothing to search with.</summary>
+    public bool NamesOwnSubject { get; init; }
+
     /// <summary>The question was rewritten before retrieval, by either means.</summary>
     public bool Rewritten => Carried || Condensed;
 }
@@ -96,7 +101,7 @@ public static class FollowUps
                 Add(last.Question.Substring(t.Start, t.Length));
             }
             var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
-            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null) { NeedsContext = true };
+            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null) { NeedsContext = true, NamesOwnSubject = true };
         }
 
         // The subject of the last turn: the names it asked about, then its content words, then the
