@@ -95,7 +95,7 @@ public sealed class LlamaChatClient : IChatClient
     /// starts afresh anyway, so the result equals a whole tokenization except that the answer keeps
     /// the tokens the model sampled. Call under the gate.
     /// </summary>
-    private (int[] Tokens, string Text, int SplicedChars, int SplicedTokens) PreparePrompt(IEnumerable<ChatMessage> messages)
+    private (int[] Tokens, string Text, int SplicedChars) PreparePrompt(IEnumerable<ChatMessage> messages)
     {
         var text = RenderText(messages);
         for (var m = _marks.Count - 1; m >= 0; m--)
@@ -107,9 +107,9 @@ public sealed class LlamaChatClient : IChatClient
             var tokens = new int[count + rest.Length];
             _transcriptTokens.AsSpan(0, count).CopyTo(tokens);
             rest.CopyTo(tokens, count);
-            return (tokens, text, chars, count);
+            return (tokens, text, chars);
         }
-        return (Tokenize(text), text, 0, 0);
+        return (Tokenize(text), text, 0);
     }
 
     /// <summary>Prompt tokens <paramref name="messages"/> would take now, the cached answer's own tokens counted as they are.</summary>
@@ -180,7 +180,7 @@ public sealed class LlamaChatClient : IChatClient
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (prompt, promptText, splicedChars, _) = PreparePrompt(list);
+            var (prompt, promptText, splicedChars) = PreparePrompt(list);
             var answer = new StringBuilder();
             var completed = false;
             try
@@ -194,8 +194,8 @@ public sealed class LlamaChatClient : IChatClient
             }
             finally
             {
-                // A stopped answer, or one cut at a stop string, is not the text of the tokens sampled:
-                // only the prompt is known to be in the cache then.
+                // A stopped answer leaves the cache part-way: trust nothing. One cut at a stop string is
+                // not the text of the tokens sampled: only its prompt is kept.
                 if (!completed) ForgetTranscript();
                 else if (_generator.LastStats!.StopReason == StopReason.StopString) RememberTranscript(prompt, promptText, splicedChars, "", []);
                 else RememberTranscript(prompt, promptText, splicedChars, answer.ToString(), _generator.LastGeneratedTokens);
