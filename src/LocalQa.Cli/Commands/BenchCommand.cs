@@ -35,9 +35,10 @@ internal static class BenchCommand
         var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
         var embedArticles = new Option<int>("--embed-articles") { Description = "Of those, how many to ingest again with the embedding model (every chunk goes through it).", DefaultValueFactory = _ => 100 };
         var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
+        var chatPrompt = new Option<int>("--chat-prompt") { Description = "Tokens of passages in the chat measurement's first message (follow-ups add 160 each).", DefaultValueFactory = _ => 800 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, json })
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, chatPrompt, json })
             cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
@@ -80,6 +81,7 @@ internal static class BenchCommand
                 Queries = parse.GetValue(queries),
                 EmbeddingTexts = parse.GetValue(embedTexts),
                 EmbeddingTextTokens = parse.GetValue(embedTokens),
+                ChatFirstTokens = parse.GetValue(chatPrompt),
             };
             options.Validate();
 

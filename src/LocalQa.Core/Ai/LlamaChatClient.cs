@@ -129,7 +129,8 @@ public sealed class LlamaChatClient : IChatClient
         var tokens = new int[prompt.Length + answerTokens.Count];
         prompt.CopyTo(tokens, 0);
         for (var i = 0; i < answerTokens.Count; i++) tokens[prompt.Length + i] = answerTokens[i];
-        _transcript = promptText + answer;
+        // The answer comes back inside a message, rendered as the template renders text.
+        _transcript = promptText + LlamaModel.TemplateText(answer);
         _transcriptTokens = tokens;
         if (answerTokens.Count > 0) _marks.Add((_transcript.Length, tokens.Length));
     }

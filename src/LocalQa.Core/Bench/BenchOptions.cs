@@ -118,7 +118,7 @@ public sealed record BenchOptions
         Positive(BatchedPromptTokens, "batched prompt tokens");
         Positive(BatchedGenTokens, "batched decode steps");
         Positive(TtftPromptTokens, "ttft prompt tokens");
-        Positive(ChatFirstTokens, "chat first-turn tokens");
+        Positive(ChatFirstTokens, "--chat-prompt");
         Positive(ChatFollowUpTokens, "chat follow-up tokens");
         Positive(ChatAnswerTokens, "chat answer tokens");
         if (ChatTurns < 2) throw new InvalidInputException($"The chat measurement needs at least 2 turns, not {ChatTurns}.");

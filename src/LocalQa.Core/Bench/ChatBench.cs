@@ -39,12 +39,15 @@ public static class ChatBench
         for (var t = 1; t < options.ChatTurns; t++) users.Add($"More passages:\n{followUps[t - 1]}\n\nQuestion: {corpus.Question(t)}");
         const string system = "You answer questions using only the numbered passages. Cite every fact like [1].";
 
-        // Room for every message, every answer and the template around them.
-        var needed = model.CountTokens(system) + users.Sum(u => model.CountTokens(u)) + options.ChatTurns * (options.ChatAnswerTokens + 16) + 64;
+        // Room for the whole conversation in its template, every answer at full length, and a little slack.
+        var layout = new List<ChatTurn> { new("system", system) };
+        foreach (var u in users) layout.AddRange([new ChatTurn("user", u), new ChatTurn("assistant", "")]);
+        var needed = model.Tokenize(model.ApplyChatTemplate(layout, addAssistantPrompt: false), addSpecial: true, parseSpecial: true).Length
+            + options.ChatTurns * options.ChatAnswerTokens + 16;
         if (needed > model.TrainingContextLength)
             throw new InvalidInputException(
                 $"A {options.ChatTurns}-turn conversation needs about {needed} tokens, more than '{Path.GetFileName(model.Path)}' holds ({model.TrainingContextLength}).",
-                "Use a model with a longer context.");
+                $"Use a model with a longer context, or a smaller --chat-prompt (now {options.ChatFirstTokens}).");
         var contextOptions = EngineBench.ContextOptions(options, needed, batch: new LlamaContextOptions().BatchSize);
         using var warm = new LlamaChatClient(model, contextOptions);
         using var cold = new LlamaChatClient(model, contextOptions);
