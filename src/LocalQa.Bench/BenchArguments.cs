@@ -31,10 +31,13 @@ public enum BenchSections
     /// <summary>Loading, chunking and indexing generated articles.</summary>
     Ingest = 64,
 
-    /// <summary>The sections that need a generative model.</summary>
-    NeedsModel = Prefill | Decode | Batched | Ttft,
+    /// <summary>A five-turn conversation: time to first token of each turn, warm and cold, and tokens evaluated.</summary>
+    Chat = 128,
 
-    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Ingest,
+    /// <summary>The sections that need a generative model.</summary>
+    NeedsModel = Prefill | Decode | Batched | Ttft | Chat,
+
+    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Chat | Ingest,
 }
 
 /// <summary>Parses the list-valued options of <c>localqa bench</c>; every mistake is an <see cref="InvalidInputException"/> naming the value.</summary>
@@ -51,11 +54,12 @@ public static class BenchArguments
         ["embedding"] = BenchSections.Embedding,
         ["retrieval"] = BenchSections.Retrieval,
         ["ttft"] = BenchSections.Ttft,
+        ["chat"] = BenchSections.Chat,
         ["ingest"] = BenchSections.Ingest,
     };
 
     /// <summary>The section names <c>--only</c> accepts, in report order.</summary>
-    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "ingest"];
+    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "chat", "ingest"];
 
     /// <summary>"1,2,4,8" → [1, 2, 4, 8]: distinct sequence counts in the order given.</summary>
     public static int[] ParseParallel(string? text)

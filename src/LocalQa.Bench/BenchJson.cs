@@ -38,6 +38,7 @@ public static class BenchJson
             ["embedding"] = report.Embedding is null ? null : Embedding(report.Embedding, report.EmbeddingLoadSeconds),
             ["retrieval"] = report.Retrieval is null ? null : Retrieval(report.Retrieval),
             ["ttft"] = report.Ttft is null ? null : Ttft(report.Ttft),
+            ["chat"] = report.Chat is null ? null : Chat(report.Chat),
             ["ingest"] = report.Ingest is null ? null : Ingest(report.Ingest, report.IngestWithEmbeddings),
             ["load_seconds"] = Round(report.LoadSeconds, 3),
             ["peak_memory_mb"] = Round(report.PeakMemoryMb, 1),
@@ -108,6 +109,24 @@ public static class BenchJson
         ["cold_spread"] = Spread(t.ColdMs),
         ["followup_ms"] = Median(t.FollowUpMs),
         ["followup_spread"] = Spread(t.FollowUpMs),
+    };
+
+    private static JsonObject Chat(ChatBenchResult c) => new()
+    {
+        ["answer_tokens"] = c.AnswerTokens,
+        ["turns"] = new JsonArray([.. c.Turns.Select(t => (JsonNode)new JsonObject
+        {
+            ["turn"] = t.Turn,
+            ["prompt_tokens"] = t.PromptTokens,
+            ["new_tokens"] = t.NewTokens,
+            ["evaluated_tokens"] = t.EvaluatedTokens,
+            ["ttft_ms"] = Median(t.TtftMs),
+            ["ttft_spread"] = Spread(t.TtftMs),
+            ["cold_ttft_ms"] = Median(t.ColdTtftMs),
+            ["cold_ttft_spread"] = Spread(t.ColdTtftMs),
+            ["share_of_cold"] = Math.Round(t.ShareOfCold, 3),
+        })]),
+        ["followup_share_of_cold_max"] = c.Turns.Count > 1 ? Math.Round(c.Turns.Skip(1).Max(t => t.ShareOfCold), 3) : null,
     };
 
     private static JsonObject Ingest(IngestBenchResult plain, IngestBenchResult? embedded)

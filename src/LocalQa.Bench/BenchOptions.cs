@@ -70,6 +70,18 @@ public sealed record BenchOptions
     /// <summary>Tokens at the end of the follow-up prompt that differ from the cold one.</summary>
     public int TtftChangedTokens { get; init; } = 40;
 
+    /// <summary>Turns of the chat measurement.</summary>
+    public int ChatTurns { get; init; } = 5;
+
+    /// <summary>Tokens of passages in the chat's first user message.</summary>
+    public int ChatFirstTokens { get; init; } = 800;
+
+    /// <summary>Tokens of new passages in each follow-up message.</summary>
+    public int ChatFollowUpTokens { get; init; } = 160;
+
+    /// <summary>Tokens generated for each chat answer.</summary>
+    public int ChatAnswerTokens { get; init; } = 48;
+
     /// <summary>Texts embedded per embedding measurement.</summary>
     public int EmbeddingTexts { get; init; } = 64;
 
@@ -107,6 +119,10 @@ public sealed record BenchOptions
         Positive(BatchedPromptTokens, "batched prompt tokens");
         Positive(BatchedGenTokens, "batched decode steps");
         Positive(TtftPromptTokens, "ttft prompt tokens");
+        Positive(ChatFirstTokens, "--chat-prompt");
+        Positive(ChatFollowUpTokens, "chat follow-up tokens");
+        Positive(ChatAnswerTokens, "chat answer tokens");
+        if (ChatTurns < 2) throw new InvalidInputException($"The chat measurement needs at least 2 turns, not {ChatTurns}.");
         Positive(EmbeddingTexts, "--embed-texts");
         Positive(EmbeddingTextTokens, "--embed-tokens");
         Positive(Dimensions, "dimensions");

@@ -36,6 +36,7 @@ public sealed record BenchReport
     public EmbeddingBenchResult? Embedding { get; init; }
     public RetrievalBenchResult? Retrieval { get; init; }
     public TtftBenchResult? Ttft { get; init; }
+    public ChatBenchResult? Chat { get; init; }
     public IngestBenchResult? Ingest { get; init; }
     public IngestBenchResult? IngestWithEmbeddings { get; init; }
 
@@ -171,6 +172,8 @@ public static class BenchRunner
                 report = report with { Batched = EngineBench.MeasureBatched(model, options, progress, ct) };
             if ((sections & BenchSections.Ttft) != 0)
                 report = report with { Ttft = EngineBench.MeasureTtft(model, options, progress, ct) };
+            if ((sections & BenchSections.Chat) != 0)
+                report = report with { Chat = ChatBench.Run(model, options, progress, ct) };
         }
 
         return report with { PeakMemoryMb = memory.ProcessPeakBytes / (1024.0 * 1024.0) };

@@ -190,7 +190,7 @@ public static class EngineBench
 
     internal static int ResolveBatchThreads(BenchOptions options) => options.BatchThreads > 0 ? options.BatchThreads : ResolveThreads(options);
 
-    private static LlamaContextOptions ContextOptions(BenchOptions options, int contextSize, int batch)
+    internal static LlamaContextOptions ContextOptions(BenchOptions options, int contextSize, int batch)
     {
         var batchSize = Math.Clamp(batch, 1, contextSize);
         return new LlamaContextOptions

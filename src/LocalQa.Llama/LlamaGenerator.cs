@@ -13,6 +13,7 @@ public sealed class LlamaGenerator : IDisposable
     private readonly LlamaContext _ctx;
     private readonly LlamaBatch _batch;
     private readonly List<int> _cached = [];
+    private readonly List<int> _generated = [];
 
     public LlamaGenerator(LlamaContext context, int sequence = 0)
     {
@@ -31,6 +32,11 @@ public sealed class LlamaGenerator : IDisposable
     public IReadOnlyList<int> CachedTokens => _cached;
 
     public GenerationStats? LastStats { get; private set; }
+
+    /// <summary>The tokens the last generation produced, end-of-generation excluded, in order: a
+    /// chat that puts the answer back into its next prompt can reuse exactly these (a re-tokenized
+    /// answer need not match what the model sampled, and would be evaluated again).</summary>
+    public IReadOnlyList<int> LastGeneratedTokens => _generated;
 
     /// <summary>Forgets the cache (the chat's /reset).</summary>
     public void Reset()
@@ -126,6 +132,7 @@ public sealed class LlamaGenerator : IDisposable
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxTokens);
         var total = Stopwatch.StartNew();
+        _generated.Clear();
         var (row, reused) = Prefill(prompt, ct);
         var promptMs = total.Elapsed.TotalMilliseconds;
         var firstMs = 0.0;
@@ -147,6 +154,7 @@ public sealed class LlamaGenerator : IDisposable
                 if (generated == 0) firstMs = total.Elapsed.TotalMilliseconds;
                 if (_ctx.Model.IsEndOfGeneration(token)) { stop = StopReason.EndOfGeneration; break; }
                 generated++;
+                _generated.Add(token);
                 var text = "";
                 var stopped = false;
                 if (decoder is not null)

@@ -308,7 +308,9 @@ public sealed unsafe class LlamaModel : IDisposable
     }
 
     /// <summary>Renders messages through the model's own chat template (chatml when it has none).
-    /// llama.cpp recognizes the common templates by their text; an unrecognized one falls back to chatml.</summary>
+    /// llama.cpp recognizes the common templates by their text; an unrecognized one falls back to chatml.
+    /// A NUL character would end the C string llama.cpp reads, dropping the rest of the message: it is
+    /// rendered as U+FFFD (see <see cref="TemplateText"/>).</summary>
     public string ApplyChatTemplate(IReadOnlyList<ChatTurn> messages, bool addAssistantPrompt = true, string? template = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -328,8 +330,8 @@ public sealed unsafe class LlamaModel : IDisposable
             var total = 0;
             for (var i = 0; i < messages.Count; i++)
             {
-                var role = Marshal.StringToCoTaskMemUTF8(messages[i].Role);
-                var content = Marshal.StringToCoTaskMemUTF8(messages[i].Content);
+                var role = Marshal.StringToCoTaskMemUTF8(TemplateText(messages[i].Role));
+                var content = Marshal.StringToCoTaskMemUTF8(TemplateText(messages[i].Content));
                 strings.Add(role);
                 strings.Add(content);
                 natives[i] = new LLamaChatMessage { role = (byte*)role, content = (byte*)content };
@@ -359,6 +361,13 @@ public sealed unsafe class LlamaModel : IDisposable
         {
             foreach (var s in strings) Marshal.FreeCoTaskMem(s);
         }
+    }
+
+    /// <summary>Text as <see cref="ApplyChatTemplate"/> renders it: NUL, which a C string cannot hold, becomes U+FFFD.</summary>
+    public static string TemplateText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
     }
 
     /// <summary>Throws when a token id is outside the vocabulary: llama.cpp would read out of bounds.</summary>

@@ -136,3 +136,92 @@ public sealed class ChatTests : IDisposable
         Assert.Contains("50", lines[1], StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// The chat with a chat model (a generated one: its words are noise, but the conversation around
+/// them is real): the bad inputs of the issue each get a clear line and the chat goes on, a
+/// conversation longer than the context keeps answering and says so once, and --json carries the
+/// standalone question and how it was made.
+/// </summary>
+public sealed class GenerativeChatTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("localqa-genchat-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_home, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private LocalQaLibrary Library(int context)
+    {
+        var model = Path.Combine(_home, "tiny-chat.gguf");
+        if (!File.Exists(model)) LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        var lib = LocalQaLibrary.Open(new LibraryOptions
+        {
+            IndexPath = Path.Combine(_home, "chat.db"),
+            PromptsDirectory = Path.Combine(CliRunner.RepoRoot, "prompts"),
+            ChatModel = model,
+            ContextSize = context,
+            Threads = 2,
+        }, loadChat: true, loadEmbedder: false, loadPrompts: true);
+        lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
+        return lib;
+    }
+
+    [Fact]
+    public async Task Bad_input_and_a_conversation_longer_than_the_context_each_get_a_clear_line_and_the_chat_goes_on()
+    {
+        using var lib = Library(context: 2048);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var cli = new CliContext(output, errors) { Interactive = true };
+        var longFollowUp = "And when did they release it? " + string.Concat(Enumerable.Repeat("Meta released LLaMA, a family of 7B, 13B, 33B and 65B parameter language models. ", 60));
+        longFollowUp = longFollowUp[..4000];
+        var input = new StringReader(string.Join("\n",
+            "and him?", "", "When was LLaMA 3 released?", "/sources 99", longFollowUp,
+            "Which company did Meta acquire about 49% of?", "Who is Erik Meijer?", "What team did Erik Meijer lead at Meta?",
+            "How many people were in it?", "/history", "/sources 2") + "\n");
+        var rc = await new ChatRepl(cli, lib, new AskOptions { MaxTokens = 24, TopK = 3 }, input, interactive: true).RunAsync(CancellationToken.None);
+        var text = output.ToString();
+        var err = errors.ToString();
+
+        Assert.Equal(0, rc);
+        Assert.Contains("nothing has been asked yet", text, StringComparison.Ordinal);
+        Assert.Contains("(empty line", text, StringComparison.Ordinal);
+        Assert.Contains("(no turn 99: this conversation has turns 1 to 1", text, StringComparison.Ordinal);
+        // The 4,000-character follow-up leaves no room in a 2,048-token context: one line saying so, and how to fix it.
+        Assert.Contains("localqa: The context (2048 tokens) leaves no room for passages", err, StringComparison.Ordinal);
+        Assert.Contains("fix:", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        // Every question after it was answered by the model, the oldest turns giving way.
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(text, @"\(generative answer\)"));
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(text, @"\(earlier turns dropped to fit the context\)"));
+        Assert.Contains("  5  How many people were in it?", text, StringComparison.Ordinal);
+        Assert.Contains("     searched as: How many people were in it? (", text, StringComparison.Ordinal);
+        Assert.Contains("Turn 2: Which company did Meta acquire about 49% of?", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Piped_json_prints_one_object_per_question_and_the_drop_notice_only_on_stderr()
+    {
+        using var lib = Library(context: 2048);
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var cli = new CliContext(output, errors);
+        var input = new StringReader("When was LLaMA 3 released?\nWhich company did Meta acquire about 49% of?\nWhat team did Erik Meijer lead at Meta?\nHow many people were in it?\n");
+        var rc = await new ChatRepl(cli, lib, new AskOptions { MaxTokens = 16, TopK = 3 }, input, interactive: false) { Json = true }.RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, rc);
+        var docs = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(4, docs.Length);
+        Assert.All(docs, d => Assert.Equal("generative", d.GetProperty("mode").GetString()));
+        Assert.Equal([1, 2, 3, 4], docs.Select(d => d.GetProperty("turn").GetInt32()));
+        Assert.Equal("as_asked", docs[0].GetProperty("standalone_by").GetString());
+        Assert.Contains(docs[3].GetProperty("standalone_by").GetString(), new[] { "model", "carried" });
+        Assert.NotEqual("How many people were in it?", docs[3].GetProperty("standalone_question").GetString());
+        Assert.Contains(docs, d => d.GetProperty("dropped_turns").GetInt32() > 0);
+        Assert.DoesNotContain("dropped", output.ToString().Replace("\"dropped_turns\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal($"localqa: {Answerer.DroppedNote}", errors.ToString().Trim());
+    }
+}

@@ -76,6 +76,32 @@ public sealed class RuntimeCliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_chat_reports_each_turn_against_a_cold_prompt_and_the_tokens_evaluated()
+    {
+        // The tiny model's small vocabulary spends more tokens a word: a shorter first message fits its 2,048 positions.
+        var r = _cli.Run("bench", "--synthetic", "tiny", "--threads", "1", "--only", "chat", "--chat-prompt", "400", "--repeat", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var turns = doc.RootElement.GetProperty("chat").GetProperty("turns").EnumerateArray().ToArray();
+        Assert.Equal(5, turns.Length);
+        foreach (var t in turns[1..])
+        {
+            Assert.InRange(t.GetProperty("evaluated_tokens").GetInt32(), t.GetProperty("new_tokens").GetInt32(), t.GetProperty("new_tokens").GetInt32() + 1);
+            Assert.True(t.GetProperty("cold_ttft_ms").GetDouble() > 0);
+        }
+        Assert.Equal("chat", doc.RootElement.GetProperty("sections").GetString());
+        Assert.Contains("chat run 1/1, turn 5", r.Err, StringComparison.Ordinal);
+
+        var table = _cli.Run("bench", "--synthetic", "tiny", "--threads", "1", "--only", "chat", "--chat-prompt", "400", "--repeat", "1");
+        Assert.True(table.ExitCode == 0, table.Err);
+        var tooLong = _cli.Run("bench", "--synthetic", "tiny", "--threads", "1", "--only", "chat", "--chat-prompt", "1900", "--repeat", "1");
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Contains("--chat-prompt", tooLong.Err, StringComparison.Ordinal);
+        Assert.Contains("chat turn 1", table.Out, StringComparison.Ordinal);
+        Assert.Matches(@"chat turn 5 +\d+ ms  to first token = \d+ % of cold", table.Out);
+    }
+
+    [Fact]
     public void A_custom_build_of_the_same_commit_in_LOCALQA_NATIVE_DIR_is_used_and_named()
     {
         if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build copies the bundled .so files (Linux).");

@@ -14,7 +14,19 @@ public sealed class CoreModelsFixture : IDisposable
         SyntheticModel.WriteTiny(ChatPath, new TinyModelOptions());
         SyntheticModel.WriteTiny(EmbedPath, TinyModelOptions.Embedding);
         Chat = LlamaModel.Load(ChatPath);
+        _longChat = new Lazy<LlamaModel>(() =>
+        {
+            var path = Path.Combine(Dir, "tiny-chat-8k.gguf");
+            SyntheticModel.WriteTiny(path, new TinyModelOptions { Shape = ModelShape.Tiny with { ContextLength = 8192 } });
+            return LlamaModel.Load(path);
+        });
     }
+
+    private readonly Lazy<LlamaModel> _longChat;
+
+    /// <summary>The tiny chat model trained for 8,192 positions: its small vocabulary spends several
+    /// tokens a word, so a conversation over real passages needs the room.</summary>
+    public LlamaModel LongChat => _longChat.Value;
 
     public string Dir { get; }
     public string ChatPath { get; }
@@ -26,6 +38,7 @@ public sealed class CoreModelsFixture : IDisposable
     public void Dispose()
     {
         Chat.Dispose();
+        if (_longChat.IsValueCreated) _longChat.Value.Dispose();
         try { Directory.Delete(Dir, recursive: true); }
         catch (IOException) { }
     }

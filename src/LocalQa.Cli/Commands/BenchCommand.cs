@@ -37,9 +37,10 @@ internal static class BenchCommand
         var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
         var embedArticles = new Option<int>("--embed-articles") { Description = "Of those, how many to ingest again with the embedding model (every chunk goes through it).", DefaultValueFactory = _ => 100 };
         var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
+        var chatPrompt = new Option<int>("--chat-prompt") { Description = "Tokens of passages in the chat measurement's first message (follow-ups add 160 each).", DefaultValueFactory = _ => 800 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, json })
+        var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups and ingest speed on this machine.");
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, chatPrompt, json })
             cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
@@ -86,6 +87,7 @@ internal static class BenchCommand
                 Queries = parse.GetValue(queries),
                 EmbeddingTexts = parse.GetValue(embedTexts),
                 EmbeddingTextTokens = parse.GetValue(embedTokens),
+                ChatFirstTokens = parse.GetValue(chatPrompt),
             };
             options.Validate();
 
@@ -133,6 +135,12 @@ internal static class BenchCommand
         {
             o.WriteLine(string.Create(c, $"ttft cold    {t.ColdMs.Median,10:F0} ms  ({t.PromptTokens}-token prompt; {t.ColdMs.Min:F0}..{t.ColdMs.Max:F0})"));
             o.WriteLine(string.Create(c, $"ttft follow  {t.FollowUpMs.Median,10:F0} ms  (last {t.ChangedTokens} tokens changed, {t.ReusedTokens} reused; {t.FollowUpMs.Min:F0}..{t.FollowUpMs.Max:F0})"));
+        }
+        foreach (var turn in r.Chat?.Turns ?? [])
+        {
+            o.WriteLine(turn.Turn == 1
+                ? string.Create(c, $"chat turn 1  {turn.TtftMs.Median,10:F0} ms  to first token, cold ({turn.PromptTokens}-token prompt, all evaluated; {turn.TtftMs.Min:F0}..{turn.TtftMs.Max:F0})")
+                : string.Create(c, $"chat turn {turn.Turn}  {turn.TtftMs.Median,10:F0} ms  to first token = {turn.ShareOfCold:P0} of cold {turn.ColdTtftMs.Median:F0} ms ({turn.PromptTokens}-token prompt; {turn.EvaluatedTokens} evaluated, {turn.NewTokens} new)"));
         }
         if (r.Embedding is { } e)
         {

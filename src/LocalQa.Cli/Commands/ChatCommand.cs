@@ -124,13 +124,16 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                     await o.FlushAsync(scope.Token).ConfigureAwait(false);
                 }, scope.Token).ConfigureAwait(false);
                 AskCommand.PrintAfterAnswer(cli, turn.Result);
-                if (turn.Resolution.Carried) o.WriteLine($"(searched as: {turn.StandaloneQuestion})");
+                if (turn.Resolution.Rewritten) o.WriteLine($"(searched as: {Shorten(turn.StandaloneQuestion)})");
+                if (turn.AnnounceDrop) o.WriteLine($"({Answerer.DroppedNote})");
             }
             else
             {
                 var turn = await Talk.AskAsync(question, options, null, scope.Token).ConfigureAwait(false);
                 if (Json) o.WriteLine(ToJson(turn));
                 else o.WriteLine(turn.Result.Answer.ReplaceLineEndings(" "));
+                // Piped output keeps one line per answer: the notice goes to stderr (and --json has dropped_turns).
+                if (turn.AnnounceDrop) cli.Error.WriteLine($"localqa: {Answerer.DroppedNote}");
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -166,8 +169,8 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 if (Talk.Answers.Count == 0) o.WriteLine("(no questions yet)");
                 foreach (var t in Talk.Answers)
                 {
-                    o.WriteLine($"{t.Turn,3}  {t.Question}");
-                    if (t.Resolution.Carried) o.WriteLine($"     searched as: {t.StandaloneQuestion}");
+                    o.WriteLine($"{t.Turn,3}  {Shorten(t.Question)}");
+                    if (t.Resolution.Rewritten) o.WriteLine($"     searched as: {Shorten(t.StandaloneQuestion)}{(t.Resolution.Condensed ? "  (rewritten by the model)" : "")}");
                 }
                 break;
             case "/sources":
@@ -235,12 +238,17 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         }
     }
 
+    // A 4,000-character question is allowed; echoing it whole in a one-line listing is not useful.
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200].TrimEnd() + "…";
+
     internal static string ToJson(ConversationAnswer turn)
     {
         var node = JsonSerializer.SerializeToNode(AskCommand.ToJson(turn.Result), CliContext.Json)!.AsObject();
         node["question"] = turn.Question;
         node["standalone_question"] = turn.StandaloneQuestion;
+        node["standalone_by"] = turn.StandaloneBy;
         node["turn"] = turn.Turn;
+        node["dropped_turns"] = turn.Result.DroppedTurns;
         return node.ToJsonString(OneLine);
     }
 }

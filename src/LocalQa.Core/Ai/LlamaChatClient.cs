@@ -8,7 +8,9 @@ namespace LocalQa.Core.Ai;
 /// <summary>
 /// <see cref="IChatClient"/> over an in-process llama.cpp model. It keeps the KV cache of the last
 /// conversation, so a follow-up that repeats the earlier prompt (a chat history, or a question over
-/// the same passages) evaluates only the new tokens. Usage reports the reuse as
+/// the same passages) evaluates only the new tokens. A growing message list whose last assistant
+/// message is the answer this client just gave reuses the very tokens it sampled (see
+/// <see cref="PreparePrompt"/>), so the answer is not evaluated again. Usage reports the reuse as
 /// <see cref="UsageDetails.CachedInputTokenCount"/>.
 /// Thread-safety: calls may come from any thread; they run one at a time (one context, one owner).
 /// </summary>
@@ -19,6 +21,12 @@ public sealed class LlamaChatClient : IChatClient
     private readonly LlamaGenerator _generator;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly bool _ownsModel;
+
+    // What the cache stands for, as text and as the tokens evaluated for it, and the points of that
+    // text (chars, tokens) where a later prompt may continue with a fresh tokenization.
+    private string _transcript = "";
+    private int[] _transcriptTokens = [];
+    private readonly List<(int Chars, int Tokens)> _marks = [];
 
     public LlamaChatClient(LlamaModel model, LlamaContextOptions? contextOptions = null, bool ownsModel = false)
     {
@@ -44,22 +52,87 @@ public sealed class LlamaChatClient : IChatClient
     public void ResetCache()
     {
         _gate.Wait();
-        try { _generator.Reset(); }
+        try
+        {
+            _generator.Reset();
+            ForgetTranscript();
+        }
         finally { _gate.Release(); }
+    }
+
+    private void ForgetTranscript()
+    {
+        _transcript = "";
+        _transcriptTokens = [];
+        _marks.Clear();
     }
 
     /// <summary>Renders messages through the model's chat template and tokenizes them; template
     /// markers are parsed as special tokens (callers neutralize untrusted text before).</summary>
-    public int[] RenderPrompt(IEnumerable<ChatMessage> messages)
+    public int[] RenderPrompt(IEnumerable<ChatMessage> messages) => Tokenize(RenderText(messages));
+
+    private string RenderText(IEnumerable<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var turns = messages.Select(m => new ChatTurn(m.Role.Value, m.Text)).ToArray();
         if (turns.Length == 0) throw new ArgumentException("No messages.", nameof(messages));
-        var text = _model.ApplyChatTemplate(turns, addAssistantPrompt: true);
+        return _model.ApplyChatTemplate(turns, addAssistantPrompt: true);
+    }
+
+    private int[] Tokenize(string text)
+    {
         var tokens = _model.Tokenize(text, addSpecial: true, parseSpecial: true);
         // Templates that spell out BOS themselves would otherwise get a second one.
         if (tokens.Length > 1 && tokens[0] == _model.BosToken && tokens[1] == _model.BosToken) tokens = tokens[1..];
         return tokens;
+    }
+
+    /// <summary>
+    /// The tokens this client would evaluate for <paramref name="messages"/>, with the text they
+    /// render to. When the rendered text continues what the cache stands for (the last prompt and
+    /// the answer sampled for it, or an earlier point of them), those tokens are kept as they are
+    /// and only the rest is tokenized — split at a special token, where llama.cpp's tokenizer
+    /// starts afresh anyway, so the result equals a whole tokenization except that the answer keeps
+    /// the tokens the model sampled. Call under the gate.
+    /// </summary>
+    private (int[] Tokens, string Text, int SplicedChars) PreparePrompt(IEnumerable<ChatMessage> messages)
+    {
+        var text = RenderText(messages);
+        for (var m = _marks.Count - 1; m >= 0; m--)
+        {
+            var (chars, count) = _marks[m];
+            if (chars >= text.Length || !text.AsSpan(0, chars).SequenceEqual(_transcript.AsSpan(0, chars))) continue;
+            var rest = _model.Tokenize(text.AsSpan(chars), addSpecial: false, parseSpecial: true);
+            if (rest.Length == 0 || !_model.IsControl(rest[0])) continue;
+            var tokens = new int[count + rest.Length];
+            _transcriptTokens.AsSpan(0, count).CopyTo(tokens);
+            rest.CopyTo(tokens, count);
+            return (tokens, text, chars);
+        }
+        return (Tokenize(text), text, 0);
+    }
+
+    /// <summary>Prompt tokens <paramref name="messages"/> would take now, the cached answer's own tokens counted as they are.</summary>
+    public int CountPromptTokens(IEnumerable<ChatMessage> messages)
+    {
+        _gate.Wait();
+        try { return PreparePrompt(messages).Tokens.Length; }
+        finally { _gate.Release(); }
+    }
+
+    // After a generation: the cache now stands for the prompt and the answer; earlier marks inside
+    // the spliced part stay valid, later ones were overwritten.
+    private void RememberTranscript(int[] prompt, string promptText, int splicedChars, string answer, IReadOnlyList<int> answerTokens)
+    {
+        _marks.RemoveAll(mark => mark.Chars > splicedChars);
+        _marks.Add((promptText.Length, prompt.Length));
+        var tokens = new int[prompt.Length + answerTokens.Count];
+        prompt.CopyTo(tokens, 0);
+        for (var i = 0; i < answerTokens.Count; i++) tokens[prompt.Length + i] = answerTokens[i];
+        // The answer comes back inside a message, rendered as the template renders text.
+        _transcript = promptText + LlamaModel.TemplateText(answer);
+        _transcriptTokens = tokens;
+        if (answerTokens.Count > 0) _marks.Add((_transcript.Length, tokens.Length));
     }
 
     public static GenerationOptions MapOptions(ChatOptions? options, int defaultMaxTokens = 512)
@@ -102,13 +175,32 @@ public sealed class LlamaChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var prompt = RenderPrompt(messages);
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages.ToList();
         var gen = MapOptions(options);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await foreach (var piece in _generator.GenerateAsync(prompt, gen, cancellationToken).ConfigureAwait(false))
-                yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = Metadata.DefaultModelId };
+            var (prompt, promptText, splicedChars) = PreparePrompt(list);
+            var answer = new StringBuilder();
+            var completed = false;
+            try
+            {
+                await foreach (var piece in _generator.GenerateAsync(prompt, gen, cancellationToken).ConfigureAwait(false))
+                {
+                    answer.Append(piece);
+                    yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { ModelId = Metadata.DefaultModelId };
+                }
+                completed = true;
+            }
+            finally
+            {
+                // A stopped answer leaves the cache part-way: trust nothing. One cut at a stop string is
+                // not the text of the tokens sampled: only its prompt is kept.
+                if (!completed) ForgetTranscript();
+                else if (_generator.LastStats!.StopReason == StopReason.StopString) RememberTranscript(prompt, promptText, splicedChars, "", []);
+                else RememberTranscript(prompt, promptText, splicedChars, answer.ToString(), _generator.LastGeneratedTokens);
+            }
             var stats = _generator.LastStats!;
             yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails
             {

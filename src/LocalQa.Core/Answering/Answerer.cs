@@ -33,7 +33,7 @@ public sealed record AskOptions
 /// passages are laid out canonically, so follow-ups reuse the shared prompt prefix.
 /// Not thread-safe (the index connection and the model context have one owner).
 /// </summary>
-public sealed class Answerer
+public sealed partial class Answerer
 {
     private readonly LocalQaIndex _index;
     private readonly PromptLibrary _prompts;
@@ -88,14 +88,20 @@ public sealed class Answerer
     }
 
     /// <summary>Answers one question; <paramref name="onText"/> receives the answer as it is generated.</summary>
-    public async Task<AskResult> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default)
+    public Task<AskResult> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default) =>
+        AskAsync(question, null, options, onText, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="question"/> (the standalone form, which retrieval sees); with a
+    /// <paramref name="turn"/>, a generated answer continues that conversation's prompt.
+    /// </summary>
+    internal async Task<AskResult> AskAsync(string question, ConversationTurnRequest? turn, AskOptions? options, Func<string, ValueTask>? onText, CancellationToken cancellationToken)
     {
         options ??= new AskOptions();
         question = (question ?? "").Trim();
         if (question.Length == 0)
             throw new InvalidInputException("The question is empty.", "Ask something, e.g. localqa ask \"Who founded FAIR?\"");
-        if (question.Length > options.MaxQuestionChars)
-            throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
+        CheckLength(question, options);
         if (options.TopK is < 1 or > 50)
             throw new InvalidInputException($"--top-k {options.TopK} is out of range.", "Use a value from 1 to 50.");
         if (options.NeighbourChunks is < 0 or > 5)
@@ -131,6 +137,8 @@ public sealed class Answerer
                 Note = "no passage in the library is relevant enough",
             };
         }
+        if (turn is not null)
+            return await GenerateTurnAsync(turn, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
         return await GenerateAsync(question, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
     }
 
@@ -139,7 +147,7 @@ public sealed class Answerer
     {
         var chat = _chat!;
         var counter = ModelTokenCounter.For(chat.Model);
-        var system = _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
+        var system = SystemPrompt();
         var safeQuestion = UntrustedText.Neutralize(question);
         var skeleton = chat.RenderPrompt(Messages(system, "", safeQuestion)).Length;
         var budget = chat.Context.SequenceContextSize - options.MaxTokens - skeleton - 8;
@@ -179,6 +187,15 @@ public sealed class Answerer
             },
         };
     }
+
+    /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>
+    internal static void CheckLength(string question, AskOptions options)
+    {
+        if (question.Length > options.MaxQuestionChars)
+            throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
+    }
+
+    private string SystemPrompt() => _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
 
     private IEnumerable<ChatMessage> Messages(string system, string passages, string question) =>
     [

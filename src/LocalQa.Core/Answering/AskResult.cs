@@ -35,6 +35,9 @@ public sealed record AskResult
     /// <summary>For an extractive answer: the quoted sentences, each with the factors that scored it.</summary>
     public IReadOnlyList<ExtractiveSentence> Quoted { get; init; } = [];
 
+    /// <summary>In a conversation: earlier turns dropped from the model's prompt to make room for this one.</summary>
+    public int DroppedTurns { get; init; }
+
     /// <summary>Why the answer is extractive or abstained, for the user (e.g. "no chat model configured").</summary>
     public string? Note { get; init; }
 }

@@ -10,13 +10,16 @@ public sealed record PackedPassage(int Number, RetrievedPassage Passage);
 /// <summary>
 /// Chooses the passages that fit the token budget (best first) and lays them out in a canonical order
 /// (document, then position) so that consecutive questions on one topic render the same prompt
-/// prefix and the KV cache of the previous answer is reused.
+/// prefix and the KV cache of the previous answer is reused. In a conversation, numbers continue
+/// from the passages already given (<paramref name="firstNumber"/>), so every number in the
+/// prompt names one passage.
 /// </summary>
 public static class ContextPacker
 {
     public static (IReadOnlyList<PackedPassage> Passages, string Text) Pack(
-        IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts)
+        IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts, int firstNumber = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstNumber, 1);
         ArgumentNullException.ThrowIfNull(ranked);
         ArgumentNullException.ThrowIfNull(counter);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -25,7 +28,7 @@ public static class ContextPacker
         foreach (var p in ranked)
         {
             // Numbers are assigned after sorting; a placeholder of the same width keeps the count honest.
-            var rendered = Render(prompts, 99, p);
+            var rendered = Render(prompts, Math.Max(99, firstNumber + ranked.Count), p);
             var cost = counter.CountTokens(rendered) + 1;
             if (used + cost > budgetTokens)
             {
@@ -44,7 +47,7 @@ public static class ContextPacker
         var ordered = chosen
             .OrderBy(c => c.P.DocumentPath, StringComparer.Ordinal)
             .ThenBy(c => c.P.FirstOrdinal)
-            .Select((c, i) => new PackedPassage(i + 1, c.P))
+            .Select((c, i) => new PackedPassage(firstNumber + i, c.P))
             .ToArray();
         var text = string.Join("\n", ordered.Select(p => Render(prompts, p.Number, p.Passage)));
         return (ordered, text);

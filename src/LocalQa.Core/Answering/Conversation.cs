@@ -4,29 +4,64 @@ namespace LocalQa.Core.Answering;
 public sealed record ConversationAnswer(int Turn, string Question, FollowUpResolution Resolution, AskResult Result)
 {
     public string StandaloneQuestion => Resolution.Standalone;
+
+    /// <summary>The chat model's condensing attempt for this turn, kept or refused; null when none was made.</summary>
+    public CondenseAttempt? Condense { get; init; }
+
+    /// <summary>True on the first turn for which earlier turns were dropped to fit the context: the chat says so once.</summary>
+    public bool AnnounceDrop { get; init; }
+
+    /// <summary>How the standalone question was made: "model", "carried" or "as_asked".</summary>
+    public string StandaloneBy => Resolution.Condensed ? "model" : Resolution.Carried ? "carried" : "as_asked";
 }
 
 /// <summary>
-/// A chat's memory: each question is resolved against the turns before it (<see cref="FollowUps"/>)
-/// and the standalone form is what retrieval sees. Not thread-safe: one conversation, one caller.
+/// A chat's memory. Each question is resolved against the turns before it and the standalone form is
+/// what retrieval sees: with a chat model, a question that leans on earlier turns is rewritten by the
+/// condensing prompt, and the subject carry of <see cref="FollowUps"/> stands in when the rewrite is
+/// refused; without one, the carry alone. The carry is also kept, unasked, where it is as good: a
+/// question that names its own subject and borrows the last predicate ("What about X?"), and a
+/// question too long to be a clipped follow-up. With a chat model, the answer continues one prompt that
+/// holds the whole conversation (<see cref="ConversationPrompt"/>), so each turn evaluates only what
+/// it appends. Not thread-safe: one conversation, one caller.
 /// </summary>
 public sealed class Conversation(Answerer answerer)
 {
     private readonly List<ConversationTurn> _turns = [];
     private readonly List<ConversationAnswer> _answers = [];
+    private readonly ConversationPrompt _prompt = new();
+    private bool _dropAnnounced;
 
     public IReadOnlyList<ConversationAnswer> Answers => _answers;
 
-    /// <summary>What <paramref name="question"/> would become, asked now.</summary>
+    /// <summary>What the chat model sees of this conversation (empty in extractive mode).</summary>
+    public ConversationPrompt Prompt => _prompt;
+
+    /// <summary>What <paramref name="question"/> would become by the subject carry, asked now.</summary>
     public FollowUpResolution Resolve(string question) => FollowUps.Resolve(_turns, question);
 
     public async Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(question);
+        options ??= new AskOptions();
+        // The limit is on what the user typed; the subject carried into the search may add a little.
+        Answerer.CheckLength(question.Trim(), options);
         var resolution = Resolve(question);
-        var result = await answerer.AskAsync(resolution.Standalone, options, onText, cancellationToken).ConfigureAwait(false);
+        var generative = answerer.CanGenerate && !options.Extractive;
+        CondenseAttempt? condense = null;
+        if (generative && resolution.NeedsContext && !resolution.NamesOwnSubject && resolution.Problem is null && _turns.Count > 0
+            && question.Trim().Length <= QuestionCondenser.MaxQuestionChars)
+        {
+            condense = await answerer.CondenseAsync(question.Trim(), _turns, _prompt, cancellationToken).ConfigureAwait(false);
+            if (condense?.Accepted is { } rewritten) resolution = resolution with { Standalone = rewritten, Carried = false, Condensed = true };
+        }
+        var turn = generative ? new ConversationTurnRequest(question.Trim(), _prompt) : null;
+        var searched = options with { MaxQuestionChars = Math.Max(options.MaxQuestionChars, resolution.Standalone.Length) };
+        var result = await answerer.AskAsync(resolution.Standalone, turn, searched, onText, cancellationToken).ConfigureAwait(false);
         _turns.Add(new ConversationTurn(question, resolution.Standalone, result.Abstained ? "" : result.Answer));
-        var answer = new ConversationAnswer(_answers.Count + 1, question, resolution, result);
+        var announce = result.DroppedTurns > 0 && !_dropAnnounced;
+        _dropAnnounced |= announce;
+        var answer = new ConversationAnswer(_answers.Count + 1, question, resolution, result) { Condense = condense, AnnounceDrop = announce };
         _answers.Add(answer);
         return answer;
     }
@@ -36,6 +71,8 @@ public sealed class Conversation(Answerer answerer)
     {
         _turns.Clear();
         _answers.Clear();
+        _prompt.Clear();
+        _dropAnnounced = false;
         answerer.ResetCache();
     }
 }

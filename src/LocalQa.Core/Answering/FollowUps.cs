@@ -7,7 +7,23 @@ namespace LocalQa.Core.Answering;
 public sealed record ConversationTurn(string Question, string StandaloneQuestion, string Answer);
 
 /// <summary>How a question was resolved against the conversation.</summary>
-public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool Carried, string? Problem);
+public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool Carried, string? Problem)
+{
+    /// <summary>The question leans on earlier turns (a pointer back, or too little of its own to
+    /// search on): the case where a chat model's condensing prompt is worth its tokens.</summary>
+    public bool NeedsContext { get; init; }
+
+    /// <summary>The standalone form was written by the chat model's condensing prompt, not carried.</summary>
+    public bool Condensed { get; init; }
+
+    /// <summary>The question names its own subject and borrows only the last turn's predicate
+    /// ("What about Devi Parikh?"): the carry copies that predicate as it was, so a model's rewrite
+    /// would add nothing to search with.</summary>
+    public bool NamesOwnSubject { get; init; }
+
+    /// <summary>The question was rewritten before retrieval, by either means.</summary>
+    public bool Rewritten => Carried || Condensed;
+}
 
 /// <summary>
 /// Turns a follow-up into a standalone question without a model: when the question leans on earlier
@@ -53,7 +69,7 @@ public static class FollowUps
             var problem = refersBack
                 ? "That question refers back to something, but nothing has been asked yet; say who or what you mean."
                 : null;
-            return new FollowUpResolution(question, refersBack, false, problem);
+            return new FollowUpResolution(question, refersBack, false, problem) { NeedsContext = true };
         }
 
         var last = history[^1];
@@ -78,7 +94,7 @@ public static class FollowUps
                 Add(last.Question.Substring(t.Start, t.Length));
             }
             var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
-            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null);
+            return new FollowUpResolution(carried, refersBack, carry.Count > 0, null) { NeedsContext = true, NamesOwnSubject = true };
         }
 
         // The subject of the last turn: the names it asked about, then its content words, then the
@@ -90,8 +106,8 @@ public static class FollowUps
             Add(last.StandaloneQuestion.Substring(t.Start, t.Length));
         }
         foreach (var n in AnswerNames(last.StandaloneQuestion, last.Answer, 2)) Add(n);
-        if (carry.Count == 0) return new FollowUpResolution(question, refersBack, false, null);
-        return new FollowUpResolution(question.TrimEnd() + " (" + string.Join(" ", carry) + ")", refersBack, true, null);
+        if (carry.Count == 0) return new FollowUpResolution(question, refersBack, false, null) { NeedsContext = true };
+        return new FollowUpResolution(question.TrimEnd() + " (" + string.Join(" ", carry) + ")", refersBack, true, null) { NeedsContext = true };
     }
 
     private static bool RefersBack(List<string> words)

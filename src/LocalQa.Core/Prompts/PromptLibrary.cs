@@ -20,13 +20,15 @@ public sealed partial class PromptLibrary
     private readonly Dictionary<string, string[]> _used = new(StringComparer.Ordinal);
     private readonly Kernel _kernel = new();
 
-    public static readonly string[] Required = ["system", "answer", "abstain", "passage", "summarize", "summarize-reduce"];
+    public static readonly string[] Required = ["system", "answer", "followup", "condense", "abstain", "passage", "summarize", "summarize-reduce"];
 
     /// <summary>The variables LocalQa supplies to each prompt; abstain.txt is used as it is.</summary>
     public static IReadOnlyDictionary<string, string[]> Variables { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["system"] = ["abstain"],
         ["answer"] = ["passages", "question"],
+        ["followup"] = ["passages", "earlier", "question"],
+        ["condense"] = ["history", "question"],
         ["abstain"] = [],
         ["passage"] = ["id", "title", "text"],
         ["summarize"] = ["title", "text", "max_words", "key_points"],
@@ -41,7 +43,7 @@ public sealed partial class PromptLibrary
     public static PromptLibrary Load(string? directory = null)
     {
         directory ??= LocalQaPaths.PromptsDirectory
-            ?? throw new InvalidInputException("No prompts folder was found next to LocalQa.", "Pass --prompts DIR with system.txt, answer.txt, abstain.txt, passage.txt, summarize.txt and summarize-reduce.txt.");
+            ?? throw new InvalidInputException("No prompts folder was found next to LocalQa.", $"Pass --prompts DIR with {string.Join(", ", Required.Select(r => r + ".txt"))}.");
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new InvalidInputException($"Prompts folder '{full}' does not exist.", "Pass --prompts DIR pointing at a folder of prompt .txt files.");

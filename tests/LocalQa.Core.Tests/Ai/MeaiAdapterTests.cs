@@ -47,6 +47,49 @@ public sealed class MeaiAdapterTests(CoreModelsFixture models) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_growing_message_list_evaluates_only_each_turns_new_tokens_and_a_cold_client_the_whole_prompt()
+    {
+        var contextOptions = new LlamaContextOptions { ContextSize = 2048, Threads = 2 };
+        using IChatClient warm = new LlamaChatClient(models.Chat, contextOptions);
+        var messages = new List<ChatMessage> { new(ChatRole.System, "You answer questions about the harbour of Tarnby.") };
+        var options = new ChatOptions { MaxOutputTokens = 24 };
+        for (var turn = 1; turn <= 5; turn++)
+        {
+            var question = $"Question {turn}: how many boats came into the harbour on day {turn}, and who counted them at night?";
+            messages.Add(new ChatMessage(ChatRole.User, question));
+            var response = await warm.GetResponseAsync(messages, options);
+            var usage = response.Usage!;
+            var evaluated = usage.InputTokenCount - usage.CachedInputTokenCount;
+
+            using (IChatClient cold = new LlamaChatClient(models.Chat, contextOptions))
+            {
+                var whole = (await cold.GetResponseAsync(messages, new ChatOptions { MaxOutputTokens = 1 })).Usage!;
+                Assert.Equal(0, whole.CachedInputTokenCount);
+                // The same conversation, its answers tokenized afresh rather than as sampled: about as long.
+                Assert.InRange(whole.InputTokenCount!.Value, usage.InputTokenCount!.Value - 24 * (turn - 1), usage.InputTokenCount.Value + 24 * (turn - 1));
+            }
+            if (turn == 1)
+            {
+                Assert.Equal(0, usage.CachedInputTokenCount);
+                Assert.Equal(usage.InputTokenCount, evaluated);
+            }
+            else
+            {
+                // Only what the conversation grew by since the last answer: the end of that answer,
+                // the question in its template, the assistant header (and the last answer token,
+                // sampled but never decoded).
+                var rendered = models.Chat.ApplyChatTemplate(messages.Select(m => new ChatTurn(m.Role.Value, m.Text)).ToArray());
+                var lastAnswer = messages[^2].Text;
+                var grown = models.Chat.Tokenize(rendered.AsSpan(rendered.LastIndexOf(lastAnswer, StringComparison.Ordinal) + lastAnswer.Length), addSpecial: false, parseSpecial: true).Length;
+                Assert.InRange(evaluated!.Value, grown, grown + 1);
+                Assert.True(grown < models.Chat.Tokenize(question, addSpecial: false).Length + 40, $"turn {turn}: {grown} new tokens");
+                Assert.True(usage.CachedInputTokenCount > 40 * (turn - 1), $"turn {turn}: cached {usage.CachedInputTokenCount}");
+            }
+            messages.AddMessages(response);
+        }
+    }
+
+    [Fact]
     public async Task Options_map_to_sampling_stop_sequences_and_seed()
     {
         using var chat = NewChat();

@@ -81,4 +81,19 @@ public sealed class FollowUpsTests
         Assert.DoesNotContain("Curie", r.Standalone, StringComparison.Ordinal);
         Assert.DoesNotContain("Paris", r.Standalone, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Only_a_question_that_leans_on_the_conversation_is_worth_a_model_rewrite()
+    {
+        var pronoun = FollowUps.Resolve([Curie], "When did she win her first prize?");
+        Assert.True(pronoun.NeedsContext);
+        Assert.False(pronoun.NamesOwnSubject);
+        // Its own subject and the last predicate: the carry already says all a rewrite would.
+        var named = FollowUps.Resolve([Curie], "What about Albert Einstein?");
+        Assert.True(named.NeedsContext);
+        Assert.True(named.NamesOwnSubject);
+        var standalone = FollowUps.Resolve([Curie], "When was the Eiffel Tower built?");
+        Assert.False(standalone.NeedsContext);
+        Assert.False(standalone.Rewritten);
+    }
 }

@@ -34,7 +34,8 @@ public sealed class BenchArgumentsTests
     {
         Assert.Equal(BenchSections.All, BenchArguments.ParseSections(null));
         Assert.Equal(BenchSections.Prefill | BenchSections.Ttft, BenchArguments.ParseSections("prefill, TTFT"));
-        Assert.Equal("prefill,decode,batched,embedding,retrieval,ttft,ingest", BenchArguments.Describe(BenchSections.All));
+        Assert.Equal("prefill,decode,batched,embedding,retrieval,ttft,chat,ingest", BenchArguments.Describe(BenchSections.All));
+        Assert.Equal(BenchSections.Chat, BenchArguments.ParseSections("chat"));
     }
 
     [Theory]

@@ -49,6 +49,10 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
         BatchedGenTokens = 4,
         TtftPromptTokens = 64,
         TtftChangedTokens = 8,
+        ChatTurns = 3,
+        ChatFirstTokens = 96,
+        ChatFollowUpTokens = 24,
+        ChatAnswerTokens = 6,
         EmbeddingTexts = 6,
         EmbeddingTextTokens = 24,
         DenseSizes = [1000, 1500],
@@ -101,6 +105,20 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             Positive(ttft, "cold_ms", "followup_ms");
             Assert.Equal(64 - 8, (int)ttft["reused_tokens"]!);
 
+            var chat = json["chat"]!.AsObject();
+            var turns = chat["turns"]!.AsArray().Select(t => t!.AsObject()).ToArray();
+            Assert.Equal([1, 2, 3], turns.Select(t => (int)t["turn"]!));
+            Assert.Equal((int)turns[0]["prompt_tokens"]!, (int)turns[0]["evaluated_tokens"]!);
+            foreach (var t in turns)
+                Positive(t, "ttft_ms", "cold_ttft_ms", "share_of_cold", "new_tokens");
+            foreach (var t in turns[1..])
+            {
+                // A follow-up evaluates what the conversation grew by (and the last answer token, never decoded), not the conversation.
+                Assert.InRange((int)t["evaluated_tokens"]!, (int)t["new_tokens"]!, (int)t["new_tokens"]! + 1);
+                Assert.True((int)t["prompt_tokens"]! > (int)turns[0]["prompt_tokens"]!);
+            }
+            Assert.Equal(6, (int)chat["answer_tokens"]!);
+
             var ingest = json["ingest"]!.AsObject();
             Assert.Equal(12, (int)ingest["documents"]!);
             Assert.True((int)ingest["chunks"]! >= 12);
@@ -133,7 +151,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
 
             Assert.Equal("retrieval", (string?)json["sections"]);
             Assert.NotNull(json["retrieval"]);
-            foreach (var key in new[] { "model", "prefill_tps", "decode_tps", "batched", "embedding", "ttft", "ingest", "load_seconds" })
+            foreach (var key in new[] { "model", "prefill_tps", "decode_tps", "batched", "embedding", "ttft", "chat", "ingest", "load_seconds" })
                 Assert.Null(json[key]);
         }
         finally

@@ -101,6 +101,16 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     }
 
     [Fact]
+    public void A_nul_character_in_a_message_does_not_cut_the_rest_of_it_from_the_template()
+    {
+        // A model can sample the byte 0x00; its answer goes back into the next prompt.
+        var text = fixture.Model.ApplyChatTemplate([new ChatTurn("user", "before\0after"), new ChatTurn("assistant", "x\0y")], addAssistantPrompt: false);
+        Assert.Contains("before\uFFFDafter", text, StringComparison.Ordinal);
+        Assert.Contains("x\uFFFDy", text, StringComparison.Ordinal);
+        Assert.Equal("x\uFFFDy", LlamaModel.TemplateText("x\0y"));
+    }
+
+    [Fact]
     public void Wrong_positions_and_sequences_are_refused()
     {
         using var ctx = LlamaContext.Create(fixture.Model, new LlamaContextOptions { ContextSize = 256, Sequences = 2 });
