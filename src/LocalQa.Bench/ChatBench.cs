@@ -1,8 +1,9 @@
+using LocalQa.Core;
 using LocalQa.Core.Ai;
 using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
-namespace LocalQa.Core.Bench;
+namespace LocalQa.Bench;
 
 /// <summary>One turn of the measured conversation.</summary>
 /// <param name="PromptTokens">The whole prompt of the turn: system, every earlier turn, this question.</param>

@@ -194,7 +194,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 try
                 {
                     using var scope = Interrupts.Enter(ct);
-                    var results = await SummarizeCommand.SummarizeAsync(lib, [arg], new SummarizeOptions(), scope.Token).ConfigureAwait(false);
+                    var results = SummarizeCommand.Summarize(lib, [arg], new SummarizeOptions(), scope.Token);
                     foreach (var r in results) SummarizeCommand.Print(cli, r);
                 }
                 catch (Exception ex) when (CliErrors.IsReported(ex))

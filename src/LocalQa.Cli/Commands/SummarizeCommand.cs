@@ -28,12 +28,12 @@ internal static class SummarizeCommand
             var paths = parse.GetValue(files) ?? [];
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: true, loadEmbedder: parse.GetValue(ingest), loadPrompts: true);
             AskCommand.Seed(cli, lib, asJson, ct);
-            var results = await SummarizeAsync(lib, paths, new SummarizeOptions
+            var results = Summarize(lib, paths, new SummarizeOptions
             {
                 MaxWords = parse.GetValue(maxWords),
                 // --context sizes each map sequence: the summarizer builds its own multi-sequence context.
                 SequenceContext = lib.Options.ContextSize ?? 0,
-            }, ct, cli.Interactive && !asJson ? cli : null).ConfigureAwait(false);
+            }, ct, cli.Interactive && !asJson ? cli : null);
             if (parse.GetValue(ingest))
             {
                 var onDisk = paths.Where(p => p != "-").ToArray();
@@ -55,7 +55,7 @@ internal static class SummarizeCommand
     }
 
     /// <summary>Loads each input (a file or stdin) with the ingest loaders and summarizes them together.</summary>
-    internal static Task<IReadOnlyList<SummaryResult>> SummarizeAsync(LocalQaLibrary lib, IReadOnlyList<string> paths, SummarizeOptions options, CancellationToken ct, CliContext? progressTo = null)
+    internal static IReadOnlyList<SummaryResult> Summarize(LocalQaLibrary lib, IReadOnlyList<string> paths, SummarizeOptions options, CancellationToken ct, CliContext? progressTo = null)
     {
         var docs = new List<Document>();
         foreach (var p in paths)
@@ -82,7 +82,7 @@ internal static class SummarizeCommand
             docs.Add(loaded.Document);
         }
         using var summarizer = new Summarizer(lib.Prompts!, lib.Chat?.Model, lib.Index, options, lib.Options.Threads);
-        if (progressTo is null) return Task.FromResult(summarizer.Summarize(docs, null, ct));
+        if (progressTo is null) return summarizer.Summarize(docs, null, ct);
         IReadOnlyList<SummaryResult>? results = null;
         progressTo.Console.Progress()
             .AutoClear(true)
@@ -101,7 +101,7 @@ internal static class SummarizeCommand
                 });
                 results = summarizer.Summarize(docs, progress, ct);
             });
-        return Task.FromResult(results!);
+        return results!;
     }
 
     /// <summary>Stdin as UTF-8; invalid bytes become U+FFFD rather than an exception.</summary>

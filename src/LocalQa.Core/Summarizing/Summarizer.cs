@@ -11,66 +11,6 @@ using LocalQa.Llama;
 
 namespace LocalQa.Core.Summarizing;
 
-public sealed record SummarizeOptions
-{
-    public int MaxWords { get; init; } = 150;
-    public int KeyPoints { get; init; } = 5;
-
-    /// <summary>Related library documents to list.</summary>
-    public int Related { get; init; } = 3;
-
-    /// <summary>Parallel sequences for the map step (one batch); 0 picks 4.</summary>
-    public int Parallel { get; init; }
-
-    /// <summary>Tokens per sequence of the summarizing context; 0 picks min(model, 2048).</summary>
-    public int SequenceContext { get; init; }
-
-    /// <summary>Attention and KV precision. Flash attention and an F16 cache round through half precision,
-    /// so only Off with F32 makes a batched map bit-identical to a sequential one.</summary>
-    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
-
-    public KvCacheType KvCache { get; init; } = KvCacheType.F16;
-}
-
-/// <param name="Score">
-/// How related the document is, 0 to 1: how much of the weight of the article's key terms (its frequent
-/// words, weighted by their rarity in the library) the document's best passage holds, as a share of what
-/// the article's own best passage holds (see README "Related in your library"). Only documents at
-/// <see cref="Summarizer.MinRelatedness"/> or above are listed. For a near-copy, the estimated share of
-/// word 5-grams the two texts have in common.
-/// </param>
-public sealed record RelatedDocument(string Document, string Title, double Score, string Passage)
-{
-    /// <summary>The library document is a copy of the article (the same text, perhaps re-saved or syndicated).</summary>
-    public bool NearCopy { get; init; }
-}
-
-public sealed record SummaryTimings(double LoadMs, double MapMs, double ReduceMs, double RelatedMs, double TotalMs, int GeneratedTokens, double TokensPerSecond);
-
-public sealed record SummaryResult
-{
-    public required string Source { get; init; }
-    public required string Title { get; init; }
-    public required string Summary { get; init; }
-    public required IReadOnlyList<string> KeyPoints { get; init; }
-    public required AnswerMode Mode { get; init; }
-    public IReadOnlyList<RelatedDocument> Related { get; init; } = [];
-    public int Words => LocalQa.Core.Text.Words.Count(Summary);
-
-    /// <summary>True when the library was searched for related documents (it may have found none that pass the bar).</summary>
-    public bool RelatedSearched { get; init; }
-
-    /// <summary>For an extractive summary: why each sentence was chosen (summary sentences, then key points).</summary>
-    public IReadOnlyList<Extractive.ScoredSentence> Explanation { get; init; } = [];
-    public int MapSequences { get; init; }
-    public int ReduceSteps { get; init; }
-    public SummaryTimings? Timings { get; init; }
-    public string? Note { get; init; }
-}
-
-/// <summary>Progress of a long summary: map sequences done of total, and decode speed.</summary>
-public sealed record SummarizeProgress(int MapDone, int MapTotal, int ReduceStep, double TokensPerSecond);
-
 /// <summary>
 /// Summarizes articles. With a chat model: an article that fits the context is summarized in one
 /// pass; a longer one is split into chunks that are summarized as parallel sequences of one batch
