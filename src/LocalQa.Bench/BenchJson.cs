@@ -26,6 +26,8 @@ public static class BenchJson
             ["ubatch"] = report.MicroBatch,
             ["flash_attn"] = FlashAttentionName(report.FlashAttention),
             ["repeat"] = report.Repeat,
+            ["gpu_layers"] = report.GpuLayers,
+            ["gpu_offload"] = report.GpuOffloadSupported,
             ["runtime_library"] = report.RuntimeLibrary,
             ["cpu_variant"] = report.CpuVariant,
             ["prefill_tokens"] = report.Prefill is null ? null : report.PrefillTokens,

@@ -41,6 +41,9 @@ public sealed record BenchOptions
     /// <summary>Prompt-processing threads; 0 picks the same as <see cref="Threads"/>.</summary>
     public int BatchThreads { get; init; }
 
+    /// <summary>Layers of each model to offload to a GPU (0: none, -1: all); a CPU-only runtime ignores it.</summary>
+    public int GpuLayers { get; init; }
+
     /// <summary>The micro-batch (n_ubatch) of the generative contexts.</summary>
     public int MicroBatch { get; init; } = 512;
 
@@ -132,6 +135,7 @@ public sealed record BenchOptions
         Positive(EmbeddedArticles, "--embed-articles");
         if (EmbeddedArticles > Articles) throw new InvalidInputException($"--embed-articles {EmbeddedArticles} is more than the {Articles} generated articles.", "Raise --articles or lower --embed-articles.");
         if (Threads < 0) throw new InvalidInputException($"--threads {Threads} must be 0 (physical cores) or more.");
+        if (GpuLayers < -1) throw new InvalidInputException($"--gpu-layers {GpuLayers} must be -1 (all layers), 0 (none) or more.");
         if (BatchThreads < 0) throw new InvalidInputException($"--batch-threads {BatchThreads} must be 0 (same as --threads) or more.");
         if (TtftChangedTokens < 1 || TtftChangedTokens >= TtftPromptTokens)
             throw new InvalidInputException($"The follow-up's {TtftChangedTokens} changed tokens must be at least 1 and fewer than the {TtftPromptTokens}-token prompt.");

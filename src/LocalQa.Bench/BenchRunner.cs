@@ -17,6 +17,12 @@ public sealed record BenchReport
     public required FlashAttention FlashAttention { get; init; }
     public required int Repeat { get; init; }
 
+    /// <summary>The layers asked to be offloaded (<see cref="BenchOptions.GpuLayers"/>).</summary>
+    public int GpuLayers { get; init; }
+
+    /// <summary>Whether the loaded runtime can offload at all: with a CPU-only runtime, <see cref="GpuLayers"/> changed nothing.</summary>
+    public bool GpuOffloadSupported { get; init; }
+
     /// <summary>The llama.cpp library used (the LLamaSharp backend package's build for this CPU, or one named by LOCALQA_NATIVE_DIR).</summary>
     public string? RuntimeLibrary { get; init; }
 
@@ -93,6 +99,8 @@ public static class BenchRunner
             MicroBatch = options.MicroBatch,
             FlashAttention = options.FlashAttention,
             Repeat = options.Repeat,
+            GpuLayers = options.GpuLayers,
+            GpuOffloadSupported = runtime?.SupportsGpuOffload ?? false,
             RuntimeLibrary = runtime?.LibraryPath,
             CpuVariant = runtime?.CpuVariant,
         };
@@ -139,7 +147,7 @@ public static class BenchRunner
         if ((sections & BenchSections.Embedding) != 0 || embedIngest)
         {
             var sw = Stopwatch.StartNew();
-            using var model = LlamaModel.Load(options.EmbeddingModelPath!);
+            using var model = LlamaModel.Load(options.EmbeddingModelPath!, new LlamaModelOptions { GpuLayers = options.GpuLayers });
             report = report with { EmbeddingLoadSeconds = sw.Elapsed.TotalSeconds };
             using var embedder = new LlamaEmbedder(model, new EmbedderOptions { Threads = report.Threads });
             if ((sections & BenchSections.Embedding) != 0)
@@ -159,7 +167,7 @@ public static class BenchRunner
         {
             progress?.Invoke($"loading {options.ModelPath}");
             var sw = Stopwatch.StartNew();
-            using var model = LlamaModel.Load(options.ModelPath!);
+            using var model = LlamaModel.Load(options.ModelPath!, new LlamaModelOptions { GpuLayers = options.GpuLayers });
             report = report with { LoadSeconds = sw.Elapsed.TotalSeconds };
             var prefill = (sections & BenchSections.Prefill) != 0;
             var decode = (sections & BenchSections.Decode) != 0;

@@ -122,6 +122,28 @@ public sealed class RuntimeCliTests : IDisposable
     }
 
     [Fact]
+    public void A_cmake_build_whose_library_has_a_versioned_soname_is_found_and_runs()
+    {
+        // A real llama.cpp build was refused with "loaded, but it cannot be found again": LocalQa
+        // looked the library up by name, which only matches a soname of plain libllama.so.
+        if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build patches ELF files (Linux).");
+        var native = CopyBundledRuntime("cmake-layout", patchCommit: null, cmakeLayout: true);
+        var model = Path.Combine(_cli.Home, "cmake-tiny.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native };
+
+        var doctor = _cli.Run(["doctor", "--json"], null, env);
+        Assert.True(doctor.ExitCode == 0, doctor.Err);
+        using var doc = JsonDocument.Parse(doctor.Out);
+        var rt = doc.RootElement.GetProperty("runtime");
+        Assert.True(rt.GetProperty("loaded").GetBoolean(), rt.GetProperty("error").GetString());
+        Assert.Equal(Path.Combine(native, "libllama.so.0.0.0"), rt.GetProperty("path").GetString());
+        var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?", "--model", model, "--max-tokens", "3", "--json"], null, env);
+        Assert.True(ask.ExitCode == 0, ask.Err);
+        Assert.Contains("\"generative\"", ask.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_build_of_another_commit_in_LOCALQA_NATIVE_DIR_is_refused_naming_both_commits()
     {
         if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build copies the bundled .so files (Linux).");
@@ -139,7 +161,7 @@ public sealed class RuntimeCliTests : IDisposable
     }
 
     /// <summary>A folder holding a copy of the runtime LLamaSharp picked here, as a user's own build would be laid out.</summary>
-    private string CopyBundledRuntime(string name, string? patchCommit)
+    private string CopyBundledRuntime(string name, string? patchCommit, bool cmakeLayout = false)
     {
         var bundled = _cli.Run("doctor", "--json");
         Assert.True(bundled.ExitCode == 0, bundled.Err);
@@ -157,6 +179,20 @@ public sealed class RuntimeCliTests : IDisposable
             Assert.True(at >= 0, "The bundled libggml-base.so no longer carries commit 815a2a591: update LocalQa's expected commit.");
             System.Text.Encoding.ASCII.GetBytes(patchCommit).CopyTo(bytes, at);
             File.WriteAllBytes(basePath, bytes);
+        }
+        if (cmakeLayout)
+        {
+            // What `cmake --build` leaves: libllama.so -> libllama.so.0.0.0, whose soname is not
+            // "libllama.so" (cmake's is libllama.so.0; the patch keeps the length).
+            var llama = Path.Combine(native, "libllama.so");
+            var bytes = File.ReadAllBytes(llama);
+            var soname = System.Text.Encoding.ASCII.GetBytes("libllama.so\0");
+            var at = bytes.AsSpan().IndexOf(soname);
+            Assert.True(at >= 0, "The bundled libllama.so no longer has the soname libllama.so.");
+            System.Text.Encoding.ASCII.GetBytes("libllama.s0\0").CopyTo(bytes, at);
+            File.Delete(llama);
+            File.WriteAllBytes(llama + ".0.0.0", bytes);
+            File.CreateSymbolicLink(llama, "libllama.so.0.0.0");
         }
         return native;
     }

@@ -32,6 +32,7 @@ internal static class BenchCommand
         var parallel = new Option<string>("--parallel") { Description = "Sequence counts for batched decode, comma-separated (llama-batched-bench -npl).", DefaultValueFactory = _ => "1,2,4,8" };
         var ubatch = new Option<int>("--ubatch") { Description = "Micro-batch size (n_ubatch).", DefaultValueFactory = _ => 512 };
         var flashAttn = new Option<string>("--flash-attn") { Description = "Flash attention: on, off or auto.", DefaultValueFactory = _ => "auto" };
+        var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers of each model to offload to the GPU (0: none, -1: all); needs a CUDA or Vulkan build of the runtime.", DefaultValueFactory = _ => 0 };
         var repeat = new Option<int>("--repeat") { Description = "Repetitions; the median and the spread are reported.", DefaultValueFactory = _ => 3 };
         var only = new Option<string?>("--only") { Description = $"Run only these sections, comma-separated: {string.Join(",", BenchArguments.SectionNamesInOrder)}." };
         var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
@@ -40,7 +41,7 @@ internal static class BenchCommand
         var chatPrompt = new Option<int>("--chat-prompt") { Description = "Tokens of passages in the chat measurement's first message (follow-ups add 160 each).", DefaultValueFactory = _ => 800 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, repeat, only, articles, embedArticles, queries, chatPrompt, json })
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, queries, chatPrompt, json })
             cmd.Options.Add(o);
         cmd.SetAction((parse, ct) =>
         {
@@ -81,6 +82,7 @@ internal static class BenchCommand
                 Parallel = BenchArguments.ParseParallel(parse.GetValue(parallel)),
                 MicroBatch = parse.GetValue(ubatch),
                 FlashAttention = BenchArguments.ParseFlashAttention(parse.GetValue(flashAttn)),
+                GpuLayers = parse.GetValue(gpuLayers),
                 Repeat = parse.GetValue(repeat),
                 Articles = parse.GetValue(articles),
                 EmbeddedArticles = parse.GetValue(embedArticles),
@@ -123,6 +125,8 @@ internal static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         if (r.ModelPath is not null) o.WriteLine(string.Create(c, $"model        {r.ModelPath}"));
         o.WriteLine(string.Create(c, $"settings     threads {r.Threads}, batch threads {r.BatchThreads}, ubatch {r.MicroBatch}, flash attention {BenchJson.FlashAttentionName(r.FlashAttention)}, {r.Repeat} repeats (median; min..max)"));
+        if (r.GpuLayers != 0)
+            o.WriteLine(string.Create(c, $"gpu layers   {(r.GpuLayers < 0 ? "all" : r.GpuLayers.ToString(c))}{(r.GpuOffloadSupported ? "" : " (ignored: this runtime has no GPU backend)")}"));
         if (r.RuntimeLibrary is not null) o.WriteLine(string.Create(c, $"runtime      {r.RuntimeLibrary}{(r.CpuVariant is null ? "" : $" ({r.CpuVariant})")}"));
         if (r.LoadSeconds is { } load) o.WriteLine(string.Create(c, $"load         {load,10:F2} s"));
         if (r.Prefill is { } pp) o.WriteLine(string.Create(c, $"prefill      {pp.Median,10:F1} tokens/s  (pp{r.PrefillTokens}; {pp.Min:F1}..{pp.Max:F1})"));

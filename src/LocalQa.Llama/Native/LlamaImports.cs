@@ -34,12 +34,16 @@ internal static unsafe class LlamaImports
     private static delegate* unmanaged<nint, byte*> s_devDescription;
     private static delegate* unmanaged<byte*, void> s_loadAll;
 
-    /// <summary>The handle of the llama library LLamaSharp loaded, through LLamaSharp's own resolver.</summary>
-    internal static nint LoadedLlama()
+    /// <summary>The handle of the llama library LLamaSharp loaded: by the file it was loaded from when
+    /// that is known, else by name. The name alone finds it only when the library's soname is plain
+    /// <c>libllama.so</c> (LLamaSharp's builds); a llama.cpp built with cmake is <c>libllama.so.0</c>,
+    /// which dlopen("libllama.so") does not match to the library already in the process.</summary>
+    internal static nint LoadedLlama(string? path)
     {
-        if (!NativeLibrary.TryLoad("llama", typeof(NativeApi).Assembly, null, out var handle) || handle == 0)
-            throw new LlamaRuntimeException("LLamaSharp reports the llama.cpp library as loaded, but it cannot be found again in this process.");
-        return handle;
+        if (path is not null && File.Exists(path) && NativeLibrary.TryLoad(path, out var byPath) && byPath != 0) return byPath;
+        if (NativeLibrary.TryLoad("llama", typeof(NativeApi).Assembly, null, out var byName) && byName != 0) return byName;
+        throw new LlamaRuntimeException(
+            $"LLamaSharp reports the llama.cpp library as loaded{(path is null ? "" : $" from '{path}'")}, but it cannot be found again in this process.");
     }
 
     internal static void Bind(nint llama, string directory)

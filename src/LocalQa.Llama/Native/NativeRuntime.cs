@@ -114,9 +114,10 @@ internal static class NativeRuntime
                 + $". ({why.Split('\n')[0].Trim()})", ex);
         }
 
-        var llama = LlamaImports.LoadedLlama();
         var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
-        var llamaPath = LoadedPath("llama") ?? (customDir is null ? null : FindLibrary(customDir, "llama")) ?? "(unknown)";
+        var loadedPath = LoadedPath("llama") ?? (customDir is null ? null : FindLibrary(customDir, "llama"));
+        var llama = LlamaImports.LoadedLlama(loadedPath);
+        var llamaPath = loadedPath ?? "(unknown)";
         var dir = Path.GetDirectoryName(llamaPath) ?? customDir ?? AppContext.BaseDirectory;
         LlamaImports.Bind(llama, dir);
 

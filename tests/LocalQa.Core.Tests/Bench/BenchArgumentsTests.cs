@@ -84,6 +84,19 @@ public sealed class BenchArgumentsTests
         Assert.Throws<InvalidInputException>(options.Validate);
     }
 
+    [Theory]
+    [InlineData(-2, false)]
+    [InlineData(-1, true)]
+    [InlineData(0, true)]
+    [InlineData(99, true)]
+    public void Gpu_layers_are_all_none_or_a_count(int layers, bool valid)
+    {
+        var options = new BenchOptions { GpuLayers = layers };
+
+        if (valid) options.Validate();
+        else Assert.Contains("--gpu-layers -2", Assert.Throws<InvalidInputException>(options.Validate).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_generative_section_without_a_model_is_a_user_error()
     {

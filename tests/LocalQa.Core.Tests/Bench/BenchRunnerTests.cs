@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LocalQa.Bench;
 using LocalQa.Core.Index;
+using LocalQa.Llama;
 using LocalQa.Llama.Gguf;
 
 namespace LocalQa.Core.Tests.Bench;
@@ -75,6 +76,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             Assert.Equal("tiny.gguf", (string?)json["model"]);
             Assert.Equal(models.ModelPath, (string?)json["model_path"]);
             Assert.Equal(1, (int)json["threads"]!);
+            Assert.Equal(0, (int)json["gpu_layers"]!);
             Assert.Equal(16, (int)json["prefill_tokens"]!);
             Assert.Equal(4, (int)json["decode_tokens"]!);
             Positive(json, "prefill_tps", "decode_tps", "load_seconds", "peak_memory_mb");
@@ -132,6 +134,29 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             var stats = index.Stats();
             Assert.Equal(4, stats.Documents);
             Assert.Equal(stats.Chunks, Assert.Single(stats.Embeddings).EmbeddedChunks);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Gpu_layers_reach_the_models_and_the_json_says_whether_the_runtime_could_offload()
+    {
+        var work = models.NewWorkFolder();
+        try
+        {
+            var options = TinyOptions(work) with { Sections = BenchSections.Prefill | BenchSections.Decode | BenchSections.Embedding, GpuLayers = -1 };
+
+            var json = BenchJson.ToJson(BenchRunner.Run(options));
+
+            Assert.Equal(-1, (int)json["gpu_layers"]!);
+            // The bundled runtime is CPU-only: all layers asked for, none offloaded, and the JSON says so
+            // (a CUDA build in LOCALQA_NATIVE_DIR reports true).
+            Assert.Equal(LlamaRuntime.Load().SupportsGpuOffload, (bool)json["gpu_offload"]!);
+            Positive(json, "prefill_tps", "decode_tps");
+            Positive(json["embedding"]!.AsObject(), "batched_per_s");
         }
         finally
         {
