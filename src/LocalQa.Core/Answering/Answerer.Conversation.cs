@@ -106,17 +106,7 @@ public sealed partial class Answerer
             Cited = cited,
             InvalidCitations = wrong,
             DroppedTurns = dropped,
-            Timings = new AskTimings
-            {
-                RetrievalMs = retrievalMs,
-                PromptTokens = stats.PromptTokens,
-                ReusedTokens = stats.ReusedTokens,
-                PromptMs = stats.PromptMs,
-                TtftMs = stats.FirstTokenMs,
-                GeneratedTokens = stats.GeneratedTokens,
-                DecodeMs = stats.DecodeMs,
-                TotalMs = total.Elapsed.TotalMilliseconds,
-            },
+            Timings = Timed(stats, retrievalMs, total),
         };
     }
 

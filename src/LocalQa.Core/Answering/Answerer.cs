@@ -174,19 +174,22 @@ public sealed partial class Answerer
             Sources = packed.Select(p => ToSource(p.Passage) with { Rank = p.Number }).ToArray(),
             Cited = cited,
             InvalidCitations = invalid,
-            Timings = new AskTimings
-            {
-                RetrievalMs = retrievalMs,
-                PromptTokens = stats.PromptTokens,
-                ReusedTokens = stats.ReusedTokens,
-                PromptMs = stats.PromptMs,
-                TtftMs = stats.FirstTokenMs,
-                GeneratedTokens = stats.GeneratedTokens,
-                DecodeMs = stats.DecodeMs,
-                TotalMs = total.Elapsed.TotalMilliseconds,
-            },
+            Timings = Timed(stats, retrievalMs, total),
         };
     }
+
+    /// <summary>A generated answer's timings: the chat client's counts for the prompt and the answer, and the whole ask.</summary>
+    private static AskTimings Timed(GenerationStats stats, double retrievalMs, Stopwatch total) => new()
+    {
+        RetrievalMs = retrievalMs,
+        PromptTokens = stats.PromptTokens,
+        ReusedTokens = stats.ReusedTokens,
+        PromptMs = stats.PromptMs,
+        TtftMs = stats.FirstTokenMs,
+        GeneratedTokens = stats.GeneratedTokens,
+        DecodeMs = stats.DecodeMs,
+        TotalMs = total.Elapsed.TotalMilliseconds,
+    };
 
     /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>
     internal static void CheckLength(string question, AskOptions options)
