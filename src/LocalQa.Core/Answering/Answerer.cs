@@ -38,12 +38,12 @@ public sealed partial class Answerer
     private readonly LocalQaIndex _index;
     private readonly PromptLibrary _prompts;
     private readonly LlamaChatClient? _chat;
-    private readonly LlamaEmbeddingGenerator? _embedder;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
     private readonly string? _embedModelId;
     private VectorStore? _vectors;
     private bool _vectorsLoaded;
 
-    public Answerer(LocalQaIndex index, PromptLibrary prompts, LlamaChatClient? chat = null, LlamaEmbeddingGenerator? embedder = null, string? embedModelId = null)
+    public Answerer(LocalQaIndex index, PromptLibrary prompts, LlamaChatClient? chat = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
     {
         _index = index ?? throw new ArgumentNullException(nameof(index));
         _prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
@@ -71,7 +71,8 @@ public sealed partial class Answerer
         float[]? queryVector = null;
         var vectors = Vectors();
         if (vectors is not null && _embedder is not null)
-            queryVector = _embedder.Embedder.Embed([question])[0];
+            // Retrieval is synchronous (the chat's /sources calls it too); LocalQa's generator completes without yielding.
+            queryVector = _embedder.GenerateAsync([question]).GetAwaiter().GetResult()[0].Vector.ToArray();
         var retriever = new Retriever(_index, vectors, new RetrieverOptions { NeighbourChunks = options.NeighbourChunks });
         return retriever.Search(question, options.TopK, queryVector);
     }
