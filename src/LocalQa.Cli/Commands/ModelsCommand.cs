@@ -282,7 +282,7 @@ internal static class ModelsCommand
             {
                 var task = ctx.AddTask(Markup.Escape(request.DisplayName), autoStart: true, maxValue: request.ExpectedBytes ?? 1);
                 task.IsIndeterminate = request.ExpectedBytes is null;
-                var progress = new Callback<DownloadProgress>(p =>
+                var progress = new SyncProgress<DownloadProgress>(p =>
                 {
                     if (p.TotalBytes is { } total && total > 0)
                     {
@@ -344,12 +344,6 @@ internal static class ModelsCommand
         var text = value is null ? "null" : value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
         text = text.ReplaceLineEndings("\\n");
         return text.Length <= 120 ? text : string.Create(CultureInfo.InvariantCulture, $"{text[..117]}... ({text.Length} characters)");
-    }
-
-    /// <summary>Reports synchronously on the downloader's thread: <see cref="Progress{T}"/> would post out of order.</summary>
-    internal sealed class Callback<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 
     /// <summary>Speed and time left as the downloader measures them (resumed bytes excluded).</summary>

@@ -91,7 +91,7 @@ internal static class SummarizeCommand
             {
                 var task = ctx.AddTask("summarizing", maxValue: 1);
                 // Reported on the summarizer's own thread: a posted Progress<T> could land after the display has closed.
-                var progress = new ModelsCommand.Callback<SummarizeProgress>(p =>
+                var progress = new SyncProgress<SummarizeProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.MapTotal);
                     task.Value = p.MapDone;

@@ -71,8 +71,7 @@ public sealed partial class Answerer
         float[]? queryVector = null;
         var vectors = Vectors();
         if (vectors is not null && _embedder is not null)
-            // Retrieval is synchronous (the chat's /sources calls it too); LocalQa's generator completes without yielding.
-            queryVector = _embedder.GenerateAsync([question]).GetAwaiter().GetResult()[0].Vector.ToArray();
+            queryVector = _embedder.EmbedNow([question])[0];
         var retriever = new Retriever(_index, vectors, new RetrieverOptions { NeighbourChunks = options.NeighbourChunks });
         return retriever.Search(question, options.TopK, queryVector);
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using LocalQa.Llama;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;

@@ -1,4 +1,3 @@
-using LocalQa.Llama;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;

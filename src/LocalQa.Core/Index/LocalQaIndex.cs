@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using LocalQa.Core.Documents;
-using LocalQa.Llama;
 
 namespace LocalQa.Core.Index;
 

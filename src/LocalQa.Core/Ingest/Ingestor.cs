@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using LocalQa.Core.Ai;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;
@@ -263,20 +263,10 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
         var list = new List<float[]>(texts.Length);
         for (var i = 0; i < texts.Length; i += batch)
         {
-            var slice = texts[i..Math.Min(texts.Length, i + batch)];
-            // Ingest is synchronous end to end; LocalQa's generator completes without yielding, so the wait costs nothing.
-            var generated = embedder!.GenerateAsync(slice, null, ct).GetAwaiter().GetResult();
-            if (generated.Count != slice.Length)
-                throw new InvalidOperationException($"The embedding generator returned {generated.Count} vectors for {slice.Length} texts.");
-            foreach (var embedding in generated)
-            {
-                var vector = MemoryMarshal.TryGetArray(embedding.Vector, out var array) && array.Offset == 0 && array.Count == array.Array!.Length
-                    ? array.Array
-                    : embedding.Vector.ToArray();
-                if (list.Count > 0 && vector.Length != list[0].Length)
-                    throw new InvalidOperationException($"The embedding generator returned vectors of {list[0].Length} and {vector.Length} dimensions.");
-                list.Add(vector);
-            }
+            var vectors = embedder!.EmbedNow(texts[i..Math.Min(texts.Length, i + batch)], ct);
+            if (list.Count > 0 && vectors.Length > 0 && vectors[0].Length != list[0].Length)
+                throw new InvalidOperationException($"The embedding generator returned vectors of {list[0].Length} and {vectors[0].Length} dimensions.");
+            list.AddRange(vectors);
         }
         return list;
     }

@@ -1,11 +1,6 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using LocalQa.Llama;
 
 namespace LocalQa.Core.Models;
 

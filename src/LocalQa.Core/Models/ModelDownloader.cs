@@ -5,7 +5,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using LocalQa.Llama;
 
 namespace LocalQa.Core.Models;
 

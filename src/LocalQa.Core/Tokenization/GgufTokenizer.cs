@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using LocalQa.Core.Text;
 using LocalQa.Llama.Gguf;
 using Microsoft.ML.Tokenizers;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using LLama.Exceptions;
 
 namespace LocalQa.Llama.Native;
 

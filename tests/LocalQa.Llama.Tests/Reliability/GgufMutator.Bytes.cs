@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using LocalQa.Llama.Gguf;
 
 namespace LocalQa.Llama.Tests.Reliability;
