@@ -18,4 +18,7 @@ public class InvalidInputException : Exception
 
     /// <summary>What the user can do about it, as one sentence; null when the message says it.</summary>
     public string? Fix { get; }
+
+    /// <summary>The setting or option the fix concerns, in the library's words (a settings key or an option's name); front ends name their own flag for it.</summary>
+    public string? Setting { get; init; }
 }

@@ -5,6 +5,7 @@ using LocalQa.Core.Configuration;
 using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
+using LocalQa.Core.Summarizing;
 using LocalQa.Core.Text;
 using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
@@ -67,7 +68,26 @@ public sealed class LocalQaLibrary : IDisposable
     public LibraryOptions Options { get; }
     public LocalQaIndex Index { get; }
     public string IndexPath => Index.FilePath;
-    public LlamaChatClient? Chat { get; private set; }
+    private LlamaModel? _chatModel;
+    private LlamaChatClient? _chat;
+    private LlamaBatchChatClient? _batch;
+
+    /// <summary>The chat model for answers, with its conversation context; built on first use, so a verb that only summarizes never allocates it.</summary>
+    public LlamaChatClient? Chat => _chatModel is null ? null : _chat ??= new LlamaChatClient(_chatModel, new LlamaContextOptions
+    {
+        ContextSize = Options.ContextSize ?? Math.Min(4096, _chatModel.TrainingContextLength),
+        Threads = Options.Threads,
+    });
+
+    /// <summary>
+    /// The chat model as parallel sequences for summaries; built on first use and kept, so a chat
+    /// that summarizes again reuses its context. The context setting sizes each sequence.
+    /// </summary>
+    public LlamaBatchChatClient? Batch => _chatModel is null ? null : _batch ??= new LlamaBatchChatClient(_chatModel, new BatchChatOptions
+    {
+        SequenceContext = Options.ContextSize ?? 0,
+        Threads = Options.Threads,
+    });
     public LlamaEmbeddingGenerator? Embedder { get; private set; }
     public string? EmbedModelId { get; private set; }
     public PromptLibrary? Prompts { get; private set; }
@@ -99,12 +119,9 @@ public sealed class LocalQaLibrary : IDisposable
             }
             if (loadChat && options.ChatModel is { } chatPath)
             {
-                var model = LlamaModel.Load(chatPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
-                lib.Chat = new LlamaChatClient(model, new LlamaContextOptions
-                {
-                    ContextSize = options.ContextSize ?? Math.Min(4096, model.TrainingContextLength),
-                    Threads = options.Threads,
-                }, ownsModel: true);
+                lib._chatModel = LlamaModel.Load(chatPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+                // Refused here, with the file's name, rather than when a context is first built for it.
+                LlamaPrompts.EnsureChatModel(lib._chatModel);
             }
         }
         catch
@@ -144,11 +161,17 @@ public sealed class LocalQaLibrary : IDisposable
     public Answerer CreateAnswerer() =>
         new(Index, Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Chat, Embedder, EmbedModelId);
 
-    public ITokenCounter TokenCounter => Chat is not null ? ModelTokenCounter.For(Chat.Model) : TokenEstimator.Default;
+    /// <summary>A summarizer over the library: generative with the chat model, extractive without one.</summary>
+    public Summarizer CreateSummarizer(SummarizeOptions? options = null) =>
+        new(Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Batch, Index, options);
+
+    public ITokenCounter TokenCounter => _chatModel is not null ? ModelTokenCounter.For(_chatModel) : TokenEstimator.Default;
 
     public void Dispose()
     {
-        Chat?.Dispose();
+        _chat?.Dispose();
+        _batch?.Dispose();
+        _chatModel?.Dispose();
         Embedder?.Dispose();
         Index.Dispose();
     }

@@ -91,7 +91,7 @@ internal static class EvalCommand
         AskCommand.Seed(cli, lib, json, ct);
         var rows = SummaryEvaluator.Run(cases, docs, (document, maxWords) =>
         {
-            using var summarizer = new Summarizer(lib.Prompts!, null, lib.Index, new SummarizeOptions { MaxWords = maxWords });
+            var summarizer = new Summarizer(lib.Prompts!, null, lib.Index, new SummarizeOptions { MaxWords = maxWords });
             return summarizer.Summarize([document], null, ct)[0];
         }, ct);
         if (json)

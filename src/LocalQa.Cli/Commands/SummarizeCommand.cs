@@ -28,12 +28,8 @@ internal static class SummarizeCommand
             var paths = parse.GetValue(files) ?? [];
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: true, loadEmbedder: parse.GetValue(ingest), loadPrompts: true);
             AskCommand.Seed(cli, lib, asJson, ct);
-            var results = Summarize(lib, paths, new SummarizeOptions
-            {
-                MaxWords = parse.GetValue(maxWords),
-                // --context sizes each map sequence: the summarizer builds its own multi-sequence context.
-                SequenceContext = lib.Options.ContextSize ?? 0,
-            }, ct, cli.Interactive && !asJson ? cli : null);
+            // --context sizes each sequence of the library's batch context (LocalQaLibrary.Batch).
+            var results = Summarize(lib, paths, new SummarizeOptions { MaxWords = parse.GetValue(maxWords) }, ct, cli.Interactive && !asJson ? cli : null);
             if (parse.GetValue(ingest))
             {
                 var onDisk = paths.Where(p => p != "-").ToArray();
@@ -81,7 +77,7 @@ internal static class SummarizeCommand
                 throw new InvalidInputException($"'{loaded.Path}' is empty (no article text).", "Pass a file with an article in it.");
             docs.Add(loaded.Document);
         }
-        using var summarizer = new Summarizer(lib.Prompts!, lib.Chat?.Model, lib.Index, options, lib.Options.Threads);
+        var summarizer = lib.CreateSummarizer(options);
         if (progressTo is null) return summarizer.Summarize(docs, null, ct);
         IReadOnlyList<SummaryResult>? results = null;
         progressTo.Console.Progress()

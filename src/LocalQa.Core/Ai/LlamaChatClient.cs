@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using LocalQa.Core.Text;
 using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
@@ -11,10 +12,11 @@ namespace LocalQa.Core.Ai;
 /// the same passages) evaluates only the new tokens. A growing message list whose last assistant
 /// message is the answer this client just gave reuses the very tokens it sampled (see
 /// <see cref="PreparePrompt"/>), so the answer is not evaluated again. Usage reports the reuse as
-/// <see cref="UsageDetails.CachedInputTokenCount"/>.
+/// <see cref="UsageDetails.CachedInputTokenCount"/>, and its timings as <see cref="UsageTimings"/>.
+/// It offers the <see cref="IPromptBudget"/> and <see cref="IPromptCache"/> answering uses.
 /// Thread-safety: calls may come from any thread; they run one at a time (one context, one owner).
 /// </summary>
-public sealed class LlamaChatClient : IChatClient
+public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
 {
     private readonly LlamaModel _model;
     private readonly LlamaContext _context;
@@ -30,22 +32,25 @@ public sealed class LlamaChatClient : IChatClient
 
     public LlamaChatClient(LlamaModel model, LlamaContextOptions? contextOptions = null, bool ownsModel = false)
     {
-        _model = model ?? throw new ArgumentNullException(nameof(model));
-        if (model.IsEmbeddingModel)
-            throw new InvalidInputException($"'{model.Path}' is an embedding model ({model.Architecture}); it cannot chat.", "Use a chat/instruct model with --model, and this file with --embed-model.");
+        LlamaPrompts.EnsureChatModel(model);
+        _model = model;
         _context = LlamaContext.Create(model, contextOptions);
         _generator = new LlamaGenerator(_context);
         _ownsModel = ownsModel;
         Metadata = new ChatClientMetadata("llama.cpp", null, Path.GetFileName(model.Path));
+        TextTokens = ModelTokenCounter.For(model);
     }
 
     public ChatClientMetadata Metadata { get; }
 
     public LlamaModel Model => _model;
 
-    public LlamaContext Context => _context;
+    /// <summary>Tokens one conversation holds: the context's room for a sequence.</summary>
+    public int ContextTokens => _context.SequenceContextSize;
 
-    /// <summary>The cost of the last request (prompt, reuse, timings).</summary>
+    public ITokenCounter TextTokens { get; }
+
+    /// <summary>The cost of the last request (prompt, reuse, timings); the same numbers as the <see cref="UsageContent"/> it yielded.</summary>
     public GenerationStats? LastStats => _generator.LastStats;
 
     /// <summary>Forgets the cached conversation (the chat's /reset).</summary>
@@ -69,23 +74,7 @@ public sealed class LlamaChatClient : IChatClient
 
     /// <summary>Renders messages through the model's chat template and tokenizes them; template
     /// markers are parsed as special tokens (callers neutralize untrusted text before).</summary>
-    public int[] RenderPrompt(IEnumerable<ChatMessage> messages) => Tokenize(RenderText(messages));
-
-    private string RenderText(IEnumerable<ChatMessage> messages)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var turns = messages.Select(m => new ChatTurn(m.Role.Value, m.Text)).ToArray();
-        if (turns.Length == 0) throw new ArgumentException("No messages.", nameof(messages));
-        return _model.ApplyChatTemplate(turns, addAssistantPrompt: true);
-    }
-
-    private int[] Tokenize(string text)
-    {
-        var tokens = _model.Tokenize(text, addSpecial: true, parseSpecial: true);
-        // Templates that spell out BOS themselves would otherwise get a second one.
-        if (tokens.Length > 1 && tokens[0] == _model.BosToken && tokens[1] == _model.BosToken) tokens = tokens[1..];
-        return tokens;
-    }
+    public int[] RenderPrompt(IEnumerable<ChatMessage> messages) => LlamaPrompts.Tokenize(_model, LlamaPrompts.Render(_model, messages));
 
     /// <summary>
     /// The tokens this client would evaluate for <paramref name="messages"/>, with the text they
@@ -97,7 +86,7 @@ public sealed class LlamaChatClient : IChatClient
     /// </summary>
     private (int[] Tokens, string Text, int SplicedChars) PreparePrompt(IEnumerable<ChatMessage> messages)
     {
-        var text = RenderText(messages);
+        var text = LlamaPrompts.Render(_model, messages);
         for (var m = _marks.Count - 1; m >= 0; m--)
         {
             var (chars, count) = _marks[m];
@@ -109,7 +98,7 @@ public sealed class LlamaChatClient : IChatClient
             rest.CopyTo(tokens, count);
             return (tokens, text, chars);
         }
-        return (Tokenize(text), text, 0);
+        return (LlamaPrompts.Tokenize(_model, text), text, 0);
     }
 
     /// <summary>Prompt tokens <paramref name="messages"/> would take now, the cached answer's own tokens counted as they are.</summary>
@@ -135,23 +124,8 @@ public sealed class LlamaChatClient : IChatClient
         if (answerTokens.Count > 0) _marks.Add((_transcript.Length, tokens.Length));
     }
 
-    public static GenerationOptions MapOptions(ChatOptions? options, int defaultMaxTokens = 512)
-    {
-        if (options is null) return new GenerationOptions { MaxTokens = defaultMaxTokens };
-        var sampling = new SamplingOptions
-        {
-            Temperature = options.Temperature ?? 0f,
-            TopP = options.TopP ?? 0.95f,
-            TopK = options.TopK ?? 40,
-            Seed = options.Seed is { } s ? unchecked((uint)s) : 0xC0FFEE,
-        };
-        return new GenerationOptions
-        {
-            MaxTokens = options.MaxOutputTokens ?? defaultMaxTokens,
-            StopStrings = options.StopSequences?.ToArray() ?? [],
-            Sampling = sampling,
-        };
-    }
+    /// <summary>The engine's options for a request (greedy and 512 tokens where <paramref name="options"/> says nothing).</summary>
+    public static GenerationOptions MapOptions(ChatOptions? options, int defaultMaxTokens = 512) => LlamaPrompts.Options(options, defaultMaxTokens);
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -208,9 +182,9 @@ public sealed class LlamaChatClient : IChatClient
                 CachedInputTokenCount = stats.ReusedTokens,
                 OutputTokenCount = stats.GeneratedTokens,
                 TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
-            })])
+            }.WithTimings(stats.PromptMs, stats.FirstTokenMs, stats.DecodeMs))])
             {
-                FinishReason = stats.StopReason is StopReason.MaxTokens or StopReason.ContextFull ? ChatFinishReason.Length : ChatFinishReason.Stop,
+                FinishReason = LlamaPrompts.FinishReason(stats.StopReason),
             };
         }
         finally

@@ -98,8 +98,7 @@ public sealed class LocalQaPlugin
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var summarizer = new Summarizer(prompts, _library.Chat?.Model, _library.Index,
-                new SummarizeOptions { MaxWords = maxWords, Related = 0 }, _library.Options.Threads);
+            var summarizer = new Summarizer(prompts, _library.Batch, _library.Index, new SummarizeOptions { MaxWords = maxWords, Related = 0 });
             var s = summarizer.Summarize([document], ct: cancellationToken)[0];
             return new ArticleSummary(s.Source, Safe(s.Title), Safe(s.Summary), s.KeyPoints.Select(Safe).ToArray(), ModeName(s.Mode), s.Note);
         }

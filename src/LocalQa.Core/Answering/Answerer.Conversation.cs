@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using LocalQa.Core.Ingest;
+using LocalQa.Core.Ai;
+using LocalQa.Core.Configuration;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Retrieval;
-using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Answering;
@@ -12,8 +12,8 @@ namespace LocalQa.Core.Answering;
 /// <summary>A question asked inside a conversation: the words as asked, and the prompt it continues.</summary>
 internal sealed record ConversationTurnRequest(string Asked, ConversationPrompt Prompt);
 
-/// <summary>What the condensing prompt cost and what the model replied, kept or not.</summary>
-public sealed record CondenseAttempt(string Reply, string? Accepted, GenerationStats Stats);
+/// <summary>What the model replied to the condensing prompt, kept or not, and what it cost (null when the engine does not say).</summary>
+public sealed record CondenseAttempt(string Reply, string? Accepted, UsageDetails? Usage);
 
 public sealed partial class Answerer
 {
@@ -28,28 +28,27 @@ public sealed partial class Answerer
     /// </summary>
     internal async Task<CondenseAttempt?> CondenseAsync(string question, IReadOnlyList<ConversationTurn> turns, ConversationPrompt prompt, CancellationToken ct)
     {
-        if (_chat is null) return null;
+        if (_chat is null || _budget is null) return null;
         var user = new ChatMessage(ChatRole.User, _prompts.Render("condense", new Dictionary<string, string>
         {
             ["history"] = UntrustedText.Neutralize(QuestionCondenser.History(turns)),
             ["question"] = UntrustedText.Neutralize(question),
         }));
         var messages = prompt.Messages(SystemPrompt(), user);
-        if (_chat.CountPromptTokens(messages) + QuestionCondenser.MaxTokens >= _chat.Context.SequenceContextSize) return null;
+        if (_budget.CountPromptTokens(messages) + QuestionCondenser.MaxTokens >= _budget.ContextTokens) return null;
         var options = new ChatOptions { MaxOutputTokens = QuestionCondenser.MaxTokens, Temperature = 0, StopSequences = ["\n"] };
         var reply = await _chat.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
-        return new CondenseAttempt(reply.Text, QuestionCondenser.Accept(reply.Text, question, turns), _chat.LastStats!);
+        return new CondenseAttempt(reply.Text, QuestionCondenser.Accept(reply.Text, question, turns), reply.Usage);
     }
 
     private async Task<AskResult> GenerateTurnAsync(ConversationTurnRequest turn, IReadOnlyList<RetrievedPassage> passages, AskOptions options,
         double retrievalMs, Stopwatch total, Func<string, ValueTask>? onText, CancellationToken ct)
     {
-        var chat = _chat!;
+        var budget = _budget!;
         var conversation = turn.Prompt;
-        var counter = ModelTokenCounter.For(chat.Model);
         var system = SystemPrompt();
         var question = UntrustedText.Neutralize(turn.Asked);
-        var context = chat.Context.SequenceContextSize;
+        var context = budget.ContextTokens;
         var droppedBefore = conversation.DroppedTurns;
         IReadOnlyList<PackedPassage> packed;
         int[] earlier;
@@ -61,36 +60,28 @@ public sealed partial class Answerer
             earlier = passages.Select(conversation.NumberOf).Where(n => n > 0).Distinct().Order().ToArray();
             var fresh = passages.Where(p => conversation.NumberOf(p) == 0).ToArray();
             // New passages get the room they would have in an empty conversation; old turns make way for them below.
-            var skeleton = chat.RenderPrompt([new ChatMessage(ChatRole.System, system), TurnMessage("", earlier, question)]).Length;
-            var budget = context - options.MaxTokens - skeleton - slack;
-            if (budget < 32)
-                throw new ContextFullException($"The context ({context} tokens) leaves no room for passages after the question and {options.MaxTokens} answer tokens.");
+            var skeleton = budget.CountPromptTokens([new ChatMessage(ChatRole.System, system), TurnMessage("", earlier, question)]);
+            var room = context - options.MaxTokens - skeleton - slack;
+            if (room < 32) throw NoRoom(context, options);
             var passageText = "";
             packed = [];
-            if (fresh.Length > 0) (packed, passageText) = ContextPacker.Pack(fresh, budget, counter, _prompts, conversation.NextNumber);
+            if (fresh.Length > 0) (packed, passageText) = ContextPacker.Pack(fresh, room, budget.TextTokens, _prompts, conversation.NextNumber);
             user = TurnMessage(passageText, earlier, question);
-            var needed = chat.CountPromptTokens(conversation.Messages(system, user)) + options.MaxTokens;
+            var needed = budget.CountPromptTokens(conversation.Messages(system, user)) + options.MaxTokens;
             var dropping = conversation.DroppedTurns > droppedBefore;
             if (needed <= (dropping ? (int)(context * RefillShare) : context)) break;
             if (conversation.DropOldest()) continue;
             if (needed <= context) break;
             if (slack > context / 4)
-                throw new ContextFullException($"The question and its passages need {needed} tokens; the context holds {context}.");
+                throw new InvalidInputException($"The question and its passages need {needed} tokens; the context holds {context}.",
+                    "Ask a shorter question or for fewer answer tokens, or use a larger context.") { Setting = SettingKeys.ContextSize };
             slack += needed - context + 8;
         }
 
-        var text = new StringBuilder();
-        var chatOptions = new ChatOptions { MaxOutputTokens = options.MaxTokens, Temperature = 0 };
-        await foreach (var update in chat.GetStreamingResponseAsync(conversation.Messages(system, user), chatOptions, ct).ConfigureAwait(false))
-        {
-            if (string.IsNullOrEmpty(update.Text)) continue;
-            text.Append(update.Text);
-            if (onText is not null) await onText(update.Text).ConfigureAwait(false);
-        }
-        var stats = chat.LastStats!;
-        conversation.Add(user, text.ToString(), packed);
+        var streamed = await StreamAsync(conversation.Messages(system, user), options, onText, ct).ConfigureAwait(false);
+        conversation.Add(user, streamed.Text, packed);
 
-        var answer = text.ToString().Trim();
+        var answer = streamed.Text.Trim();
         var (parsed, invalid) = Citations.Parse(answer, int.MaxValue);
         // A number whose passage was dropped with its turn, or never given, points at nothing the model can see.
         var cited = parsed.Where(conversation.Contains).ToList();
@@ -106,7 +97,7 @@ public sealed partial class Answerer
             Cited = cited,
             InvalidCitations = wrong,
             DroppedTurns = dropped,
-            Timings = Timed(stats, retrievalMs, total),
+            Timings = streamed.Timings(retrievalMs, total),
         };
     }
 

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using LocalQa.Core.Ai;
+using LocalQa.Core.Configuration;
 using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Retrieval;
 using LocalQa.Core.Text;
-using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Answering;
@@ -30,24 +29,31 @@ public sealed record AskOptions
 /// Answers questions over the index: retrieval (BM25, plus dense when the index has vectors of the
 /// embedding model), then a generated answer with citations when a chat model is present, else the
 /// best sentences quoted. One instance serves a whole chat: the chat client keeps its KV cache and
-/// passages are laid out canonically, so follow-ups reuse the shared prompt prefix.
+/// passages are laid out canonically, so follow-ups reuse the shared prompt prefix. The models are
+/// reached only through <see cref="IChatClient"/> (with the <see cref="IPromptBudget"/> it offers)
+/// and <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>, so any engine that speaks them answers.
 /// Not thread-safe (the index connection and the model context have one owner).
 /// </summary>
 public sealed partial class Answerer
 {
     private readonly LocalQaIndex _index;
     private readonly PromptLibrary _prompts;
-    private readonly LlamaChatClient? _chat;
+    private readonly IChatClient? _chat;
+    private readonly IPromptBudget? _budget;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
     private readonly string? _embedModelId;
     private VectorStore? _vectors;
     private bool _vectorsLoaded;
 
-    public Answerer(LocalQaIndex index, PromptLibrary prompts, LlamaChatClient? chat = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
+    /// <param name="chat">The chat model, or null for extractive answers; it must offer an <see cref="IPromptBudget"/>
+    /// (LocalQa's llama.cpp client does; wrap another in <see cref="PromptBudgetChatClient"/>).</param>
+    public Answerer(LocalQaIndex index, PromptLibrary prompts, IChatClient? chat = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
     {
         _index = index ?? throw new ArgumentNullException(nameof(index));
         _prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
         _chat = chat;
+        _budget = chat is null ? null : chat.GetService<IPromptBudget>()
+            ?? throw new ArgumentException("The chat client offers no IPromptBudget to fit passages into its context; wrap it with PromptBudgetChatClient.", nameof(chat));
         _embedder = embedder;
         _embedModelId = embedModelId;
     }
@@ -62,7 +68,7 @@ public sealed partial class Answerer
     }
 
     /// <summary>Forgets the chat model's cached prompt (the chat's /reset).</summary>
-    public void ResetCache() => _chat?.ResetCache();
+    public void ResetCache() => _chat?.GetService<IPromptCache>()?.ResetCache();
 
     /// <summary>Retrieves the passages for a question (for /sources and --json).</summary>
     public IReadOnlyList<RetrievedPassage> Retrieve(string question, AskOptions options)
@@ -103,11 +109,11 @@ public sealed partial class Answerer
             throw new InvalidInputException("The question is empty.", "Ask something, e.g. localqa ask \"Who founded FAIR?\"");
         CheckLength(question, options);
         if (options.TopK is < 1 or > 50)
-            throw new InvalidInputException($"--top-k {options.TopK} is out of range.", "Use a value from 1 to 50.");
+            throw new InvalidInputException($"{options.TopK} passages to retrieve is out of range.", "Use a value from 1 to 50.") { Setting = nameof(AskOptions.TopK) };
         if (options.NeighbourChunks is < 0 or > 5)
-            throw new InvalidInputException($"--neighbours {options.NeighbourChunks} is out of range.", "Use a value from 0 to 5.");
+            throw new InvalidInputException($"{options.NeighbourChunks} neighbouring chunks per passage is out of range.", "Use a value from 0 to 5.") { Setting = nameof(AskOptions.NeighbourChunks) };
         if (options.MaxTokens is < 1 or > 8192)
-            throw new InvalidInputException($"--max-tokens {options.MaxTokens} is out of range.", "Use a value from 1 to 8192.");
+            throw new InvalidInputException($"{options.MaxTokens} answer tokens is out of range.", "Use a value from 1 to 8192.") { Setting = nameof(AskOptions.MaxTokens) };
 
         var total = Stopwatch.StartNew();
         var passages = Retrieve(question, options);
@@ -118,7 +124,7 @@ public sealed partial class Answerer
         {
             var note = _chat is null
                 ? "extractive answer: no chat model is configured (run `localqa models download` for generated answers)"
-                : "extractive answer (--extractive)";
+                : "extractive answer, as asked";
             var result = Extractive(passages, extractive, retrievalMs, total, note);
             if (onText is not null) await onText(result.Answer).ConfigureAwait(false);
             return result;
@@ -145,27 +151,17 @@ public sealed partial class Answerer
     private async Task<AskResult> GenerateAsync(string question, IReadOnlyList<RetrievedPassage> passages, AskOptions options,
         double retrievalMs, Stopwatch total, Func<string, ValueTask>? onText, CancellationToken ct)
     {
-        var chat = _chat!;
-        var counter = ModelTokenCounter.For(chat.Model);
+        var budget = _budget!;
         var system = SystemPrompt();
         var safeQuestion = UntrustedText.Neutralize(question);
-        var skeleton = chat.RenderPrompt(Messages(system, "", safeQuestion)).Length;
-        var budget = chat.Context.SequenceContextSize - options.MaxTokens - skeleton - 8;
-        if (budget < 32)
-            throw new ContextFullException($"The context ({chat.Context.SequenceContextSize} tokens) leaves no room for passages after the question and {options.MaxTokens} answer tokens.");
-        var (packed, passageText) = ContextPacker.Pack(passages, budget, counter, _prompts);
+        var skeleton = budget.CountPromptTokens(Messages(system, "", safeQuestion));
+        var room = budget.ContextTokens - options.MaxTokens - skeleton - 8;
+        if (room < 32) throw NoRoom(budget.ContextTokens, options);
+        var (packed, passageText) = ContextPacker.Pack(passages, room, budget.TextTokens, _prompts);
 
-        var text = new StringBuilder();
-        var chatOptions = new ChatOptions { MaxOutputTokens = options.MaxTokens, Temperature = 0 };
-        await foreach (var update in chat.GetStreamingResponseAsync(Messages(system, passageText, safeQuestion), chatOptions, ct).ConfigureAwait(false))
-        {
-            if (string.IsNullOrEmpty(update.Text)) continue;
-            text.Append(update.Text);
-            if (onText is not null) await onText(update.Text).ConfigureAwait(false);
-        }
-        var answer = text.ToString().Trim();
+        var streamed = await StreamAsync(Messages(system, passageText, safeQuestion), options, onText, ct).ConfigureAwait(false);
+        var answer = streamed.Text.Trim();
         var (cited, invalid) = Citations.Parse(answer, packed.Count);
-        var stats = chat.LastStats!;
         return new AskResult
         {
             Answer = answer,
@@ -174,22 +170,54 @@ public sealed partial class Answerer
             Sources = packed.Select(p => ToSource(p.Passage) with { Rank = p.Number }).ToArray(),
             Cited = cited,
             InvalidCitations = invalid,
-            Timings = Timed(stats, retrievalMs, total),
+            Timings = streamed.Timings(retrievalMs, total),
         };
     }
 
-    /// <summary>A generated answer's timings: the chat client's counts for the prompt and the answer, and the whole ask.</summary>
-    private static AskTimings Timed(GenerationStats stats, double retrievalMs, Stopwatch total) => new()
+    private static InvalidInputException NoRoom(int context, AskOptions options) => new(
+        $"The context ({context} tokens) leaves no room for passages after the question and {options.MaxTokens} answer tokens.",
+        "Ask a shorter question, fewer answer tokens or fewer passages, or use a larger context.")
     {
-        RetrievalMs = retrievalMs,
-        PromptTokens = stats.PromptTokens,
-        ReusedTokens = stats.ReusedTokens,
-        PromptMs = stats.PromptMs,
-        TtftMs = stats.FirstTokenMs,
-        GeneratedTokens = stats.GeneratedTokens,
-        DecodeMs = stats.DecodeMs,
-        TotalMs = total.Elapsed.TotalMilliseconds,
+        Setting = SettingKeys.ContextSize,
     };
+
+    /// <summary>What one streamed answer said and cost: the engine's usage, and the stream as the user saw it.</summary>
+    private sealed record Streamed(string Text, UsageDetails? Usage, double FirstTextMs, double StreamMs)
+    {
+        /// <summary>The engine's own timings where it reports them (prompt evaluation apart from sampling); the stream's otherwise.</summary>
+        public AskTimings Timings(double retrievalMs, Stopwatch total) => new()
+        {
+            RetrievalMs = retrievalMs,
+            PromptTokens = (int)(Usage?.InputTokenCount ?? 0),
+            ReusedTokens = (int)(Usage?.CachedInputTokenCount ?? 0),
+            PromptMs = Usage.Milliseconds(UsageTimings.PromptMicroseconds) ?? FirstTextMs,
+            TtftMs = Usage.Milliseconds(UsageTimings.FirstTokenMicroseconds) ?? FirstTextMs,
+            GeneratedTokens = (int)(Usage?.OutputTokenCount ?? 0),
+            DecodeMs = Usage.Milliseconds(UsageTimings.DecodeMicroseconds) ?? StreamMs - FirstTextMs,
+            TotalMs = total.Elapsed.TotalMilliseconds,
+        };
+    }
+
+    /// <summary>Streams the answer to <paramref name="messages"/> to <paramref name="onText"/>, greedily, within the answer budget.</summary>
+    private async Task<Streamed> StreamAsync(IEnumerable<ChatMessage> messages, AskOptions options, Func<string, ValueTask>? onText, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        UsageDetails? usage = null;
+        var chatOptions = new ChatOptions { MaxOutputTokens = options.MaxTokens, Temperature = 0 };
+        var started = Stopwatch.StartNew();
+        double? firstText = null;
+        await foreach (var update in _chat!.GetStreamingResponseAsync(messages, chatOptions, ct).ConfigureAwait(false))
+        {
+            foreach (var content in update.Contents)
+                if (content is UsageContent u) usage = u.Details;
+            if (string.IsNullOrEmpty(update.Text)) continue;
+            firstText ??= started.Elapsed.TotalMilliseconds;
+            text.Append(update.Text);
+            if (onText is not null) await onText(update.Text).ConfigureAwait(false);
+        }
+        var streamMs = started.Elapsed.TotalMilliseconds;
+        return new Streamed(text.ToString(), usage, firstText ?? streamMs, streamMs);
+    }
 
     /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>
     internal static void CheckLength(string question, AskOptions options)

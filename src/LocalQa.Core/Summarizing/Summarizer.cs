@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text;
+using LocalQa.Core.Ai;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Retrieval;
-using LocalQa.Llama;
+using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Summarizing;
 
@@ -15,40 +15,27 @@ namespace LocalQa.Core.Summarizing;
 /// Summarizes articles. With a chat model: an article that fits the context is summarized in one
 /// pass; a longer one is split into chunks that are summarized as parallel sequences of one batch
 /// (a finished slot takes the next chunk at once), then the partial summaries are reduced, again
-/// and again while they overflow. Several articles share the batch. Without a chat model the
-/// summary is extractive. Not thread-safe.
+/// and again while they overflow. Several articles share the batch. The model is reached through
+/// <see cref="IBatchChatClient"/> only (llama.cpp's parallel sequences, or a server's concurrent
+/// requests). Without a chat model the summary is extractive. Not thread-safe.
 /// </summary>
-public sealed class Summarizer : IDisposable
+public sealed class Summarizer
 {
     private readonly PromptLibrary _prompts;
-    private readonly LlamaModel? _model;
+    private readonly IBatchChatClient? _chat;
     private readonly LocalQaIndex? _index;
     private readonly SummarizeOptions _options;
-    private LlamaContext? _ctx;
-    private BatchedGenerator? _batched;
 
-    public Summarizer(PromptLibrary prompts, LlamaModel? chatModel, LocalQaIndex? index, SummarizeOptions? options = null, int threads = 0)
+    public Summarizer(PromptLibrary prompts, IBatchChatClient? chat, LocalQaIndex? index, SummarizeOptions? options = null)
     {
         _prompts = prompts ?? throw new ArgumentNullException(nameof(prompts));
-        _model = chatModel;
+        _chat = chat;
         _index = index;
         _options = options ?? new SummarizeOptions();
-        if (_options.MaxWords is < 10 or > 2000) throw new InvalidInputException($"--max-words {_options.MaxWords} is out of range.", "Use 10 to 2000.");
-        if (_options.KeyPoints is < 0 or > 10) throw new InvalidInputException($"Key points {_options.KeyPoints} is out of range.", "Use 0 to 10.");
-        if (_model is not null)
-        {
-            var parallel = _options.Parallel > 0 ? _options.Parallel : 4;
-            var perSeq = _options.SequenceContext > 0 ? _options.SequenceContext : Math.Min(2048, _model.TrainingContextLength);
-            _ctx = LlamaContext.Create(_model, new LlamaContextOptions
-            {
-                ContextSize = perSeq * parallel,
-                Sequences = parallel,
-                Threads = threads,
-                FlashAttention = _options.FlashAttention,
-                KvCache = _options.KvCache,
-            });
-            _batched = new BatchedGenerator(_ctx);
-        }
+        if (_options.MaxWords is < 10 or > 2000)
+            throw new InvalidInputException($"A summary of {_options.MaxWords} words is out of range.", "Use 10 to 2000 words.") { Setting = nameof(SummarizeOptions.MaxWords) };
+        if (_options.KeyPoints is < 0 or > 10)
+            throw new InvalidInputException($"{_options.KeyPoints} key points is out of range.", "Use 0 to 10.") { Setting = nameof(SummarizeOptions.KeyPoints) };
     }
 
     /// <summary>Map sequences and reduce steps of the last generative run, for tests and progress.</summary>
@@ -68,7 +55,7 @@ public sealed class Summarizer : IDisposable
                 throw new InvalidInputException($"'{d.Path}' has no article text after cleaning.", "Check that the file is an article (not empty, not only navigation).");
         }
         var results = new List<SummaryResult>();
-        if (_model is null)
+        if (_chat is null)
         {
             foreach (var d in documents)
             {
@@ -117,43 +104,44 @@ public sealed class Summarizer : IDisposable
 
     private IEnumerable<SummaryResult> Generate(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress, CancellationToken ct)
     {
-        var model = _model!;
-        var ctx = _ctx!;
+        var chat = _chat!;
+        var budget = chat.Budget;
         var genTokens = GenerationTokens;
-        var room = ctx.SequenceContextSize - genTokens - 16;
-        if (room < 128) throw new InvalidInputException($"The summarizing context ({ctx.SequenceContextSize} tokens) is too small for a {_options.MaxWords}-word summary.", "Lower --max-words.");
-        var overhead = PromptTokens(Render("summarize", "", "x", _options.MaxWords, _options.KeyPoints));
+        var room = budget.ContextTokens - genTokens - 16;
+        if (room < 128)
+            throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small for a {_options.MaxWords}-word summary.",
+                "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };
+        var overhead = budget.CountPromptTokens(Render("summarize", "", "x", _options.MaxWords, _options.KeyPoints));
         var mapBudget = Math.Max(64, room - overhead);
-        var chunker = new Chunker(ModelTokenCounter.For(model), new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
+        var chunker = new Chunker(budget.TextTokens, new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
         var sw = Stopwatch.StartNew();
 
         // Map: every chunk of every article is one sequence; all share the batch.
         var jobs = documents.Select(d => new Job { Doc = d }).ToArray();
-        var mapPrompts = new List<(Job Job, int[] Tokens)>();
+        var mapPrompts = new List<(Job Job, ChatMessage[] Prompt)>();
         foreach (var job in jobs)
         {
             var whole = Render("summarize", job.Doc.Title, job.Doc.Text, _options.MaxWords, _options.KeyPoints);
-            var wholeTokens = model.Tokenize(whole, addSpecial: true, parseSpecial: true);
-            if (wholeTokens.Length <= room)
+            if (budget.CountPromptTokens(whole) <= room)
             {
-                mapPrompts.Add((job, wholeTokens));
+                mapPrompts.Add((job, whole));
                 job.Round = -1; // fits: this one pass is the final summary
                 continue;
             }
             var partWords = Math.Max(40, _options.MaxWords / 2);
             foreach (var chunk in chunker.Split(job.Doc))
-                mapPrompts.Add((job, model.Tokenize(Render("summarize", job.Doc.Title, chunk.Text, partWords, 2), addSpecial: true, parseSpecial: true)));
+                mapPrompts.Add((job, Render("summarize", job.Doc.Title, chunk.Text, partWords, 2)));
         }
         LastMapSequences = mapPrompts.Count(p => p.Job.Round == 0);
         LastReduceSteps = 0;
         var generated = 0;
         var done = 0;
-        var outputs = _batched!.Generate(mapPrompts.Select(p => p.Tokens).ToArray(), Options(genTokens), r =>
+        var outputs = chat.Complete(mapPrompts.Select(p => p.Prompt).ToArray(), Options(genTokens), _ =>
         {
             done++;
             progress?.Report(new SummarizeProgress(done, mapPrompts.Count, 0, generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds)));
         }, ct);
-        generated += _batched.LastGeneratedTokens;
+        generated += Generated(outputs);
         for (var i = 0; i < outputs.Count; i++)
         {
             var job = mapPrompts[i].Job;
@@ -168,12 +156,12 @@ public sealed class Summarizer : IDisposable
         {
             ct.ThrowIfCancellationRequested();
             LastReduceSteps++;
-            var prompts = new List<(Job Job, bool Last, int[] Tokens)>();
+            var prompts = new List<(Job Job, bool Last, ChatMessage[] Prompt)>();
             foreach (var job in jobs.Where(j => j.Final is null))
             {
                 var parts = job.Parts.Select(Clean).ToList();
                 var all = ReducePrompt(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints);
-                if (all.Length <= room)
+                if (budget.CountPromptTokens(all) <= room)
                 {
                     prompts.Add((job, true, all));
                     continue;
@@ -183,7 +171,7 @@ public sealed class Summarizer : IDisposable
                 foreach (var part in parts)
                 {
                     group.Add(part);
-                    if (group.Count > 1 && ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2).Length > room)
+                    if (group.Count > 1 && budget.CountPromptTokens(ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)) > room)
                     {
                         group.RemoveAt(group.Count - 1);
                         prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
@@ -192,8 +180,8 @@ public sealed class Summarizer : IDisposable
                 }
                 if (group.Count > 0) prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
             }
-            var reduced = _batched.Generate(prompts.Select(p => p.Tokens).ToArray(), Options(genTokens), null, ct);
-            generated += _batched.LastGeneratedTokens;
+            var reduced = chat.Complete(prompts.Select(p => p.Prompt).ToArray(), Options(genTokens), null, ct);
+            generated += Generated(reduced);
             foreach (var job in jobs.Where(j => j.Final is null)) job.Parts = [];
             for (var i = 0; i < reduced.Count; i++)
             {
@@ -223,11 +211,11 @@ public sealed class Summarizer : IDisposable
         }
     }
 
-    private static GenerationOptions Options(int maxTokens) => new() { MaxTokens = maxTokens };
+    private static ChatOptions Options(int maxTokens) => new() { MaxOutputTokens = maxTokens, Temperature = 0 };
 
-    private int PromptTokens(string text) => _model!.Tokenize(text, addSpecial: true, parseSpecial: true).Length;
+    private static int Generated(IEnumerable<ChatResponse> responses) => (int)responses.Sum(r => r.Usage?.OutputTokenCount ?? 0);
 
-    private int[] ReducePrompt(string title, List<string> parts, int maxWords, int keyPoints)
+    private ChatMessage[] ReducePrompt(string title, List<string> parts, int maxWords, int keyPoints)
     {
         var sb = new StringBuilder();
         for (var i = 0; i < parts.Count; i++) sb.Append("Part ").Append(i + 1).Append(": ").Append(parts[i].Trim()).Append('\n');
@@ -238,10 +226,10 @@ public sealed class Summarizer : IDisposable
             ["max_words"] = maxWords.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        return _model!.Tokenize(Chat(user), addSpecial: true, parseSpecial: true);
+        return Chat(user);
     }
 
-    private string Render(string name, string title, string text, int maxWords, int keyPoints) => Chat(_prompts.Render(name, new Dictionary<string, string>
+    private ChatMessage[] Render(string name, string title, string text, int maxWords, int keyPoints) => Chat(_prompts.Render(name, new Dictionary<string, string>
     {
         ["title"] = UntrustedText.Neutralize(title),
         ["text"] = UntrustedText.Neutralize(text),
@@ -249,7 +237,7 @@ public sealed class Summarizer : IDisposable
         ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
     }));
 
-    private string Chat(string user) => _model!.ApplyChatTemplate([new ChatTurn("user", user)]);
+    private static ChatMessage[] Chat(string user) => [new ChatMessage(ChatRole.User, user)];
 
     // A partial summary's own key-point list is noise for the next round; keep its prose.
     private static string Clean(string text) => ParseOutput(text, int.MaxValue, 0).Summary;
@@ -315,10 +303,4 @@ public sealed class Summarizer : IDisposable
     }
 
     private static string Snippet(string text) => (text.Length > 240 ? text[..240].TrimEnd() + "…" : text).ReplaceLineEndings(" ");
-
-    public void Dispose()
-    {
-        _batched?.Dispose();
-        _ctx?.Dispose();
-    }
 }

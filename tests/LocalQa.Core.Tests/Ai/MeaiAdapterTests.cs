@@ -28,6 +28,11 @@ public sealed class MeaiAdapterTests(CoreModelsFixture models) : IClassFixture<C
         var usage = updates[^1].Contents.OfType<UsageContent>().Single().Details;
         Assert.Equal(16, usage.OutputTokenCount);
         Assert.Equal(ChatFinishReason.Length, updates[^1].FinishReason);
+        // The engine's own timings travel in the usage, where answering reads them.
+        var prompt = usage.Milliseconds(UsageTimings.PromptMicroseconds);
+        var first = usage.Milliseconds(UsageTimings.FirstTokenMicroseconds);
+        var decode = usage.Milliseconds(UsageTimings.DecodeMicroseconds);
+        Assert.True(prompt > 0 && first >= prompt && decode > 0, $"prompt {prompt} ms, first token {first} ms, decode {decode} ms");
 
         using var fresh = NewChat();
         var response = await fresh.GetResponseAsync(Conversation("Tell me about boats."), options);

@@ -5,6 +5,7 @@ using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Llama;
+using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Tests.Answering;
 
@@ -77,7 +78,7 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
 
         var generated = answers.Where(a => a.Result.Timings.PromptTokens > 0).ToArray();
         Assert.True(generated.Length >= 5, $"{generated.Length} turns reached the model");
-        Assert.All(generated, a => Assert.True(a.Result.Timings.PromptTokens + a.Result.Timings.GeneratedTokens <= chat.Context.SequenceContextSize));
+        Assert.All(generated, a => Assert.True(a.Result.Timings.PromptTokens + a.Result.Timings.GeneratedTokens <= chat.ContextTokens));
         Assert.Contains(answers, a => a.Result.DroppedTurns > 0);
         Assert.Single(answers, a => a.AnnounceDrop);
         Assert.True(conversation.Prompt.DroppedTurns > 0);
@@ -101,8 +102,9 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
         var condense = Assert.IsType<CondenseAttempt>(follow.Condense);
         var before = first.Result.Timings.PromptTokens + first.Result.Timings.GeneratedTokens;
         // The condensing prompt went after the cached conversation, and the answer's prompt dropped it again by prefix.
-        Assert.True(condense.Stats.ReusedTokens >= before - 2, $"condense reused {condense.Stats.ReusedTokens} of {before}");
-        Assert.InRange(condense.Stats.GeneratedTokens, 0, QuestionCondenser.MaxTokens);
+        var usage = Assert.IsType<UsageDetails>(condense.Usage);
+        Assert.True(usage.CachedInputTokenCount >= before - 2, $"condense reused {usage.CachedInputTokenCount} of {before}");
+        Assert.InRange(usage.OutputTokenCount ?? -1, 0, QuestionCondenser.MaxTokens);
         Assert.True(follow.Result.Timings.ReusedTokens >= before - 2, $"answer reused {follow.Result.Timings.ReusedTokens} of {before}");
         if (condense.Accepted is null)
         {

@@ -82,6 +82,26 @@ public sealed class LayeringTests
         Assert.True(readers.Length == 0, string.Join("; ", readers));
     }
 
+    /// <summary>
+    /// Answering, summarizing and ingesting talk to models through Microsoft.Extensions.AI and
+    /// LocalQa's own interfaces (Core/Ai), so another engine plugs in without touching them; only the
+    /// adapters in Core/Ai and the library that builds them know llama.cpp.
+    /// </summary>
+    [Theory]
+    [InlineData("Answering")]
+    [InlineData("Summarizing")]
+    [InlineData("Ingest")]
+    [InlineData("Retrieval")]
+    public void The_work_of_the_library_reaches_no_engine_class(string folder)
+    {
+        var dir = Path.Combine(TestPaths.RepoRoot, "src", "LocalQa.Core", folder);
+        var users = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllText(f).Contains("LocalQa.Llama", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(TestPaths.RepoRoot, f))
+            .ToArray();
+        Assert.True(users.Length == 0, $"{string.Join(", ", users)} use the engine directly; go through IChatClient, IEmbeddingGenerator, IPromptBudget or IBatchChatClient.");
+    }
+
     private static HashSet<string> ReferencedNames(Assembly assembly) =>
         assembly.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet(StringComparer.Ordinal);
 }

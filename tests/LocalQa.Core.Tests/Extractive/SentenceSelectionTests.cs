@@ -76,7 +76,7 @@ public sealed class SentenceSelectionTests
         var prompts = PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
         var rows = SummaryEvaluator.Run(SummaryEvaluator.Load(file), SummaryEvaluator.PythonDocs, (document, maxWords) =>
         {
-            using var summarizer = new Summarizer(prompts, null, index, new SummarizeOptions { MaxWords = maxWords });
+            var summarizer = new Summarizer(prompts, null, index, new SummarizeOptions { MaxWords = maxWords });
             return summarizer.Summarize([document])[0];
         });
 

@@ -1,3 +1,4 @@
+using LocalQa.Core.Ai;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Prompts;
@@ -31,8 +32,8 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
         var doc = LongArticle(550);
         var tokens = models.Chat.Tokenize(doc.Text).Length;
         Assert.InRange(tokens, 15_000, 40_000);
-        var options = new SummarizeOptions { MaxWords = 30, KeyPoints = 2, Parallel = 4, SequenceContext = 2048, Related = 0 };
-        using var summarizer = new Summarizer(Prompts, models.Chat, null, options, threads: 2);
+        using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions { Parallel = 4, SequenceContext = 2048, Threads = 2 });
+        var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 30, KeyPoints = 2, Related = 0 });
         var result = summarizer.Summarize([doc]).Single();
 
         Assert.Equal(AnswerMode.Generative, result.Mode);
@@ -51,8 +52,11 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
         var doc = LongArticle(200);
         string Run(int parallel)
         {
-            var options = new SummarizeOptions { MaxWords = 25, KeyPoints = 1, Parallel = parallel, SequenceContext = 1024, Related = 0, FlashAttention = LocalQa.Llama.FlashAttention.Off, KvCache = LocalQa.Llama.KvCacheType.F32 };
-            using var summarizer = new Summarizer(Prompts, models.Chat, null, options, threads: 2);
+            using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions
+            {
+                Parallel = parallel, SequenceContext = 1024, Threads = 2, FlashAttention = LocalQa.Llama.FlashAttention.Off, KvCache = LocalQa.Llama.KvCacheType.F32,
+            });
+            var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 25, KeyPoints = 1, Related = 0 });
             var r = summarizer.Summarize([doc]).Single();
             Assert.True(summarizer.LastMapSequences > parallel, "more chunks than slots: slots are refilled");
             return r.Summary + "|" + string.Join("|", r.KeyPoints);
@@ -64,7 +68,8 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
     public void A_short_article_is_summarized_in_one_pass()
     {
         var doc = DocumentLoader.LoadText("A short note\n\nThe harbour has forty boats. The lighthouse keeper counts them every night.", "note.txt").Document!;
-        using var summarizer = new Summarizer(Prompts, models.Chat, null, new SummarizeOptions { MaxWords = 20, Related = 0 }, threads: 2);
+        using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions { Threads = 2 });
+        var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 20, Related = 0 });
         var r = summarizer.Summarize([doc]).Single();
         Assert.Equal(0, summarizer.LastMapSequences);
         Assert.Equal(0, summarizer.LastReduceSteps);

@@ -45,7 +45,7 @@ public sealed class RelatednessTests
     private static SummaryResult Summarize(LocalQaIndex index, string file)
     {
         var document = DocumentLoader.Load(file, LoadOptions.Summarizing).Document!;
-        using var summarizer = new Summarizer(Prompts, null, index);
+        var summarizer = new Summarizer(Prompts, null, index);
         return summarizer.Summarize([document]).Single();
     }
 

@@ -1,5 +1,5 @@
 using LocalQa.Core.Chunking;
-using LocalQa.Core.Ingest;
+using LocalQa.Core.Ai;
 using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
 using LocalQa.Llama.Gguf;

@@ -3,7 +3,7 @@ using LocalQa.Core.Text;
 using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
 
-namespace LocalQa.Core.Ingest;
+namespace LocalQa.Core.Ai;
 
 /// <summary>Token counts from llama.cpp's tokenizer of a loaded model (the native path).</summary>
 public sealed class ModelTokenCounter(LlamaModel model) : ITokenCounter
