@@ -72,19 +72,22 @@ public static class ChatBench
             {
                 ct.ThrowIfCancellationRequested();
                 messages.Add(new ChatMessage(ChatRole.User, users[t]));
+                // Read from the usage the client yields, as answering reads it.
                 var response = warm.GetResponseAsync(messages, answer, ct).GetAwaiter().GetResult();
-                var stats = warm.LastStats!;
-                ttft[t].Add(stats.FirstTokenMs);
-                prompt[t] = stats.PromptTokens;
-                fresh[t] = stats.PromptTokens - endOfLastAnswer;
-                evaluated[t] = stats.PromptTokens - stats.ReusedTokens;
-                endOfLastAnswer = stats.PromptTokens + stats.GeneratedTokens;
+                var usage = response.Usage!;
+                var firstMs = usage.Milliseconds(UsageTimings.FirstTokenMicroseconds)!.Value;
+                var promptTokens = (int)usage.InputTokenCount!.Value;
+                ttft[t].Add(firstMs);
+                prompt[t] = promptTokens;
+                fresh[t] = promptTokens - endOfLastAnswer;
+                evaluated[t] = promptTokens - (int)(usage.CachedInputTokenCount ?? 0);
+                endOfLastAnswer = promptTokens + (int)(usage.OutputTokenCount ?? 0);
 
                 cold.ResetCache();
-                cold.GetResponseAsync(messages, once, ct).GetAwaiter().GetResult();
-                coldTtft[t].Add(cold.LastStats!.FirstTokenMs);
+                var coldUsage = cold.GetResponseAsync(messages, once, ct).GetAwaiter().GetResult().Usage;
+                coldTtft[t].Add(coldUsage.Milliseconds(UsageTimings.FirstTokenMicroseconds)!.Value);
                 messages.AddMessages(response);
-                progress?.Invoke($"chat run {r + 1}/{options.Repeat}, turn {t + 1}: {stats.FirstTokenMs:F0} ms to first token ({evaluated[t]} of {prompt[t]} prompt tokens evaluated, {fresh[t]} new), cold {coldTtft[t][^1]:F0} ms");
+                progress?.Invoke($"chat run {r + 1}/{options.Repeat}, turn {t + 1}: {firstMs:F0} ms to first token ({evaluated[t]} of {prompt[t]} prompt tokens evaluated, {fresh[t]} new), cold {coldTtft[t][^1]:F0} ms");
             }
         }
         var turns = Enumerable.Range(0, options.ChatTurns)
