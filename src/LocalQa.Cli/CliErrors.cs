@@ -1,5 +1,9 @@
 using LocalQa.Core;
+using LocalQa.Core.Answering;
+using LocalQa.Core.Configuration;
+using LocalQa.Core.Evaluation;
 using LocalQa.Core.Models;
+using LocalQa.Core.Summarizing;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli;
@@ -29,10 +33,50 @@ internal static class CliErrors
         ContextSizeException c => $"{c.Fix} Set it with --context TOKENS.",
         ContextFullException => "Ask a shorter question, lower --top-k, or use a larger --context.",
         LlamaException l => l.Fix,
-        DownloadException d => d.Fix,
-        InvalidInputException i => i.Fix,
+        DownloadException d => WithFlag(d.Fix, d.Setting),
+        InvalidInputException i => WithFlag(i.Fix, i.Setting),
         _ => null,
     };
+
+    /// <summary>
+    /// The flags of the options the library names by an options record's property, not by a settings
+    /// key (settings keys get their flag from <see cref="SettingDefinitions"/>, which also makes the
+    /// flags). Keyed by bare property names, so two records whose same-named properties are different
+    /// flags cannot both be here; none are today. A value may be a whole phrase when one fix needs two
+    /// flags together.
+    /// </summary>
+    private static readonly Dictionary<string, string> OptionFlags = new(StringComparer.Ordinal)
+    {
+        [nameof(DownloadRequest.Directory)] = "--to DIR",
+        [nameof(DownloadRequest.Url)] = "--url URL --sha256 HEX",
+        [nameof(DownloadRequest.Sha256)] = "--sha256 HEX",
+        [SummaryEvaluator.DocumentsFolder] = "--docs DIR",
+        [nameof(AskOptions.TopK)] = "--top-k N",
+        [nameof(AskOptions.NeighbourChunks)] = "--neighbours N",
+        [nameof(AskOptions.MaxTokens)] = "--max-tokens N",
+        [nameof(SummarizeOptions.MaxWords)] = "--max-words N",
+    };
+
+    /// <summary>The flag (with its value's name) that sets <paramref name="setting"/>, or null when this front end has none.</summary>
+    public static string? FlagOf(string? setting) => setting switch
+    {
+        null => null,
+        _ when SettingDefinitions.Find(setting) is { } definition => $"{definition.Flag} {definition.HelpName}",
+        _ => OptionFlags.GetValueOrDefault(setting),
+    };
+
+    /// <summary>
+    /// The library's fix with the flag that applies it in parentheses at its end: "Free some space, or
+    /// download to a folder on another disk (--to DIR)." The library words its fixes so the option
+    /// they concern is the one to change, which is why the end is the place for it.
+    /// </summary>
+    internal static string? WithFlag(string? fix, string? setting)
+    {
+        // An option this front end has no flag for still leaves the fix readable; never fail a report over it.
+        if (FlagOf(setting) is not { } flag) return fix;
+        if (string.IsNullOrEmpty(fix)) return $"Set {flag}.";
+        return fix.EndsWith('.') ? $"{fix[..^1]} ({flag})." : $"{fix} ({flag})";
+    }
 
     /// <summary>Writes "localqa: message" and "  fix: …" to <paramref name="error"/>; returns the exit code.</summary>
     public static int Report(TextWriter error, Exception e, bool verbose)

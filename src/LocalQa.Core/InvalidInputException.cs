@@ -19,6 +19,11 @@ public class InvalidInputException : Exception
     /// <summary>What the user can do about it, as one sentence; null when the message says it.</summary>
     public string? Fix { get; }
 
-    /// <summary>The setting or option the fix concerns, in the library's words (a settings key or an option's name); front ends name their own flag for it.</summary>
+    /// <summary>
+    /// The option the fix concerns, in the library's words: a key of <see cref="Configuration.SettingKeys"/>,
+    /// or the name of an options record's property (<c>nameof(AskOptions.TopK)</c>). The fix itself names no
+    /// front end's flag, because a library user has none; a front end turns this into its own flag or field.
+    /// Null when the fix concerns no option.
+    /// </summary>
     public string? Setting { get; init; }
 }

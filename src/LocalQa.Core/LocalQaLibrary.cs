@@ -100,7 +100,8 @@ public sealed class LocalQaLibrary : IDisposable
         LlamaRuntime.UseNativeDirectory(options.NativeDirectory);
         var path = Path.GetFullPath(options.IndexPath ?? LocalQaPaths.DefaultIndex);
         if (Directory.Exists(path))
-            throw new InvalidInputException($"Index path '{path}' is a folder.", "Pass a file path for --index, e.g. ~/notes/index.db.");
+            throw new InvalidInputException($"Index path '{path}' is a folder.", "Give the index a file path, such as ~/notes/index.db.")
+            { Setting = SettingKeys.Index };
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var lib = new LocalQaLibrary(options, LocalQaIndex.Open(path));
         try

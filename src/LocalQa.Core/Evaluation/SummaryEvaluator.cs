@@ -44,6 +44,12 @@ public static partial class SummaryEvaluator
     /// <summary>Where Debian's python3.11-doc installs the pages the shared summaries file names.</summary>
     public const string PythonDocs = "/usr/share/doc/python3.11/html";
 
+    /// <summary>
+    /// The <see cref="InvalidInputException.Setting"/> of an error about the documents folder given to
+    /// <see cref="Run"/>, which has no options record to name a property of.
+    /// </summary>
+    public const string DocumentsFolder = nameof(DocumentsFolder);
+
     public static IReadOnlyList<SummaryCase> Load(string path)
     {
         var full = Path.GetFullPath(path);
@@ -77,7 +83,8 @@ public static partial class SummaryEvaluator
         ArgumentNullException.ThrowIfNull(cases);
         ArgumentNullException.ThrowIfNull(summarize);
         if (!Directory.Exists(root))
-            throw new InvalidInputException($"The documents folder '{root}' does not exist.", root == PythonDocs ? "Install Debian's python3.11-doc (apt-get install python3.11-doc), or pass --docs DIR." : "Pass --docs DIR.");
+            throw new InvalidInputException($"The documents folder '{root}' does not exist.", root == PythonDocs ? "Install Debian's python3.11-doc (apt-get install python3.11-doc), or give another documents folder." : "Give the folder the pages are under.")
+            { Setting = DocumentsFolder };
         var rows = new List<SummaryRow>();
         foreach (var c in cases)
         {

@@ -1,3 +1,4 @@
+using LocalQa.Core.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;
@@ -43,6 +44,7 @@ internal static class IndexErrors
 
     private static InvalidInputException DiskFull(string path, SqliteException e) => new(
         $"The disk holding the index '{path}' is full; every document already stored in it is whole.",
-        "Free space on that disk, or use --index to put the index on another disk, then run this again.",
-        e);
+        "Free space on that disk and run this again, or put the index on another disk.",
+        e)
+    { Setting = SettingKeys.Index };
 }

@@ -124,6 +124,13 @@ public class DownloadException : Exception
 
     /// <summary>What the user can do about it, as one sentence.</summary>
     public string? Fix { get; }
+
+    /// <summary>
+    /// The option the fix concerns, as for <see cref="InvalidInputException.Setting"/>: here the name of a
+    /// <see cref="DownloadRequest"/> property (its <see cref="DownloadRequest.Url"/> for "download another
+    /// file by its address and digest"). Null when the fix concerns no option.
+    /// </summary>
+    public string? Setting { get; init; }
 }
 
 /// <summary>

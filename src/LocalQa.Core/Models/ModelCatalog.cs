@@ -53,7 +53,8 @@ public sealed class ModelCatalog
     /// <summary>The entry called <paramref name="name"/>; an unknown name is the user's to fix.</summary>
     public CatalogModel Get(string name) => Find(name) ?? throw new InvalidInputException(
         $"'{name}' is not a model in LocalQa's catalog ({Source}).",
-        $"Use one of: {string.Join(", ", Models.Select(m => m.Name))}; or pass --url URL --sha256 HEX for another model.");
+        $"Use one of: {string.Join(", ", Models.Select(m => m.Name))}; or download another model by its address and SHA-256.")
+    { Setting = nameof(DownloadRequest.Url) };
 
     /// <summary>
     /// Where the catalog is: models/catalog.json next to the binaries when published, else in the
@@ -79,7 +80,8 @@ public sealed class ModelCatalog
     /// <summary>Loads the shipped catalog; its absence is reported with a fix.</summary>
     public static ModelCatalog LoadDefault() => TryLoadDefault() ?? throw new InvalidInputException(
         $"LocalQa's model catalog (models/{FileName}) was not found: looked in {string.Join(" and ", CandidatePaths())}.",
-        "Reinstall LocalQa with its models/ folder, or download a model by address: localqa models download --url URL --sha256 HEX.");
+        "Reinstall LocalQa with its models/ folder, or download a model by its address and SHA-256.")
+    { Setting = nameof(DownloadRequest.Url) };
 
     /// <summary>Reads and validates the catalog at <paramref name="path"/>.</summary>
     public static ModelCatalog Load(string path)

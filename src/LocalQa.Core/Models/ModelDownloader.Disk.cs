@@ -15,12 +15,14 @@ public sealed partial class ModelDownloader
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new InvalidInputException($"Cannot write '{request.PartialPath}': {e.Message}", "Pass --to a folder you may write to.", e);
+            throw new InvalidInputException($"Cannot write '{request.PartialPath}': {e.Message}", "Download to a folder you may write to.", e)
+            { Setting = nameof(DownloadRequest.Directory) };
         }
         catch (IOException e) when (!IsDiskFull(e))
         {
             throw new InvalidInputException($"'{request.PartialPath}' cannot be opened for writing: {e.Message}",
-                "If another download of the same model is running, wait for it to finish; otherwise check the folder, or pass --to another one.", e);
+                "If another download of the same model is running, wait for it to finish; otherwise check the folder, or download to another one.", e)
+            { Setting = nameof(DownloadRequest.Directory) };
         }
         catch (IOException e)
         {
@@ -63,7 +65,8 @@ public sealed partial class ModelDownloader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidInputException($"Cannot create the folder '{directory}': {e.Message}", "Pass --to a folder you may write to.", e);
+            throw new InvalidInputException($"Cannot create the folder '{directory}': {e.Message}", "Download to a folder you may write to.", e)
+            { Setting = nameof(DownloadRequest.Directory) };
         }
     }
 
@@ -73,7 +76,8 @@ public sealed partial class ModelDownloader
         {
             throw new InvalidInputException(
                 string.Create(CultureInfo.InvariantCulture, $"Not enough disk space for {request.DisplayName}: {needed:N0} more bytes are needed in '{request.Directory}', {free:N0} are free."),
-                "Free some space, or pass --to a folder on another disk.");
+                "Free some space, or download to a folder on another disk.")
+            { Setting = nameof(DownloadRequest.Directory) };
         }
     }
 
@@ -123,7 +127,8 @@ public sealed partial class ModelDownloader
 
     private static InvalidInputException WriteFailed(DownloadRequest request, IOException e) => IsDiskFull(e)
         ? new InvalidInputException($"The disk is full: '{request.PartialPath}' could not be written ({e.Message}). The bytes written so far are kept.",
-            "Free some space and run the same command again to resume, or pass --to a folder on another disk.", e)
+            "Free some space and run the same command again to resume, or download to a folder on another disk.", e)
+        { Setting = nameof(DownloadRequest.Directory) }
         : new InvalidInputException($"'{request.PartialPath}' could not be written: {e.Message}",
             "Check the folder (permissions, a removed drive) and run the same command again to resume.", e);
 
@@ -147,14 +152,17 @@ public sealed partial class ModelDownloader
         var reason = response.ReasonPhrase is { Length: > 0 } r ? r : response.StatusCode.ToString();
         var fix = code switch
         {
-            404 or 410 => "Check the model name or the URL; the file may have moved (pass --url with its new address and --sha256).",
+            404 or 410 => "Check the model name or the address; the file may have moved: download it from its new address, with its SHA-256.",
             401 or 403 => "The server refused access; some models need their licence accepted on the website first. Download it there and copy the .gguf into a models folder.",
             429 => "The server is limiting requests; wait a few minutes and run the same command again.",
             >= 500 => "The server has a problem; run the same command again later (it resumes where it stopped).",
             _ => "Check the URL.",
         };
         return new DownloadException(
-            string.Create(CultureInfo.InvariantCulture, $"Cannot download {request.DisplayName}: the server answered HTTP {code} ({reason}) for {request.Url}."), fix);
+            string.Create(CultureInfo.InvariantCulture, $"Cannot download {request.DisplayName}: the server answered HTTP {code} ({reason}) for {request.Url}."), fix)
+        {
+            Setting = code is 404 or 410 ? nameof(DownloadRequest.Url) : null,
+        };
     }
 
     private static void DeleteQuietly(string path)

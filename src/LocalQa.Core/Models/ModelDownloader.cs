@@ -176,7 +176,8 @@ public sealed partial class ModelDownloader : IDisposable
             DeleteQuietly(request.PartialPath);
             throw new DownloadException(
                 string.Create(CultureInfo.InvariantCulture, $"The server offers {offered:N0} bytes for {request.DisplayName}, but the file should be {want:N0} bytes ({request.Url})."),
-                "The file at that address changed; check LocalQa's catalog for an update, or pass --url and --sha256 for the file you want.");
+                "The file at that address changed; check LocalQa's catalog for an update, or download the file you want by its address and SHA-256.")
+            { Setting = nameof(DownloadRequest.Url) };
         }
         if (total is { } needed) CheckFreeSpace(request, needed - existing);
 
@@ -251,8 +252,12 @@ public sealed partial class ModelDownloader : IDisposable
             DeleteQuietly(request.PartialPath);
             throw new ChecksumMismatchException(
                 $"The download of {request.DisplayName} does not match its checksum: expected SHA-256 {run.Expected}, got {actual} ({length:N0} bytes from {request.Url}). The partial file was deleted.",
-                "Run the command again; if it fails again, the file at that address is not the one expected: check the URL and the --sha256 value.",
-                run.Expected, actual);
+                "Run the command again; if it fails again, the file at that address is not the one expected: check the address and the SHA-256.",
+                run.Expected, actual)
+            {
+                // Only a download by address has an address and digest the user gave and can correct.
+                Setting = request.Name is null ? nameof(DownloadRequest.Url) : null,
+            };
         }
         try
         {
@@ -287,7 +292,8 @@ public sealed partial class ModelDownloader : IDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"it is {length:N0} bytes, not {request.ExpectedBytes:N0}")
             : $"its SHA-256 is {actual}, not {expected}";
         throw new InvalidInputException($"'{target}' already exists but is not {request.DisplayName}: {what}.",
-            "Delete or move that file and run the download again, or pass --to another folder.");
+            "Delete or move that file and run the download again, or download to another folder.")
+        { Setting = nameof(DownloadRequest.Directory) };
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 using Microsoft.SemanticKernel;
 
@@ -43,10 +44,12 @@ public sealed partial class PromptLibrary
     public static PromptLibrary Load(string? directory = null)
     {
         directory ??= LocalQaPaths.PromptsDirectory
-            ?? throw new InvalidInputException("No prompts folder was found next to LocalQa.", $"Pass --prompts DIR with {string.Join(", ", Required.Select(r => r + ".txt"))}.");
+            ?? throw new InvalidInputException("No prompts folder was found next to LocalQa.", $"Give a prompts folder with {string.Join(", ", Required.Select(r => r + ".txt"))}.")
+            { Setting = SettingKeys.PromptsDir };
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
-            throw new InvalidInputException($"Prompts folder '{full}' does not exist.", "Pass --prompts DIR pointing at a folder of prompt .txt files.");
+            throw new InvalidInputException($"Prompts folder '{full}' does not exist.", "Give a folder of prompt .txt files that exists.")
+            { Setting = SettingKeys.PromptsDir };
         var lib = new PromptLibrary(full);
         var factory = new KernelPromptTemplateFactory { AllowDangerouslySetContent = true };
         foreach (var name in Required)

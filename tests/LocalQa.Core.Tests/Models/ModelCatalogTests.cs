@@ -63,7 +63,8 @@ public sealed class ModelCatalogTests
         var e = Assert.Throws<InvalidInputException>(() => catalog.Get("gpt-5"));
         Assert.Contains("'gpt-5'", e.Message, StringComparison.Ordinal);
         Assert.Contains("qwen2.5-1.5b-instruct", e.Fix, StringComparison.Ordinal);
-        Assert.Contains("--url", e.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain("--", e.Fix, StringComparison.Ordinal);
+        Assert.Equal(nameof(DownloadRequest.Url), e.Setting);
     }
 
     public static TheoryData<string, string> Malformed => new()
