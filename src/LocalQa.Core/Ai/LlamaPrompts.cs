@@ -1,3 +1,4 @@
+using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
@@ -16,7 +17,7 @@ internal static class LlamaPrompts
         ArgumentNullException.ThrowIfNull(model);
         if (model.IsEmbeddingModel)
             throw new InvalidInputException($"'{model.Path}' is an embedding model ({model.Architecture}); it cannot chat.",
-                "Use a chat/instruct model to chat, and this file as the embedding model.");
+                "Use a chat/instruct model to chat, and this file as the embedding model.") { Setting = SettingKeys.ChatModel };
     }
 
     /// <summary>The messages through the model's chat template, ending with the assistant's turn opened.</summary>

@@ -14,16 +14,6 @@ public sealed partial class FlagFreeMessagesTests
     /// <summary>It defines each setting's flag, as data the command line builds its options from.</summary>
     private const string FlagDefinitions = "Configuration/SettingDefinitions.cs";
 
-    /// <summary>
-    /// Being moved in the same change; remove from this list when they are.
-    /// </summary>
-    private static readonly string[] NotYetMoved =
-    [
-        "Answering/Answerer.cs",
-        "Summarizing/Summarizer.cs",
-        "Ai/LlamaChatClient.cs",
-    ];
-
     // A quote, then on the same line and with no quote in between, "--" and a lowercase word: the text
     // of a string literal (plain, verbatim or interpolated) that names a flag. A decrement has no letter
     // after it, and comments are skipped line by line.
@@ -36,22 +26,13 @@ public sealed partial class FlagFreeMessagesTests
         var found = new List<string>();
         foreach (var (relative, line, text) in FlagLines())
         {
-            if (relative == FlagDefinitions || NotYetMoved.Contains(relative)) continue;
+            if (relative == FlagDefinitions) continue;
             found.Add($"src/LocalQa.Core/{relative}:{line}: {text}");
         }
         Assert.True(
             found.Count == 0,
             "Library strings name command-line flags; say what to do in plain words and set Setting to the settings key or option property instead (CliErrors adds the flag):\n"
             + string.Join("\n", found));
-    }
-
-    [Fact]
-    public void Every_file_still_allowed_to_name_flags_does()
-    {
-        // So the list empties as the files are moved, instead of keeping exemptions nothing needs.
-        var naming = FlagLines().Select(f => f.Relative).ToHashSet(StringComparer.Ordinal);
-        var stale = NotYetMoved.Where(f => !naming.Contains(f)).ToList();
-        Assert.True(stale.Count == 0, $"These files no longer name a flag; remove them from {nameof(NotYetMoved)}: {string.Join(", ", stale)}");
     }
 
     private static IEnumerable<(string Relative, int Line, string Text)> FlagLines()
