@@ -25,7 +25,7 @@ internal static class EvalCommand
         {
             if (parse.GetValue(summaries))
             {
-                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)![0], parse.GetValue(docs)!, parse.GetValue(json), ct);
+                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), ct);
             }
 
             var questions = parse.GetValue(file)!.SelectMany(Evaluator.Load).ToArray();
@@ -58,9 +58,10 @@ internal static class EvalCommand
         return cmd;
     }
 
-    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, string file, string docs, bool json, CancellationToken ct)
+    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, CancellationToken ct)
     {
-        var cases = SummaryEvaluator.Load(file);
+        // Every file named is scored, as eval does with files of questions: only the first used to be, the rest silently dropped.
+        var cases = files.SelectMany(SummaryEvaluator.Load).ToArray();
         using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: false, loadPrompts: true);
         AskCommand.Seed(cli, lib, json, ct);
         var rows = SummaryEvaluator.Run(cases, docs, (document, maxWords) =>
