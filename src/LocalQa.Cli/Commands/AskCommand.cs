@@ -38,7 +38,7 @@ internal static class AskCommand
                 await cli.Out.FlushAsync(ct).ConfigureAwait(false);
             };
             var result = await answerer.AskAsync(parse.GetValue(question) ?? "", options, stream, ct).ConfigureAwait(false);
-            if (asJson) cli.WriteJson(ToJson(result));
+            if (asJson) cli.WriteJson(result);
             else PrintAfterAnswer(cli, result);
             return ExitCodes.Ok;
         });
@@ -68,33 +68,4 @@ internal static class AskCommand
             o.WriteLine($"  [{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk})");
         o.WriteLine(result.Note is null ? $"({(result.Mode == AnswerMode.Generative ? "generative answer" : "extractive answer")})" : $"({result.Note})");
     }
-
-    internal static object ToJson(AskResult r) => new
-    {
-        answer = r.Answer,
-        mode = r.Mode == AnswerMode.Generative ? "generative" : "extractive",
-        abstained = r.Abstained,
-        sources = r.Sources.Select(s => new { rank = s.Rank, document = s.Document, title = s.Title, chunk = s.Chunk, score = s.Score, text = s.Text }),
-        cited = r.Cited,
-        invalid_citations = r.InvalidCitations,
-        note = r.Note,
-        why = r.Quoted.Select(q => new
-        {
-            sentence = q.Text,
-            passage = q.Citation,
-            score = Math.Round(q.Score, 4),
-            factors = q.Factors.Select(f => new { factor = f.Factor, value = f.Value, reason = f.Reason }),
-        }),
-        timings = new
-        {
-            retrieval_ms = Math.Round(r.Timings.RetrievalMs, 3),
-            prompt_tokens = r.Timings.PromptTokens,
-            reused_tokens = r.Timings.ReusedTokens,
-            prompt_ms = Math.Round(r.Timings.PromptMs, 3),
-            ttft_ms = Math.Round(r.Timings.TtftMs, 3),
-            generated_tokens = r.Timings.GeneratedTokens,
-            decode_ms = Math.Round(r.Timings.DecodeMs, 3),
-            total_ms = Math.Round(r.Timings.TotalMs, 3),
-        },
-    };
 }

@@ -109,7 +109,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         if (problem is not null)
         {
             // A pointer back with nothing to point at: say so, in the line the answer would take.
-            if (Json) o.WriteLine(JsonSerializer.Serialize(new { question, error = problem }, OneLine));
+            if (Json) o.WriteLine(JsonSerializer.Serialize(new UnansweredTurn(question, problem), OneLine));
             else o.WriteLine(problem);
             return;
         }
@@ -243,7 +243,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
 
     internal static string ToJson(ConversationAnswer turn)
     {
-        var node = JsonSerializer.SerializeToNode(AskCommand.ToJson(turn.Result), CliContext.Json)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(turn.Result, CliContext.Json)!.AsObject();
         node["question"] = turn.Question;
         node["standalone_question"] = turn.StandaloneQuestion;
         node["standalone_by"] = turn.StandaloneBy;
@@ -251,4 +251,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         node["dropped_turns"] = turn.Result.DroppedTurns;
         return node.ToJsonString(OneLine);
     }
+
+    /// <summary>chat --json's line for a question that could not be resolved (a pointer back with nothing before it).</summary>
+    private sealed record UnansweredTurn(string Question, string Error);
 }

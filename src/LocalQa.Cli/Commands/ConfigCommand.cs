@@ -23,24 +23,10 @@ internal static class ConfigCommand
             var resolved = settingsResolver.Resolve(settings.Read(parse));
             if (parse.GetValue(json))
             {
-                var entries = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+                var entries = new SortedDictionary<string, SettingJson>(StringComparer.Ordinal);
                 foreach (var (key, value, source) in resolved.Entries())
-                {
-                    entries[key] = new
-                    {
-                        value,
-                        source = source.Kind.ToString().ToLowerInvariant(),
-                        from = source.Detail,
-                        line = source.Line,
-                        exists = ExistsOrNull(key, value),
-                    };
-                }
-                cli.WriteJson(new
-                {
-                    config_files = resolved.ConfigFiles,
-                    searched = settingsResolver.ConfigFileLocations(),
-                    settings = entries,
-                });
+                    entries[key] = new SettingJson(value, source.Kind, source.Detail, source.Line, ExistsOrNull(key, value));
+                cli.WriteJson(new ConfigJson(resolved.ConfigFiles, settingsResolver.ConfigFileLocations(), entries));
                 return Task.FromResult(ExitCodes.Ok);
             }
             var o = cli.Out;
@@ -69,4 +55,10 @@ internal static class ConfigCommand
     /// <summary>Whether a model file exists; null for settings that are not model files.</summary>
     private static bool? ExistsOrNull(string key, object? value) =>
         key is SettingKeys.ChatModel or SettingKeys.EmbedModel && value is string path ? File.Exists(path) : null;
+
+    /// <summary>config show --json: the files read, the places looked in, and each setting by key.</summary>
+    private sealed record ConfigJson(IReadOnlyList<string> ConfigFiles, IReadOnlyList<string> Searched, IReadOnlyDictionary<string, SettingJson> Settings);
+
+    /// <summary>One setting's value and where it came from ("from": the file, variable or flag; "line" in a file).</summary>
+    private sealed record SettingJson(object? Value, SettingSourceKind Source, string? From, int? Line, bool? Exists);
 }

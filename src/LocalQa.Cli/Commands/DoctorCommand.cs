@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using LocalQa.Core.Configuration;
 using LocalQa.Llama;
 
@@ -18,49 +19,22 @@ internal static class DoctorCommand
             var settings = SettingsResolver.ForCurrentProcess().Resolve().Settings;
             LlamaRuntime.UseNativeDirectory(settings.NativeDir);
             var (info, error) = LlamaRuntime.TryLoad();
-            object? modelFacts = null;
+            ModelFacts? modelFacts = null;
             var modelFile = parse.GetValue(model);
             if (modelFile is not null)
             {
                 if (info is null) throw new LlamaRuntimeException(error ?? "The llama.cpp runtime is not available.");
                 using var m = LlamaModel.Load(modelFile.FullName, new LlamaModelOptions { VocabOnly = false });
-                modelFacts = new
-                {
-                    path = m.Path,
-                    architecture = m.Architecture,
-                    description = m.Description,
-                    parameters = m.ParameterCount,
-                    size_bytes = m.SizeBytes,
-                    context_length = m.TrainingContextLength,
-                    embedding_length = m.EmbeddingLength,
-                    layers = m.LayerCount,
-                    vocab_size = m.VocabSize,
-                    chat_template = m.ChatTemplate is not null,
-                    embedding_model = m.IsEmbeddingModel,
-                };
+                modelFacts = new ModelFacts(m.Path, m.Architecture, m.Description, m.ParameterCount, m.SizeBytes, m.TrainingContextLength,
+                    m.EmbeddingLength, m.LayerCount, m.VocabSize, m.ChatTemplate is not null, m.IsEmbeddingModel);
             }
             if (parse.GetValue(json))
             {
-                cli.WriteJson(new
-                {
-                    runtime = new
-                    {
-                        loaded = info is not null,
-                        path = info?.LibraryPath,
-                        binding = info?.Binding,
-                        version = info?.Version,
-                        commit = info?.Commit,
-                        bundled = info?.IsBundled,
-                        openmp_wait_policy = info?.OpenMpWaitPolicy,
-                        system_info = info?.SystemInfo,
-                        cpu_variant = info?.CpuVariant,
-                        error,
-                        gpu_offload = info?.SupportsGpuOffload ?? false,
-                        gpu_layers = settings.GpuLayers,
-                        devices = info?.Devices.Select(d => new { name = d.Name, description = d.Description, kind = d.Kind, total_memory = d.TotalMemory }),
-                    },
-                    model = modelFacts,
-                });
+                cli.WriteJson(new DoctorJson(
+                    new RuntimeJson(info is not null, info?.LibraryPath, info?.Binding, info?.Version, info?.Commit, info?.IsBundled, info?.OpenMpWaitPolicy,
+                        info?.SystemInfo, info?.CpuVariant, error, info?.SupportsGpuOffload ?? false, settings.GpuLayers,
+                        info?.Devices.Select(d => new DeviceJson(d.Name, d.Description, d.Kind, d.TotalMemory)).ToArray()),
+                    modelFacts));
             }
             else
             {
@@ -83,12 +57,32 @@ internal static class DoctorCommand
                 if (modelFacts is not null)
                 {
                     o.WriteLine("model:");
-                    foreach (var p in modelFacts.GetType().GetProperties())
-                        o.WriteLine($"  {p.Name,-17} {p.GetValue(modelFacts)}");
+                    // The same names as --json, so the two views read alike.
+                    foreach (var p in typeof(ModelFacts).GetProperties())
+                        o.WriteLine($"  {JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name),-17} {p.GetValue(modelFacts)}");
                 }
             }
             return Task.FromResult(info is null ? ExitCodes.RuntimeUnavailable : ExitCodes.Ok);
         });
         return cmd;
     }
+
+    /// <summary>doctor --json: the runtime, and the model's facts when --model named one (null otherwise).</summary>
+    private sealed record DoctorJson(RuntimeJson Runtime, ModelFacts? Model);
+
+    /// <summary>
+    /// What was loaded (all null but "loaded", "error" and the GPU fields when nothing was), with the
+    /// GPU layers asked for beside the runtime's ability to offload them.
+    /// </summary>
+    private sealed record RuntimeJson(
+        bool Loaded, string? Path, string? Binding, string? Version, string? Commit, bool? Bundled, string? OpenmpWaitPolicy,
+        string? SystemInfo, string? CpuVariant, string? Error, bool GpuOffload, int? GpuLayers, IReadOnlyList<DeviceJson>? Devices);
+
+    /// <summary>A device as doctor --json has always listed it: its name, kind and total memory (not its free memory).</summary>
+    private sealed record DeviceJson(string Name, string Description, string Kind, long TotalMemory);
+
+    /// <summary>A loaded model's facts, for --json and the text listing alike.</summary>
+    private sealed record ModelFacts(
+        string Path, string Architecture, string Description, long Parameters, long SizeBytes, int ContextLength,
+        int EmbeddingLength, int Layers, int VocabSize, bool ChatTemplate, bool EmbeddingModel);
 }

@@ -25,7 +25,7 @@ internal static class EvalCommand
         {
             if (parse.GetValue(summaries))
             {
-                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)![0], parse.GetValue(docs)!, parse.GetValue(json), ct);
+                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), ct);
             }
 
             var questions = parse.GetValue(file)!.SelectMany(Evaluator.Load).ToArray();
@@ -35,33 +35,7 @@ internal static class EvalCommand
             var report = await Evaluator.RunAsync(lib.CreateAnswerer(), questions, options, null, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                cli.WriteJson(new
-                {
-                    questions = report.Questions,
-                    answerable = report.Answerable,
-                    mode = report.Mode,
-                    k = report.K,
-                    recall_at_k = Math.Round(report.RecallAtK, 4),
-                    answer_hit_rate = Math.Round(report.AnswerHitRate, 4),
-                    abstention_accuracy = Math.Round(report.AbstentionAccuracy, 4),
-                    latency_p50_ms = Math.Round(report.LatencyP50Ms, 2),
-                    latency_p95_ms = Math.Round(report.LatencyP95Ms, 2),
-                    follow_ups = report.FollowUps,
-                    follow_up_hit_rate = Math.Round(report.FollowUpHitRate, 4),
-                    rows = report.Rows.Select(r => new
-                    {
-                        id = r.Id,
-                        question = r.Question,
-                        standalone_question = r.StandaloneQuestion,
-                        unanswerable = r.Unanswerable,
-                        source_hit = r.SourceHit,
-                        answer_hit = r.AnswerHit,
-                        abstained = r.Abstained,
-                        latency_ms = Math.Round(r.LatencyMs, 2),
-                        answer = r.Answer,
-                        retrieved = r.Retrieved,
-                    }),
-                });
+                cli.WriteJson(report);
             }
             else
             {
@@ -84,9 +58,10 @@ internal static class EvalCommand
         return cmd;
     }
 
-    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, string file, string docs, bool json, CancellationToken ct)
+    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, CancellationToken ct)
     {
-        var cases = SummaryEvaluator.Load(file);
+        // Every file named is scored, as eval does with files of questions: only the first used to be, the rest silently dropped.
+        var cases = files.SelectMany(SummaryEvaluator.Load).ToArray();
         using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: false, loadPrompts: true);
         AskCommand.Seed(cli, lib, json, ct);
         var rows = SummaryEvaluator.Run(cases, docs, (document, maxWords) =>
@@ -96,26 +71,7 @@ internal static class EvalCommand
         }, ct);
         if (json)
         {
-            cli.WriteJson(new
-            {
-                pages = rows.Count,
-                clean = rows.Count(r => r.Clean),
-                rows = rows.Select(r => new
-                {
-                    id = r.Id,
-                    file = r.File,
-                    clean = r.Clean,
-                    subject_found = r.SubjectFound,
-                    words = r.Words,
-                    max_words = r.MaxWords,
-                    credit_lines = r.CreditLines,
-                    code_or_output = r.CodeOrOutput,
-                    cut_key_points = r.CutKeyPoints,
-                    unrelated_related = r.UnrelatedRelated,
-                    summary = r.Result.Summary,
-                    key_points = r.Result.KeyPoints,
-                }),
-            });
+            cli.WriteJson(new SummariesJson(rows.Count, rows.Count(r => r.Clean), rows));
         }
         else
         {
@@ -127,4 +83,7 @@ internal static class EvalCommand
 
         return ExitCodes.Ok;
     }
+
+    /// <summary>eval --summaries --json: the tally over the pages, then each page's row.</summary>
+    private sealed record SummariesJson(int Pages, int Clean, IReadOnlyList<SummaryRow> Rows);
 }

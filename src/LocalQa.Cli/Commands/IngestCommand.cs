@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using LocalQa.Core;
 using LocalQa.Core.Configuration;
 using LocalQa.Core.Ingest;
@@ -29,22 +30,10 @@ internal static class IngestCommand
             var report = Run(cli, lib, targets, parse.GetValue(prune), ct);
             if (parse.GetValue(json))
             {
-                cli.WriteJson(new
-                {
-                    added = report.Added,
-                    updated = report.Updated,
-                    unchanged = report.Unchanged,
-                    removed = report.Removed,
-                    skipped = report.Skipped,
-                    documents = report.Documents,
-                    chunks = report.Chunks,
-                    seconds = Math.Round(report.Seconds, 3),
-                    embedded = report.Embedded,
-                    lexical_only = report.LexicalOnly,
-                    index = lib.IndexPath,
-                    warnings = report.Warnings.Select(w => new { path = w.Path, message = w.Message }),
-                    near_duplicates = report.NearDuplicates.Select(d => new { path = d.Path, copy_of = d.CopyOf }),
-                });
+                var node = JsonSerializer.SerializeToNode(report, CliContext.Json)!.AsObject();
+                // The report says what changed; where the index lives is the library's, shown before the lists.
+                node.Insert(node.IndexOf("warnings"), "index", lib.IndexPath);
+                cli.WriteJson(node);
             }
             else
             {

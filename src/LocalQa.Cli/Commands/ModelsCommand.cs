@@ -45,36 +45,11 @@ internal static class ModelsCommand
             ];
             if (parse.GetValue(json))
             {
-                cli.WriteJson(new
-                {
-                    folders = s.ModelFolders,
-                    models = found.Select(m => new
-                    {
-                        path = m.Path,
-                        file = m.FileName,
-                        name = m.DisplayName,
-                        catalog = m.Catalog?.Name,
-                        architecture = m.Architecture,
-                        parameters = m.Parameters,
-                        quantization = m.Quantization,
-                        size_bytes = m.SizeBytes,
-                        context_length = m.ContextLength,
-                        embedding_length = m.EmbeddingLength,
-                        chat_template = m.HasChatTemplate,
-                        embedding = m.IsEmbeddingCapable,
-                        in_use = InUse(m),
-                        error = m.Error,
-                    }),
-                    not_downloaded = missing.Select(c => new
-                    {
-                        name = c.Name,
-                        kind = c.Kind.ToString().ToLowerInvariant(),
-                        file = c.File,
-                        size_bytes = c.Bytes,
-                        license = c.License,
-                        @default = c.IsDefault,
-                    }),
-                });
+                cli.WriteJson(new ListJson(
+                    s.ModelFolders,
+                    found.Select(m => new FoundJson(m.Path, m.FileName, m.DisplayName, m.Catalog?.Name, m.Architecture, m.Parameters, m.Quantization, m.SizeBytes,
+                        m.ContextLength, m.EmbeddingLength, m.HasChatTemplate, m.IsEmbeddingCapable, InUse(m), m.Error)).ToArray(),
+                    missing.Select(c => new NotDownloadedJson(c.Name, c.Kind, c.File, c.Bytes, c.License, c.IsDefault)).ToArray()));
                 return Task.FromResult(ExitCodes.Ok);
             }
 
@@ -245,22 +220,8 @@ internal static class ModelsCommand
             }
             if (parse.GetValue(json))
             {
-                cli.WriteJson(results.Zip(requests).Select(p => new
-                {
-                    name = p.Second.DisplayName,
-                    path = p.First.Path,
-                    bytes = p.First.Bytes,
-                    sha256 = p.First.Sha256,
-                    outcome = p.First.Outcome switch
-                    {
-                        DownloadOutcome.AlreadyPresent => "already_present",
-                        DownloadOutcome.Resumed => "resumed",
-                        _ => "downloaded",
-                    },
-                    resumed_from = p.First.ResumedFrom,
-                    requests = p.First.Requests,
-                    seconds = Math.Round(p.First.Elapsed.TotalSeconds, 3),
-                }));
+                cli.WriteJson(results.Zip(requests).Select(p => new DownloadJson(p.Second.DisplayName, p.First.Path, p.First.Bytes, p.First.Sha256,
+                    p.First.Outcome, p.First.ResumedFrom, p.First.Requests, Math.Round(p.First.Elapsed.TotalSeconds, 3))));
             }
             return ExitCodes.Ok;
         });
@@ -356,4 +317,18 @@ internal static class ModelsCommand
             return new Text($"{Bytes((long)p.BytesPerSecond)}/s{left}");
         }
     }
+
+    /// <summary>models list --json: the folders searched, the files found in them, and the catalog models not among them.</summary>
+    private sealed record ListJson(IReadOnlyList<string> Folders, IReadOnlyList<FoundJson> Models, IReadOnlyList<NotDownloadedJson> NotDownloaded);
+
+    /// <summary>A file found, as its header describes it, with "in_use" saying which settings name it (chat, embedding).</summary>
+    private sealed record FoundJson(
+        string Path, string File, string? Name, string? Catalog, string? Architecture, long? Parameters, string? Quantization, long SizeBytes,
+        long? ContextLength, long? EmbeddingLength, bool ChatTemplate, bool Embedding, IReadOnlyList<string> InUse, string? Error);
+
+    /// <summary>A catalog model not downloaded yet: what `models download` would fetch.</summary>
+    private sealed record NotDownloadedJson(string Name, ModelKind Kind, string File, long SizeBytes, string? License, bool Default);
+
+    /// <summary>One file models download --json reports: where it is, its digest, and how it got there (downloaded, resumed, already_present).</summary>
+    private sealed record DownloadJson(string Name, string Path, long Bytes, string Sha256, DownloadOutcome Outcome, long ResumedFrom, int Requests, double Seconds);
 }

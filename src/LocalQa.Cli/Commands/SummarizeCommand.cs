@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
@@ -39,7 +41,7 @@ internal static class SummarizeCommand
             {
                 var items = results.Select(ToJson).ToArray();
                 if (items.Length == 1) cli.WriteJson(items[0]);
-                else cli.WriteJson(items);
+                else cli.WriteJson(new JsonArray(items));
             }
             else
             {
@@ -141,35 +143,15 @@ internal static class SummarizeCommand
         o.WriteLine();
     }
 
-    /// <summary>A chosen sentence with its score and the factors behind it, for --json.</summary>
-    internal static object ExplainJson(LocalQa.Core.Extractive.ScoredSentence s) => new
+    /// <summary>The summary as --json shows it: the record itself, with the map-reduce shape inside "timings", which it explains.</summary>
+    internal static JsonObject ToJson(SummaryResult r)
     {
-        sentence = s.Sentence.Text,
-        score = Math.Round(s.Score, 4),
-        factors = s.Factors.Select(f => new { factor = f.Factor, value = f.Value, reason = f.Reason }),
-    };
-
-    internal static object ToJson(SummaryResult r) => new
-    {
-        source = r.Source,
-        title = r.Title,
-        summary = r.Summary,
-        key_points = r.KeyPoints,
-        mode = r.Mode == AnswerMode.Generative ? "generative" : "extractive",
-        related = r.Related.Select(x => new { document = x.Document, title = x.Title, score = x.Score, passage = x.Passage, near_copy = x.NearCopy }),
-        words = r.Words,
-        note = r.Note,
-        why = r.Explanation.Select(ExplainJson),
-        timings = r.Timings is null ? null : new
+        var node = JsonSerializer.SerializeToNode(r, CliContext.Json)!.AsObject();
+        if (node["timings"] is JsonObject timings)
         {
-            map_ms = Math.Round(r.Timings.MapMs, 3),
-            reduce_ms = Math.Round(r.Timings.ReduceMs, 3),
-            related_ms = Math.Round(r.Timings.RelatedMs, 3),
-            total_ms = Math.Round(r.Timings.TotalMs, 3),
-            generated_tokens = r.Timings.GeneratedTokens,
-            tokens_per_second = Math.Round(r.Timings.TokensPerSecond, 2),
-            map_sequences = r.MapSequences,
-            reduce_steps = r.ReduceSteps,
-        },
-    };
+            timings["map_sequences"] = r.MapSequences;
+            timings["reduce_steps"] = r.ReduceSteps;
+        }
+        return node;
+    }
 }

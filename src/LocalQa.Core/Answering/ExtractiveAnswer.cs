@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 using LocalQa.Core.Extractive;
 using LocalQa.Core.Text;
 
@@ -10,12 +11,21 @@ namespace LocalQa.Core.Answering;
 /// <param name="PassageIndex">0-based index of its passage in the list given to the answerer; cite it as <c>[PassageIndex + 1]</c>.</param>
 /// <param name="Score">How well the sentence answers the question (0 to about 1.5; higher is better).</param>
 /// <param name="Span">Where the sentence stands in its passage's text.</param>
-public sealed record ExtractiveSentence(string Text, int PassageIndex, double Score, TextSpan Span)
+/// <remarks>
+/// In --json ("why") a reader sees the sentence, the passage number its citation shows, the score and
+/// its factors; the 0-based index and the character span are for code that edits the passage.
+/// </remarks>
+public sealed record ExtractiveSentence(
+    [property: JsonPropertyName("sentence"), JsonPropertyOrder(-2)] string Text,
+    [property: JsonIgnore] int PassageIndex,
+    [property: JsonRound(4)] double Score,
+    [property: JsonIgnore] TextSpan Span)
 {
     /// <summary>The factors that scored the sentence: its coverage of the question, then each factor that applied, with why.</summary>
     public IReadOnlyList<FactorHit> Factors { get; init; } = [];
 
     /// <summary>The 1-based passage number a citation marker uses.</summary>
+    [JsonPropertyName("passage"), JsonPropertyOrder(-1)]
     public int Citation => PassageIndex + 1;
 }
 

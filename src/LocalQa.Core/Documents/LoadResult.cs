@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LocalQa.Core.Documents.Cleaning;
 
 namespace LocalQa.Core.Documents;
@@ -122,6 +123,7 @@ public sealed record LoadOptions
 public sealed record PathWarning(string Path, string Message)
 {
     /// <summary>The message for a line of output, naming the path once (most messages already start with it).</summary>
+    [JsonIgnore]
     public string Line => Message.Contains(Path, StringComparison.Ordinal) ? Message : $"{Path}: {Message}";
 }
 

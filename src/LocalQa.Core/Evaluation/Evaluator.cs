@@ -21,30 +21,45 @@ public sealed record EvalQuestion(
     public bool IsConversation => Turns is { Count: > 0 };
 }
 
-public sealed record EvalRow(string Id, string Question, bool Unanswerable, bool SourceHit, bool AnswerHit, bool Abstained, bool AbstainCorrect, double LatencyMs, string Answer, IReadOnlyList<string> Retrieved)
+/// <remarks>In eval --json a row reads as asked, then as searched, then how it fared; abstaining correctly is implied by unanswerable and abstained.</remarks>
+public sealed record EvalRow(
+    [property: JsonPropertyOrder(-1)] string Id,
+    [property: JsonPropertyOrder(-1)] string Question,
+    bool Unanswerable,
+    bool SourceHit,
+    bool AnswerHit,
+    bool Abstained,
+    [property: JsonIgnore] bool AbstainCorrect,
+    [property: JsonRound(2)] double LatencyMs,
+    string Answer,
+    IReadOnlyList<string> Retrieved)
 {
     /// <summary>For a conversation: the last turn as resolved against the earlier ones; null for a single question.</summary>
+    [JsonPropertyOrder(-1)]
     public string? StandaloneQuestion { get; init; }
 
+    [JsonIgnore]
     public bool IsFollowUp => StandaloneQuestion is not null;
 }
 
+/// <remarks>In eval --json: what was evaluated and how (counts, mode, k) first, then the scores, then the rows.</remarks>
 public sealed record EvalReport(
-    int Questions,
-    int Answerable,
-    double RecallAtK,
-    int K,
-    double AnswerHitRate,
-    double AbstentionAccuracy,
-    double LatencyP50Ms,
-    double LatencyP95Ms,
-    string Mode,
-    IReadOnlyList<EvalRow> Rows)
+    [property: JsonPropertyOrder(-3)] int Questions,
+    [property: JsonPropertyOrder(-3)] int Answerable,
+    [property: JsonRound(4)] double RecallAtK,
+    [property: JsonPropertyOrder(-1)] int K,
+    [property: JsonRound(4)] double AnswerHitRate,
+    [property: JsonRound(4)] double AbstentionAccuracy,
+    [property: JsonRound(2)] double LatencyP50Ms,
+    [property: JsonRound(2)] double LatencyP95Ms,
+    [property: JsonPropertyOrder(-2)] string Mode,
+    [property: JsonPropertyOrder(1)] IReadOnlyList<EvalRow> Rows)
 {
     /// <summary>Conversations scored (their last turn); they count in no other figure.</summary>
     public int FollowUps { get; init; }
 
     /// <summary>Share of conversations whose last-turn answer holds a gold string.</summary>
+    [JsonRound(4)]
     public double FollowUpHitRate { get; init; }
 }
 

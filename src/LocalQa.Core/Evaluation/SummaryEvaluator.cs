@@ -24,9 +24,27 @@ public sealed record SummaryCase(
 /// <param name="CodeOrOutput">Quoted sentences that stand in the page's code blocks or tables, or read as a prompt and its output.</param>
 /// <param name="CutKeyPoints">Key points that are not whole sentences (cut with "…", or no closing punctuation).</param>
 /// <param name="UnrelatedRelated">Library documents listed as related that the case does not name.</param>
-public sealed record SummaryRow(string Id, string File, bool SubjectFound, int Words, int MaxWords, IReadOnlyList<string> CreditLines, IReadOnlyList<string> CodeOrOutput, IReadOnlyList<string> CutKeyPoints, IReadOnlyList<string> UnrelatedRelated, SummaryResult Result)
+/// <remarks>In eval --summaries --json a row shows the verdict first and, of the summary itself, only its text and key points.</remarks>
+public sealed record SummaryRow(
+    [property: JsonPropertyOrder(-1)] string Id,
+    [property: JsonPropertyOrder(-1)] string File,
+    bool SubjectFound,
+    int Words,
+    int MaxWords,
+    IReadOnlyList<string> CreditLines,
+    IReadOnlyList<string> CodeOrOutput,
+    IReadOnlyList<string> CutKeyPoints,
+    IReadOnlyList<string> UnrelatedRelated,
+    [property: JsonIgnore] SummaryResult Result)
 {
+    [JsonInclude]
+    internal string Summary => Result.Summary;
+
+    [JsonInclude]
+    internal IReadOnlyList<string> KeyPoints => Result.KeyPoints;
+
     /// <summary>Subject named, within budget, and nothing quoted that should not be.</summary>
+    [JsonPropertyOrder(-1)]
     public bool Clean => SubjectFound && Words <= MaxWords && CreditLines.Count == 0 && CodeOrOutput.Count == 0 && CutKeyPoints.Count == 0 && UnrelatedRelated.Count == 0;
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LocalQa.Core.Extractive;
 
 /// <summary>One scoring factor that applied to a sentence: what it multiplied the score by, and why.</summary>
@@ -7,7 +9,12 @@ namespace LocalQa.Core.Extractive;
 public sealed record FactorHit(string Factor, double Value, string Reason);
 
 /// <summary>A candidate sentence, its score, and every factor behind the score (the base first).</summary>
-public sealed record ScoredSentence(Sentence Sentence, double Score, IReadOnlyList<FactorHit> Factors);
+public sealed record ScoredSentence([property: JsonIgnore] Sentence Sentence, [property: JsonRound(4)] double Score, IReadOnlyList<FactorHit> Factors)
+{
+    /// <summary>The sentence as --json shows it ("why" of a summary): its text; the rest of the sentence object is the reader's bookkeeping.</summary>
+    [JsonInclude, JsonPropertyName("sentence"), JsonPropertyOrder(-1)]
+    internal string Text => Sentence.Text;
+}
 
 /// <summary>
 /// A named scoring factor: for a sentence it applies to, a multiplier and the reason; null where it

@@ -38,8 +38,11 @@ public sealed record IngestReport
     public int Skipped { get; init; }
     public long Documents { get; init; }
     public long Chunks { get; init; }
-    public int Embedded { get; init; }
+
+    [JsonRound(3)]
     public double Seconds { get; init; }
+
+    public int Embedded { get; init; }
 
     /// <summary>True when no embedding model was given: retrieval is BM25 alone.</summary>
     public bool LexicalOnly { get; init; }
