@@ -151,6 +151,8 @@ public sealed class Summarizer
         var mapMs = sw.Elapsed.TotalMilliseconds;
 
         // Reduce: partial summaries combined; while they overflow one prompt, combine groups of them.
+        // Each part is cut so that two fit one prompt: every round then at least halves a job's parts
+        // and the reduce ends, however long-winded the model's partial summaries are.
         var reduceWatch = Stopwatch.StartNew();
         while (jobs.Any(j => j.Final is null))
         {
@@ -159,7 +161,11 @@ public sealed class Summarizer
             var prompts = new List<(Job Job, bool Last, ChatMessage[] Prompt)>();
             foreach (var job in jobs.Where(j => j.Final is null))
             {
-                var parts = job.Parts.Select(Clean).ToList();
+                var partTokens = (room - budget.CountPromptTokens(ReducePrompt(job.Doc.Title, [], _options.MaxWords, _options.KeyPoints))) / 2 - PartLabelTokens;
+                if (partTokens < MinPartTokens)
+                    throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small to combine the parts of a long article into a {_options.MaxWords}-word summary.",
+                        "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };
+                var parts = job.Parts.Select(p => Fit(Clean(p), partTokens, budget.TextTokens)).ToList();
                 var all = ReducePrompt(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints);
                 if (budget.CountPromptTokens(all) <= room)
                 {
@@ -190,7 +196,8 @@ public sealed class Summarizer
                 else job.Parts.Add(reduced[i].Text);
             }
             progress?.Report(new SummarizeProgress(done, mapPrompts.Count, LastReduceSteps, generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds)));
-            if (LastReduceSteps > 8) throw new InvalidOperationException("The reduce step does not converge: partial summaries keep overflowing the context.");
+            // Unreachable while parts are cut to fit two a prompt; a guard against a loop, not a user's error.
+            if (LastReduceSteps > 64) throw new InvalidOperationException("The reduce step does not converge: partial summaries keep overflowing the context.");
         }
         var reduceMs = reduceWatch.Elapsed.TotalMilliseconds;
         var tps = generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds);
@@ -238,6 +245,27 @@ public sealed class Summarizer
     }));
 
     private static ChatMessage[] Chat(string user) => [new ChatMessage(ChatRole.User, user)];
+
+    /// <summary>Tokens of "Part N: " and the line break around a part in the reduce prompt.</summary>
+    private const int PartLabelTokens = 8;
+
+    /// <summary>A part shorter than this says too little to combine.</summary>
+    private const int MinPartTokens = 16;
+
+    /// <summary>
+    /// <paramref name="text"/> within <paramref name="maxTokens"/>: whole as long as it fits, else cut at a
+    /// sentence end or a word (<see cref="LimitWords"/>) to fewer words until it does.
+    /// </summary>
+    private static string Fit(string text, int maxTokens, LocalQa.Core.Text.ITokenCounter tokens)
+    {
+        while (tokens.CountTokens(text) > maxTokens)
+        {
+            var words = LocalQa.Core.Text.Words.Count(text);
+            // One endless "word" (a model's garbage) is cut by characters.
+            text = words > 1 ? LimitWords(text, words * 4 / 5) : text[..(text.Length * 4 / 5)];
+        }
+        return text;
+    }
 
     // A partial summary's own key-point list is noise for the next round; keep its prose.
     private static string Clean(string text) => ParseOutput(text, int.MaxValue, 0).Summary;

@@ -7,6 +7,7 @@ using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
+using LocalQa.Core.Tests.Summarizing;
 using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Tests.Ai;
@@ -82,7 +83,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     [Fact]
     public void A_long_article_is_mapped_as_concurrent_requests_within_the_budget_then_reduced()
     {
-        var article = LongArticle(400);
+        var article = LongArticles.Voyage(400);
         var server = new ScriptedChatClient(messages => messages[^1].Text.Contains("Part 1:", StringComparison.Ordinal)
             ? "The voyage went north through storms.\n- storms\n- boats\n- extra"
             : "A part about the harbour.\n- a point", holdUntilConcurrent: 2);
@@ -103,18 +104,20 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
         Assert.Contains(reports, p => p.MapDone == summarizer.LastMapSequences && p.MapTotal == summarizer.LastMapSequences);
     }
 
-    private static Document LongArticle(int sentences)
+    [Fact]
+    public void Long_winded_partial_summaries_are_cut_so_every_reduce_prompt_fits_and_the_reduce_ends()
     {
-        var rng = new Random(7);
-        string[] words = ["the", "harbour", "boat", "storm", "captain", "sails", "north", "island", "lighthouse", "keeper", "wrote", "about", "tides"];
-        var text = new System.Text.StringBuilder("The Long Voyage\n\n");
-        for (var s = 0; s < sentences; s++)
-        {
-            var sentence = string.Join(' ', Enumerable.Range(0, rng.Next(8, 16)).Select(_ => words[rng.Next(words.Length)]));
-            text.Append(char.ToUpperInvariant(sentence[0])).Append(sentence.AsSpan(1)).Append(". ");
-            if (s % 10 == 9) text.Append("\n\n");
-        }
-        return DocumentLoader.LoadText(text.ToString(), "long-voyage.txt").Document!;
+        // A model that ignores the word budget: every reply runs to 600 words, more than half a prompt's room.
+        var rambling = string.Join(' ', Enumerable.Repeat("The boats left the harbour at dawn and the keeper wrote it down.", 50));
+        var server = new ScriptedChatClient(_ => rambling);
+        using var chat = new PromptBudgetChatClient(server, contextTokens: 1024);
+        var summarizer = new Summarizer(Prompts, new ChatClientBatch(chat, concurrency: 2), null, new SummarizeOptions { MaxWords = 40, KeyPoints = 2, Related = 0 });
+
+        var result = summarizer.Summarize([LongArticles.Voyage(400)]).Single();
+
+        Assert.InRange(result.Words, 1, 40);
+        Assert.True(summarizer.LastReduceSteps >= 2, $"{summarizer.LastReduceSteps} reduce steps");
+        Assert.All(server.Requests, r => Assert.True(chat.CountPromptTokens(r) < 1024, $"{chat.CountPromptTokens(r)} tokens sent to a 1024-token context"));
     }
 
     private sealed class SyncReports(List<SummarizeProgress> into) : IProgress<SummarizeProgress>
