@@ -37,14 +37,15 @@ public sealed class LlamaBatchChatClient : IBatchChatClient, IPromptBudget, IDis
             KvCache = options.KvCache,
         });
         _batched = new BatchedGenerator(_context);
-        TextTokens = ModelTokenCounter.For(model);
     }
 
     public IPromptBudget Budget => this;
 
     public int ContextTokens => _context.SequenceContextSize;
 
-    public ITokenCounter TextTokens { get; }
+    // Looked up when a prompt is laid out, not built with the client: a caller that sends ready
+    // messages never pays for the managed tokenizer.
+    public ITokenCounter TextTokens => ModelTokenCounter.For(_model);
 
     /// <summary>Sequences decoded side by side.</summary>
     public int Parallel => _context.Sequences;

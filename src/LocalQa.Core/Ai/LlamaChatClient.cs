@@ -38,7 +38,6 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
         _generator = new LlamaGenerator(_context);
         _ownsModel = ownsModel;
         Metadata = new ChatClientMetadata("llama.cpp", null, Path.GetFileName(model.Path));
-        TextTokens = ModelTokenCounter.For(model);
     }
 
     public ChatClientMetadata Metadata { get; }
@@ -48,7 +47,9 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
     /// <summary>Tokens one conversation holds: the context's room for a sequence.</summary>
     public int ContextTokens => _context.SequenceContextSize;
 
-    public ITokenCounter TextTokens { get; }
+    // Looked up when a prompt is laid out, not built with the client: a caller that sends ready
+    // messages never pays for the managed tokenizer.
+    public ITokenCounter TextTokens => ModelTokenCounter.For(_model);
 
     /// <summary>The cost of the last request (prompt, reuse, timings); the same numbers as the <see cref="UsageContent"/> it yielded.</summary>
     public GenerationStats? LastStats => _generator.LastStats;

@@ -10,26 +10,10 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
 {
     private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
 
-    private static Document LongArticle(int sentences)
-    {
-        var rng = new Random(5);
-        string[] words = ["the", "harbour", "boat", "storm", "captain", "sails", "north", "island", "lighthouse", "keeper", "wrote", "about", "tides", "and", "nets"];
-        var sb = new System.Text.StringBuilder("The Long Voyage\n\n");
-        for (var s = 0; s < sentences; s++)
-        {
-            var n = rng.Next(8, 16);
-            var sentence = string.Join(' ', Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
-            sb.Append(char.ToUpperInvariant(sentence[0])).Append(sentence.AsSpan(1)).Append(". ");
-            if (s % 10 == 9) sb.Append("\n\n");
-        }
-        var text = sb.ToString();
-        return DocumentLoader.LoadText(text, "long-voyage.txt").Document!;
-    }
-
     [Fact]
     public void A_20k_token_article_is_mapped_in_parallel_sequences_then_reduced_within_budget()
     {
-        var doc = LongArticle(550);
+        var doc = LongArticles.Voyage(550);
         var tokens = models.Chat.Tokenize(doc.Text).Length;
         Assert.InRange(tokens, 15_000, 40_000);
         using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions { Parallel = 4, SequenceContext = 2048, Threads = 2 });
@@ -49,7 +33,7 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
     [Fact]
     public void The_batched_map_gives_exactly_the_greedy_outputs_of_a_sequential_map()
     {
-        var doc = LongArticle(200);
+        var doc = LongArticles.Voyage(200);
         string Run(int parallel)
         {
             using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions
