@@ -79,7 +79,7 @@ public sealed class LoadResult
             : [$"{path}: {invalidBytes} invalid {(invalidBytes == 1 ? "byte was" : "bytes were")} replaced with U+FFFD (the file is not valid {encodingName})."];
 
     internal static LoadResult Skipped(string path, string reason, DocumentFormat format = DocumentFormat.PlainText) =>
-        new(path, null, reason) { Format = format, Warnings = [reason] };
+        new(path, null, reason) { Format = format };
 
     /// <inheritdoc/>
     public override string ToString() => IsLoaded ? $"loaded {Path}" : $"skipped: {SkipReason}";

@@ -111,6 +111,9 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
             Assert.Contains(report.Warnings, w => w.Path.EndsWith(link, StringComparison.Ordinal));
         // Every file named in a "skipped" warning is counted as skipped: the summary line must agree.
         Assert.Equal((2, 5), (report.Added, report.Skipped));
+        // Each skipped file once: the skip reason used to come back among the loader's warnings as well.
+        var skippedFiles = new[] { "binary.txt", "empty.txt", "loop-a.txt", "loop-b.txt", "broken.txt" };
+        Assert.All(skippedFiles, f => Assert.Single(report.Warnings, w => w.Path.EndsWith(f, StringComparison.Ordinal)));
         Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("good.txt", StringComparison.Ordinal));
         Assert.Contains(index.ListDocuments(), d => d.Path.EndsWith("latin1.txt", StringComparison.Ordinal));
     }
