@@ -132,6 +132,8 @@ public sealed class Summarizer
             foreach (var chunk in chunker.Split(job.Doc))
                 mapPrompts.Add((job, Render("summarize", job.Doc.Title, chunk.Text, partWords, 2)));
         }
+        // Refused before the map's work, not after it: an article whose parts could not be combined.
+        foreach (var job in jobs.Where(j => j.Round == 0)) PartTokens(job.Doc.Title, budget, room);
         LastMapSequences = mapPrompts.Count(p => p.Job.Round == 0);
         LastReduceSteps = 0;
         var generated = 0;
@@ -161,10 +163,7 @@ public sealed class Summarizer
             var prompts = new List<(Job Job, bool Last, ChatMessage[] Prompt)>();
             foreach (var job in jobs.Where(j => j.Final is null))
             {
-                var partTokens = (room - budget.CountPromptTokens(ReducePrompt(job.Doc.Title, [], _options.MaxWords, _options.KeyPoints))) / 2 - PartLabelTokens;
-                if (partTokens < MinPartTokens)
-                    throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small to combine the parts of a long article into a {_options.MaxWords}-word summary.",
-                        "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };
+                var partTokens = PartTokens(job.Doc.Title, budget, room);
                 var parts = job.Parts.Select(p => Fit(Clean(p), partTokens, budget.TextTokens)).ToList();
                 var all = ReducePrompt(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints);
                 if (budget.CountPromptTokens(all) <= room)
@@ -251,6 +250,16 @@ public sealed class Summarizer
 
     /// <summary>A part shorter than this says too little to combine.</summary>
     private const int MinPartTokens = 16;
+
+    /// <summary>The most tokens one partial summary of <paramref name="title"/> may take so that two fit a reduce prompt.</summary>
+    private int PartTokens(string title, IPromptBudget budget, int room)
+    {
+        var tokens = (room - budget.CountPromptTokens(ReducePrompt(title, [], _options.MaxWords, _options.KeyPoints))) / 2 - PartLabelTokens;
+        if (tokens < MinPartTokens)
+            throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small to combine the parts of a long article into a {_options.MaxWords}-word summary.",
+                "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };
+        return tokens;
+    }
 
     /// <summary>
     /// <paramref name="text"/> within <paramref name="maxTokens"/>: whole as long as it fits, else cut at a

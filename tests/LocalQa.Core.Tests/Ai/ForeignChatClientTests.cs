@@ -120,6 +120,30 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
         Assert.All(server.Requests, r => Assert.True(chat.CountPromptTokens(r) < 1024, $"{chat.CountPromptTokens(r)} tokens sent to a 1024-token context"));
     }
 
+    [Fact]
+    public void A_context_too_small_to_combine_parts_is_refused_before_any_part_is_summarized()
+    {
+        // Room for the answer and for a reduce prompt, but not for two parts in it: the article is split, then stuck.
+        var options = new SummarizeOptions { MaxWords = 10, KeyPoints = 0, Related = 0 };
+        // A title as long as a paragraph makes the reduce prompt long without touching the prompt files.
+        var article = LongArticles.Voyage(60) with { Title = string.Join(' ', Enumerable.Repeat("A very long title of a voyage", 12)) };
+        var server = new ScriptedChatClient(_ => "A part.");
+        var reduceOverhead = new PromptBudgetChatClient(server, 1).CountPromptTokens([new ChatMessage(ChatRole.User, Prompts.Render("summarize-reduce", new Dictionary<string, string>
+        {
+            ["title"] = article.Title, ["parts"] = "", ["max_words"] = "10", ["key_points"] = "0",
+        }))]);
+        var answerTokens = (int)(options.MaxWords * 1.6) + 32;
+        var room = Math.Max(128, reduceOverhead + 40);
+        Assert.True(room < reduceOverhead + 48, $"the reduce prompt ({reduceOverhead} tokens) is too short for this case");
+        using var chat = new PromptBudgetChatClient(server, contextTokens: room + answerTokens + 16);
+        var summarizer = new Summarizer(Prompts, new ChatClientBatch(chat), null, options);
+
+        var ex = Assert.Throws<InvalidInputException>(() => summarizer.Summarize([article]));
+
+        Assert.Contains("too small to combine", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
     private sealed class SyncReports(List<SummarizeProgress> into) : IProgress<SummarizeProgress>
     {
         public void Report(SummarizeProgress value)
