@@ -244,6 +244,14 @@ public sealed class FlagEffectTests : IDisposable
         File.WriteAllText(more, """{"id": "p2", "file": "page.txt", "subject": "Meta", "max_words": 40}""" + "\n");
         Assert.Equal(2, Json(_cli.Run("eval", pages, more, "--summaries", "--docs", docs, "--json")).GetProperty("pages").GetInt32());
 
+        // The chat model writes the summaries unless --extractive; --top-k has nothing to count and is refused.
+        Assert.Equal("generative", Json(_cli.Run("eval", pages, "--summaries", "--docs", docs, "--model", _model, "--json")).GetProperty("rows")[0].GetProperty("mode").GetString());
+        Assert.Equal("extractive", Json(_cli.Run("eval", pages, "--summaries", "--docs", docs, "--model", _model, "--extractive", "--json")).GetProperty("rows")[0].GetProperty("mode").GetString());
+        Assert.Equal("extractive", row.GetProperty("mode").GetString());
+        var topK = _cli.Run("eval", pages, "--summaries", "--docs", docs, "--top-k", "3", "--json");
+        Assert.Equal(ExitCodes.BadInput, topK.ExitCode);
+        Assert.Contains("--top-k", topK.Err, StringComparison.Ordinal);
+
         // Without --docs the page is looked for under Python's documentation, where it is not.
         Assert.Equal(ExitCodes.BadInput, _cli.Run("eval", pages, "--summaries", "--json").ExitCode);
         // Without --summaries the same lines are read as questions, which they are not.

@@ -12,8 +12,8 @@ internal static class EvalCommand
     {
         var common = new CommonOptions();
         var file = new Argument<string[]>("file") { Description = "Questions, one JSON object a line (id, question, answers, sources, unanswerable), or conversations (id, turns, answers: followups.jsonl); several files are scored together.", Arity = ArgumentArity.OneOrMore };
-        var topK = new Option<int>("--top-k") { Description = "Passages per question (recall@k uses this k).", DefaultValueFactory = _ => 5 };
-        var extractive = new Option<bool>("--extractive") { Description = "Evaluate extractive answers even with a chat model." };
+        var topK = new Option<int>("--top-k") { Description = "Passages per question (recall@k uses this k); not with --summaries.", DefaultValueFactory = _ => 5 };
+        var extractive = new Option<bool>("--extractive") { Description = "Evaluate extractive answers or summaries even with a chat model." };
         var json = new Option<bool>("--json") { Description = "Print JSON with per-question rows." };
         var summaries = new Option<bool>("--summaries") { Description = "FILE lists pages to summarize (id, file, subject, max_words): check each summary for its subject, credit lines, code, cut key points and unrelated related documents." };
         var docs = new Option<string>("--docs") { Description = "Folder the pages of --summaries are under.", DefaultValueFactory = _ => SummaryEvaluator.PythonDocs };
@@ -25,7 +25,10 @@ internal static class EvalCommand
         {
             if (parse.GetValue(summaries))
             {
-                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), ct);
+                // A flag that silently did nothing would read as measured; summaries retrieve no passages.
+                if (parse.GetResult(topK) is { Implicit: false })
+                    throw new InvalidInputException("--top-k counts the passages retrieved per question; --summaries retrieves none.", "Leave out --top-k with --summaries.");
+                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), parse.GetValue(extractive), ct);
             }
 
             var questions = parse.GetValue(file)!.SelectMany(Evaluator.Load).ToArray();
@@ -58,17 +61,15 @@ internal static class EvalCommand
         return cmd;
     }
 
-    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, CancellationToken ct)
+    /// <summary>Summarizes each page as `summarize` would (with the chat model unless <paramref name="extractive"/>) and checks it.</summary>
+    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, bool extractive, CancellationToken ct)
     {
         // Every file named is scored, as eval does with files of questions: only the first used to be, the rest silently dropped.
         var cases = files.SelectMany(SummaryEvaluator.Load).ToArray();
-        using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: false, loadPrompts: true);
+        using var lib = LocalQaLibrary.Open(options, loadChat: !extractive, loadEmbedder: false, loadPrompts: true);
         AskCommand.Seed(cli, lib, json, ct);
-        var rows = SummaryEvaluator.Run(cases, docs, (document, maxWords) =>
-        {
-            var summarizer = new Summarizer(lib.Prompts!, null, lib.Index, new SummarizeOptions { MaxWords = maxWords });
-            return summarizer.Summarize([document], null, ct)[0];
-        }, ct);
+        var rows = SummaryEvaluator.Run(cases, docs,
+            (document, maxWords) => lib.CreateSummarizer(new SummarizeOptions { MaxWords = maxWords }).Summarize([document], null, ct)[0], ct);
         if (json)
         {
             cli.WriteJson(new SummariesJson(rows.Count, rows.Count(r => r.Clean), rows));
@@ -78,7 +79,8 @@ internal static class EvalCommand
             foreach (var r in rows)
                 cli.Out.WriteLine($"{r.Id,-6} {(r.Clean ? "clean" : "DIRTY"),-6} subject {(r.SubjectFound ? "found  " : "MISSING")} {r.Words,4}/{r.MaxWords} words, credit lines {r.CreditLines.Count}, code/output {r.CodeOrOutput.Count}, cut key points {r.CutKeyPoints.Count}, unrelated related {r.UnrelatedRelated.Count}  {r.File}");
             cli.Out.WriteLine();
-            cli.Out.WriteLine($"{rows.Count} pages: {rows.Count(r => r.Clean)} clean");
+            var mode = rows.Any(r => r.Result.Mode == AnswerMode.Generative) ? "generative" : "extractive";
+            cli.Out.WriteLine($"{rows.Count} pages ({mode} summaries): {rows.Count(r => r.Clean)} clean");
         }
 
         return ExitCodes.Ok;

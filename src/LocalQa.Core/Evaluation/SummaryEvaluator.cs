@@ -43,6 +43,10 @@ public sealed record SummaryRow(
     [JsonInclude]
     internal IReadOnlyList<string> KeyPoints => Result.KeyPoints;
 
+    /// <summary>Generative with a chat model, extractive without one (or when asked).</summary>
+    [JsonInclude]
+    internal Answering.AnswerMode Mode => Result.Mode;
+
     /// <summary>Subject named, within budget, and nothing quoted that should not be.</summary>
     [JsonPropertyOrder(-1)]
     public bool Clean => SubjectFound && Words <= MaxWords && CreditLines.Count == 0 && CodeOrOutput.Count == 0 && CutKeyPoints.Count == 0 && UnrelatedRelated.Count == 0;
