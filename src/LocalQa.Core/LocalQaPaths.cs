@@ -10,12 +10,7 @@ public static class LocalQaPaths
         {
             var env = Environment.GetEnvironmentVariable("LOCALQA_HOME");
             if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
-            var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            var baseDir = !string.IsNullOrWhiteSpace(xdg) && OperatingSystem.IsLinux()
-                ? xdg
-                : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
-            if (string.IsNullOrEmpty(baseDir)) baseDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-            return Path.Combine(baseDir, "localqa");
+            return Configuration.SettingsEnvironment.DefaultDataHome(Environment.GetEnvironmentVariable);
         }
     }
 

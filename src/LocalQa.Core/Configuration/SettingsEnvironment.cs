@@ -63,7 +63,7 @@ public sealed record SettingsEnvironment
     }
 
     /// <summary>
-    /// The data folder when LOCALQA_HOME is not set; the same rule as <see cref="LocalQaPaths.Home"/>:
+    /// The data folder when LOCALQA_HOME is not set (<see cref="LocalQaPaths.Home"/> uses it too):
     /// $XDG_DATA_HOME/localqa on Linux, else the local application data folder.
     /// </summary>
     public static string DefaultDataHome(Func<string, string?> getVariable)

@@ -8,7 +8,7 @@ internal sealed class IndexHealth(IndexDatabase db, FullTextStore fullText)
         db.ThrowIfDisposed();
         var transaction = db.ReadTransaction;
         var documents = Sql.ScalarLong(db.Connection, transaction, "SELECT count(*) FROM documents");
-        var chunks = Sql.ScalarLong(db.Connection, transaction, "SELECT count(*) FROM chunks");
+        var chunks = CountChunks();
         var groups = Sql.ScalarLong(db.Connection, transaction,
             "SELECT count(*) FROM (SELECT dup_group FROM documents WHERE dup_group IS NOT NULL GROUP BY dup_group HAVING count(*) > 1)");
         var models = new List<EmbeddingModelStats>();
@@ -20,6 +20,13 @@ internal sealed class IndexHealth(IndexDatabase db, FullTextStore fullText)
         }
 
         return new IndexStats(documents, chunks, groups, models);
+    }
+
+    /// <summary>Chunks in the index: what a term's document frequency is relative to.</summary>
+    public long CountChunks()
+    {
+        db.ThrowIfDisposed();
+        return Sql.ScalarLong(db.Connection, db.ReadTransaction, "SELECT count(*) FROM chunks");
     }
 
     public IndexIntegrityReport IntegrityCheck()

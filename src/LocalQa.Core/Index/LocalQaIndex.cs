@@ -182,6 +182,9 @@ public sealed class LocalQaIndex : IDisposable
     /// <summary>Counts of documents, chunks, duplicate groups and vectors per embedding model.</summary>
     public IndexStats Stats() => _health.Stats();
 
+    /// <summary>Chunks in the index (one count, where <see cref="Stats"/> makes four).</summary>
+    public long CountChunks() => _health.CountChunks();
+
     /// <summary>
     /// Checks the file (SQLite's integrity_check and foreign keys), the full-text index (FTS5's own
     /// check, one entry per chunk) and the vectors (byte length matches dimensions).

@@ -49,7 +49,7 @@ internal static class Relatedness
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(article);
-        var passages = index.Stats().Chunks;
+        var passages = index.CountChunks();
         var terms = Words.Terms(article);
         if (passages == 0 || terms.Count == 0)
         {
