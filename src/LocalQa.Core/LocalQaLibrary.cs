@@ -166,8 +166,6 @@ public sealed class LocalQaLibrary : IDisposable
     public Summarizer CreateSummarizer(SummarizeOptions? options = null) =>
         new(Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Batch, Index, options);
 
-    public ITokenCounter TokenCounter => _chatModel is not null ? ModelTokenCounter.For(_chatModel) : TokenEstimator.Default;
-
     public void Dispose()
     {
         _chat?.Dispose();

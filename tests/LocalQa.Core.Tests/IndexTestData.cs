@@ -1,7 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
+using LocalQa.Core.Index;
+using LocalQa.Core.Ingest;
+using LocalQa.Core.Prompts;
 
 namespace LocalQa.Core.Tests;
 
@@ -15,6 +19,17 @@ internal static class IndexTestData
     public static string SharedFolder => TestPaths.SharedFolder;
 
     public static string EvalQuestionsPath => Path.Combine(SharedFolder, "eval", "questions.jsonl");
+
+    /// <summary>The repository's prompts, as the command line loads them.</summary>
+    public static PromptLibrary Prompts() => PromptLibrary.Load(Path.Combine(RepoRoot, "prompts"));
+
+    /// <summary>A new index at <paramref name="path"/> with the bundled articles ingested lexically (the default chunker, no vectors).</summary>
+    public static LocalQaIndex SeededIndex(string path)
+    {
+        var index = LocalQaIndex.Open(path);
+        new Ingestor(index, new Chunker()).Ingest([SeedsFolder]);
+        return index;
+    }
 
     public static Document MakeDocument(string path, string text, string? title = null, DateTimeOffset? modified = null)
     {

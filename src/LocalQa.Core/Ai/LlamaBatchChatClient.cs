@@ -47,9 +47,6 @@ public sealed class LlamaBatchChatClient : IBatchChatClient, IPromptBudget, IDis
     // messages never pays for the managed tokenizer.
     public ITokenCounter TextTokens => ModelTokenCounter.For(_model);
 
-    /// <summary>Sequences decoded side by side.</summary>
-    public int Parallel => _context.Sequences;
-
     public int CountPromptTokens(IEnumerable<ChatMessage> messages) => Tokens(messages).Length;
 
     private int[] Tokens(IEnumerable<ChatMessage> messages)

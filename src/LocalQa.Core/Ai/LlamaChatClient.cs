@@ -52,7 +52,7 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
     public ITokenCounter TextTokens => ModelTokenCounter.For(_model);
 
     /// <summary>The cost of the last request (prompt, reuse, timings); the same numbers as the <see cref="UsageContent"/> it yielded.</summary>
-    public GenerationStats? LastStats => _generator.LastStats;
+    internal GenerationStats? LastStats => _generator.LastStats;
 
     /// <summary>Forgets the cached conversation (the chat's /reset).</summary>
     public void ResetCache()
@@ -75,7 +75,7 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
 
     /// <summary>Renders messages through the model's chat template and tokenizes them; template
     /// markers are parsed as special tokens (callers neutralize untrusted text before).</summary>
-    public int[] RenderPrompt(IEnumerable<ChatMessage> messages) => LlamaPrompts.Tokenize(_model, LlamaPrompts.Render(_model, messages));
+    internal int[] RenderPrompt(IEnumerable<ChatMessage> messages) => LlamaPrompts.Tokenize(_model, LlamaPrompts.Render(_model, messages));
 
     /// <summary>
     /// The tokens this client would evaluate for <paramref name="messages"/>, with the text they
@@ -125,9 +125,6 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
         if (answerTokens.Count > 0) _marks.Add((_transcript.Length, tokens.Length));
     }
 
-    /// <summary>The engine's options for a request (greedy and 512 tokens where <paramref name="options"/> says nothing).</summary>
-    public static GenerationOptions MapOptions(ChatOptions? options, int defaultMaxTokens = 512) => LlamaPrompts.Options(options, defaultMaxTokens);
-
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();
@@ -152,7 +149,7 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages.ToList();
-        var gen = MapOptions(options);
+        var gen = LlamaPrompts.Options(options);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -1,10 +1,8 @@
 using System.Runtime.CompilerServices;
 using LocalQa.Core.Ai;
 using LocalQa.Core.Answering;
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
 using LocalQa.Core.Tests.Summarizing;
@@ -21,14 +19,9 @@ namespace LocalQa.Core.Tests.Ai;
 public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
 {
     private const string Question = "Which company did Meta acquire about 49% of?";
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
-    private LocalQaIndex SeedIndex()
-    {
-        var index = LocalQaIndex.Open(models.NewIndexPath());
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        return index;
-    }
+    private LocalQaIndex SeedIndex() => IndexTestData.SeededIndex(models.NewIndexPath());
 
     [Fact]
     public async Task A_foreign_chat_client_answers_with_citations_streamed_as_it_writes()

@@ -112,7 +112,7 @@ public sealed class MeaiAdapterTests(CoreModelsFixture models) : IClassFixture<C
         Assert.NotEqual(a.Text, c.Text);
         Assert.NotEqual(greedy.Text[..Math.Min(greedy.Text.Length, a.Text.Length)], a.Text);
 
-        var mapped = LlamaChatClient.MapOptions(hot);
+        var mapped = LlamaPrompts.Options(hot);
         Assert.Equal(1.5f, mapped.Sampling.Temperature);
         Assert.Equal(0.99f, mapped.Sampling.TopP);
         Assert.Equal(200, mapped.Sampling.TopK);

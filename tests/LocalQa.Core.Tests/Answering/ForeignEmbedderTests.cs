@@ -2,7 +2,6 @@ using LocalQa.Core.Answering;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Index;
 using LocalQa.Core.Ingest;
-using LocalQa.Core.Prompts;
 using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Tests.Answering;
@@ -20,7 +19,7 @@ public sealed class ForeignEmbedderTests(CoreModelsFixture models) : IClassFixtu
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         using var generator = new LetterCountGenerator();
         new Ingestor(index, new Chunker(), generator, "letters").Ingest([TestPaths.SeedsFolder]);
-        var answerer = new Answerer(index, PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts")), embedder: generator, embedModelId: "letters");
+        var answerer = new Answerer(index, IndexTestData.Prompts(), embedder: generator, embedModelId: "letters");
 
         const string question = "Which company did Meta acquire about 49% of?";
         var passages = answerer.Retrieve(question, new AskOptions());

@@ -11,14 +11,9 @@ namespace LocalQa.Core.Tests.Answering;
 
 public sealed class GenerativeAnswerTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
 {
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
-    private LocalQaIndex SeededIndex()
-    {
-        var index = LocalQaIndex.Open(models.NewIndexPath());
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        return index;
-    }
+    private LocalQaIndex SeededIndex() => IndexTestData.SeededIndex(models.NewIndexPath());
 
     private LlamaChatClient Client() => new(models.Chat, new LlamaContextOptions { ContextSize = 2048, Threads = 2 });
 

@@ -1,8 +1,6 @@
 using LocalQa.Core.Ai;
 using LocalQa.Core.Answering;
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
 using LocalQa.Core.Prompts;
 using LocalQa.Llama;
 using Microsoft.Extensions.AI;
@@ -16,14 +14,9 @@ namespace LocalQa.Core.Tests.Answering;
 /// </summary>
 public sealed class GenerativeConversationTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
 {
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
-    private LocalQaIndex SeededIndex()
-    {
-        var index = LocalQaIndex.Open(models.NewIndexPath());
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        return index;
-    }
+    private LocalQaIndex SeededIndex() => IndexTestData.SeededIndex(models.NewIndexPath());
 
     private LlamaChatClient Client(int context = 8192) => new(models.LongChat, new LlamaContextOptions { ContextSize = context, Threads = 2 });
 

@@ -1,9 +1,5 @@
 using LocalQa.Core.Answering;
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Evaluation;
-using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
-using LocalQa.Core.Prompts;
 using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Evaluation;
@@ -23,9 +19,8 @@ public sealed class EvaluationTests
     {
         var questions = Evaluator.Load(QuestionsFile());
         var dir = Directory.CreateTempSubdirectory("localqa-eval-").FullName;
-        using var index = LocalQaIndex.Open(Path.Combine(dir, "index.db"));
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        var answerer = new Answerer(index, PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts")));
+        using var index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
+        var answerer = new Answerer(index, IndexTestData.Prompts());
         var report = await Evaluator.RunAsync(answerer, questions, new AskOptions { TopK = 5 });
 
         Assert.Equal("extractive", report.Mode);

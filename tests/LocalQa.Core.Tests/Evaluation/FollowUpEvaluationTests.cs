@@ -1,9 +1,6 @@
 using LocalQa.Core.Answering;
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Evaluation;
 using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
-using LocalQa.Core.Prompts;
 
 namespace LocalQa.Core.Tests.Evaluation;
 
@@ -13,9 +10,8 @@ public sealed class FollowUpEvaluationTests
     private static Answerer SeedAnswerer(out LocalQaIndex index)
     {
         var dir = Directory.CreateTempSubdirectory("localqa-followups-").FullName;
-        index = LocalQaIndex.Open(Path.Combine(dir, "index.db"));
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        return new Answerer(index, PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts")));
+        index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
+        return new Answerer(index, IndexTestData.Prompts());
     }
 
     [Fact]

@@ -1,10 +1,6 @@
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Evaluation;
 using LocalQa.Core.Extractive;
-using LocalQa.Core.Index;
-using LocalQa.Core.Ingest;
-using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
 
 namespace LocalQa.Core.Tests.Extractive;
@@ -71,9 +67,8 @@ public sealed class SentenceSelectionTests
         if (!Directory.Exists(SummaryEvaluator.PythonDocs)) Assert.Skip($"Python's documentation is not installed at {SummaryEvaluator.PythonDocs} (Debian package python3.11-doc).");
 
         var dir = Directory.CreateTempSubdirectory("localqa-summaries-").FullName;
-        using var index = LocalQaIndex.Open(Path.Combine(dir, "index.db"));
-        new Ingestor(index, new Chunker()).Ingest([TestPaths.SeedsFolder]);
-        var prompts = PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+        using var index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
+        var prompts = IndexTestData.Prompts();
         var rows = SummaryEvaluator.Run(SummaryEvaluator.Load(file), SummaryEvaluator.PythonDocs, (document, maxWords) =>
         {
             var summarizer = new Summarizer(prompts, null, index, new SummarizeOptions { MaxWords = maxWords });

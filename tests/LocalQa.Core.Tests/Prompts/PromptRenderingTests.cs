@@ -12,7 +12,7 @@ namespace LocalQa.Core.Tests.Prompts;
 /// <summary>What the shipped prompts render to, passages with hostile text included, pinned by a golden file.</summary>
 public sealed class PromptRenderingTests
 {
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
     internal static RetrievedPassage Passage(int rank, string path, string title, string text) =>
         new(rank, 1.0 / rank, rank, rank, path, title, 0, null, text, 0, 0, null, null);

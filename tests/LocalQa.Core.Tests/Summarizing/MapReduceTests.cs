@@ -8,7 +8,7 @@ namespace LocalQa.Core.Tests.Summarizing;
 
 public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
 {
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
     [Fact]
     public void A_20k_token_article_is_mapped_in_parallel_sequences_then_reduced_within_budget()

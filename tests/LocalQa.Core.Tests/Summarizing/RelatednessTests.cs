@@ -16,7 +16,7 @@ public sealed class RelatednessTests
 {
     private static readonly string[] PythonLibrary = ["whatsnew/3.7.html", "whatsnew/3.8.html", "library/logging.html", "library/collections.html", "library/os.html", "tutorial/controlflow.html"];
 
-    private static PromptLibrary Prompts => PromptLibrary.Load(Path.Combine(TestPaths.RepoRoot, "prompts"));
+    private static PromptLibrary Prompts => IndexTestData.Prompts();
 
     private static string PythonPage(string relative)
     {
