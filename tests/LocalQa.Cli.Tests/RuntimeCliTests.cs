@@ -106,19 +106,27 @@ public sealed class RuntimeCliTests : IDisposable
     {
         if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build copies the bundled .so files (Linux).");
         var native = CopyBundledRuntime("same-commit", patchCommit: null);
-        var model = Path.Combine(_cli.Home, "custom-tiny.gguf");
-        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
-        var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native };
-
-        var doctor = _cli.Run(["doctor", "--json"], null, env);
-        Assert.True(doctor.ExitCode == 0, doctor.Err);
-        using var doc = JsonDocument.Parse(doctor.Out);
-        var rt = doc.RootElement.GetProperty("runtime");
+        var rt = DoctorRuntimeThenAsk(native);
         Assert.StartsWith(native, rt.GetProperty("path").GetString(), StringComparison.Ordinal);
         Assert.False(rt.GetProperty("bundled").GetBoolean());
+    }
+
+    /// <summary>
+    /// Runs doctor and a generative ask with <paramref name="native"/> as LOCALQA_NATIVE_DIR: the ask must
+    /// answer with the model; returns doctor's "runtime" object for the caller's checks.
+    /// </summary>
+    private JsonElement DoctorRuntimeThenAsk(string native)
+    {
+        var model = Path.Combine(_cli.Home, $"tiny-{Path.GetFileName(native)}.gguf");
+        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native };
+        var doctor = _cli.Run(["doctor", "--json"], null, env);
+        Assert.True(doctor.ExitCode == 0, doctor.Err);
         var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?", "--model", model, "--max-tokens", "3", "--json"], null, env);
         Assert.True(ask.ExitCode == 0, ask.Err);
         Assert.Contains("\"generative\"", ask.Out, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(doctor.Out);
+        return doc.RootElement.GetProperty("runtime").Clone();
     }
 
     [Fact]
@@ -128,19 +136,9 @@ public sealed class RuntimeCliTests : IDisposable
         // looked the library up by name, which only matches a soname of plain libllama.so.
         if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build patches ELF files (Linux).");
         var native = CopyBundledRuntime("cmake-layout", patchCommit: null, cmakeLayout: true);
-        var model = Path.Combine(_cli.Home, "cmake-tiny.gguf");
-        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
-        var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native };
-
-        var doctor = _cli.Run(["doctor", "--json"], null, env);
-        Assert.True(doctor.ExitCode == 0, doctor.Err);
-        using var doc = JsonDocument.Parse(doctor.Out);
-        var rt = doc.RootElement.GetProperty("runtime");
+        var rt = DoctorRuntimeThenAsk(native);
         Assert.True(rt.GetProperty("loaded").GetBoolean(), rt.GetProperty("error").GetString());
         Assert.Equal(Path.Combine(native, "libllama.so.0.0.0"), rt.GetProperty("path").GetString());
-        var ask = _cli.Run(["ask", "Which company did Meta acquire about 49% of?", "--model", model, "--max-tokens", "3", "--json"], null, env);
-        Assert.True(ask.ExitCode == 0, ask.Err);
-        Assert.Contains("\"generative\"", ask.Out, StringComparison.Ordinal);
     }
 
     [Fact]
