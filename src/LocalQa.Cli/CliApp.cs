@@ -62,10 +62,10 @@ public static class CliApp
         {
             return CliErrors.Report(error, ex, verbose);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex)
         {
             await error.WriteLineAsync("localqa: interrupted.").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
+            return CliErrors.ExitCode(ex);
         }
 #pragma warning disable CA1031 // The last line of defence: a bug becomes exit code 1 with a report, not a crash dump.
         catch (Exception ex)
@@ -73,7 +73,7 @@ public static class CliApp
         {
             await error.WriteLineAsync($"localqa: internal error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             await error.WriteLineAsync(verbose ? ex.ToString() : "  (run again with --verbose for the stack trace, and please report it)").ConfigureAwait(false);
-            return ExitCodes.InternalError;
+            return CliErrors.ExitCode(ex);
         }
     }
 }

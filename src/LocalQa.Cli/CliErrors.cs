@@ -58,7 +58,7 @@ internal static class CliErrors
     };
 
     /// <summary>The flag (with its value's name) that sets <paramref name="setting"/>, or null when this front end has none.</summary>
-    public static string? FlagOf(string? setting) => setting switch
+    private static string? FlagOf(string? setting) => setting switch
     {
         null => null,
         _ when SettingDefinitions.Find(setting) is { } definition => $"{definition.Flag} {definition.HelpName}",

@@ -248,13 +248,6 @@ public sealed unsafe class LlamaContext : IDisposable
 
     public void ClearMemory() => _handle.MemoryClear(true);
 
-    /// <summary>llama.cpp's own counters: prompt and generated tokens and their milliseconds.</summary>
-    public (double PromptMs, int PromptTokens, double EvalMs, int EvalTokens) PerfCounters()
-    {
-        var d = _handle.GetTimings();
-        return (d.PromptEval.TotalMilliseconds, d.PrompTokensEvaluated, d.Eval.TotalMilliseconds, d.TokensEvaluated);
-    }
-
     internal SafeLLamaContextHandle Handle => _handle;
 
     private void CheckSequence(int sequence)

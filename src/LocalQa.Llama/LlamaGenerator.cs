@@ -36,7 +36,7 @@ public sealed class LlamaGenerator : IDisposable
     /// <summary>The tokens the last generation produced, end-of-generation excluded, in order: a
     /// chat that puts the answer back into its next prompt can reuse exactly these (a re-tokenized
     /// answer need not match what the model sampled, and would be evaluated again).</summary>
-    public IReadOnlyList<int> LastGeneratedTokens => _generated;
+    public IReadOnlyList<int> LastAnswerTokens => _generated;
 
     /// <summary>Forgets the cache (the chat's /reset).</summary>
     public void Reset()

@@ -171,7 +171,7 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
                 // not the text of the tokens sampled: only its prompt is kept.
                 if (!completed) ForgetTranscript();
                 else if (_generator.LastStats!.StopReason == StopReason.StopString) RememberTranscript(prompt, promptText, splicedChars, "", []);
-                else RememberTranscript(prompt, promptText, splicedChars, answer.ToString(), _generator.LastGeneratedTokens);
+                else RememberTranscript(prompt, promptText, splicedChars, answer.ToString(), _generator.LastAnswerTokens);
             }
             var stats = _generator.LastStats!;
             yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails

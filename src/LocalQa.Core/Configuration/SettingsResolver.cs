@@ -55,11 +55,6 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     /// <summary>The resolver of the real process.</summary>
     public static SettingsResolver ForCurrentProcess() => new(SettingsEnvironment.ForCurrentProcess());
 
-    /// <summary>The environment variable that sets <paramref name="key"/>, or null when none does.</summary>
-    public static string? VariableOf(string key) => SettingDefinitions.Of(key).Variable;
-
-    /// <summary>The command-line flag that sets <paramref name="key"/>.</summary>
-    public static string FlagOf(string key) => SettingDefinitions.Of(key).Flag;
 
     /// <summary>Where localqa.json is looked for, lowest precedence first: the user config folder, then the current folder.</summary>
     public IReadOnlyList<string> ConfigFileLocations()
@@ -261,8 +256,8 @@ public sealed class ResolvedSettings
         var value = kind == ModelKind.Chat ? Settings.ChatModel : Settings.EmbedModel;
         if (value is not null && File.Exists(value)) return Path.GetFullPath(value);
         var label = kind == ModelKind.Chat ? "chat" : "embedding";
-        var flag = SettingsResolver.FlagOf(key);
-        var variable = SettingsResolver.VariableOf(key);
+        var flag = SettingDefinitions.Of(key).Flag;
+        var variable = SettingDefinitions.Of(key).Variable;
         var folders = string.Join(", ", Settings.ModelFolders);
         if (value is null)
         {
