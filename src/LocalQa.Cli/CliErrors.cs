@@ -30,8 +30,6 @@ internal static class CliErrors
     /// <summary>The fix to print under the message, with the flags that apply it.</summary>
     public static string? Fix(Exception e) => e switch
     {
-        ContextSizeException c => $"{c.Fix} Set it with --context TOKENS.",
-        ContextFullException => "Ask a shorter question, lower --top-k, or use a larger --context.",
         LlamaException l => l.Fix,
         DownloadException d => WithFlag(d.Fix, d.Setting),
         InvalidInputException i => WithFlag(i.Fix, i.Setting),

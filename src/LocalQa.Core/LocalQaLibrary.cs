@@ -73,21 +73,37 @@ public sealed class LocalQaLibrary : IDisposable
     private LlamaBatchChatClient? _batch;
 
     /// <summary>The chat model for answers, with its conversation context; built on first use, so a verb that only summarizes never allocates it.</summary>
-    public LlamaChatClient? Chat => _chatModel is null ? null : _chat ??= new LlamaChatClient(_chatModel, new LlamaContextOptions
+    public LlamaChatClient? Chat => _chatModel is null ? null : _chat ??= SizedByContextSetting(() => new LlamaChatClient(_chatModel, new LlamaContextOptions
     {
         ContextSize = Options.ContextSize ?? Math.Min(4096, _chatModel.TrainingContextLength),
         Threads = Options.Threads,
-    });
+    }));
 
     /// <summary>
     /// The chat model as parallel sequences for summaries; built on first use and kept, so a chat
     /// that summarizes again reuses its context. The context setting sizes each sequence.
     /// </summary>
-    public LlamaBatchChatClient? Batch => _chatModel is null ? null : _batch ??= new LlamaBatchChatClient(_chatModel, new BatchChatOptions
+    public LlamaBatchChatClient? Batch => _chatModel is null ? null : _batch ??= SizedByContextSetting(() => new LlamaBatchChatClient(_chatModel, new BatchChatOptions
     {
         SequenceContext = Options.ContextSize ?? 0,
         Threads = Options.Threads,
-    });
+    }));
+
+    /// <summary>
+    /// Builds a context the context setting sized: the engine's refusal (too large for the model or
+    /// the memory) becomes the user's setting to change, named as such for front ends to spell.
+    /// </summary>
+    private static T SizedByContextSetting<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ContextSizeException e)
+        {
+            throw new InvalidInputException(e.Message, e.Fix, e) { Setting = SettingKeys.ContextSize };
+        }
+    }
     public LlamaEmbeddingGenerator? Embedder { get; private set; }
     public string? EmbedModelId { get; private set; }
     public PromptLibrary? Prompts { get; private set; }

@@ -41,14 +41,21 @@ public sealed class CliErrorsTests
     }
 
     [Fact]
-    public void The_engine_says_how_large_and_the_command_line_adds_its_flag()
+    public void The_engine_says_how_large_and_the_command_line_adds_the_flag_of_the_setting_that_sized_it()
     {
-        var error = new ContextSizeException("Context size 8192 is larger than 'm.gguf' was trained for (2048 tokens).", "Use a context of 2048 tokens or less.");
+        // The library turns the engine's refusal of a context it sized from the setting into that setting's error.
+        var engine = new ContextSizeException("Context size 8192 is larger than 'm.gguf' was trained for (2048 tokens).", "Use a context of 2048 tokens or less.");
         var output = new StringWriter();
-        var code = CliErrors.Report(output, error, verbose: false);
+        var code = CliErrors.Report(output, new InvalidInputException(engine.Message, engine.Fix, engine) { Setting = SettingKeys.ContextSize }, verbose: false);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("localqa: Context size 8192", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("fix: Use a context of 2048 tokens or less. Set it with --context TOKENS.", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("fix: Use a context of 2048 tokens or less (--context TOKENS).", output.ToString(), StringComparison.Ordinal);
+
+        // A context the engine sized itself (an embedding model's) is no flag's doing: its fix stands alone.
+        var own = new StringWriter();
+        CliErrors.Report(own, engine, verbose: false);
+        Assert.Contains("fix: Use a context of 2048 tokens or less.", own.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("--context", own.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
