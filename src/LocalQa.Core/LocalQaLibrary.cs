@@ -114,12 +114,8 @@ public sealed class LocalQaLibrary : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         LlamaRuntime.UseNativeDirectory(options.NativeDirectory);
-        var path = Path.GetFullPath(options.IndexPath ?? LocalQaPaths.DefaultIndex);
-        if (Directory.Exists(path))
-            throw new InvalidInputException($"Index path '{path}' is a folder.", "Give the index a file path, such as ~/notes/index.db.")
-            { Setting = SettingKeys.Index };
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var lib = new LocalQaLibrary(options, LocalQaIndex.Open(path));
+        // LocalQaIndex.Open refuses a folder and creates the file's folder, with the setting named.
+        var lib = new LocalQaLibrary(options, LocalQaIndex.Open(options.IndexPath ?? LocalQaPaths.DefaultIndex));
         try
         {
             if (loadPrompts) lib.Prompts = PromptLibrary.Load(options.PromptsDirectory);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LocalQa.Core.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;
@@ -52,7 +53,10 @@ internal sealed class IndexDatabase : IDisposable
         var fullPath = Path.GetFullPath(path);
         if (Directory.Exists(fullPath))
         {
-            throw new InvalidInputException($"The index path '{fullPath}' is a folder.", "Give a file name for the index, for example index.db inside that folder.");
+            throw new InvalidInputException($"The index path '{fullPath}' is a folder.", "Give a file name for the index, for example index.db inside that folder.")
+            {
+                Setting = SettingKeys.Index,
+            };
         }
 
         var folder = Path.GetDirectoryName(fullPath);
@@ -65,7 +69,10 @@ internal sealed class IndexDatabase : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidInputException($"Cannot create the folder of the index '{fullPath}': {e.Message}", "Choose an index path in a writable folder.", e);
+            throw new InvalidInputException($"Cannot create the folder of the index '{fullPath}': {e.Message}", "Choose an index path in a writable folder.", e)
+            {
+                Setting = SettingKeys.Index,
+            };
         }
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
