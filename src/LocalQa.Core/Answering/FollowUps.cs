@@ -60,7 +60,7 @@ public static class FollowUps
         var words = Words.All(question).Select(w => w.Lower).ToList();
         var refersBack = RefersBack(words);
         var ownNames = Names(question);
-        var ownTerms = Words.Terms(question).Count(t => !StopWords.QuestionPhrasing.Contains(t.Stem) && !Ordinals.Contains(t.Stem));
+        var ownTerms = Words.Terms(question).Count(t => !StopWords.QuestionPhrasingStems.Contains(t.Stem) && !Ordinals.Contains(t.Stem));
         // Without a pointer back, a question with a name of its own, or enough words to retrieve on, stands alone.
         var needsContext = refersBack || (ownNames.Count == 0 && ownTerms < 2);
         if (!needsContext) return new FollowUpResolution(question, false, false, null);
@@ -90,7 +90,7 @@ public static class FollowUps
             var names = Words.StemSet(string.Join(" ", Names(last.Question)));
             foreach (var t in Words.Terms(last.Question))
             {
-                if (StopWords.QuestionPhrasing.Contains(t.Stem) || names.Contains(t.Stem)) continue;
+                if (StopWords.QuestionPhrasingStems.Contains(t.Stem) || names.Contains(t.Stem)) continue;
                 Add(last.Question.Substring(t.Start, t.Length));
             }
             var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
@@ -102,7 +102,7 @@ public static class FollowUps
         foreach (var n in Names(last.StandaloneQuestion)) Add(n);
         foreach (var t in Words.Terms(last.StandaloneQuestion))
         {
-            if (StopWords.QuestionPhrasing.Contains(t.Stem)) continue;
+            if (StopWords.QuestionPhrasingStems.Contains(t.Stem)) continue;
             Add(last.StandaloneQuestion.Substring(t.Start, t.Length));
         }
         foreach (var n in AnswerNames(last.StandaloneQuestion, last.Answer, 2)) Add(n);

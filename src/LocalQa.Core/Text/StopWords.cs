@@ -40,6 +40,13 @@ public static class StopWords
     ]);
 
     /// <summary>
+    /// <see cref="QuestionPhrasing"/> as stems, for checking the stems of <see cref="Words.Terms"/>:
+    /// the stemmer cuts "article" to "articl" and "named" to "nam", which the whole words never match.
+    /// </summary>
+    public static FrozenSet<string> QuestionPhrasingStems { get; } =
+        QuestionPhrasing.Select(w => EnglishStemmer.Stem(w)).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
     /// Month and weekday names: capitalized in English, yet they date a text rather than name
     /// someone or something in it.
     /// </summary>

@@ -16,6 +16,8 @@ public sealed class QuestionCondenserTests
     [InlineData("Who ran that university?", "Who ran the University of Paris?", "University of Paris")]
     [InlineData("How did they meet?", "Rewritten question: How did Marie Curie and Pierre Curie meet?", "Pierre Curie")]
     [InlineData("And later?", "\"Where did Marie Curie study later?\"\nI hope this helps.", "Marie Curie")]
+    // Phrasing words count as phrasing in any form the stemmer leaves them ("articl", "nam", "accord").
+    [InlineData("Where was she named?", "According to the articles, where was Marie Curie named?", "Marie Curie")]
     public void A_rewrite_that_names_what_the_question_pointed_at_is_kept(string question, string reply, string named)
     {
         var kept = QuestionCondenser.Accept(reply, question, Curie);
