@@ -8,7 +8,7 @@ namespace LocalQa.Core.Summarizing;
 /// <summary>A library document and how related it is to an article.</summary>
 /// <param name="Score">See <see cref="Relatedness"/>: 0 to 1, 1 when its best passage matches the article's key terms as well as the article's own best passage does.</param>
 /// <param name="Passage">The document's passage that matched best.</param>
-internal sealed record RelatedCandidate(long DocumentId, string Path, string Title, long DuplicateGroup, double Score, string Passage);
+internal sealed record RelatedCandidate(string Path, string Title, long DuplicateGroup, double Score, string Passage);
 
 /// <summary>
 /// How related library documents are to an article, on an absolute scale: self-normalised key-term
@@ -35,11 +35,10 @@ internal static class Relatedness
     /// <summary>
     /// Documents are listed as related from this score up. Measured on the seed articles (all on Meta's
     /// AI people) and pages of Python's documentation: seeds against the other seeds and pages against
-    /// other pages score <see cref="RelatedCalibration"/>; see README "Related in your library".
+    /// other pages: the best related document scored 0.25 or more, the best unrelated one 0.16 at most
+    /// (README "Related in your library").
     /// </summary>
     public const double MinScore = 0.2;
-
-    internal const string RelatedCalibration = "see README";
 
     // The key terms: enough words to name a subject and its facets, few enough that each counts.
     private const int KeyTerms = 20;
@@ -94,7 +93,7 @@ internal static class Relatedness
             .Select(c => (Chunk: c, Score: Score(Words.StemSet($"{c.Title}\n{c.Heading}\n{c.Text}"), key)))
             .GroupBy(c => c.Chunk.DocumentId)
             .Select(g => g.MaxBy(c => c.Score))
-            .Select(c => new RelatedCandidate(c.Chunk.DocumentId, c.Chunk.DocumentPath, c.Chunk.Title, c.Chunk.DuplicateGroup, Math.Min(1, c.Score / self), c.Chunk.Text))
+            .Select(c => new RelatedCandidate(c.Chunk.DocumentPath, c.Chunk.Title, c.Chunk.DuplicateGroup, Math.Min(1, c.Score / self), c.Chunk.Text))
             .OrderByDescending(c => c.Score)
             .ToList();
     }
@@ -117,8 +116,9 @@ internal static class Relatedness
         {
             var sentence = span.In(article);
             var keys = Words.StemSet(sentence).Where(key.ContainsKey).ToArray();
-            window.Enqueue((keys, Words.Count(sentence)));
-            words += window.Last().Words;
+            var count = Words.Count(sentence);
+            window.Enqueue((keys, count));
+            words += count;
             foreach (var k in keys)
             {
                 score += (held[k] = held.GetValueOrDefault(k) + 1) == 1 ? key[k] : 0;
