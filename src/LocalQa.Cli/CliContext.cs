@@ -36,4 +36,25 @@ public sealed class CliContext(TextWriter output, TextWriter error)
     };
 
     public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under one progress bar on <see cref="Console"/> (cleared when it ends);
+    /// <paramref name="show"/> moves the bar for each report, on the worker's thread, so no report lands
+    /// after the display has closed (see <see cref="SyncProgress{T}"/>).
+    /// </summary>
+    public TResult WithProgressBar<TResult, TProgress>(string label, Action<ProgressTask, TProgress> show, Func<IProgress<TProgress>, TResult> work)
+    {
+        ArgumentNullException.ThrowIfNull(show);
+        ArgumentNullException.ThrowIfNull(work);
+        TResult result = default!;
+        Console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: 1);
+                result = work(new SyncProgress<TProgress>(p => show(task, p)));
+            });
+        return result;
+    }
 }

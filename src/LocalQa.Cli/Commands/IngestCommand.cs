@@ -60,25 +60,15 @@ internal static class IngestCommand
     {
         var options = new IngestOptions { Prune = prune };
         if (!cli.Interactive) return lib.CreateIngestor().Ingest(targets, options, null, ct);
-        IngestReport? report = null;
-        cli.Console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("ingesting", maxValue: 1);
-                var progress = new Progress<IngestProgress>(p =>
-                {
-                    // A file read a section at a time moves the bar within itself: a 1 GB file takes minutes.
-                    var within = p.CurrentBytes > 0 ? Math.Clamp((double)p.CurrentBytesDone / p.CurrentBytes, 0, 1) : 0;
-                    task.MaxValue = Math.Max(1, p.FilesTotal);
-                    task.Value = p.FilesDone + within;
-                    task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}" +
-                                       (p.CurrentBytes > 0 ? $", {Markup.Escape(Path.GetFileName(p.Current ?? ""))} {within * 100:F0}%" : "") +
-                                       (p.EmbedTokensPerSecond > 0 ? $", embedding {p.EmbedTokensPerSecond:F0} tok/s" : "");
-                });
-                report = lib.CreateIngestor().Ingest(targets, options, progress, ct);
-            });
-        return report!;
+        return cli.WithProgressBar<IngestReport, IngestProgress>("ingesting", (task, p) =>
+        {
+            // A file read a section at a time moves the bar within itself: a 1 GB file takes minutes.
+            var within = p.CurrentBytes > 0 ? Math.Clamp((double)p.CurrentBytesDone / p.CurrentBytes, 0, 1) : 0;
+            task.MaxValue = Math.Max(1, p.FilesTotal);
+            task.Value = p.FilesDone + within;
+            task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}" +
+                               (p.CurrentBytes > 0 ? $", {Markup.Escape(Path.GetFileName(p.Current ?? ""))} {within * 100:F0}%" : "") +
+                               (p.EmbedTokensPerSecond > 0 ? $", embedding {p.EmbedTokensPerSecond:F0} tok/s" : "");
+        }, progress => lib.CreateIngestor().Ingest(targets, options, progress, ct));
     }
 }

@@ -81,25 +81,14 @@ internal static class SummarizeCommand
         }
         var summarizer = lib.CreateSummarizer(options);
         if (progressTo is null) return summarizer.Summarize(docs, null, ct);
-        IReadOnlyList<SummaryResult>? results = null;
-        progressTo.Console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("summarizing", maxValue: 1);
-                // Reported on the summarizer's own thread: a posted Progress<T> could land after the display has closed.
-                var progress = new SyncProgress<SummarizeProgress>(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.MapTotal);
-                    task.Value = p.MapDone;
-                    task.Description = $"mapped {p.MapDone}/{p.MapTotal} chunks" +
-                                       (p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "") +
-                                       (p.TokensPerSecond > 0 ? $", {p.TokensPerSecond:F1} tokens/s" : "");
-                });
-                results = summarizer.Summarize(docs, progress, ct);
-            });
-        return results!;
+        return progressTo.WithProgressBar<IReadOnlyList<SummaryResult>, SummarizeProgress>("summarizing", (task, p) =>
+        {
+            task.MaxValue = Math.Max(1, p.MapTotal);
+            task.Value = p.MapDone;
+            task.Description = $"mapped {p.MapDone}/{p.MapTotal} chunks" +
+                               (p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "") +
+                               (p.TokensPerSecond > 0 ? $", {p.TokensPerSecond:F1} tokens/s" : "");
+        }, progress => summarizer.Summarize(docs, progress, ct));
     }
 
     /// <summary>Stdin as UTF-8; invalid bytes become U+FFFD rather than an exception.</summary>
