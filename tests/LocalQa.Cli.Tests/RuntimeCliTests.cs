@@ -111,6 +111,17 @@ public sealed class RuntimeCliTests : IDisposable
         Assert.False(rt.GetProperty("bundled").GetBoolean());
     }
 
+    [Fact]
+    public void Doctor_takes_the_runtime_folder_as_a_flag_like_the_other_verbs()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("The stand-in build copies the bundled .so files (Linux).");
+        var native = CopyBundledRuntime("by-flag", patchCommit: null);
+        var doctor = _cli.Run("doctor", "--native-dir", native, "--json");
+        Assert.True(doctor.ExitCode == 0, doctor.Err);
+        using var doc = JsonDocument.Parse(doctor.Out);
+        Assert.StartsWith(native, doc.RootElement.GetProperty("runtime").GetProperty("path").GetString(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Runs doctor and a generative ask with <paramref name="native"/> as LOCALQA_NATIVE_DIR: the ask must
     /// answer with the model; returns doctor's "runtime" object for the caller's checks.

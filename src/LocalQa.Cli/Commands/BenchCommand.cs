@@ -43,6 +43,8 @@ internal static class BenchCommand
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups and ingest speed on this machine.");
         foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, queries, chatPrompt, json })
             cmd.Options.Add(o);
+        var runtime = SettingsOptions.Runtime();
+        runtime.AddTo(cmd);
         cmd.SetAction((parse, ct) =>
         {
             // Every value is checked before a model is generated: a typo must not cost a minute of writing weights.
@@ -70,7 +72,7 @@ internal static class BenchCommand
                 throw new InvalidInputException($"Unknown quantization '{embedQuantValue}'.", "Use --embed-quant f16, q8_0 or q4_0.");
             // localqa.json and LOCALQA_* still choose the runtime, the default threads and where
             // generated models are cached; the bench's own flags win over them.
-            var settings = LibraryOptions.From(SettingsResolver.ForCurrentProcess().Resolve().Settings);
+            var settings = LibraryOptions.From(SettingsResolver.ForCurrentProcess().Resolve(runtime.Read(parse)).Settings);
             LlamaRuntime.UseNativeDirectory(settings.NativeDirectory);
             var options = new BenchOptions
             {

@@ -14,9 +14,12 @@ internal static class DoctorCommand
         var cmd = new Command("doctor", "Show the llama.cpp runtime in use (path, version, CPU features, devices) and, with --model, a model's facts.");
         cmd.Options.Add(model);
         cmd.Options.Add(json);
+        // The runtime doctor checks is the one the other verbs would load, flags included.
+        var runtime = SettingsOptions.Runtime();
+        runtime.AddTo(cmd);
         cmd.SetAction((parse, ct) =>
         {
-            var settings = SettingsResolver.ForCurrentProcess().Resolve().Settings;
+            var settings = SettingsResolver.ForCurrentProcess().Resolve(runtime.Read(parse)).Settings;
             LlamaRuntime.UseNativeDirectory(settings.NativeDir);
             var (info, error) = LlamaRuntime.TryLoad();
             ModelFacts? modelFacts = null;

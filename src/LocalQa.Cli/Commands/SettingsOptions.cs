@@ -34,6 +34,9 @@ internal sealed class SettingsOptions
     /// <summary>Every settings flag but those of <paramref name="keys"/>.</summary>
     public static SettingsOptions Except(IReadOnlyCollection<string> keys) => new(s => !keys.Contains(s.Key));
 
+    /// <summary>Where LocalQa's files and its runtime are (--home, --native-dir): for the verbs that load the runtime but no library.</summary>
+    public static SettingsOptions Runtime() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir);
+
     /// <summary>Only the flags that say where files are: --home and --models-dir.</summary>
     public static SettingsOptions Folders() => new(s => s.FolderSetting);
 
