@@ -16,6 +16,13 @@ internal sealed class CliRunner : IDisposable
 
     public static string RepoRoot { get; } = FindRoot();
 
+    /// <summary>
+    /// How long a test waits for a child that should have ended before calling it hung: a guard
+    /// that turns a hang into a failure with a message, never a measure of speed (no test passes
+    /// or fails by how fast this machine is), so it is far beyond any command's run.
+    /// </summary>
+    public static TimeSpan HangGuard { get; } = TimeSpan.FromMinutes(5);
+
     public static string LocalQaDll { get; } = Path.Combine(AppContext.BaseDirectory, "localqa.dll");
 
     private static string FindRoot()
@@ -52,15 +59,15 @@ internal sealed class CliRunner : IDisposable
 
     public Result Run(params string[] args) => Run(args, null);
 
-    public Result Run(IEnumerable<string> args, string? stdin, IDictionary<string, string?>? env = null, int timeoutSeconds = 180)
+    public Result Run(IEnumerable<string> args, string? stdin, IDictionary<string, string?>? env = null)
     {
         using var p = Start(args, stdin, env);
         var outTask = p.StandardOutput.ReadToEndAsync();
         var errTask = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        if (!p.WaitForExit(HangGuard))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"localqa {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
+            throw new TimeoutException($"localqa {string.Join(' ', args)} hung: still running after {HangGuard.TotalMinutes} minutes");
         }
         return new Result(p.ExitCode, outTask.Result, errTask.Result);
     }

@@ -90,7 +90,7 @@ public sealed class DurabilityTests : IDisposable
             // runs that had not opened the index yet, on a fast one runs that had finished.
             var target = before + rng.Next(1, ((current.Count - before) * 3 / 4) + 1);
             using var p = _cli.Start(["ingest", corpus, "--index", indexPath, "--json"]);
-            while (!p.WaitForExit(5) && DocumentsAtCurrentVersion(indexPath, current) < target)
+            while (!p.WaitForExit(IndexProbe.PollMilliseconds) && DocumentsAtCurrentVersion(indexPath, current) < target)
             {
             }
             if (!p.HasExited)

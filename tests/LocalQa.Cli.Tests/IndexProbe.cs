@@ -10,6 +10,12 @@ namespace LocalQa.Cli.Tests;
 internal static class IndexProbe
 {
     /// <summary>
+    /// How often a test that waits for the index to reach a state looks again: the wait ends on
+    /// the state, whatever the machine's speed; this only sets how soon after it the test notices.
+    /// </summary>
+    public const int PollMilliseconds = 5;
+
+    /// <summary>
     /// The path and content hash of each committed document; none before the index exists, or while
     /// a killed writer's log still needs recovering (which a read-only connection cannot do).
     /// </summary>

@@ -11,7 +11,8 @@ namespace LocalQa.Core.Index;
 /// </summary>
 internal sealed class IndexDatabase : IDisposable
 {
-    private const int BusyTimeoutMilliseconds = 10_000;
+    /// <summary>How long a writer waits for another process's write lock before giving up (the locked-index message says so).</summary>
+    internal const int BusyTimeoutMilliseconds = 10_000;
 
     /// <summary>
     /// SQLite's default page cache (2 MB) is smaller than the b-trees an ingest touches for every

@@ -141,9 +141,9 @@ public sealed partial class ModelDownloader
             "Connect to the internet and run the same command again; or copy the .gguf file into a models folder by hand.", inner);
     }
 
-    private static DownloadException GaveUp(DownloadRequest request, int failures, TransientException e) => new(
+    private static DownloadException GaveUp(DownloadRequest request, int failures, int requests, int maxRequests, TransientException e) => new(
         string.Create(CultureInfo.InvariantCulture,
-            $"The download of {request.DisplayName} from {request.Url.Host} failed {failures} times in a row: {e.InnerException?.Message}. The bytes received so far are kept in '{request.PartialPath}'."),
+            $"The download of {request.DisplayName} from {request.Url.Host} {(requests >= maxRequests ? $"was broken off {requests} times" : $"failed {failures} times in a row")}, so it gave up: {e.InnerException?.Message}. The bytes received so far are kept in '{request.PartialPath}'."),
         "Run the same command again later to resume.", e.InnerException);
 
     private static DownloadException HttpError(DownloadRequest request, HttpResponseMessage response)

@@ -54,6 +54,16 @@ public sealed partial class ModelDownloader : IDisposable
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Requests one download may make in all, however much each brings: with
+    /// <see cref="MaxAttempts"/>, <see cref="StallTimeout"/> and the retry delays, this bounds a
+    /// download's time whatever the server does (the partial file stays for the next run).
+    /// </summary>
+    public int MaxRequests { get; init; } = 100;
+
+    /// <summary>The clock of stall timeouts and retry delays (tests move a fake one by hand).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
     /// Downloads <paramref name="request"/>. Returns at once when the file is already there with the
     /// right digest. Cancelling keeps the partial file, so the next call resumes it.
     /// </summary>
@@ -81,7 +91,7 @@ public sealed partial class ModelDownloader : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var before = run.ReceivedThisRun;
+            var before = run.HighWater;
             try
             {
                 if (await AttemptAsync(run, cancellationToken).ConfigureAwait(false) is { } done) return done;
@@ -95,15 +105,18 @@ public sealed partial class ModelDownloader : IDisposable
             }
             catch (TransientException e) when (!cancellationToken.IsCancellationRequested)
             {
-                if (run.ReceivedThisRun > before) failures = 0;
+                // Progress is bytes beyond the most the partial file has held: a server that answers
+                // a Range request with the whole file and cuts it short at the same place brings
+                // bytes every time, but never new ones, and must run out of attempts.
+                if (run.HighWater > before) failures = 0;
                 failures++;
                 if (e.IsConnectFailure && run.ReceivedThisRun == 0) throw NoNetwork(request, e.InnerException!);
-                if (failures >= MaxAttempts)
+                if (failures >= MaxAttempts || run.Requests >= MaxRequests)
                 {
                     if (e.InnerException is DownloadException statusError) throw statusError;
-                    throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, e);
+                    throw e.IsConnectFailure ? NoNetwork(request, e.InnerException!) : GaveUp(request, failures, run.Requests, MaxRequests, e);
                 }
-                await Task.Delay(RetryDelay * (1 << Math.Min(failures - 1, 5)), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryDelay * (1 << Math.Min(failures - 1, 5)), Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -125,6 +138,7 @@ public sealed partial class ModelDownloader : IDisposable
         }
         run.AttemptStartedFrom = existing;
         if (run.Requests == 0) run.ResumedFrom = existing;
+        run.HighWater = Math.Max(run.HighWater, existing);
         if (request.ExpectedBytes is { } complete && existing == complete)
         {
             // An earlier run stopped after the last byte but before the rename.
@@ -196,7 +210,7 @@ public sealed partial class ModelDownloader : IDisposable
             }
             await using (body.ConfigureAwait(false))
             {
-                using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                using var stall = new StallTimer(Time, ct);
                 var lastReport = -ReportInterval;
                 while (true)
                 {
@@ -213,6 +227,7 @@ public sealed partial class ModelDownloader : IDisposable
                     hash.AppendData(buffer, 0, n);
                     received += n;
                     run.ReceivedThisRun += n;
+                    run.HighWater = Math.Max(run.HighWater, received);
                     if (run.Clock.Elapsed - lastReport >= ReportInterval)
                     {
                         lastReport = run.Clock.Elapsed;
@@ -298,8 +313,8 @@ public sealed partial class ModelDownloader : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken ct)
     {
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stall.CancelAfter(StallTimeout);
+        using var stall = new StallTimer(Time, ct);
+        stall.Arm(StallTimeout);
         try
         {
             return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
@@ -324,10 +339,10 @@ public sealed partial class ModelDownloader : IDisposable
         }
     }
 
-    private async Task<int> ReadAsync(Stream body, byte[] buffer, CancellationTokenSource stall, CancellationToken ct)
+    private async Task<int> ReadAsync(Stream body, byte[] buffer, StallTimer stall, CancellationToken ct)
     {
         // Re-arming the one timer per read: a stall is a read that gets nothing for StallTimeout.
-        stall.CancelAfter(StallTimeout);
+        stall.Arm(StallTimeout);
         try
         {
             return await body.ReadAsync(buffer.AsMemory(0, BufferSize), stall.Token).ConfigureAwait(false);
@@ -359,6 +374,9 @@ public sealed partial class ModelDownloader : IDisposable
         public long ReceivedThisRun { get; set; }
         public int Requests { get; set; }
 
+        /// <summary>The most bytes the partial file has held in this run.</summary>
+        public long HighWater { get; set; }
+
         public void Report(long received, long? total)
         {
             if (progress is null) return;
@@ -366,6 +384,32 @@ public sealed partial class ModelDownloader : IDisposable
             var speed = elapsed.TotalSeconds > 0 ? ReceivedThisRun / elapsed.TotalSeconds : 0;
             TimeSpan? remaining = total is { } t && speed > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - received) / speed) : null;
             progress.Report(new DownloadProgress(received, total, speed, remaining, elapsed, ResumedFrom));
+        }
+    }
+
+    /// <summary>
+    /// The caller's token joined with a timer on <see cref="Time"/>: CancellationTokenSource takes a
+    /// TimeProvider only in its own constructor, not in CreateLinkedTokenSource.
+    /// </summary>
+    private sealed class StallTimer : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        public StallTimer(TimeProvider time, CancellationToken ct)
+        {
+            _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _timer.Token);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public void Arm(TimeSpan timeout) => _timer.CancelAfter(timeout);
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
         }
     }
 

@@ -26,7 +26,7 @@ public static partial class SyntheticModel
     public static void WriteTiny(string path, TinyModelOptions? options = null)
     {
         options ??= new TinyModelOptions();
-        Write(path, options.Shape, options.TensorType, options.Seed, options.PoolingType, options.ChatTemplate);
+        Write(path, options.Shape, options.TensorType, options.Seed, options.PoolingType, options.ChatTemplate, options.EndsGeneration);
     }
 
     /// <summary>
@@ -35,9 +35,9 @@ public static partial class SyntheticModel
     /// stays at Q8_0 when the rest is Q4_0 (token_embd too when it doubles as the output).
     /// </summary>
     public static void WriteShaped(string path, ModelShape shape, GgufTensorType quant, int seed) =>
-        Write(path, shape, quant, seed, poolingType: null, ChatMlTemplate);
+        Write(path, shape, quant, seed, poolingType: null, ChatMlTemplate, endsGeneration: true);
 
-    private static void Write(string path, ModelShape shape, GgufTensorType quant, int seed, GgufPoolingType? poolingType, string? chatTemplate)
+    private static void Write(string path, ModelShape shape, GgufTensorType quant, int seed, GgufPoolingType? poolingType, string? chatTemplate, bool endsGeneration)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(shape);
@@ -48,6 +48,17 @@ public static partial class SyntheticModel
         shape.Validate(quant);
         var vocab = SyntheticVocabulary.Create(shape.VocabSize);
         var tensors = PlanTensors(shape, quant, vocab.Count);
+        if (!endsGeneration)
+        {
+            if (shape.TiedEmbeddings)
+            {
+                throw new ArgumentException("A model that never ends generation needs its own output projection: its end-of-generation rows are zeroed, which would zero their input embeddings too.", nameof(shape));
+            }
+            // A zero row gives a logit of exactly 0, and greedy sampling takes the largest of
+            // hundreds of random logits, which is positive: the end tokens are never chosen.
+            var output = tensors.FindIndex(t => t.Name == "output.weight");
+            tensors[output] = tensors[output] with { ZeroRows = [SyntheticVocabulary.EosId, SyntheticVocabulary.ImEndId] };
+        }
         WriteFile(path, tensors, seed, w => AddMetadata(w, shape, quant, vocab, poolingType, chatTemplate));
     }
 
@@ -196,6 +207,12 @@ public static partial class SyntheticModel
                         {
                             new XorShiftRandom(DeriveSeed(seed, (ulong)chunk)).FillUniform(span, t.Scale);
                         }
+                        foreach (var row in t.ZeroRows)
+                        {
+                            var from = Math.Max(row * rowLength, start) - start;
+                            var to = Math.Min((row + 1) * rowLength, start + n) - start;
+                            if (from < to) span[(int)from..(int)to].Clear();
+                        }
                         lengths[j] = (int)GgufTensorTypes.ByteSize(t.Type, n);
                         GgufQuantization.Encode(t.Type, span, encoded[j].AsSpan(0, lengths[j]));
                     }
@@ -229,7 +246,11 @@ public static partial class SyntheticModel
     }
 
     /// <param name="Scale">Standard deviation of the uniform random values; 0 means all ones (norm weights).</param>
-    private sealed record TensorPlan(string Name, GgufTensorType Type, long[] Dimensions, float Scale);
+    private sealed record TensorPlan(string Name, GgufTensorType Type, long[] Dimensions, float Scale)
+    {
+        /// <summary>Rows (second-dimension indices) written as zeros.</summary>
+        public long[] ZeroRows { get; init; } = [];
+    }
 
     /// <summary>xorshift64*: a few cycles per value, which keeps a billion-parameter file fast to make.</summary>
     private struct XorShiftRandom(ulong seed)

@@ -22,6 +22,13 @@ public sealed record TinyModelOptions
     /// <summary>The chat template stored in tokenizer.chat_template; null stores none.</summary>
     public string? ChatTemplate { get; init; } = SyntheticModel.ChatMlTemplate;
 
+    /// <summary>
+    /// False writes a model whose greedy decoding never picks an end-of-generation token (their
+    /// output rows are zero), so a generation runs to its token limit: for tests that must
+    /// interrupt a generation on a machine of any speed.
+    /// </summary>
+    public bool EndsGeneration { get; init; } = true;
+
     /// <summary>The tiny model as an embedding model: mean pooling, no chat template.</summary>
     public static TinyModelOptions Embedding { get; } = new()
     {

@@ -45,7 +45,7 @@ public sealed class BoundedResourceTests : IDisposable
     private ChildResult IngestLarge(string path, string index)
     {
         var size = new FileInfo(path).Length;
-        var r = LocalQaProcess.Run(_cli.Home, ["ingest", path, "--index", index, "--json"], timeoutSeconds: 900);
+        var r = LocalQaProcess.Run(_cli.Home, ["ingest", path, "--index", index, "--json"], hangGuard: TimeSpan.FromMinutes(15));
         Assert.True(r.ExitCode == 0, r.ToString());
         using var json = JsonDocument.Parse(r.Out);
         Assert.Equal(1, json.RootElement.GetProperty("added").GetInt32());
@@ -181,7 +181,7 @@ public sealed class BoundedResourceTests : IDisposable
         var command = $"dotnet {Quote(CliRunner.LocalQaDll)} ingest {Quote(target)} --index {Quote(index)}";
         try
         {
-            return LocalQaProcess.RunCommand(home, ["script", "-qfec", command, "/dev/null"], new Dictionary<string, string?> { ["TERM"] = "xterm-256color" }, timeoutSeconds: 600);
+            return LocalQaProcess.RunCommand(home, ["script", "-qfec", command, "/dev/null"], new Dictionary<string, string?> { ["TERM"] = "xterm-256color" }, hangGuard: TimeSpan.FromMinutes(10));
         }
         catch (System.ComponentModel.Win32Exception e)
         {

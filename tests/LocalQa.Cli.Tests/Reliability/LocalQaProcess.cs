@@ -17,15 +17,19 @@ internal sealed record ChildResult(int ExitCode, string Out, string Err, long Pe
 /// </summary>
 internal static class LocalQaProcess
 {
+    /// <summary>How often the child's memory and CPU time are read while it runs.</summary>
+    private const int SampleMilliseconds = 20;
+
     public static ChildResult Run(string home, IReadOnlyList<string> args, IReadOnlyList<string>? wrapper = null,
-        IDictionary<string, string?>? env = null, int timeoutSeconds = 120)
+        IDictionary<string, string?>? env = null, TimeSpan? hangGuard = null)
     {
         var command = new List<string>(wrapper ?? []) { "dotnet", CliRunner.LocalQaDll };
         command.AddRange(args);
-        return RunCommand(home, command, env, timeoutSeconds);
+        return RunCommand(home, command, env, hangGuard);
     }
 
-    public static ChildResult RunCommand(string home, IReadOnlyList<string> command, IDictionary<string, string?>? env = null, int timeoutSeconds = 120)
+    /// <param name="hangGuard">When a child still running is called hung (<see cref="CliRunner.HangGuard"/> by default): a guard, never a measure of speed.</param>
+    public static ChildResult RunCommand(string home, IReadOnlyList<string> command, IDictionary<string, string?>? env = null, TimeSpan? hangGuard = null)
     {
         var psi = new ProcessStartInfo(command[0])
         {
@@ -49,8 +53,8 @@ internal static class LocalQaProcess
         var stderr = p.StandardError.ReadToEndAsync();
         long peak = 0;
         var cpu = TimeSpan.Zero;
-        var deadline = TimeSpan.FromSeconds(timeoutSeconds);
-        while (!p.WaitForExit(20))
+        var deadline = hangGuard ?? CliRunner.HangGuard;
+        while (!p.WaitForExit(SampleMilliseconds))
         {
             // VmHWM is the kernel's own high-water mark, so polling misses nothing that happened
             // before the last read; CPU time misses at most the last 20 ms.
@@ -60,7 +64,7 @@ internal static class LocalQaProcess
             {
                 p.Kill(entireProcessTree: true);
                 p.WaitForExit();
-                throw new TimeoutException($"{string.Join(' ', command)} did not finish in {timeoutSeconds} s; stderr so far: {stderr.Result}");
+                throw new TimeoutException($"{string.Join(' ', command)} hung: still running after {deadline.TotalMinutes} minutes; stderr so far: {stderr.Result}");
             }
         }
         p.WaitForExit();

@@ -66,7 +66,7 @@ public sealed class OfflineTests : IDisposable
     {
         try
         {
-            return LocalQaProcess.RunCommand(_cli.Home, ["unshare", "-n", .. command], timeoutSeconds: 20);
+            return LocalQaProcess.RunCommand(_cli.Home, ["unshare", "-n", .. command]);
         }
         catch (System.ComponentModel.Win32Exception)
         {

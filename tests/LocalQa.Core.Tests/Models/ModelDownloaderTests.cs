@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using LocalQa.Core.Models;
 using LocalQa.Llama;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LocalQa.Core.Tests.Models;
 
@@ -20,12 +21,19 @@ public sealed class ModelDownloaderTests : IDisposable
         return bytes;
     }
 
-    private static ModelDownloader NewDownloader(TimeSpan? stall = null) =>
+    /// <summary>
+    /// A downloader on a fake clock: no stall timeout fires and no retry waits unless the test
+    /// moves the clock, so nothing depends on how fast this machine reads from loopback.
+    /// </summary>
+    private static ModelDownloader NewDownloader(FakeTimeProvider? time = null) =>
         new(new SocketsHttpHandler { UseProxy = false }, disposeHandler: true)
         {
-            RetryDelay = TimeSpan.FromMilliseconds(10),
-            StallTimeout = stall ?? TimeSpan.FromSeconds(30),
+            RetryDelay = TimeSpan.Zero,
+            StallTimeout = StallTimeout,
+            Time = time ?? new FakeTimeProvider(),
         };
+
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
 
     private DownloadRequest Request(TestHttpServer server, string? sha = null, long? bytes = null) =>
         DownloadRequest.ForUrl(server.Url.ToString(), sha ?? Sha, _dir.Path) with { ExpectedBytes = bytes };
@@ -76,14 +84,72 @@ public sealed class ModelDownloaderTests : IDisposable
     [Fact]
     public async Task A_stalled_connection_is_abandoned_and_resumed()
     {
+        // The first response sends 50,000 bytes and then nothing, so without the stall timeout the
+        // download would wait forever. The clock moves past the timeout once the first bytes are
+        // written (the first read always reports): the one stall comes then, on any machine.
         await using var server = new TestHttpServer(Content) { StallAfter = i => i == 0 ? 50_000 : null };
-        using var downloader = NewDownloader(stall: TimeSpan.FromMilliseconds(500));
+        var time = new FakeTimeProvider();
+        using var downloader = NewDownloader(time);
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new SyncProgress(p => first.TrySetResult(p.BytesReceived));
 
-        var result = await downloader.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken);
+        var download = downloader.DownloadAsync(Request(server), progress, TestContext.Current.CancellationToken);
+        Assert.InRange(await first.Task.WaitAsync(TestContext.Current.CancellationToken), 1, 50_000);
+        time.Advance(StallTimeout);
+        var result = await download;
 
         Assert.Equal(Content, await File.ReadAllBytesAsync(Target, TestContext.Current.CancellationToken));
-        Assert.Equal(["bytes=50000-"], server.Ranges.Skip(1));
         Assert.Equal(2, result.Requests);
+        var resumedAt = server.Ranges.Skip(1).Single();
+        Assert.NotNull(resumedAt);
+        Assert.InRange(long.Parse(resumedAt["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture), 1, 50_000);
+    }
+
+    [Fact]
+    public async Task A_server_that_restarts_every_range_and_cuts_it_short_runs_out_of_attempts()
+    {
+        // Each answer is the whole file from byte 0 (Range ignored), cut after 100,000 bytes: every
+        // attempt brings bytes, none brings a byte the partial file had not held. It used to count
+        // as progress and loop forever.
+        using var runaway = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        await using var server = new TestHttpServer(Content)
+        {
+            HonorRange = false,
+            DropAfter = _ => 100_000,
+            // A downloader that never gives up fails the test here instead of hanging it.
+            StatusFor = i =>
+            {
+                if (i >= 50) runaway.Cancel();
+                return null;
+            },
+        };
+        using var downloader = NewDownloader();
+
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(Request(server), null, runaway.Token));
+
+        // The first attempt's 100,000 bytes are new; the next ones only repeat them.
+        Assert.Equal(downloader.MaxAttempts, server.RequestCount);
+        Assert.Contains("gave up", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(File.Exists(Partial), "the partial file stays for the next run");
+    }
+
+    [Fact]
+    public async Task A_server_that_brings_a_little_every_time_is_stopped_by_the_request_limit()
+    {
+        // Every answer honours Range and brings 1,000 new bytes, then closes: real progress each
+        // time, so only the overall limit on requests ends it, with the partial file kept.
+        await using var server = new TestHttpServer(Content) { DropAfter = _ => 1_000 };
+        using var downloader = new ModelDownloader(new SocketsHttpHandler { UseProxy = false })
+        {
+            RetryDelay = TimeSpan.Zero,
+            Time = new FakeTimeProvider(),
+            MaxRequests = 12,
+        };
+
+        await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(Request(server), null, TestContext.Current.CancellationToken));
+
+        Assert.Equal(12, server.RequestCount);
+        Assert.Equal(12_000, new FileInfo(Partial).Length);
     }
 
     [Fact]

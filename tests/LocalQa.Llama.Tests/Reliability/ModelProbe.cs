@@ -21,14 +21,21 @@ internal static class ModelProbe
 {
     public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "LocalQa.ModelProbe.dll");
 
-    public static List<ProbeOutcome> Run(IReadOnlyList<string> paths, TimeSpan perModel)
+    /// <summary>
+    /// How long the child may go without a line of output before the model it is on is called
+    /// hung: a guard against a hang, far beyond any load, never a measure of speed. A child that
+    /// answers is never cut short, however slow the machine.
+    /// </summary>
+    private static readonly TimeSpan SilenceGuard = TimeSpan.FromMinutes(2);
+
+    public static List<ProbeOutcome> Run(IReadOnlyList<string> paths)
     {
         var outcomes = new List<ProbeOutcome>(paths.Count);
         var next = 0;
         while (next < paths.Count)
         {
             var batch = paths.Skip(next).ToList();
-            var (answered, current, exitCode, stderr, timedOut) = RunChild(batch, TimeSpan.FromSeconds(20) + (perModel * batch.Count));
+            var (answered, current, exitCode, stderr, timedOut) = RunChild(batch);
             outcomes.AddRange(answered);
             next += answered.Count;
             if (current is null && exitCode == 0 && !timedOut)
@@ -51,7 +58,7 @@ internal static class ModelProbe
         return outcomes;
     }
 
-    private static (List<ProbeOutcome> Answered, string? Current, int ExitCode, string Stderr, bool TimedOut) RunChild(IReadOnlyList<string> paths, TimeSpan timeout)
+    private static (List<ProbeOutcome> Answered, string? Current, int ExitCode, string Stderr, bool TimedOut) RunChild(IReadOnlyList<string> paths)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -70,7 +77,14 @@ internal static class ModelProbe
         // ggml's abort handler attaches gdb for a backtrace, which takes seconds and writes to stdout.
         psi.Environment["GGML_NO_BACKTRACE"] = "1";
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        var lines = new List<string>();
+        var stdout = Task.Run(async () =>
+        {
+            while (await p.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (lines) lines.Add(line);
+            }
+        });
         var stderr = p.StandardError.ReadToEndAsync();
         try
         {
@@ -84,15 +98,25 @@ internal static class ModelProbe
         {
             // The child died before reading everything: its output says where.
         }
-        var timedOut = !p.WaitForExit(timeout);
-        if (timedOut)
+        var timedOut = false;
+        var seen = -1;
+        while (!p.WaitForExit(SilenceGuard))
         {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
+            int count;
+            lock (lines) count = lines.Count;
+            if (count == seen)
+            {
+                timedOut = true;
+                p.Kill(entireProcessTree: true);
+                break;
+            }
+            seen = count;
         }
+        p.WaitForExit();
+        stdout.Wait();
         var answered = new List<ProbeOutcome>();
         string? current = null;
-        foreach (var line in stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in lines.Where(l => l.Length > 0))
         {
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             var verdict = space > 0 ? line[..space] : line;

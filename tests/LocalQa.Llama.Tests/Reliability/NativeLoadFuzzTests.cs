@@ -72,7 +72,7 @@ public sealed class NativeLoadFuzzTests : IDisposable
                     }
                 }
                 accepted += paths.Count;
-                outcomes.AddRange(ModelProbe.Run(paths, perModel: TimeSpan.FromSeconds(10)));
+                outcomes.AddRange(ModelProbe.Run(paths));
                 foreach (var path in paths.Where(p => outcomes.Any(o => o.Path == p && !o.IsFailure)))
                 {
                     File.Delete(path);
