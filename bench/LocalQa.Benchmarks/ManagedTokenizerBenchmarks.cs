@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Benchmarks;
 

@@ -1,6 +1,8 @@
 using LocalQa.Core;
+using LocalQa.Core.Gguf;
+using LocalQa.Hosting;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Bench;
 

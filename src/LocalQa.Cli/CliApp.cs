@@ -1,7 +1,7 @@
 using System.CommandLine;
 using LocalQa.Cli.Commands;
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Models;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli;
@@ -46,7 +46,7 @@ public static class CliApp
         }
         var verbose = parse.GetValue(Verbose);
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var interrupts = Interrupts.Install(interrupt, error);
+        using var interrupts = Interrupts.Install(interrupt, ReferenceEquals(error, Console.Error) ? Interrupts.RawStandardError : error);
         try
         {
             // Ctrl+C is ours (Interrupts), so that inside the chat it stops an answer, not the program.

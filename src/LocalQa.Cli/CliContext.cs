@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LocalQa.Core.Prompts;
+using LocalQa.SemanticKernel;
 using Spectre.Console;
 
 namespace LocalQa.Cli;
@@ -7,6 +9,9 @@ namespace LocalQa.Cli;
 /// <summary>What every verb writes to: injected so tests capture it.</summary>
 public sealed class CliContext(TextWriter output, TextWriter error)
 {
+    /// <summary>The command line renders prompt files with Semantic Kernel's engine, as an SK application loading them would.</summary>
+    public static IPromptRenderer PromptRenderer { get; } = new SemanticKernelPromptRenderer();
+
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 

@@ -1,9 +1,9 @@
 using LocalQa.Core;
 using LocalQa.Core.Answering;
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Evaluation;
-using LocalQa.Core.Models;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Evaluation;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli;

@@ -54,12 +54,23 @@ public static class Interrupts
             return true;
         }
         if (top.Source.IsCancellationRequested) return false;
-        top.Source.Cancel();
+        // The token is cancelled before this returns; its callbacks run on the thread pool, so none
+        // of them can hold up the acknowledgement (or a second Ctrl+C) on this signal thread.
+        _ = top.Source.CancelAsync();
         // Written after the cancel: whoever reads it knows the command's token is already cancelled.
         top.Acknowledge.WriteLine(Stopping);
         top.Acknowledge.Flush();
         return true;
     }
+
+    /// <summary>
+    /// Standard error written straight to the file descriptor. .NET's Unix console serializes all its
+    /// writes on one lock, which a write to a full stdout pipe (output piped to a pager nobody reads)
+    /// holds while it blocks: the acknowledgement through Console.Error would wait behind it.
+    /// </summary>
+    public static TextWriter RawStandardError { get; } = OperatingSystem.IsWindows()
+        ? Console.Error
+        : new StreamWriter(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(2, ownsHandle: false), FileAccess.Write, bufferSize: 0), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
 
     internal sealed record Entry(CancellationTokenSource Source, TextWriter? Acknowledge);
 

@@ -18,7 +18,7 @@ public sealed unsafe class LlamaModel : IDisposable
     private readonly SafeLlamaModelHandle _handle;
     private readonly nint _vocab;
 
-    private LlamaModel(string path, SafeLlamaModelHandle handle, LlamaModelOptions options, Gguf.GgufFile file)
+    private LlamaModel(string path, SafeLlamaModelHandle handle, LlamaModelOptions options, Core.Gguf.GgufFile file)
     {
         Path = path;
         _handle = handle;
@@ -71,7 +71,7 @@ public sealed unsafe class LlamaModel : IDisposable
     public LlamaModelOptions Options { get; }
 
     /// <summary>The managed reader's view of the file (metadata, tensors), read before loading.</summary>
-    public Gguf.GgufFile File { get; }
+    public Core.Gguf.GgufFile File { get; }
     public string Architecture { get; }
     public string Description { get; }
     public long ParameterCount { get; }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 
 namespace LocalQa.Llama;
 
@@ -32,7 +32,16 @@ internal static class ModelFileCheck
             throw new ModelFileException($"Model path '{fullPath}' is a folder, not a .gguf file.", "Pass the path of the .gguf file inside it.");
         if (!File.Exists(fullPath))
             throw new ModelFileException($"Model file '{fullPath}' does not exist.", "Check the path, or download the model first.");
-        var file = GgufReader.Read(fullPath);
+        GgufFile file;
+        try
+        {
+            file = GgufReader.Read(fullPath);
+        }
+        catch (GgufFormatException e)
+        {
+            // The managed reader's error, as the engine's own kind: callers of the engine catch one family.
+            throw new ModelFileException(e.Message, e.Fix, e);
+        }
         CheckVocabulary(file);
         if (!vocabOnly)
         {

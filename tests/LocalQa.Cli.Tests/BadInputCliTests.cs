@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Index;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Cli.Tests;
 
@@ -222,10 +223,12 @@ public sealed class BadInputCliTests : IDisposable
         if (!OperatingSystem.IsLinux()) Assert.Skip("Shrinking a pipe (F_SETPIPE_SZ) is Linux's.");
         // The generation cannot end before the interrupt on a machine of any speed: the model never
         // picks an end token, its 8,192-token limit writes ~30 KB, and nobody reads stdout past the
-        // first character, so the child blocks once a 4 KiB pipe is full. Stdout is drained only
-        // after the child has said on stderr that it is stopping (its token is cancelled by then).
+        // first character, so the child blocks once a 4 KiB pipe is full. The interrupt comes when
+        // it is full, the case of output piped to a pager nobody reads (the acknowledgement once
+        // waited there behind .NET's console lock). Stdout is drained only after the child has said
+        // on stderr that it is stopping (its token is cancelled by then).
         var model = TinyModel("ctrlc.gguf", new TinyModelOptions { EndsGeneration = false, Shape = ModelShape.Tiny with { ContextLength = 16384 } });
-        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "8192", "--context", "16384"]);
+        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "8192", "--context", "16384"], interruptible: true);
         ShrinkPipe(p.StandardOutput.BaseStream);
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var err = new StringBuilder();
@@ -240,6 +243,10 @@ public sealed class BadInputCliTests : IDisposable
         });
 
         Assert.True(p.StandardOutput.Read() >= 0, "the answer began");
+        var pipe = ((System.IO.Pipes.PipeStream)p.StandardOutput.BaseStream).SafePipeHandle.DangerousGetHandle();
+        // Within one token's text of full: a write that does not fit waits whole (pipe writes up to a
+        // page are atomic), so the pipe may stop a few bytes short of its size.
+        while (!p.HasExited && BytesWaiting(pipe) < PipeBytes - 256) Thread.Yield();
         Interrupt(p);
         // Guards against a hang, not measures of speed.
         await stopping.Task.WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
@@ -253,15 +260,28 @@ public sealed class BadInputCliTests : IDisposable
         Assert.True(Encoding.UTF8.GetByteCount(rest) < 30_000, "the answer stopped early");
     }
 
+    private const int PipeBytes = 4096;
+
     [DllImport("libc", SetLastError = true)]
     private static extern int fcntl(nint fd, int cmd, int arg);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int ioctl(nint fd, ulong request, out int value);
 
     private static void ShrinkPipe(Stream stdout)
     {
         const int F_SETPIPE_SZ = 1031;
         // Before the child has written anything to stdout: it writes only the answer, after loading a model.
         var fd = ((System.IO.Pipes.PipeStream)stdout).SafePipeHandle.DangerousGetHandle();
-        Assert.True(fcntl(fd, F_SETPIPE_SZ, 4096) >= 4096, $"F_SETPIPE_SZ failed: errno {Marshal.GetLastPInvokeError()}");
+        Assert.True(fcntl(fd, F_SETPIPE_SZ, PipeBytes) == PipeBytes, $"F_SETPIPE_SZ failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Bytes written to the pipe and not yet read (FIONREAD): at the pipe's size, the writer is blocked.</summary>
+    private static int BytesWaiting(nint fd)
+    {
+        const ulong FIONREAD = 0x541B;
+        Assert.True(ioctl(fd, FIONREAD, out var n) == 0, $"FIONREAD failed: errno {Marshal.GetLastPInvokeError()}");
+        return n;
     }
 
     [Fact]
@@ -272,7 +292,7 @@ public sealed class BadInputCliTests : IDisposable
         for (var i = 0; i < 400; i++)
             System.IO.File.WriteAllText(Path.Combine(dir, $"a{i:D4}.txt"), string.Concat(Enumerable.Repeat($"Article {i} talks about boats and the harbour at length. ", 200)));
         var index = Path.Combine(_cli.Home, "ctrlc.db");
-        using var p = _cli.Start(["ingest", dir, "--index", index]);
+        using var p = _cli.Start(["ingest", dir, "--index", index], interruptible: true);
         // Interrupted once the first documents are committed, so under way on a machine of any
         // speed: a fixed delay could end before the runtime had even installed its Ctrl+C handler.
         while (!p.WaitForExit(IndexProbe.PollMilliseconds) && IndexProbe.Documents(index).Count == 0)

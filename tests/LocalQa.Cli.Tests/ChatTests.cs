@@ -2,6 +2,7 @@ using System.Text.Json;
 using LocalQa.Cli.Commands;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
+using LocalQa.Hosting;
 
 namespace LocalQa.Cli.Tests;
 
@@ -156,7 +157,7 @@ public sealed class GenerativeChatTests : IDisposable
     private LocalQaLibrary Library(int context)
     {
         var model = Path.Combine(_home, "tiny-chat.gguf");
-        if (!File.Exists(model)) LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        if (!File.Exists(model)) LocalQa.Testing.SyntheticModel.WriteTiny(model);
         var lib = LocalQaLibrary.Open(new LibraryOptions
         {
             IndexPath = Path.Combine(_home, "chat.db"),

@@ -1,7 +1,7 @@
 using LocalQa.Core;
 using LocalQa.Core.Answering;
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Models;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 using Xunit;
 

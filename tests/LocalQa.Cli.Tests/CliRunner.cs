@@ -34,9 +34,14 @@ internal sealed class CliRunner : IDisposable
 
     public sealed record Result(int ExitCode, string Out, string Err);
 
-    public Process Start(IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null, string? workingDirectory = null)
+    /// <param name="interruptible">
+    /// Start the child with SIGINT's default disposition. A test run started in the background by a
+    /// shell without job control inherits SIGINT ignored, the child with it, and .NET keeps an
+    /// ignored SIGINT ignored (as a background job should): Ctrl+C tests then wait forever.
+    /// </param>
+    public Process Start(IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null, string? workingDirectory = null, bool interruptible = false)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(interruptible ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -46,6 +51,12 @@ internal sealed class CliRunner : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (interruptible)
+        {
+            // coreutils' env (8.31 and later) resets the disposition before it runs dotnet.
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add("dotnet");
+        }
         psi.ArgumentList.Add(LocalQaDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["LOCALQA_HOME"] = Home;

@@ -1,5 +1,6 @@
 using LocalQa.Cli.Commands;
 using LocalQa.Core;
+using LocalQa.Hosting;
 using Spectre.Console.Testing;
 
 namespace LocalQa.Cli.Tests;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Cli.Tests;
 

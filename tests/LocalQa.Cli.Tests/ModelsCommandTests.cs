@@ -2,13 +2,13 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using LocalQa.Core;
 using LocalQa.Cli;
 using LocalQa.Cli.Commands;
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Models;
+using LocalQa.Core;
 using LocalQa.Core.Tests;
 using LocalQa.Core.Tests.Models;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Models;
 
 namespace LocalQa.Cli.Tests;
 

@@ -129,7 +129,7 @@ public sealed class RuntimeCliTests : IDisposable
     private JsonElement DoctorRuntimeThenAsk(string native)
     {
         var model = Path.Combine(_cli.Home, $"tiny-{Path.GetFileName(native)}.gguf");
-        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        LocalQa.Testing.SyntheticModel.WriteTiny(model);
         var env = new Dictionary<string, string?> { ["LOCALQA_NATIVE_DIR"] = native };
         var doctor = _cli.Run(["doctor", "--json"], null, env);
         Assert.True(doctor.ExitCode == 0, doctor.Err);
@@ -210,7 +210,7 @@ public sealed class RuntimeCliTests : IDisposable
     public void Gpu_layers_are_accepted_on_a_cpu_only_runtime_and_reported_by_doctor()
     {
         var model = Path.Combine(_cli.Home, "gpu-tiny.gguf");
-        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        LocalQa.Testing.SyntheticModel.WriteTiny(model);
         var env = new Dictionary<string, string?> { ["LOCALQA_GPU_LAYERS"] = "99" };
         var doctor = _cli.Run(["doctor", "--json"], null, env);
         Assert.True(doctor.ExitCode == 0, doctor.Err);

@@ -12,7 +12,7 @@ public sealed class SummarizeCliTests : IDisposable
     public void The_context_flag_sizes_the_summarizing_context()
     {
         var model = Path.Combine(_cli.Home, "summarize-tiny.gguf");
-        LocalQa.Llama.Gguf.SyntheticModel.WriteTiny(model);
+        LocalQa.Testing.SyntheticModel.WriteTiny(model);
         var article = Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "seeds")).Order(StringComparer.Ordinal).First();
 
         var fits = _cli.Run("summarize", article, "--model", model, "--max-words", "20", "--json");

@@ -1,5 +1,6 @@
+using LocalQa.Core.Gguf;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
+using LocalQa.Hosting;
 
 namespace LocalQa.Cli.Commands;
 

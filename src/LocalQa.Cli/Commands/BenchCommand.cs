@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using LocalQa.Core;
 using LocalQa.Bench;
-using LocalQa.Core.Configuration;
+using LocalQa.Core;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Configuration;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli.Commands;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting;
 
 namespace LocalQa.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LocalQa.Core;
-using LocalQa.Core.Configuration;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Configuration;
 
 namespace LocalQa.Cli.Commands;
 
@@ -26,6 +27,6 @@ internal sealed class CommonOptions
     public LibraryOptions Resolve(ParseResult parse)
     {
         var resolved = SettingsResolver.ForCurrentProcess().Resolve(_settings.Read(parse));
-        return LibraryOptions.From(resolved.Settings);
+        return LibraryOptions.From(resolved.Settings) with { PromptRenderer = CliContext.PromptRenderer };
     }
 }

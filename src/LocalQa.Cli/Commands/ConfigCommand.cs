@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using LocalQa.Core.Configuration;
+using LocalQa.Core;
+using LocalQa.Hosting.Configuration;
 
 namespace LocalQa.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using LocalQa.Core.Configuration;
+using LocalQa.Hosting.Configuration;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli.Commands;

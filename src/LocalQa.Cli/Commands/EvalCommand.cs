@@ -1,8 +1,9 @@
 using System.CommandLine;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
-using LocalQa.Core.Evaluation;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Evaluation;
 
 namespace LocalQa.Cli.Commands;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using LocalQa.Core;
-using LocalQa.Core.Configuration;
 using LocalQa.Core.Ingest;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Configuration;
 using Spectre.Console;
 
 namespace LocalQa.Cli.Commands;

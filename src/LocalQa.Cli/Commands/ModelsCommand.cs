@@ -3,11 +3,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalQa.Core;
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Models;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Tokenization;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

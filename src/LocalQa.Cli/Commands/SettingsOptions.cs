@@ -1,5 +1,6 @@
 using System.CommandLine;
-using LocalQa.Core.Configuration;
+using LocalQa.Core;
+using LocalQa.Hosting.Configuration;
 
 namespace LocalQa.Cli.Commands;
 

@@ -6,6 +6,7 @@ using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting;
 using LocalQa.Llama;
 using Spectre.Console;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using LocalQa.Core.Ai;
-using LocalQa.Core.Configuration;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Retrieval;
 using Microsoft.Extensions.AI;

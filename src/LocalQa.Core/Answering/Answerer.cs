@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using LocalQa.Core.Ai;
-using LocalQa.Core.Configuration;
 using LocalQa.Core.Index;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Retrieval;

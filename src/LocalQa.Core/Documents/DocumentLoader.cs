@@ -1,6 +1,5 @@
 using LocalQa.Core.Documents.Cleaning;
 using LocalQa.Core.Text;
-using LocalQa.Llama;
 
 namespace LocalQa.Core.Documents;
 

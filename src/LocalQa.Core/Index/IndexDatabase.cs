@@ -1,5 +1,4 @@
 using System.Globalization;
-using LocalQa.Core.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;

@@ -1,4 +1,3 @@
-using LocalQa.Core.Configuration;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;

@@ -249,9 +249,10 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
                     progress(new IngestProgress(0, 0, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file) { CurrentBytesDone = section.BytesRead, CurrentBytes = size });
                 }, options.Load, ct);
             }
-            catch (Exception ex) when (ex is InvalidInputException or Llama.LlamaException)
+            catch (InvalidInputException ex)
             {
-                // The document, or the engine on one of its sections: one bad file must not end the ingest.
+                // The document, or the embedder on one of its sections (engines report input they cannot
+                // take as InvalidInputException): one bad file must not end the ingest.
                 return new SectionedIngest(ex.Message, [], 0, 0, 0, 0);
             }
             if (loaded.SkipReason is not null) return new SectionedIngest(loaded.SkipReason, loaded.Warnings, 0, 0, 0, 0);

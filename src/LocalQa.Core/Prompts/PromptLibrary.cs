@@ -1,15 +1,13 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using LocalQa.Core.Configuration;
-using LocalQa.Llama;
-using Microsoft.SemanticKernel;
 
 namespace LocalQa.Core.Prompts;
 
 /// <summary>
-/// Prompt texts loaded at run time from a folder (the checkout's prompts/ or --prompts DIR), written in
-/// Semantic Kernel's template syntax (<c>{{$question}}</c>) and rendered by its prompt template engine,
-/// so the files are edited as SK documents them and an SK application can load them as they are.
+/// Prompt texts loaded at run time from a folder (the checkout's prompts/, or one the user names), written in
+/// Semantic Kernel's template syntax (<c>{{$question}}</c>), so the files are edited as SK documents them and
+/// an SK application can load them as they are; rendered by the <see cref="IPromptRenderer"/> given
+/// (<see cref="TemplateVariableRenderer"/> by default, so a program that embeds LocalQa needs no SK).
 /// Editing a prompt never needs a rebuild. A file is checked when loaded: every <c>{{…}}</c> in it must
 /// name a variable LocalQa supplies for that prompt (or be an SK literal such as <c>{{"{{"}}</c>).
 /// Thread-safety: rendering may run on any thread.
@@ -17,9 +15,8 @@ namespace LocalQa.Core.Prompts;
 public sealed partial class PromptLibrary
 {
     private readonly Dictionary<string, string> _templates = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IPromptTemplate> _compiled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, string>> _compiled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _used = new(StringComparer.Ordinal);
-    private readonly Kernel _kernel = new();
 
     public static readonly string[] Required = ["system", "answer", "followup", "condense", "abstain", "passage", "summarize", "summarize-reduce"];
 
@@ -41,17 +38,17 @@ public sealed partial class PromptLibrary
     public string Directory { get; }
 
     /// <summary>Loads and checks every required prompt; a missing folder or file, or a template LocalQa cannot fill, is the user's to fix.</summary>
-    public static PromptLibrary Load(string? directory = null)
+    public static PromptLibrary Load(string? directory, IPromptRenderer? renderer = null)
     {
-        directory ??= LocalQaPaths.PromptsDirectory
-            ?? throw new InvalidInputException("No prompts folder was found next to LocalQa.", $"Give a prompts folder with {string.Join(", ", Required.Select(r => r + ".txt"))}.")
+        if (directory is null)
+            throw new InvalidInputException("No prompts folder was found next to LocalQa.", $"Give a prompts folder with {string.Join(", ", Required.Select(r => r + ".txt"))}.")
             { Setting = SettingKeys.PromptsDir };
+        renderer ??= TemplateVariableRenderer.Instance;
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new InvalidInputException($"Prompts folder '{full}' does not exist.", "Give a folder of prompt .txt files that exists.")
             { Setting = SettingKeys.PromptsDir };
         var lib = new PromptLibrary(full);
-        var factory = new KernelPromptTemplateFactory { AllowDangerouslySetContent = true };
         foreach (var name in Required)
         {
             var file = Path.Combine(full, name + ".txt");
@@ -60,18 +57,7 @@ public sealed partial class PromptLibrary
             var text = File.ReadAllText(file, Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
             lib._templates[name] = text;
             lib._used[name] = Check(file, text, Variables[name]);
-            try
-            {
-                // LocalQa fences and neutralizes article text itself (UntrustedText) and never parses the
-                // rendered text as SK chat-prompt XML, so values go in as they are: SK's HTML encoding would
-                // only turn an article's "&" and quotes into entities the model then reads.
-                lib._compiled[name] = factory.Create(new PromptTemplateConfig(text));
-            }
-            catch (KernelException e)
-            {
-                throw new InvalidInputException($"Prompt file '{file}' is not a valid Semantic Kernel template: {e.Message}",
-                    $"Fix the {{{{…}}}} blocks in it, or copy {name}.txt from LocalQa's prompts/ folder.", e);
-            }
+            lib._compiled[name] = renderer.Compile(file, text);
         }
         return lib;
     }
@@ -82,22 +68,19 @@ public sealed partial class PromptLibrary
     /// <summary>The sentence the model must say when the passages do not answer.</summary>
     public string Abstain => _templates["abstain"].Trim();
 
-    /// <summary>Renders a prompt through Semantic Kernel's template engine; every variable the file uses must have a value.</summary>
+    /// <summary>Renders a prompt through the library's renderer; every variable the file uses must have a value.</summary>
     public string Render(string name, IReadOnlyDictionary<string, string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (!_compiled.TryGetValue(name, out var template)) throw new ArgumentException($"Unknown prompt '{name}'.", nameof(name));
-        var arguments = new KernelArguments();
-        foreach (var (key, value) in values) arguments[key] = value;
         foreach (var used in _used[name])
         {
-            // SK renders a missing variable as nothing; LocalQa's callers must never leave one out.
+            // A missing variable renders as nothing; LocalQa's callers must never leave one out.
             if (!values.ContainsKey(used))
                 throw new InvalidInputException($"Prompt '{Path.Combine(Directory, name + ".txt")}' uses {{{{${used}}}}}, which LocalQa does not provide here.",
                     $"Use only: {string.Join(", ", values.Keys.Select(k => "{{$" + k + "}}"))}.");
         }
-        // A template of text and variables only (Check refuses function calls) renders without awaiting anything.
-        return template.RenderAsync(_kernel, arguments).GetAwaiter().GetResult();
+        return template(values);
     }
 
     /// <summary>The variables a template uses; refuses the old <c>{{name}}</c> form, unknown variables and function calls, naming the file and the fix.</summary>

@@ -1,4 +1,4 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 using Microsoft.ML.Tokenizers;
 
 namespace LocalQa.Core.Tokenization;

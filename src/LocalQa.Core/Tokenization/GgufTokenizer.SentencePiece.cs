@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Text;
-using LocalQa.Llama.Gguf;
 using Microsoft.ML.Tokenizers;
 
 namespace LocalQa.Core.Tokenization;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 using Microsoft.ML.Tokenizers;
 
 namespace LocalQa.Core.Tokenization;

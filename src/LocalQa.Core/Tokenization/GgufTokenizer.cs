@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Text;
-using LocalQa.Llama.Gguf;
 using Microsoft.ML.Tokenizers;
 
 namespace LocalQa.Core.Tokenization;

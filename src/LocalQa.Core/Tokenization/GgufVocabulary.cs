@@ -1,5 +1,5 @@
 using System.Globalization;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 
 namespace LocalQa.Core.Tokenization;
 

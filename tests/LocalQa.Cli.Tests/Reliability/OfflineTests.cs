@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Cli.Tests.Reliability;
 
@@ -80,7 +81,7 @@ public sealed class OfflineTests : IDisposable
         @"WebRequest|HttpWebRequest|FtpWebRequest|WebClient|ClientWebSocket|HttpListener|NetworkStream|Dns|QuicConnection|QuicListener|SmtpClient|Ping)\b",
         RegexOptions.CultureInvariant);
 
-    private const string Downloader = "src/LocalQa.Core/Models/ModelDownloader.cs";
+    private const string Downloader = "src/LocalQa.Hosting/Models/ModelDownloader.cs";
 
     [Fact]
     [Trait("Category", "Reliability")]

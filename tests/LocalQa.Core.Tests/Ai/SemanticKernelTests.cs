@@ -1,6 +1,8 @@
 using LocalQa.Core.Ai;
 using LocalQa.Core.Ingest;
+using LocalQa.Hosting;
 using LocalQa.Llama;
+using LocalQa.SemanticKernel;
 using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;

@@ -1,35 +1,51 @@
 using System.Reflection;
 using System.Xml.Linq;
-using LocalQa.Core.Configuration;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Index;
-using LocalQa.Llama.Gguf;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Llama;
+using LocalQa.SemanticKernel;
+using LocalQa.Testing;
 using Xunit;
 
 namespace LocalQa.Core.Tests.Architecture;
 
 /// <summary>
-/// The layers depend one way, Cli → (Bench →) Core → Llama: the engine knows nothing of documents or
-/// the console, and the library a .NET user embeds (Core) carries no command-line, console or
-/// benchmark code.
-/// Checked on the project files (what the build may use) and on the compiled assemblies (what the
-/// code does use), so a reference added by hand or by a package fails here, not in review.
+/// The layers depend one way, as Microsoft.Extensions.AI splits abstractions from providers:
+/// Core (the library: abstractions, documents, index, answering, summarizing) knows no engine,
+/// no Semantic Kernel and no host; the llama.cpp engine, the Semantic Kernel package and the
+/// hosting layer (settings, evaluation, model files, composing the engine) stand on it; the
+/// command line and the benchmark stand on those; generated test models live in LocalQa.Testing,
+/// which nothing shipped to a library user references.
+/// Checked on the project files (what the build may use), on the restored package graph (what a
+/// program that references Core pulls in) and on the compiled assemblies (what the code does use),
+/// so a reference added by hand or by a package fails here, not in review.
 /// </summary>
 public sealed class LayeringTests
 {
     /// <summary>Each source project and the LocalQa projects it may reference.</summary>
     private static readonly Dictionary<string, string[]> AllowedProjects = new()
     {
-        ["LocalQa.Cli"] = ["LocalQa.Core", "LocalQa.Bench"],
-        ["LocalQa.Bench"] = ["LocalQa.Core"],
-        ["LocalQa.Core"] = ["LocalQa.Llama"],
-        ["LocalQa.Llama"] = [],
+        ["LocalQa.Core"] = [],
+        ["LocalQa.Llama"] = ["LocalQa.Core"],
+        ["LocalQa.Testing"] = ["LocalQa.Core"],
+        ["LocalQa.Hosting"] = ["LocalQa.Core", "LocalQa.Llama"],
+        // The plugin wraps the library the host composes, until Core has a face of its own to build it from.
+        ["LocalQa.SemanticKernel"] = ["LocalQa.Core", "LocalQa.Hosting"],
+        ["LocalQa.Bench"] = ["LocalQa.Hosting", "LocalQa.Testing"],
+        ["LocalQa.Cli"] = ["LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Bench"],
     };
 
-    /// <summary>Assemblies that belong to the console front end and its benchmark, not to the library.</summary>
-    private static readonly string[] ConsoleOnly = ["LocalQa.Cli", "LocalQa.Bench", "System.CommandLine", "Spectre.Console"];
+    /// <summary>Packages (and their assemblies) a program that embeds Core must not carry.</summary>
+    private static readonly string[] NotInCore = ["LLamaSharp", "LLamaSharp.Backend.Cpu", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI"];
+
+    /// <summary>Assemblies that belong to hosts and tests, not to the library.</summary>
+    private static readonly string[] HostOnly =
+        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "System.CommandLine", "Spectre.Console", "LLamaSharp", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI"];
 
     [Fact]
-    public void Source_projects_reference_only_the_layer_below()
+    public void Source_projects_reference_only_the_layers_below()
     {
         foreach (var (project, allowed) in AllowedProjects)
         {
@@ -39,29 +55,62 @@ public sealed class LayeringTests
                 .ToArray();
             Assert.True(
                 referenced.All(allowed.Contains),
-                $"{project} references {string.Join(", ", referenced)}; only {(allowed.Length == 0 ? "nothing" : string.Join(", ", allowed))} is allowed (Cli → Bench → Core → Llama).");
+                $"{project} references {string.Join(", ", referenced)}; only {(allowed.Length == 0 ? "nothing" : string.Join(", ", allowed))} is allowed.");
         }
     }
 
     [Fact]
-    public void The_engine_assembly_uses_no_LocalQa_layer_above_it()
+    public void Every_source_project_has_its_place_in_the_layers()
     {
-        var names = ReferencedNames(typeof(GgufFile).Assembly);
-        Assert.DoesNotContain("LocalQa.Core", names);
-        Assert.DoesNotContain("LocalQa.Cli", names);
-        Assert.Contains("LLamaSharp", names);
+        var projects = Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "src")).Select(Path.GetFileName).ToArray();
+        Assert.All(projects, p => Assert.True(AllowedProjects.ContainsKey(p!), $"src/{p} is not in LayeringTests.AllowedProjects: say what it may reference."));
+    }
+
+    /// <summary>What <c>dotnet list package --include-transitive</c> of Core lists, read from the restore's own record.</summary>
+    [Fact]
+    public void The_core_package_graph_holds_no_engine_and_no_semantic_kernel()
+    {
+        var assets = Path.Combine(TestPaths.RepoRoot, "src", "LocalQa.Core", "obj", "project.assets.json");
+        if (!File.Exists(assets)) Assert.Skip($"{assets} is absent: restore the solution first.");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(assets));
+        var packages = json.RootElement.GetProperty("libraries").EnumerateObject()
+            .Select(p => p.Name[..p.Name.IndexOf('/', StringComparison.Ordinal)])
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("Microsoft.Extensions.AI.Abstractions", packages);
+        foreach (var name in NotInCore) Assert.DoesNotContain(name, packages);
     }
 
     [Fact]
-    public void The_core_library_uses_no_console_front_end()
+    public void The_core_assembly_uses_no_engine_host_or_test_code()
     {
         var names = ReferencedNames(typeof(LocalQaIndex).Assembly);
-        foreach (var name in ConsoleOnly)
-        {
-            Assert.DoesNotContain(name, names);
-        }
+        foreach (var name in HostOnly) Assert.DoesNotContain(name, names);
+    }
 
-        Assert.Contains("LocalQa.Llama", names);
+    [Fact]
+    public void The_engine_assembly_uses_core_and_llamasharp_only_among_LocalQa_layers()
+    {
+        var names = ReferencedNames(typeof(LlamaChatClient).Assembly);
+        Assert.Contains("LocalQa.Core", names);
+        Assert.Contains("LLamaSharp", names);
+        foreach (var name in new[] { "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "Microsoft.SemanticKernel.Core" })
+            Assert.DoesNotContain(name, names);
+    }
+
+    [Fact]
+    public void Generated_test_models_are_not_shipped_with_the_library_the_engine_or_the_hosts()
+    {
+        Assert.Equal("LocalQa.Testing", typeof(SyntheticModel).Assembly.GetName().Name);
+        foreach (var assembly in new[] { typeof(LocalQaIndex).Assembly, typeof(LlamaChatClient).Assembly, typeof(LocalQaLibrary).Assembly, typeof(SemanticKernelPromptRenderer).Assembly })
+            Assert.DoesNotContain("LocalQa.Testing", ReferencedNames(assembly));
+    }
+
+    [Fact]
+    public void Settings_from_files_environment_and_flags_live_in_the_hosting_layer()
+    {
+        Assert.Equal("LocalQa.Hosting", typeof(SettingsResolver).Assembly.GetName().Name);
+        Assert.Equal("LocalQa.Hosting", typeof(LocalQa.Hosting.Evaluation.Evaluator).Assembly.GetName().Name);
+        Assert.DoesNotContain("LocalQa.Hosting", ReferencedNames(typeof(GgufFile).Assembly));
     }
 
     /// <summary>
@@ -84,8 +133,8 @@ public sealed class LayeringTests
 
     /// <summary>
     /// Answering, summarizing and ingesting talk to models through Microsoft.Extensions.AI and
-    /// LocalQa's own interfaces (Core/Ai), so another engine plugs in without touching them; only the
-    /// adapters in Core/Ai and the library that builds them know llama.cpp.
+    /// LocalQa's own interfaces (Core/Ai), so another engine plugs in without touching them. The
+    /// compiled-reference test above makes this hold for all of Core; this names the folder.
     /// </summary>
     [Theory]
     [InlineData("Answering")]

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using LocalQa.Bench;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Index;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Bench;
 

@@ -1,7 +1,8 @@
 using System.Numerics.Tensors;
 using LocalQa.Bench;
+using LocalQa.Core.Gguf;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Bench;
 

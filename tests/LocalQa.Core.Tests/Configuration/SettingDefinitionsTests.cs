@@ -1,5 +1,5 @@
 using System.Text;
-using LocalQa.Core.Configuration;
+using LocalQa.Hosting.Configuration;
 using Xunit;
 
 namespace LocalQa.Core.Tests.Configuration;

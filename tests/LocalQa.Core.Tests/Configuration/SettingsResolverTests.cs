@@ -1,6 +1,7 @@
-using LocalQa.Core.Configuration;
-using LocalQa.Core.Models;
 using LocalQa.Core.Tests.Models;
+using LocalQa.Hosting;
+using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Configuration;
@@ -60,7 +61,7 @@ public sealed class SettingsResolverTests : IDisposable
         Assert.Equal(_dir["prompts"], s.PromptsDir);
         Assert.Empty(r.ConfigFiles);
         Assert.All(r.Sources.Values, source => Assert.Equal(SettingSourceKind.Default, source.Kind));
-        Assert.Equal(SettingKeys.All.Order(), r.Sources.Keys.Order());
+        Assert.Equal(SettingDefinitions.Keys.Order(), r.Sources.Keys.Order());
     }
 
     // Layers that set "threads": u = localqa.json in the user config folder (1), c = in the current

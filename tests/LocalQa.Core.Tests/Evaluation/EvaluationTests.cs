@@ -1,5 +1,5 @@
 using LocalQa.Core.Answering;
-using LocalQa.Core.Evaluation;
+using LocalQa.Hosting.Evaluation;
 using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Evaluation;

@@ -1,6 +1,6 @@
 using LocalQa.Core.Answering;
-using LocalQa.Core.Evaluation;
 using LocalQa.Core.Index;
+using LocalQa.Hosting.Evaluation;
 
 namespace LocalQa.Core.Tests.Evaluation;
 

@@ -1,7 +1,7 @@
 using LocalQa.Core.Documents;
-using LocalQa.Core.Evaluation;
 using LocalQa.Core.Extractive;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting.Evaluation;
 
 namespace LocalQa.Core.Tests.Extractive;
 

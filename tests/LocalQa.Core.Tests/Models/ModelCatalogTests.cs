@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LocalQa.Core.Models;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Models;

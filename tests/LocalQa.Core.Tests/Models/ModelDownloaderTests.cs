@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using LocalQa.Core.Models;
+using LocalQa.Hosting.Models;
 using LocalQa.Llama;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,6 @@
-using LocalQa.Core.Models;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Hosting.Models;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Models;
 

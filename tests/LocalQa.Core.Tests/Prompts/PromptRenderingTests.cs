@@ -5,6 +5,7 @@ using LocalQa.Core.Retrieval;
 using LocalQa.Core.Tests.Golden;
 using LocalQa.Core.Text;
 using LocalQa.Llama;
+using LocalQa.SemanticKernel;
 using Microsoft.SemanticKernel;
 
 namespace LocalQa.Core.Tests.Prompts;
@@ -97,14 +98,35 @@ public sealed class PromptRenderingTests
         Assert.Contains(fix, e.Fix, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_literal_double_brace_spaces_and_case_are_as_SK_reads_them()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_literal_double_brace_spaces_and_case_are_as_SK_reads_them(bool semanticKernel)
     {
         using var dir = new TempFolder();
         foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "prompts")))
             File.Copy(file, Path.Combine(dir.Path, Path.GetFileName(file)));
-        File.WriteAllText(Path.Combine(dir.Path, "answer.txt"), "Braces {{ \"{{\" }} here.\n{{ $passages }}\n{{$Question}}\n");
-        var rendered = PromptLibrary.Load(dir.Path).Render("answer", new Dictionary<string, string> { ["passages"] = "P", ["question"] = "Q" });
-        Assert.Equal("Braces {{ here.\nP\nQ", rendered);
+        File.WriteAllText(Path.Combine(dir.Path, "answer.txt"), "Braces {{ \"{{\" }} and {{ 'it\\'s' }} here.\n{{ $passages }}\n{{$Question}}\n");
+        var renderer = semanticKernel ? new SemanticKernelPromptRenderer() : (IPromptRenderer)TemplateVariableRenderer.Instance;
+        var rendered = PromptLibrary.Load(dir.Path, renderer).Render("answer", new Dictionary<string, string> { ["passages"] = "P", ["question"] = "Q" });
+        Assert.Equal("Braces {{ and it's here.\nP\nQ", rendered);
+    }
+
+    /// <summary>
+    /// Core renders the prompt files without Semantic Kernel; the command line renders them with SK's
+    /// engine. Every shipped prompt, filled with hostile values, comes out the same both ways.
+    /// </summary>
+    [Fact]
+    public void Core_s_renderer_and_semantic_kernel_s_render_every_shipped_prompt_alike()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "prompts");
+        var core = PromptLibrary.Load(folder);
+        var sk = PromptLibrary.Load(folder, new SemanticKernelPromptRenderer());
+        var hostile = Hostile[1].Text + " {{$question}} & \"quotes\" <b>";
+        foreach (var (name, variables) in PromptLibrary.Variables)
+        {
+            var values = variables.ToDictionary(v => v, v => $"{v}: {hostile}", StringComparer.Ordinal);
+            Assert.Equal(sk.Render(name, values), core.Render(name, values));
+        }
     }
 }

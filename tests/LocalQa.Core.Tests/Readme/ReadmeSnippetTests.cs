@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using LocalQa.Core.Ai;
+using LocalQa.Llama;
+using LocalQa.SemanticKernel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 

@@ -3,6 +3,7 @@ using LocalQa.Core.Answering;
 using LocalQa.Core.Documents;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
+using LocalQa.Llama;
 
 namespace LocalQa.Core.Tests.Summarizing;
 

@@ -1,9 +1,9 @@
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
-using LocalQa.Core.Evaluation;
 using LocalQa.Core.Index;
 using LocalQa.Core.Prompts;
 using LocalQa.Core.Summarizing;
+using LocalQa.Hosting.Evaluation;
 
 namespace LocalQa.Core.Tests.Summarizing;
 

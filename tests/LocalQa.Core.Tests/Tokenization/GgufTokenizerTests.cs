@@ -1,8 +1,10 @@
-using LocalQa.Core.Chunking;
 using LocalQa.Core.Ai;
+using LocalQa.Core.Chunking;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Tokenization;
+using LocalQa.Hosting;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Tokenization;
 

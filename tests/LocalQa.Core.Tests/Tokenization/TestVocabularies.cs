@@ -1,5 +1,6 @@
 using System.Text;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Tokenization;
 

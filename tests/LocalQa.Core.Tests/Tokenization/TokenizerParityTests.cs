@@ -2,9 +2,10 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using LocalQa.Core.Gguf;
 using LocalQa.Core.Tokenization;
 using LocalQa.Llama;
-using LocalQa.Llama.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Core.Tests.Tokenization;
 

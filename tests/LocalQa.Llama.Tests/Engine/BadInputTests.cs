@@ -1,4 +1,5 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Llama.Tests.Engine;
 
@@ -34,7 +35,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
         var bytes = new byte[4096];
         new Random(7).NextBytes(bytes);
         var path = Temp("random.gguf", bytes);
-        var ex = Assert.Throws<GgufFormatException>(() => LlamaModel.Load(path));
+        var ex = AssertRefusedByReader(path);
         Assert.Contains("random.gguf", ex.Message, StringComparison.Ordinal);
     }
 
@@ -46,7 +47,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
     {
         var full = File.ReadAllBytes(fixture.Path);
         var path = Temp($"truncated-{keep}.gguf", full[..(int)(full.Length * keep)]);
-        var ex = Assert.Throws<GgufFormatException>(() => LlamaModel.Load(path));
+        var ex = AssertRefusedByReader(path);
         Assert.Contains(Path.GetFileName(path), ex.Message, StringComparison.Ordinal);
     }
 
@@ -57,7 +58,7 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
         // GGUF header: magic, u32 version, u64 tensor count, u64 metadata count.
         BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), long.MaxValue / 3);
         var path = Temp("absurd.gguf", bytes);
-        Assert.Throws<GgufFormatException>(() => LlamaModel.Load(path));
+        AssertRefusedByReader(path);
     }
 
     [Fact]
@@ -151,5 +152,13 @@ public sealed class BadInputTests(TinyModelFixture fixture) : IClassFixture<Tiny
         Assert.DoesNotContain(plain, model.IsControl);
         var parsed = model.Tokenize(injected, addSpecial: false, parseSpecial: true);
         Assert.Contains(parsed, model.IsControl);
+    }
+
+    /// <summary>The managed reader refuses the file before llama.cpp sees it; the engine reports it as its own kind, the reader's error inside.</summary>
+    private static ModelFileException AssertRefusedByReader(string path)
+    {
+        var ex = Assert.Throws<ModelFileException>(() => LlamaModel.Load(path));
+        Assert.IsType<GgufFormatException>(ex.InnerException);
+        return ex;
     }
 }

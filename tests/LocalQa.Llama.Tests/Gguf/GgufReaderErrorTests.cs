@@ -1,4 +1,6 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 using Xunit;
 
 namespace LocalQa.Llama.Tests.Gguf;
@@ -22,7 +24,8 @@ public sealed class GgufReaderErrorTests : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains(expectedProblem, e.Message, StringComparison.Ordinal);
         Assert.Equal(path, e.FilePath);
-        Assert.IsType<ModelFileException>(e, exactMatch: false);
+        // A user's file, not LocalQa's bug: the command line gives exit code 2 and the fix.
+        Assert.IsType<InvalidInputException>(e, exactMatch: false);
         return e;
     }
 

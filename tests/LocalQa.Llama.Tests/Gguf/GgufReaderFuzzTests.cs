@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 using Xunit;
 
 namespace LocalQa.Llama.Tests.Gguf;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 using Xunit;
 
 namespace LocalQa.Llama.Tests.Gguf;

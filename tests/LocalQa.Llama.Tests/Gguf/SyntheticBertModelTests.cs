@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Llama.Tests.Gguf;
 

@@ -1,4 +1,5 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 using Xunit;
 
 namespace LocalQa.Llama.Tests.Gguf;

@@ -1,4 +1,5 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Llama.Tests.Reliability;
 

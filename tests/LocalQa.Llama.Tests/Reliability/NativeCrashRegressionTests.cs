@@ -1,5 +1,6 @@
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 using LocalQa.Llama.Tests.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Llama.Tests.Reliability;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using LocalQa.Llama.Gguf;
+using LocalQa.Core.Gguf;
 using LocalQa.Llama.Tests.Gguf;
+using LocalQa.Testing;
 
 namespace LocalQa.Llama.Tests.Reliability;
 

@@ -1,0 +1,89 @@
+using LocalQa.Core;
+
+namespace LocalQa.Hosting.Configuration;
+
+/// <summary>
+/// The effective settings of one run, after <see cref="SettingsResolver"/> has merged defaults,
+/// localqa.json files, environment variables and command-line flags. Paths are absolute.
+/// </summary>
+public sealed record LocalQaSettings
+{
+    /// <summary>
+    /// The chat model: a full path when the file was found, else what was configured (a name or a
+    /// path that does not exist). Null when none is configured and the catalog default is not downloaded.
+    /// </summary>
+    public string? ChatModel { get; init; }
+
+    /// <summary>The embedding model, like <see cref="ChatModel"/>.</summary>
+    public string? EmbedModel { get; init; }
+
+    /// <summary>The SQLite index file.</summary>
+    public required string Index { get; init; }
+
+    /// <summary>The data folder: the default index and downloaded models live there.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>A folder holding a llama.cpp build to use instead of the bundled one; null for the bundled one.</summary>
+    public string? NativeDir { get; init; }
+
+    /// <summary>CPU threads for inference; null for the number of physical cores.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Layers to offload to the GPU (0: CPU only, -1: all, as <c>LlamaModelOptions.GpuLayers</c>); null when not set (CPU only).</summary>
+    public int? GpuLayers { get; init; }
+
+    /// <summary>Context window in tokens; null (or 0) for the model's own training context.</summary>
+    public int? ContextSize { get; init; }
+
+    /// <summary>The folder of prompt templates; null when LocalQa found none.</summary>
+    public string? PromptsDir { get; init; }
+
+    /// <summary>Where models are looked for, in order: configured folders, then <see cref="ModelsDirectory"/>, then the folders shipped with LocalQa.</summary>
+    public IReadOnlyList<string> ModelFolders { get; init; } = [];
+
+    /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
+    public string ModelsDirectory => Path.Combine(Home, "models");
+
+    public bool Equals(LocalQaSettings? other) =>
+        other is not null
+        && ChatModel == other.ChatModel && EmbedModel == other.EmbedModel && Index == other.Index && Home == other.Home
+        && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
+        && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders);
+
+    public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);
+}
+
+
+/// <summary>Where an effective setting came from, lowest precedence first.</summary>
+public enum SettingSourceKind
+{
+    /// <summary>LocalQa's built-in default.</summary>
+    Default,
+
+    /// <summary>A localqa.json file (the user's config folder, then the current folder).</summary>
+    File,
+
+    /// <summary>An environment variable (LOCALQA_…).</summary>
+    Environment,
+
+    /// <summary>A command-line flag.</summary>
+    Flag,
+
+    /// <summary>Nothing configured it: the catalog's default model was found in a models folder.</summary>
+    Catalog,
+}
+
+/// <summary>The origin of one setting: kind, and the file path, variable name or flag.</summary>
+/// <param name="Detail">The file path (File), variable name (Environment), flag (Flag), or a note (Default, Catalog).</param>
+/// <param name="Line">The line in the file, for File.</param>
+public sealed record SettingSource(SettingSourceKind Kind, string? Detail = null, int? Line = null)
+{
+    public override string ToString() => Kind switch
+    {
+        SettingSourceKind.File => Line is { } line ? FormattableString.Invariant($"file {Detail}:{line}") : $"file {Detail}",
+        SettingSourceKind.Environment => $"env {Detail}",
+        SettingSourceKind.Flag => $"flag {Detail}",
+        SettingSourceKind.Catalog => $"catalog default{(Detail is null ? "" : $" ({Detail})")}",
+        _ => Detail is null ? "default" : $"default ({Detail})",
+    };
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using LocalQa.Core;
+
+namespace LocalQa.Hosting.Configuration;
+
+/// <summary>What a setting's value is, which decides how the file, the variable and the flag are read.</summary>
+public enum SettingKind
+{
+    /// <summary>A file or folder path; relative to the localqa.json that sets it, or to the current folder.</summary>
+    Path,
+
+    /// <summary>A model: a .gguf path, a catalog name, or a file in a models folder.</summary>
+    Model,
+
+    /// <summary>A whole number, at least <see cref="SettingDefinition.Min"/>.</summary>
+    WholeNumber,
+
+    /// <summary>A list of folder paths (a flag repeated, or a JSON array).</summary>
+    PathList,
+}
+
+/// <summary>
+/// Everything about one setting in one place: its key in localqa.json and <c>config show</c>, its
+/// environment variable and flag, its kind and lower bound, what it means when unset and its help.
+/// The config file reader, the resolver, the command-line flags, <c>config show</c> and the
+/// library's options are all made from these, so a setting cannot be known to one and not another.
+/// </summary>
+/// <param name="Variable">The LOCALQA_… variable, or null for a setting that is only a file entry or a flag.</param>
+/// <param name="Unset">What an unset value means, as <c>config show</c> says it; null when the default needs no note.</param>
+/// <param name="FolderSetting">One of the settings that say where files are (--home, --models-dir), which every verb takes.</param>
+/// <param name="Value">Reads the effective value from resolved settings, as <c>config show</c> prints it.</param>
+public sealed record SettingDefinition(
+    string Key,
+    string? Variable,
+    string Flag,
+    SettingKind Kind,
+    string HelpName,
+    string Help,
+    string? Unset,
+    Func<LocalQaSettings, object?> Value,
+    int Min = 0,
+    bool FolderSetting = false)
+{
+    /// <summary>The flag's help line, naming the variable that also sets it.</summary>
+    public string Description => Variable is null ? Help : $"{Help} Env: {Variable}.";
+
+    /// <summary>What to do about a number out of range: the setting's meaning and its bound.</summary>
+    public string NumberFix => string.Create(CultureInfo.InvariantCulture, $"{Help} It must be at least {Min}.");
+}
+
+/// <summary>The settings LocalQa has, in the order <c>config show</c> prints them.</summary>
+public static class SettingDefinitions
+{
+    /// <summary>Every key, in the order <c>config show</c> prints them.</summary>
+    public static IReadOnlyList<string> Keys => [.. All.Select(d => d.Key)];
+
+    public static IReadOnlyList<SettingDefinition> All { get; } =
+    [
+        new(SettingKeys.ChatModel, "LOCALQA_MODEL", "--model", SettingKind.Model, "MODEL",
+            "Chat model: a .gguf path, a catalog name, or a file in a models folder.", null, s => s.ChatModel),
+        new(SettingKeys.EmbedModel, "LOCALQA_EMBED_MODEL", "--embed-model", SettingKind.Model, "MODEL",
+            "Embedding model, like --model.", null, s => s.EmbedModel),
+        new(SettingKeys.Index, "LOCALQA_INDEX", "--index", SettingKind.Path, "FILE",
+            "The index file.", "index.db in home", s => s.Index),
+        new(SettingKeys.Home, "LOCALQA_HOME", "--home", SettingKind.Path, "DIR",
+            "LocalQa's data folder (index, downloaded models).", null, s => s.Home, FolderSetting: true),
+        new(SettingKeys.NativeDir, "LOCALQA_NATIVE_DIR", "--native-dir", SettingKind.Path, "DIR",
+            "A folder with a llama.cpp build of the same commit to use instead of the bundled one.", "the runtime bundled with LocalQa", s => s.NativeDir),
+        new(SettingKeys.Threads, "LOCALQA_THREADS", "--threads", SettingKind.WholeNumber, "N",
+            "CPU threads for inference (default: physical cores).", "physical cores", s => s.Threads, Min: 1),
+        new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", SettingKind.WholeNumber, "N",
+            "Layers to offload to the GPU (0: none, -1: all; needs a CUDA or Vulkan build of the runtime).", "none: CPU only", s => s.GpuLayers, Min: -1),
+        new(SettingKeys.ContextSize, null, "--context", SettingKind.WholeNumber, "TOKENS",
+            "Context window in tokens (default: the model's own, at most 4096; 0: the model's own).", "the model's training context, at most 4096", s => s.ContextSize),
+        new(SettingKeys.PromptsDir, null, "--prompts", SettingKind.Path, "DIR",
+            "Folder of prompt templates.", null, s => s.PromptsDir),
+        new(SettingKeys.ModelFolders, null, "--models-dir", SettingKind.PathList, "DIR",
+            "Another folder to look for models in; repeatable.", "home's models/ and LocalQa's models/", s => s.ModelFolders, FolderSetting: true),
+    ];
+
+    private static readonly Dictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key, StringComparer.Ordinal);
+
+    /// <summary>The definition of <paramref name="key"/>.</summary>
+    public static SettingDefinition Of(string key) =>
+        ByKey.TryGetValue(key, out var definition) ? definition : throw new ArgumentOutOfRangeException(nameof(key), key, "Not a setting.");
+
+    /// <summary>The definition of <paramref name="key"/>, or null when there is no such setting.</summary>
+    public static SettingDefinition? Find(string key) => ByKey.GetValueOrDefault(key);
+}
