@@ -277,15 +277,36 @@ public static class DocumentLoader
 
         string? htmlTitle = null;
         List<TextBlock> blocks;
+        var parseWarnings = new List<string>();
         switch (format)
         {
             case DocumentFormat.Markdown:
-                blocks = MarkdownParser.Parse(source.Text!);
+                var nesting = MarkdownParser.NestingEstimate(source.Text!);
+                if (nesting > MarkdownParser.MaxNesting)
+                {
+                    // Its text is still worth having; only the markup is beyond reading.
+                    blocks = PlainTextParser.Parse(SplitLines(source.Text!));
+                    parseWarnings.Add($"{path}: its Markdown nests about {nesting} levels deep, more than the {MarkdownParser.MaxNesting} LocalQa parses; it was read as plain text.");
+                }
+                else if (MarkdownParser.TryParse(source.Text!, out var refusal) is { } parsed)
+                {
+                    blocks = parsed;
+                }
+                else
+                {
+                    return LoadResult.Skipped(path, $"{path}: skipped, its Markdown cannot be parsed ({refusal}).", format);
+                }
+
                 break;
             case DocumentFormat.Html:
                 var page = HtmlPageParser.Parse(source.Text!);
                 htmlTitle = page.Title;
                 blocks = page.Blocks;
+                if (page.DroppedTags > 0)
+                {
+                    parseWarnings.Add($"{path}: {page.DroppedTags:N0} HTML tags nested deeper than {HtmlNesting.MaxDepth} levels were ignored; their text was kept.");
+                }
+
                 break;
             default:
                 blocks = PlainTextParser.Parse(source.Lines!);
@@ -302,7 +323,7 @@ public static class DocumentLoader
 
         var title = ChooseTitle(format, htmlTitle, cleaned, path);
         var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings, Blocks = spans };
-        return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed);
+        return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed, parseWarnings);
     }
 
     /// <summary>
