@@ -77,6 +77,8 @@ public sealed unsafe class LlamaContext : IDisposable
         if (avail > 0 && est > avail)
             throw new ContextSizeException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller context.");
 
+        if (options.Threads > LlamaContextOptions.MaxThreads || options.BatchThreads > LlamaContextOptions.MaxThreads)
+            throw new LlamaException($"{Math.Max(options.Threads, options.BatchThreads)} threads are more than llama.cpp can run ({LlamaContextOptions.MaxThreads}).", $"Use {LlamaContextOptions.MaxThreads} threads or fewer; the physical core count is fastest.");
         var threads = options.Threads > 0 ? options.Threads : DefaultThreads();
         var p = LLamaContextParams.Default();
         p.n_ctx = (uint)ctx;

@@ -67,4 +67,26 @@ public sealed class BadInputFilesCliTests : IDisposable
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("ferry", r.Out, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--threads", "100000")]
+    [InlineData("--context", "99999999")]
+    public void A_setting_past_its_upper_bound_is_bad_input_before_the_engine_starts(string flag, string value)
+    {
+        var r = _cli.Run("config", "show", flag, value);
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains($"{flag} is {value}; it must be at most", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Too_many_threads_from_the_environment_is_bad_input_during_ingest()
+    {
+        var library = Library(("a.txt", "The ferry crosses the bay every morning at seven.\n"));
+
+        var r = _cli.Run(["ingest", library], null, new Dictionary<string, string?> { ["LOCALQA_THREADS"] = "100000" });
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains("LOCALQA_THREADS is 100000; it must be at most 512.", r.Err, StringComparison.Ordinal);
+    }
 }
