@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Cli.Tests;
 
@@ -89,4 +91,81 @@ public sealed class BadInputFilesCliTests : IDisposable
         Assert.True(r.ExitCode == 2, r.Err);
         Assert.Contains("LOCALQA_THREADS is 100000; it must be at most 512.", r.Err, StringComparison.Ordinal);
     }
+
+    /// <summary>An index of the seed articles, closed (its log checkpointed into the file).</summary>
+    private string IngestedIndex()
+    {
+        var r = _cli.Run("ingest", Path.Combine(CliRunner.RepoRoot, "seeds"));
+        Assert.True(r.ExitCode == 0, r.Err);
+        var index = Path.Combine(_cli.Home, "index.db");
+        Assert.False(File.Exists(index + "-wal") && new FileInfo(index + "-wal").Length > 0, "the log was not checkpointed");
+        return index;
+    }
+
+    private void AssertDamagedAndUntouched(string index, string before, params string[] verb)
+    {
+        foreach (var args in new[] { verb, ["ingest", Path.Combine(CliRunner.RepoRoot, "seeds")] })
+        {
+            var r = _cli.Run(args);
+            Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r.ExitCode} {r.Err}");
+            Assert.Contains($"The index '{index}' is damaged", r.Err, StringComparison.Ordinal);
+            Assert.Contains("ingest your folders again to build a new index", r.Err, StringComparison.Ordinal);
+            Assert.DoesNotContain("internal error", r.Err, StringComparison.Ordinal);
+            Assert.Equal(before, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(index))));
+        }
+    }
+
+    [Fact]
+    public void An_index_with_overwritten_pages_is_reported_as_damaged_and_left_alone()
+    {
+        var index = IngestedIndex();
+        var bytes = File.ReadAllBytes(index);
+        // Page 1 (the header and schema) stays readable; every other page is garbage.
+        for (var i = 4096; i < bytes.Length; i++) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(index, bytes);
+
+        AssertDamagedAndUntouched(index, Convert.ToHexString(SHA256.HashData(bytes)), "ask", "What did the ferry carry?");
+    }
+
+    [Fact]
+    public void A_truncated_index_is_reported_as_damaged_and_left_alone()
+    {
+        var index = IngestedIndex();
+        var bytes = File.ReadAllBytes(index)[..(File.ReadAllBytes(index).Length / 2)];
+        File.WriteAllBytes(index, bytes);
+
+        AssertDamagedAndUntouched(index, Convert.ToHexString(SHA256.HashData(bytes)), "ask", "What did the ferry carry?");
+    }
+
+    [Fact]
+    public void An_index_whose_schema_version_was_set_back_is_reported_as_damaged()
+    {
+        var index = IngestedIndex();
+        using (var c = new SqliteConnection($"Data Source={index};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode = DELETE; PRAGMA user_version = 1;";
+            cmd.ExecuteNonQuery();
+        }
+
+        var r = _cli.Run("ask", "What did the ferry carry?");
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains("is damaged (it says schema version 1, but its tables are not that version's", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_device_as_the_index_is_refused_before_SQLite_opens_it()
+    {
+        if (FileKindOfDevNullUnknown()) Assert.Skip("/dev/null is absent or this is not Linux.");
+
+        var r = _cli.Run("ask", "What did the ferry carry?", "--index", "/dev/null");
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains("The index path '/dev/null' is a character device, not a regular file.", r.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists("/dev/null-journal"));
+    }
+
+    private static bool FileKindOfDevNullUnknown() => !OperatingSystem.IsLinux() || !File.Exists("/dev/null");
 }
