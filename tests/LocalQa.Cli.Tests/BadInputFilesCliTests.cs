@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Cli.Tests;
@@ -168,4 +169,27 @@ public sealed class BadInputFilesCliTests : IDisposable
     }
 
     private static bool FileKindOfDevNullUnknown() => !OperatingSystem.IsLinux() || !File.Exists("/dev/null");
+
+    [Fact]
+    public void Chat_json_prints_sources_history_and_summaries_as_json_lines_too()
+    {
+        IngestedIndex();
+        var article = Path.Combine(CliRunner.RepoRoot, "seeds", Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "seeds")).Select(Path.GetFileName).Order(StringComparer.Ordinal).First()!);
+
+        var r = _cli.Run(["chat", "--json", "--extractive"], $"/sources\nWhat team did Erik Meijer lead at Meta?\n/sources\n/sources 7\n/history\n/summarize {article}\n");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(6, lines.Length);
+        Assert.Equal("sources", lines[0].GetProperty("command").GetString());
+        Assert.Equal("no answer yet", lines[0].GetProperty("error").GetString());
+        Assert.Equal(1, lines[1].GetProperty("turn").GetInt32());
+        Assert.Equal("sources", lines[2].GetProperty("command").GetString());
+        Assert.True(lines[2].GetProperty("sources").GetArrayLength() > 0);
+        Assert.StartsWith("no turn 7", lines[3].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal("history", lines[4].GetProperty("command").GetString());
+        Assert.Equal("What team did Erik Meijer lead at Meta?", lines[4].GetProperty("turns")[0].GetProperty("question").GetString());
+        Assert.Equal("summarize", lines[5].GetProperty("command").GetString());
+        Assert.Equal(1, lines[5].GetProperty("summaries").GetArrayLength());
+    }
 }
