@@ -58,7 +58,11 @@ public sealed unsafe class LlamaContext : IDisposable
         options ??= new LlamaContextOptions();
         if (model.VocabOnly)
             throw new InvalidOperationException($"Model '{model.Path}' was loaded vocabulary-only and cannot decode; load it without VocabOnly to generate or embed.");
-        var train = Math.Max(1, model.TrainingContextLength);
+        var train = model.TrainingContextLength;
+        // A model that claims fewer tokens than any context needs cannot be helped by a context size:
+        // checked first, so the two checks below never give a fix the other refuses.
+        if (train < 16)
+            throw new ContextSizeException($"'{Path.GetFileName(model.Path)}' says it was trained for a context of {train} tokens (its context_length), fewer than the 16 any context needs.", "Use another model file: this one's metadata is damaged, or it was not made for text.");
         var ctx = options.ContextSize == 0 ? Math.Min(train, LlamaContextOptions.DefaultMaxContext) : options.ContextSize;
         if (ctx < 16)
             throw new ContextSizeException($"Context size {options.ContextSize} is too small.", "Use at least 16 tokens, or 0 for the model's own size.");
@@ -77,6 +81,8 @@ public sealed unsafe class LlamaContext : IDisposable
         if (avail > 0 && est > avail)
             throw new ContextSizeException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller context.");
 
+        if (options.Threads > LlamaContextOptions.MaxThreads || options.BatchThreads > LlamaContextOptions.MaxThreads)
+            throw new LlamaException($"{Math.Max(options.Threads, options.BatchThreads)} threads are more than llama.cpp can run ({LlamaContextOptions.MaxThreads}).", $"Use {LlamaContextOptions.MaxThreads} threads or fewer; the physical core count is fastest.");
         var threads = options.Threads > 0 ? options.Threads : DefaultThreads();
         var p = LLamaContextParams.Default();
         p.n_ctx = (uint)ctx;

@@ -15,6 +15,19 @@ public sealed record LlamaContextOptions
     /// <summary>Independent sequences (parallel generations or embeddings) the context can hold.</summary>
     public int Sequences { get; init; } = 1;
 
+    /// <summary>
+    /// The most threads a context takes: ggml's GGML_MAX_N_THREADS. Past it ggml's thread pool fails
+    /// natively (libgomp's "Thread creation failed", or a stack overflow in a decode), and no machine
+    /// LocalQa runs on has more cores than this.
+    /// </summary>
+    public const int MaxThreads = 512;
+
+    /// <summary>
+    /// The largest context asked for: 2^20 tokens, the longest any open model is trained for. Beyond
+    /// it the KV cache alone would need far more memory than a laptop, and llama.cpp's sizes overflow.
+    /// </summary>
+    public const int MaxContext = 1 << 20;
+
     /// <summary>Threads for single-token decode steps; 0 picks the physical core count.</summary>
     public int Threads { get; init; }
 

@@ -166,6 +166,18 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 Talk.Reset();
                 o.WriteLine("(new conversation: earlier turns forgotten, cache cleared)");
                 break;
+            case "/history" when Json:
+                WriteCommandJson(verb, new JsonObject
+                {
+                    ["turns"] = new JsonArray([.. Talk.Answers.Select(t => (JsonNode)new JsonObject
+                    {
+                        ["turn"] = t.Turn,
+                        ["question"] = t.Question,
+                        ["standalone_question"] = t.StandaloneQuestion,
+                        ["standalone_by"] = t.StandaloneBy,
+                    })]),
+                });
+                break;
             case "/history":
                 if (Talk.Answers.Count == 0) o.WriteLine("(no questions yet)");
                 foreach (var t in Talk.Answers)
@@ -196,7 +208,8 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 {
                     using var scope = Interrupts.Enter(ct);
                     var results = SummarizeCommand.Summarize(lib, [arg], new SummarizeOptions(), scope.Token);
-                    foreach (var r in results) SummarizeCommand.Print(cli, r);
+                    if (Json) WriteCommandJson(verb, new JsonObject { ["summaries"] = new JsonArray([.. results.Select(r => (JsonNode)SummarizeCommand.ToJson(r))]) });
+                    else foreach (var r in results) SummarizeCommand.Print(cli, r);
                 }
                 catch (Exception ex) when (CliErrors.IsReported(ex))
                 {
@@ -220,16 +233,30 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         var answers = Talk.Answers;
         if (answers.Count == 0)
         {
-            o.WriteLine("(no answer yet)");
+            if (Json) WriteCommandJson("/sources", new JsonObject { ["error"] = "no answer yet" });
+            else o.WriteLine("(no answer yet)");
             return;
         }
         var n = answers.Count;
         if (arg.Length > 0 && (!int.TryParse(arg, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n) || n < 1 || n > answers.Count))
         {
-            o.WriteLine($"(no turn {arg}: this conversation has turns 1 to {answers.Count}; /history lists them)");
+            var problem = $"no turn {arg}: this conversation has turns 1 to {answers.Count}; /history lists them";
+            if (Json) WriteCommandJson("/sources", new JsonObject { ["error"] = problem });
+            else o.WriteLine($"({problem})");
             return;
         }
         var turn = answers[n - 1];
+        if (Json)
+        {
+            WriteCommandJson("/sources", new JsonObject
+            {
+                ["turn"] = turn.Turn,
+                ["question"] = turn.Question,
+                ["standalone_question"] = turn.StandaloneQuestion,
+                ["sources"] = JsonSerializer.SerializeToNode(turn.Result.Sources, CliContext.Json),
+            });
+            return;
+        }
         o.WriteLine($"Turn {turn.Turn}: {turn.Question}");
         o.WriteLine($"Searched as: {turn.StandaloneQuestion}");
         foreach (var s in turn.Result.Sources)
@@ -237,6 +264,21 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
             o.WriteLine($"[{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk}, score {s.Score:F4})");
             o.WriteLine("    " + (s.Text.Length > 400 ? s.Text[..400] + "…" : s.Text).ReplaceLineEndings(" "));
         }
+    }
+
+    /// <summary>
+    /// chat --json's line for a command's output: a script reading one JSON object a line must not
+    /// meet the plain listing between them. <c>command</c> says which command it answers.
+    /// </summary>
+    private void WriteCommandJson(string verb, JsonObject body)
+    {
+        var line = new JsonObject { ["command"] = verb.TrimStart('/') };
+        foreach (var (key, value) in body.ToList())
+        {
+            body.Remove(key);
+            line[key] = value;
+        }
+        cli.Out.WriteLine(line.ToJsonString(OneLine));
     }
 
     // A 4,000-character question is allowed; echoing it whole in a one-line listing is not useful.

@@ -51,6 +51,11 @@ public static class DocumentLoader
             path,
             fullPath =>
             {
+                if (FileKind.Special(fullPath) is { } kind)
+                {
+                    return ReadSpecial(fullPath, kind, format, options, cancellationToken);
+                }
+
                 var info = FileTarget.Of(fullPath);
                 if (info.Length > options.MaxFileBytes)
                 {
@@ -65,6 +70,38 @@ public static class DocumentLoader
                 return Build(fullPath, format, source, info.LastWriteTimeUtc, options);
             },
             (fullPath, reason) => LoadResult.Skipped(fullPath, reason, format));
+    }
+
+    /// <summary>
+    /// A pipe or a character device named on its own (<c>summarize &lt;(cmd)</c>, /dev/stdin, a
+    /// terminal) is read as the stream it is; it has no length to check first, so reading stops at
+    /// the size limit (a device like /dev/zero never ends). Block devices and sockets are not read.
+    /// </summary>
+    private static LoadResult ReadSpecial(string fullPath, string kind, DocumentFormat format, LoadOptions options, CancellationToken cancellationToken)
+    {
+        if (kind is not ("a named pipe (FIFO)" or "a character device"))
+        {
+            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {kind}, not a regular file.", format);
+        }
+
+        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        var bytes = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (bytes.Length + read > options.MaxFileBytes)
+            {
+                return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {kind} that gave more than the limit of {options.MaxFileBytes:N0} bytes.", format);
+            }
+
+            bytes.Write(chunk, 0, read);
+        }
+
+        bytes.Position = 0;
+        var source = SourceReader.Read(bytes, asLines: format == DocumentFormat.PlainText, cancellationToken);
+        return Build(fullPath, format, source, DateTimeOffset.UtcNow, options);
     }
 
     /// <summary>
@@ -119,6 +156,11 @@ public static class DocumentLoader
             path,
             fullPath =>
             {
+                if (FileKind.Special(fullPath) is { } kind)
+                {
+                    return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {kind}, not a regular file." };
+                }
+
                 var info = FileTarget.Of(fullPath);
                 var sections = 0;
                 long offset = 0;
@@ -276,15 +318,36 @@ public static class DocumentLoader
 
         string? htmlTitle = null;
         List<TextBlock> blocks;
+        var parseWarnings = new List<string>();
         switch (format)
         {
             case DocumentFormat.Markdown:
-                blocks = MarkdownParser.Parse(source.Text!);
+                var nesting = MarkdownParser.NestingEstimate(source.Text!);
+                if (nesting > MarkdownParser.MaxNesting)
+                {
+                    // Its text is still worth having; only the markup is beyond reading.
+                    blocks = PlainTextParser.Parse(SplitLines(source.Text!));
+                    parseWarnings.Add($"{path}: its Markdown nests about {nesting} levels deep, more than the {MarkdownParser.MaxNesting} LocalQa parses; it was read as plain text.");
+                }
+                else if (MarkdownParser.TryParse(source.Text!, out var refusal) is { } parsed)
+                {
+                    blocks = parsed;
+                }
+                else
+                {
+                    return LoadResult.Skipped(path, $"{path}: skipped, its Markdown cannot be parsed ({refusal}).", format);
+                }
+
                 break;
             case DocumentFormat.Html:
                 var page = HtmlPageParser.Parse(source.Text!);
                 htmlTitle = page.Title;
                 blocks = page.Blocks;
+                if (page.DroppedTags > 0)
+                {
+                    parseWarnings.Add($"{path}: {page.DroppedTags:N0} HTML tags nested deeper than {HtmlNesting.MaxDepth} levels were ignored; their text was kept.");
+                }
+
                 break;
             default:
                 blocks = PlainTextParser.Parse(source.Lines!);
@@ -301,7 +364,7 @@ public static class DocumentLoader
 
         var title = ChooseTitle(format, htmlTitle, cleaned, path);
         var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings, Blocks = spans };
-        return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed);
+        return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed, parseWarnings);
     }
 
     /// <summary>
@@ -414,6 +477,13 @@ public static class DocumentLoader
     /// <returns>False when the file cannot be opened (a warning says why).</returns>
     private static bool AddIfReadable(string file, List<string> files, List<PathWarning> warnings)
     {
+        // Before opening: opening a named pipe waits for a writer that may never come.
+        if (FileKind.Special(file) is { } kind)
+        {
+            warnings.Add(new PathWarning(file, $"{file}: skipped, it is {kind}, not a regular file."));
+            return false;
+        }
+
         try
         {
             using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -446,7 +516,7 @@ public static class DocumentLoader
         }
     }
 
-    private static string FullPath(string path)
+    internal static string FullPath(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
         {

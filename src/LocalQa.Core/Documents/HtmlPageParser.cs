@@ -25,12 +25,13 @@ internal static partial class HtmlPageParser
         "center", "body", "html", "hgroup",
     };
 
-    internal sealed record Page(string? Title, List<TextBlock> Blocks);
+    /// <param name="DroppedTags">Start tags nested too deeply to keep (see <see cref="HtmlNesting"/>); their text is in the blocks.</param>
+    internal sealed record Page(string? Title, List<TextBlock> Blocks, int DroppedTags = 0);
 
     internal static Page Parse(string html)
     {
         var parser = new HtmlParser();
-        using var document = parser.ParseDocument(html);
+        using var document = parser.ParseDocument(HtmlNesting.Bound(html, out var dropped));
         var title = Collapse(document.Title);
         var root = ChooseRoot(document);
         RemoveBoilerplateElements(document, root);
@@ -50,14 +51,14 @@ internal static partial class HtmlPageParser
             blocks.Insert(0, new TextBlock(title, BlockKind.Heading, 1));
         }
 
-        return new Page(string.IsNullOrEmpty(title) ? null : title, blocks);
+        return new Page(string.IsNullOrEmpty(title) ? null : title, blocks, dropped);
     }
 
     /// <summary>Blocks of an HTML fragment, such as raw HTML inside Markdown.</summary>
     internal static List<TextBlock> ParseFragment(string html)
     {
         var parser = new HtmlParser();
-        using var document = parser.ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
+        using var document = parser.ParseDocument("<!DOCTYPE html><html><body>" + HtmlNesting.Bound(html, out _) + "</body></html>");
         var body = document.Body!;
         RemoveBoilerplateElements(document, body);
         var builder = new BlockBuilder();

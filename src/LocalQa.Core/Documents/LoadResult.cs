@@ -59,9 +59,10 @@ public sealed class LoadResult
         DocumentFormat format,
         string encodingName,
         long invalidBytes,
-        IReadOnlyList<RemovedBlock> removed)
+        IReadOnlyList<RemovedBlock> removed,
+        IReadOnlyList<string>? parseWarnings = null)
     {
-        var warnings = InvalidBytesWarnings(path, invalidBytes, encodingName);
+        IReadOnlyList<string> warnings = [.. InvalidBytesWarnings(path, invalidBytes, encodingName), .. parseWarnings ?? []];
         return new LoadResult(path, document, null)
         {
             Format = format,

@@ -12,6 +12,7 @@ internal sealed class IndexDatabase : IDisposable
 {
     /// <summary>How long a writer waits for another process's write lock before giving up (the locked-index message says so).</summary>
     internal const int BusyTimeoutMilliseconds = 10_000;
+    private const int SqliteError = 1;
 
     /// <summary>
     /// SQLite's default page cache (2 MB) is smaller than the b-trees an ingest touches for every
@@ -59,6 +60,15 @@ internal sealed class IndexDatabase : IDisposable
             };
         }
 
+        // SQLite would open /dev/null and then fail (or, as root, create /dev/null-journal beside it).
+        if (FileKind.Special(fullPath) is { } kind)
+        {
+            throw new InvalidInputException($"The index path '{fullPath}' is {kind}, not a regular file.", "Give the path of an index file, or a name that does not exist yet to create a new index.")
+            {
+                Setting = SettingKeys.Index,
+            };
+        }
+
         var folder = Path.GetDirectoryName(fullPath);
         try
         {
@@ -92,7 +102,16 @@ internal sealed class IndexDatabase : IDisposable
             var target = targetVersion ?? IndexMigrations.CurrentVersion;
             if (version < target)
             {
-                IndexMigrations.MigrateTo(connection, target, options);
+                try
+                {
+                    IndexMigrations.MigrateTo(connection, target, options);
+                }
+                catch (SqliteException e) when (version > 0 && e.SqliteErrorCode == SqliteError)
+                {
+                    // An upgrade of a real index fails only when its tables are not those of the version
+                    // it claims (user_version set back by hand, or a file of mixed origins).
+                    throw IndexErrors.Damaged(fullPath, $"it says schema version {version}, but its tables are not that version's: {e.Message}", e);
+                }
             }
 
             return new IndexDatabase(fullPath, connection, time ?? TimeProvider.System);
@@ -206,6 +225,9 @@ internal sealed class IndexDatabase : IDisposable
         return Connection.BeginTransaction(deferred: false);
     });
 
+    /// <summary>What a user can fix about <paramref name="e"/> (see <see cref="IndexErrors.UserError"/>), or null.</summary>
+    public InvalidInputException? UserError(SqliteException e) => IndexErrors.UserError(FilePath, BusyTimeoutMilliseconds, e);
+
     /// <summary>Runs a step of a write whose transaction someone else commits, mapping the failures a user can fix.</summary>
     public T Mapped<T>(Func<T> write)
     {
@@ -276,6 +298,10 @@ internal sealed class IndexDatabase : IDisposable
             applicationId = Sql.ScalarLong(connection, null, "PRAGMA application_id");
             objects = Sql.ScalarLong(connection, null, "SELECT count(*) FROM sqlite_schema");
         }
+        catch (SqliteException e) when (IndexErrors.IsNotADatabase(e) && HasIndexHeader(path))
+        {
+            throw IndexErrors.Damaged(path, e.Message, e);
+        }
         catch (SqliteException e) when (IndexErrors.IsNotADatabase(e))
         {
             throw new InvalidInputException(
@@ -299,6 +325,24 @@ internal sealed class IndexDatabase : IDisposable
         }
 
         return (int)version;
+    }
+
+    // A file whose header is a LocalQa index's (SQLite's magic and our application id) but which SQLite
+    // cannot read is a damaged index (cut short, overwritten), not some other file.
+    private static bool HasIndexHeader(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> header = stackalloc byte[72];
+            return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length
+                   && header[..16].SequenceEqual("SQLite format 3\0"u8)
+                   && System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header[68..]) == IndexMigrations.ApplicationId;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static void Configure(SqliteConnection connection)

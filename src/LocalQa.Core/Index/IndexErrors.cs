@@ -29,10 +29,11 @@ internal static class IndexErrors
                 e)
             : UserError(path, busyTimeoutMilliseconds, e);
 
-    /// <summary>A full disk or another process's write lock; null for anything else.</summary>
+    /// <summary>A full disk, another process's write lock or a damaged file; null for anything else.</summary>
     public static InvalidInputException? UserError(string path, int busyTimeoutMilliseconds, SqliteException e) => e.SqliteErrorCode switch
     {
         SqliteFull => DiskFull(path, e),
+        SqliteCorrupt or SqliteNotADatabase => Damaged(path, e.Message, e),
         _ when e.SqliteExtendedErrorCode == SqliteIoErrorShmSize => DiskFull(path, e),
         SqliteBusy or SqliteLocked => new InvalidInputException(
             $"The index '{path}' is locked: another LocalQa process is writing to it (waited {busyTimeoutMilliseconds / 1000} s).",
@@ -40,6 +41,16 @@ internal static class IndexErrors
             e),
         _ => null,
     };
+
+    /// <summary>
+    /// The index file is damaged (pages overwritten, the file cut short) or inconsistent. Nothing
+    /// here touches it: it may hold what a recovery tool can still read.
+    /// </summary>
+    public static InvalidInputException Damaged(string path, string what, Exception? inner = null) => new(
+        $"The index '{path}' is damaged ({what}); LocalQa has not changed it.",
+        "Move the file aside (keep it if you want to try recovering it) and ingest your folders again to build a new index, or choose another index file.",
+        inner)
+    { Setting = SettingKeys.Index };
 
     private static InvalidInputException DiskFull(string path, SqliteException e) => new(
         $"The disk holding the index '{path}' is full; every document already stored in it is whole.",

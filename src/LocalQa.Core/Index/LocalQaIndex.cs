@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using LocalQa.Core.Documents;
+using Microsoft.Data.Sqlite;
 
 namespace LocalQa.Core.Index;
 
@@ -67,26 +68,35 @@ public sealed class LocalQaIndex : IDisposable
 
     /// <summary>The stored content hash of the document at <paramref name="path"/>: lets ingestion skip unchanged files with one indexed lookup.</summary>
     public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash) =>
-        _documents.TryGetHash(path, out contentHash, out _);
+        TryGetDocumentHash(path, out contentHash, out _);
 
     /// <summary>
     /// The stored content hash and byte size of the document at <paramref name="path"/>. A file whose
     /// size differs has changed, so ingestion need not read it twice (once to hash, once to load).
     /// </summary>
-    public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash, out long sizeBytes) =>
-        _documents.TryGetHash(path, out contentHash, out sizeBytes);
+    public bool TryGetDocumentHash(string path, [NotNullWhen(true)] out string? contentHash, out long sizeBytes)
+    {
+        try
+        {
+            return _documents.TryGetHash(path, out contentHash, out sizeBytes);
+        }
+        catch (SqliteException e) when (_db.UserError(e) is { } user)
+        {
+            throw user;
+        }
+    }
 
     /// <summary>
     /// The earliest indexed document in the same near-duplicate group as the one at
     /// <paramref name="path"/> (a copy of the same story), or null when it has none.
     /// </summary>
-    public string? NearDuplicateOf(string path) => _duplicates.NearDuplicateOf(path);
+    public string? NearDuplicateOf(string path) => _db.Mapped(() => _duplicates.NearDuplicateOf(path));
 
     /// <summary>
     /// Indexed documents that nearly duplicate <paramref name="text"/> (an article not ingested, such
     /// as one being summarized), most similar first; empty for a text too short to compare.
     /// </summary>
-    public IReadOnlyList<NearCopy> FindNearCopies(string text) => _duplicates.FindNearCopies(text);
+    public IReadOnlyList<NearCopy> FindNearCopies(string text) => _db.Mapped(() => _duplicates.FindNearCopies(text));
 
     /// <summary>
     /// Replaces everything stored for <paramref name="document"/>'s path (row, chunks, full-text
@@ -95,7 +105,7 @@ public sealed class LocalQaIndex : IDisposable
     /// <param name="chunks">The chunks, ordinals 0, 1, 2… in order, offsets inside the document text.</param>
     /// <param name="embeddings">Optional vectors, one per chunk in the same order.</param>
     public UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null) =>
-        _documents.Upsert(document, chunks, embeddings);
+        _db.Mapped(() => _documents.Upsert(document, chunks, embeddings));
 
     /// <summary>
     /// Makes the next <see cref="UpsertDocument"/> calls share transactions (see <see cref="WriteBatch"/>)
@@ -111,79 +121,88 @@ public sealed class LocalQaIndex : IDisposable
     /// Starts replacing the document at <paramref name="path"/> with one written a section at a
     /// time (<see cref="DocumentWriter"/>); the previous version stays visible until it commits.
     /// </summary>
-    public DocumentWriter BeginDocument(string path) => _documents.BeginStreamed(path);
+    public DocumentWriter BeginDocument(string path) => _db.Mapped(() => _documents.BeginStreamed(path));
 
     /// <summary>Removes a document with its chunks, full-text entries and vectors.</summary>
     /// <returns>False when no document has that path.</returns>
-    public bool RemoveDocument(string path) => _documents.Remove(path);
+    public bool RemoveDocument(string path) => _db.Mapped(() => _documents.Remove(path));
 
     /// <summary>Removes every document whose path is not in <paramref name="existingPaths"/> (files deleted since they were indexed).</summary>
     /// <returns>The removed paths, sorted.</returns>
-    public IReadOnlyList<string> Prune(IEnumerable<string> existingPaths) => _documents.PruneExcept(existingPaths);
+    public IReadOnlyList<string> Prune(IEnumerable<string> existingPaths) => _db.Mapped(() => _documents.PruneExcept(existingPaths));
 
     /// <summary>All documents, ordered by path.</summary>
-    public IReadOnlyList<IndexedDocument> ListDocuments() => _documents.Read(null);
+    public IReadOnlyList<IndexedDocument> ListDocuments() => _db.Mapped(() => _documents.Read(null));
 
     /// <summary>The document stored for <paramref name="path"/>, or null.</summary>
     public IndexedDocument? GetDocument(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var documents = _documents.Read(path);
+        var documents = _db.Mapped(() => _documents.Read(path));
         return documents.Count > 0 ? documents[0] : null;
     }
 
     /// <summary>The chunk at <paramref name="ordinal"/> of a document, or null.</summary>
     public StoredChunk? GetChunk(long documentId, int ordinal)
     {
-        var chunks = _chunks.Neighbours(documentId, ordinal, 0, 0);
+        var chunks = _db.Mapped(() => _chunks.Neighbours(documentId, ordinal, 0, 0));
         return chunks.Count > 0 ? chunks[0] : null;
     }
 
     /// <summary>The chunks from <c>ordinal - before</c> to <c>ordinal + after</c> of a document that exist, in order.</summary>
     public IReadOnlyList<StoredChunk> GetNeighbours(long documentId, int ordinal, int before = 1, int after = 1) =>
-        _chunks.Neighbours(documentId, ordinal, before, after);
+        _db.Mapped(() => _chunks.Neighbours(documentId, ordinal, before, after));
 
     /// <summary>The chunks with the given ids that exist, with their documents' path and title, in no particular order.</summary>
-    public IReadOnlyList<SourcedChunk> GetChunks(IReadOnlyCollection<long> chunkIds) => _chunks.ById(chunkIds);
+    public IReadOnlyList<SourcedChunk> GetChunks(IReadOnlyCollection<long> chunkIds) => _db.Mapped(() => _chunks.ById(chunkIds));
 
     /// <summary>
     /// Full-text search: the best <paramref name="limit"/> chunks for an FTS5 MATCH expression,
     /// ranked by bm25. Build the expression from user text with <c>FtsQueryBuilder.Build</c>;
     /// a malformed expression throws <see cref="Microsoft.Data.Sqlite.SqliteException"/>.
     /// </summary>
-    public IReadOnlyList<ChunkHit> SearchFullText(string matchExpression, int limit) => _fullText.Search(matchExpression, limit);
+    public IReadOnlyList<ChunkHit> SearchFullText(string matchExpression, int limit) => _db.Mapped(() => _fullText.Search(matchExpression, limit));
 
     /// <summary>
     /// How many chunks match an FTS5 MATCH expression (a term's document frequency, for weighting it),
     /// counted from the full-text index without reading a chunk.
     /// </summary>
-    public long CountFullText(string matchExpression) => _fullText.Count(matchExpression);
+    public long CountFullText(string matchExpression) => _db.Mapped(() => _fullText.Count(matchExpression));
 
     /// <summary>Stores (or replaces) vectors of one embedding model for existing chunks, all in one transaction.</summary>
     /// <param name="modelId">Lower-case hex SHA-256 of the embedding model file.</param>
     /// <returns>The number of vectors written.</returns>
     public int StoreEmbeddings(string modelId, int dimensions, IReadOnlyList<(long ChunkId, float[] Vector)> vectors) =>
-        _embeddings.Store(modelId, dimensions, vectors);
+        _db.Mapped(() => _embeddings.Store(modelId, dimensions, vectors));
 
     /// <summary>Chunks that have no vector of <paramref name="modelId"/> yet: after a model change only these need embedding.</summary>
-    public IReadOnlyList<StoredChunk> ChunksWithoutEmbeddings(string modelId) => _embeddings.ChunksWithout(modelId);
+    public IReadOnlyList<StoredChunk> ChunksWithoutEmbeddings(string modelId) => _db.Mapped(() => _embeddings.ChunksWithout(modelId));
 
     /// <summary>Deletes the vectors of every model except <paramref name="modelId"/>, reclaiming space after a model change.</summary>
     /// <returns>The number of vectors deleted.</returns>
-    public int RemoveEmbeddingsExcept(string modelId) => _embeddings.RemoveExcept(modelId);
+    public int RemoveEmbeddingsExcept(string modelId) => _db.Mapped(() => _embeddings.RemoveExcept(modelId));
 
     /// <summary>
     /// Copies every vector of one model into one contiguous array (row i of <paramref name="vectors"/>
     /// belongs to <paramref name="chunkIds"/>[i]) without allocating per row.
     /// </summary>
-    internal void ReadEmbeddingMatrix(string modelId, out long[] chunkIds, out float[] vectors, out int dimensions) =>
-        _embeddings.ReadMatrix(modelId, out chunkIds, out vectors, out dimensions);
+    internal void ReadEmbeddingMatrix(string modelId, out long[] chunkIds, out float[] vectors, out int dimensions)
+    {
+        try
+        {
+            _embeddings.ReadMatrix(modelId, out chunkIds, out vectors, out dimensions);
+        }
+        catch (SqliteException e) when (_db.UserError(e) is { } user)
+        {
+            throw user;
+        }
+    }
 
     /// <summary>Counts of documents, chunks, duplicate groups and vectors per embedding model.</summary>
-    public IndexStats Stats() => _health.Stats();
+    public IndexStats Stats() => _db.Mapped(() => _health.Stats());
 
     /// <summary>Chunks in the index (one count, where <see cref="Stats"/> makes four).</summary>
-    public long CountChunks() => _health.CountChunks();
+    public long CountChunks() => _db.Mapped(() => _health.CountChunks());
 
     /// <summary>
     /// Checks the file (SQLite's integrity_check and foreign keys), the full-text index (FTS5's own
@@ -192,7 +211,11 @@ public sealed class LocalQaIndex : IDisposable
     public IndexIntegrityReport IntegrityCheck() => _health.IntegrityCheck();
 
     /// <summary>Merges full-text index segments and refreshes query planner statistics; worth running after a large ingest.</summary>
-    public void Optimize() => _health.Optimize();
+    public void Optimize() => _db.Mapped(() =>
+    {
+        _health.Optimize();
+        return 0;
+    });
 
     public void Dispose() => _db.Dispose();
 }

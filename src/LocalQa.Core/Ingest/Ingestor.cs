@@ -75,7 +75,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
         options ??= new IngestOptions();
         if (embedder is not null && embedModelId is null) throw new InvalidOperationException("An embedder needs its model id.");
         var sw = Stopwatch.StartNew();
-        var roots = paths.Select(Path.GetFullPath).ToArray();
+        var roots = paths.Select(DocumentLoader.FullPath).ToArray();
         foreach (var r in roots)
         {
             if (!File.Exists(r) && !Directory.Exists(r))

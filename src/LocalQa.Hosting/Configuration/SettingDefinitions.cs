@@ -1,5 +1,6 @@
 using System.Globalization;
 using LocalQa.Core;
+using LocalQa.Llama;
 
 namespace LocalQa.Hosting.Configuration;
 
@@ -12,7 +13,7 @@ public enum SettingKind
     /// <summary>A model: a .gguf path, a catalog name, or a file in a models folder.</summary>
     Model,
 
-    /// <summary>A whole number, at least <see cref="SettingDefinition.Min"/>.</summary>
+    /// <summary>A whole number, at least <see cref="SettingDefinition.Min"/> and at most <see cref="SettingDefinition.Max"/>.</summary>
     WholeNumber,
 
     /// <summary>A list of folder paths (a flag repeated, or a JSON array).</summary>
@@ -29,6 +30,7 @@ public enum SettingKind
 /// <param name="Unset">What an unset value means, as <c>config show</c> says it; null when the default needs no note.</param>
 /// <param name="FolderSetting">One of the settings that say where files are (--home, --models-dir), which every verb takes.</param>
 /// <param name="Value">Reads the effective value from resolved settings, as <c>config show</c> prints it.</param>
+/// <param name="Max">The largest whole number allowed: settings that size native resources are bounded here, in C#, because past a point llama.cpp fails inside native code.</param>
 public sealed record SettingDefinition(
     string Key,
     string? Variable,
@@ -39,13 +41,19 @@ public sealed record SettingDefinition(
     string? Unset,
     Func<LocalQaSettings, object?> Value,
     int Min = 0,
-    bool FolderSetting = false)
+    bool FolderSetting = false,
+    int Max = int.MaxValue)
 {
     /// <summary>The flag's help line, naming the variable that also sets it.</summary>
     public string Description => Variable is null ? Help : $"{Help} Env: {Variable}.";
 
     /// <summary>What to do about a number out of range: the setting's meaning and its bound.</summary>
-    public string NumberFix => string.Create(CultureInfo.InvariantCulture, $"{Help} It must be at least {Min}.");
+    public string NumberFix => Max == int.MaxValue
+        ? string.Create(CultureInfo.InvariantCulture, $"{Help} It must be at least {Min}.")
+        : string.Create(CultureInfo.InvariantCulture, $"{Help} It must be from {Min} to {Max:N0}.");
+
+    /// <summary>Whether <paramref name="value"/> is within <see cref="Min"/> and <see cref="Max"/>.</summary>
+    public bool InRange(int value) => value >= Min && value <= Max;
 }
 
 /// <summary>The settings LocalQa has, in the order <c>config show</c> prints them.</summary>
@@ -67,11 +75,11 @@ public static class SettingDefinitions
         new(SettingKeys.NativeDir, "LOCALQA_NATIVE_DIR", "--native-dir", SettingKind.Path, "DIR",
             "A folder with a llama.cpp build of the same commit to use instead of the bundled one.", "the runtime bundled with LocalQa", s => s.NativeDir),
         new(SettingKeys.Threads, "LOCALQA_THREADS", "--threads", SettingKind.WholeNumber, "N",
-            "CPU threads for inference (default: physical cores).", "physical cores", s => s.Threads, Min: 1),
+            "CPU threads for inference (default: physical cores).", "physical cores", s => s.Threads, Min: 1, Max: LlamaContextOptions.MaxThreads),
         new(SettingKeys.GpuLayers, "LOCALQA_GPU_LAYERS", "--gpu-layers", SettingKind.WholeNumber, "N",
             "Layers to offload to the GPU (0: none, -1: all; needs a CUDA or Vulkan build of the runtime).", "none: CPU only", s => s.GpuLayers, Min: -1),
         new(SettingKeys.ContextSize, null, "--context", SettingKind.WholeNumber, "TOKENS",
-            "Context window in tokens (default: the model's own, at most 4096; 0: the model's own).", "the model's training context, at most 4096", s => s.ContextSize),
+            "Context window in tokens (default: the model's own, at most 4096; 0: the model's own).", "the model's training context, at most 4096", s => s.ContextSize, Max: LlamaContextOptions.MaxContext),
         new(SettingKeys.PromptsDir, null, "--prompts", SettingKind.Path, "DIR",
             "Folder of prompt templates.", null, s => s.PromptsDir),
         new(SettingKeys.ModelFolders, null, "--models-dir", SettingKind.PathList, "DIR",

@@ -168,13 +168,16 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
     private static void Offer(Dictionary<string, Candidate> winners, string key, object value, SettingSource source, string baseDirectory)
     {
         var setting = SettingDefinitions.Of(key);
-        if (setting.Kind == SettingKind.WholeNumber && (int)value < setting.Min)
+        if (setting.Kind == SettingKind.WholeNumber && !setting.InRange((int)value))
         {
             var where = source.Kind == SettingSourceKind.File
                 ? string.Create(CultureInfo.InvariantCulture, $"\"{key}\" in '{source.Detail}', line {source.Line},")
                 : source.Detail;
+            var bound = (int)value < setting.Min
+                ? string.Create(CultureInfo.InvariantCulture, $"at least {setting.Min}")
+                : string.Create(CultureInfo.InvariantCulture, $"at most {setting.Max:N0}");
             throw new InvalidInputException(
-                string.Create(CultureInfo.InvariantCulture, $"{where} is {value}; it must be at least {setting.Min}."),
+                string.Create(CultureInfo.InvariantCulture, $"{where} is {value}; it must be {bound}."),
                 setting.NumberFix);
         }
         winners[key] = new Candidate(value, source, baseDirectory);

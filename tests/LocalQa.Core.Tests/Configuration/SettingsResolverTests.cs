@@ -223,6 +223,25 @@ public sealed class SettingsResolverTests : IDisposable
     }
 
     [Fact]
+    public void Settings_that_size_native_resources_have_an_upper_bound()
+    {
+        // Issue 24: 100000 threads reached llama.cpp, which failed natively (exit 1 or 134).
+        _env["LOCALQA_THREADS"] = "100000";
+        var e = Assert.Throws<InvalidInputException>(() => Resolver().Resolve());
+        Assert.Equal($"LOCALQA_THREADS is 100000; it must be at most {LlamaContextOptions.MaxThreads}.", e.Message);
+        Assert.EndsWith($"It must be from 1 to {LlamaContextOptions.MaxThreads}.", e.Fix, StringComparison.Ordinal);
+
+        _env.Clear();
+        Assert.Equal(LlamaContextOptions.MaxThreads, Resolver().Resolve(SettingsOverrides.Of((SettingKeys.Threads, LlamaContextOptions.MaxThreads))).Settings.Threads);
+        var f = Assert.Throws<InvalidInputException>(() => Resolver().Resolve(SettingsOverrides.Of((SettingKeys.ContextSize, LlamaContextOptions.MaxContext + 1))));
+        Assert.Contains("--context is 1048577; it must be at most 1,048,576.", f.Message, StringComparison.Ordinal);
+
+        CwdFile("{\n  \"threads\": 513\n}");
+        var g = Assert.Throws<InvalidInputException>(() => Resolver().Resolve());
+        Assert.Contains("line 2, is 513; it must be at most 512.", g.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_variable_counts_as_unset()
     {
         _env["LOCALQA_THREADS"] = "";
