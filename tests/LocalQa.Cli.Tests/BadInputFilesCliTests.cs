@@ -30,6 +30,48 @@ public sealed class BadInputFilesCliTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_path_to_summarize_is_bad_input()
+    {
+        var r = _cli.Run("summarize", "");
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains("An empty path was given", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_binary_prompt_file_is_named_as_not_text_not_as_too_long()
+    {
+        var prompts = Directory.CreateDirectory(Path.Combine(_cli.Home, "prompts")).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "prompts")))
+            File.Copy(file, Path.Combine(prompts, Path.GetFileName(file)));
+        var binary = new byte[3000];
+        new Random(5).NextBytes(binary);
+        File.WriteAllBytes(Path.Combine(prompts, "answer.txt"), binary);
+
+        var r = _cli.Run("ask", "What did the ferry carry?", "--prompts", prompts);
+
+        Assert.True(r.ExitCode == 2, r.Err);
+        Assert.Contains($"Prompt file '{Path.Combine(prompts, "answer.txt")}' is not a text file", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("no room", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_finds_a_sound_index_sound_and_leaves_it_as_it_was()
+    {
+        var index = IngestedIndex();
+        var before = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(index)));
+
+        var r = _cli.Run("doctor", "--json");
+
+        using var json = JsonDocument.Parse(r.Out);
+        var checkedIndex = json.RootElement.GetProperty("index");
+        Assert.Equal(index, checkedIndex.GetProperty("path").GetString());
+        Assert.True(checkedIndex.GetProperty("ok").GetBoolean(), r.Out);
+        Assert.Equal(before, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(index))));
+    }
+
+    [Fact]
     public void A_folder_with_a_named_pipe_a_device_link_and_deep_nesting_ingests_its_other_files()
     {
         if (!OperatingSystem.IsLinux()) Assert.Skip("Named pipes are checked on Linux only.");
@@ -105,12 +147,14 @@ public sealed class BadInputFilesCliTests : IDisposable
 
     private void AssertDamagedAndUntouched(string index, string before, params string[] verb)
     {
-        foreach (var args in new[] { verb, ["ingest", Path.Combine(CliRunner.RepoRoot, "seeds")] })
+        // doctor says so too, reading the file only: the check to run before anything else.
+        foreach (var args in new[] { verb, ["ingest", Path.Combine(CliRunner.RepoRoot, "seeds")], ["doctor"] })
         {
             var r = _cli.Run(args);
+            var said = r.Err + r.Out;
             Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: {r.ExitCode} {r.Err}");
-            Assert.Contains($"The index '{index}' is damaged", r.Err, StringComparison.Ordinal);
-            Assert.Contains("ingest your folders again to build a new index", r.Err, StringComparison.Ordinal);
+            Assert.Contains($"The index '{index}' is damaged", said, StringComparison.Ordinal);
+            Assert.Contains("ingest your folders again to build a new index", said, StringComparison.Ordinal);
             Assert.DoesNotContain("internal error", r.Err, StringComparison.Ordinal);
             Assert.Equal(before, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(index))));
         }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using LocalQa.Core.Index;
+using LocalQa.Hosting;
 using LocalQa.Hosting.Configuration;
 using LocalQa.Llama;
 
@@ -11,15 +13,19 @@ internal static class DoctorCommand
     {
         var model = new Option<FileInfo?>("--model") { Description = "Also load this GGUF model and show its metadata." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("doctor", "Show the llama.cpp runtime in use (path, version, CPU features, devices) and, with --model, a model's facts.");
+        var cmd = new Command("doctor", "Check the index (read-only) and show the llama.cpp runtime in use (path, version, CPU features, devices) and, with --model, a model's facts.");
         cmd.Options.Add(model);
         cmd.Options.Add(json);
         // The runtime doctor checks is the one the other verbs would load, flags included.
-        var runtime = SettingsOptions.Runtime();
+        var runtime = SettingsOptions.RuntimeAndIndex();
         runtime.AddTo(cmd);
         cmd.SetAction((parse, ct) =>
         {
             var settings = SettingsResolver.ForCurrentProcess().Resolve(runtime.Read(parse)).Settings;
+            // The index first, read-only: a damaged one is named before anything else runs.
+            var indexPath = Path.GetFullPath(settings.Index ?? LocalQaPaths.DefaultIndex);
+            var indexProblem = LocalQaIndex.CheckFile(indexPath);
+            var index = new IndexJson(indexPath, File.Exists(indexPath), indexProblem is null, indexProblem?.Message, indexProblem is null ? null : CliErrors.Fix(indexProblem));
             LlamaRuntime.UseNativeDirectory(settings.NativeDir);
             var (info, error) = LlamaRuntime.TryLoad();
             ModelFacts? modelFacts = null;
@@ -34,6 +40,7 @@ internal static class DoctorCommand
             if (parse.GetValue(json))
             {
                 cli.WriteJson(new DoctorJson(
+                    index,
                     new RuntimeJson(info is not null, info?.LibraryPath, info?.Binding, info?.Version, info?.Commit, info?.IsBundled, info?.OpenMpWaitPolicy,
                         info?.SystemInfo, info?.CpuVariant, error, info?.SupportsGpuOffload ?? false, settings.GpuLayers,
                         info?.Devices.Select(d => new DeviceJson(d.Name, d.Description, d.Kind, d.TotalMemory)).ToArray()),
@@ -42,6 +49,10 @@ internal static class DoctorCommand
             else
             {
                 var o = cli.Out;
+                o.WriteLine(!index.Exists ? $"index:     {index.Path} (none yet: the first ingest or ask makes it)"
+                    : index.Ok ? $"index:     {index.Path} (sound)"
+                    : $"index:     DAMAGED — {index.Problem}");
+                if (!index.Ok) o.WriteLine($"           fix: {index.Fix}");
                 if (info is null)
                 {
                     o.WriteLine($"runtime:   NOT LOADED — {error}");
@@ -65,13 +76,16 @@ internal static class DoctorCommand
                         o.WriteLine($"  {JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name),-17} {p.GetValue(modelFacts)}");
                 }
             }
-            return Task.FromResult(info is null ? ExitCodes.RuntimeUnavailable : ExitCodes.Ok);
+            return Task.FromResult(!index.Ok ? ExitCodes.BadInput : info is null ? ExitCodes.RuntimeUnavailable : ExitCodes.Ok);
         });
         return cmd;
     }
 
-    /// <summary>doctor --json: the runtime, and the model's facts when --model named one (null otherwise).</summary>
-    private sealed record DoctorJson(RuntimeJson Runtime, ModelFacts? Model);
+    /// <summary>doctor --json: the index, the runtime, and the model's facts when --model named one (null otherwise).</summary>
+    private sealed record DoctorJson(IndexJson Index, RuntimeJson Runtime, ModelFacts? Model);
+
+    /// <summary>The index doctor checked, read-only; problem and fix are null when it is sound or absent.</summary>
+    private sealed record IndexJson(string Path, bool Exists, bool Ok, string? Problem, string? Fix);
 
     /// <summary>
     /// What was loaded (all null but "loaded", "error" and the GPU fields when nothing was), with the

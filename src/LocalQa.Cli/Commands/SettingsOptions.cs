@@ -38,6 +38,9 @@ internal sealed class SettingsOptions
     /// <summary>Where LocalQa's files and its runtime are (--home, --native-dir): for the verbs that load the runtime but no library.</summary>
     public static SettingsOptions Runtime() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir);
 
+    /// <summary>The runtime's flags and --index: what doctor checks.</summary>
+    public static SettingsOptions RuntimeAndIndex() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir or SettingKeys.Index);
+
     /// <summary>Only the flags that say where files are: --home and --models-dir.</summary>
     public static SettingsOptions Folders() => new(s => s.FolderSetting);
 

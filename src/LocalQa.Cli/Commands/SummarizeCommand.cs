@@ -69,6 +69,9 @@ internal static class SummarizeCommand
             }
             else
             {
+                // Path.GetFullPath("") throws ArgumentException: an internal error for a user's empty argument.
+                if (string.IsNullOrWhiteSpace(p))
+                    throw new InvalidInputException("An empty path was given to summarize.", "Name an article file, or - to read standard input.");
                 var full = Path.GetFullPath(p);
                 if (Directory.Exists(full))
                     throw new InvalidInputException($"'{full}' is a folder; summarize takes article files.", "Pass the files inside it, or use `localqa ingest` for a folder.");

@@ -54,12 +54,37 @@ public sealed partial class PromptLibrary
             var file = Path.Combine(full, name + ".txt");
             if (!File.Exists(file))
                 throw new InvalidInputException($"Prompt file '{file}' is missing.", $"Copy {name}.txt from LocalQa's prompts/ folder into '{full}'.");
-            var text = File.ReadAllText(file, Encoding.UTF8).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
+            var text = ReadText(file, name).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
             lib._templates[name] = text;
             lib._used[name] = Check(file, text, Variables[name]);
             lib._compiled[name] = renderer.Compile(file, text);
         }
         return lib;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The file as UTF-8 text. A binary file read leniently became a "prompt" of replacement
+    /// characters that was then reported as leaving no room for passages, which sends the user to
+    /// the wrong setting.
+    /// </summary>
+    private static string ReadText(string file, string name)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var notText = $"Prompt file '{file}' is not a text file";
+        var fix = $"Write the prompt as UTF-8 text, or copy {name}.txt from LocalQa's prompts/ folder.";
+        if (Array.IndexOf(bytes, (byte)0) >= 0)
+            throw new InvalidInputException(notText + " (it holds NUL bytes, as binary files do).", fix) { Setting = SettingKeys.PromptsDir };
+        try
+        {
+            var text = StrictUtf8.GetString(bytes);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidInputException(notText + $" (byte {e.Index} is not UTF-8).", fix, e) { Setting = SettingKeys.PromptsDir };
+        }
     }
 
     /// <summary>The template text as written in the file.</summary>
