@@ -76,7 +76,7 @@ public sealed unsafe class LlamaContext : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.Sequences, $"Sequences must be 1..{maxSeq}.");
         if (options.BatchSize < 1 || options.MicroBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options), $"Batch {options.BatchSize} and micro-batch {options.MicroBatchSize} must be positive.");
-        var est = EstimateKvBytes(model, ctx);
+        var est = EstimateKvBytes(model, ctx, options.KvCache);
         var avail = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (avail > 0 && est > avail)
             throw new ContextSizeException($"A context of {ctx} tokens needs about {est >> 20} MiB of KV memory, more than this machine's {avail >> 20} MiB.", "Use a smaller context.");
@@ -120,11 +120,19 @@ public sealed unsafe class LlamaContext : IDisposable
     /// <summary>Physical cores: llama.cpp decode is memory-bound, and hyper-threads only contend.</summary>
     public static int DefaultThreads() => Math.Max(1, PhysicalCores.Count);
 
-    private static long EstimateKvBytes(LlamaModel model, int ctx)
+    /// <summary>The KV cache's size: K and V for every layer and position, at the cache type's bytes per value.</summary>
+    internal static long EstimateKvBytes(LlamaModel model, int ctx, KvCacheType type)
     {
         var headDim = model.HeadCount > 0 ? model.EmbeddingLength / model.HeadCount : model.EmbeddingLength;
         var kvWidth = (long)headDim * Math.Max(1, model.HeadCountKv);
-        return 2L * model.LayerCount * kvWidth * ctx * 2; // K and V, F16
+        var values = 2L * model.LayerCount * kvWidth * ctx;
+        // Q8_0 stores 32 values in 34 bytes (the values and an F16 scale).
+        return type switch
+        {
+            KvCacheType.F32 => values * 4,
+            KvCacheType.Q8_0 => (values * 34 + 31) / 32,
+            _ => values * 2,
+        };
     }
 
     /// <summary>Decodes a batch. Throws <see cref="OperationCanceledException"/> when cancelled (the

@@ -21,6 +21,17 @@ public static class LlamaRuntime
     /// <summary>The ggml release of the llama.cpp build LLamaSharp ships (and a custom build must match).</summary>
     public static string ExpectedVersion => NativeRuntime.ExpectedGgmlVersion;
 
+    /// <summary>
+    /// Which of llama.cpp's own log lines go to stderr (none by default; warnings and errors are
+    /// kept either way, for the messages of the engine's exceptions). A host sets it from its
+    /// settings: the engine reads no environment variable of its own.
+    /// </summary>
+    public static NativeLogLevel NativeLogLevel
+    {
+        get => NativeLog.Level;
+        set => NativeLog.Level = value;
+    }
+
     /// <summary>The ggml commit a custom build in LOCALQA_NATIVE_DIR must have been built from.</summary>
     public static string ExpectedCommit => NativeRuntime.ExpectedGgmlCommit;
 

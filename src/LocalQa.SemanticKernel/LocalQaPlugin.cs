@@ -89,13 +89,13 @@ public sealed class LocalQaPlugin
     }
 
     [KernelFunction("summarize")]
-    [Description("Summarizes one article: pass the path of a file (.txt, .md or .html) or the article's text itself. Returns a short summary and its key points.")]
+    [Description("Summarizes one article: pass the article's text itself (plain text or Markdown). Returns a short summary and its key points.")]
     public async Task<ArticleSummary> SummarizeAsync(
-        [Description("The path of an article file, or the article's full text.")] string pathOrText,
+        [Description("The article's full text.")] string text,
         [Description("The most words the summary may have, from 10 to 2000.")] int maxWords = 150,
         CancellationToken cancellationToken = default)
     {
-        var document = Load(pathOrText);
+        var document = Load(text);
         var prompts = _library.Prompts ?? throw new InvalidOperationException("Prompts were not loaded.");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -107,18 +107,16 @@ public sealed class LocalQaPlugin
         finally { _gate.Release(); }
     }
 
-    private static Document Load(string pathOrText)
+    /// <summary>
+    /// The text as an article. A function-calling model chooses this argument, and it may have been
+    /// steered by what it read: the plugin never opens a path it is given (it used to read any file
+    /// the model named), so a "path" is summarized as the words it is.
+    /// </summary>
+    private static Document Load(string text)
     {
-        if (string.IsNullOrWhiteSpace(pathOrText))
-            throw new InvalidInputException("Nothing to summarize: the argument is empty.", "Pass an article's file path or its text.");
-        var oneLine = pathOrText.Length < 1024 && !pathOrText.Contains('\n', StringComparison.Ordinal);
-        LoadResult loaded;
-        if (oneLine && File.Exists(pathOrText.Trim()))
-            loaded = DocumentLoader.Load(pathOrText.Trim());
-        else if (oneLine && DocumentLoader.SupportedExtensions.ContainsKey(Path.GetExtension(pathOrText.Trim())))
-            throw new InvalidInputException($"'{pathOrText.Trim()}' looks like a file path, but there is no such file.", "Pass an existing file's path, or the article's text itself.");
-        else
-            loaded = DocumentLoader.LoadText(pathOrText, "text.txt");
+        if (string.IsNullOrWhiteSpace(text))
+            throw new InvalidInputException("Nothing to summarize: the text is empty.", "Pass the article's text.");
+        var loaded = DocumentLoader.LoadText(text, "text.txt");
         return loaded.Document ?? throw new InvalidInputException(loaded.SkipReason ?? "The article could not be read.", "Pass a text article.");
     }
 

@@ -10,6 +10,8 @@ using LocalQa.Llama;
 //   OK <path>               everything ran
 //   REFUSED <path> <text>   an engine error (LlamaException), the message on one line
 //   ERROR <path> <text>     any other exception: a managed bug, which the tests also count as a failure
+// The parent asks for llama.cpp's warnings on stderr, so a crash report shows its last words.
+if (Environment.GetEnvironmentVariable("LOCALQA_LOG") is "warn") LlamaRuntime.NativeLogLevel = NativeLogLevel.Warning;
 var output = Console.Out;
 while (Console.In.ReadLine() is { } line)
 {

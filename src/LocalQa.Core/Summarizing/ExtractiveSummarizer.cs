@@ -22,14 +22,12 @@ namespace LocalQa.Core.Summarizing;
 /// </remarks>
 public static class ExtractiveSummarizer
 {
-    /// <summary>The default word budget: a paragraph, read in half a minute.</summary>
-    public const int DefaultWords = 120;
+    // The summarizer's own defaults and bounds, so a summary without a model is asked for as one with a model.
+    private const int DefaultWords = SummarizeOptions.DefaultMaxWords;
+    private const int DefaultKeyPoints = SummarizeOptions.DefaultKeyPoints;
 
-    /// <summary>The default number of key points: what a reader keeps from one look.</summary>
-    public const int DefaultKeyPoints = 5;
-
-    /// <summary>The most key points that can be asked for.</summary>
-    public const int MaxKeyPoints = 6;
+    /// <summary>The most key points that can be asked for (<see cref="SummarizeOptions.MaxKeyPoints"/>).</summary>
+    public const int MaxKeyPoints = SummarizeOptions.MaxKeyPoints;
 
     /// <summary>A key point is at most this many words: it is read at a glance, two lines or so. Longer sentences are passed over, never cut.</summary>
     public const int KeyPointWords = 35;

@@ -36,7 +36,7 @@ internal static class Relatedness
     /// Documents are listed as related from this score up. Measured on the seed articles (all on Meta's
     /// AI people) and pages of Python's documentation: seeds against the other seeds and pages against
     /// other pages: the best related document scored 0.25 or more, the best unrelated one 0.16 at most
-    /// (README "Related in your library").
+    /// (docs/usage.md, "Related in your library").
     /// </summary>
     public const double MinScore = 0.2;
 

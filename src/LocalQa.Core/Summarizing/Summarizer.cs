@@ -32,10 +32,10 @@ public sealed class Summarizer
         _chat = chat;
         _index = index;
         _options = options ?? new SummarizeOptions();
-        if (_options.MaxWords is < 10 or > 2000)
-            throw new InvalidInputException($"A summary of {_options.MaxWords} words is out of range.", "Use 10 to 2000 words.") { Setting = nameof(SummarizeOptions.MaxWords) };
-        if (_options.KeyPoints is < 0 or > 10)
-            throw new InvalidInputException($"{_options.KeyPoints} key points is out of range.", "Use 0 to 10.") { Setting = nameof(SummarizeOptions.KeyPoints) };
+        if (_options.MaxWords is < SummarizeOptions.MinWords or > SummarizeOptions.MaxWordsLimit)
+            throw new InvalidInputException($"A summary of {_options.MaxWords} words is out of range.", $"Use {SummarizeOptions.MinWords} to {SummarizeOptions.MaxWordsLimit} words.") { Setting = nameof(SummarizeOptions.MaxWords) };
+        if (_options.KeyPoints is < 0 or > SummarizeOptions.MaxKeyPoints)
+            throw new InvalidInputException($"{_options.KeyPoints} key points is out of range.", $"Use 0 to {SummarizeOptions.MaxKeyPoints}.") { Setting = nameof(SummarizeOptions.KeyPoints) };
     }
 
     /// <summary>Map sequences and reduce steps of the last generative run, for tests and progress.</summary>

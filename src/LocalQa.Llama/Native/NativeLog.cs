@@ -5,7 +5,8 @@ namespace LocalQa.Llama.Native;
 
 /// <summary>
 /// Routes llama.cpp's log into managed code: errors are remembered (so an exception can carry the
-/// native reason, e.g. why a model failed to load) and nothing reaches stderr unless LOCALQA_LOG asks.
+/// native reason, e.g. why a model failed to load) and nothing reaches stderr unless the host asks
+/// (<see cref="LlamaRuntime.NativeLogLevel"/>; the command line reads LOCALQA_LOG).
 /// </summary>
 internal static class NativeLog
 {
@@ -13,13 +14,14 @@ internal static class NativeLog
     private static readonly Queue<string> Recent = new();
     private static readonly StringBuilder Pending = new();
     private static LLamaLogLevel s_pendingLevel;
-    private static readonly int Threshold = Environment.GetEnvironmentVariable("LOCALQA_LOG")?.ToLowerInvariant() switch
+    private static volatile int s_threshold = 5;
+
+    /// <summary>The least severe line written to stderr; <see cref="NativeLogLevel.None"/> writes none.</summary>
+    internal static NativeLogLevel Level
     {
-        "debug" => 1,
-        "info" => 2,
-        "warn" => 3,
-        _ => 5,
-    };
+        get => s_threshold switch { 1 => NativeLogLevel.Debug, 2 => NativeLogLevel.Info, 3 => NativeLogLevel.Warning, _ => NativeLogLevel.None };
+        set => s_threshold = value switch { NativeLogLevel.Debug => 1, NativeLogLevel.Info => 2, NativeLogLevel.Warning => 3, _ => 5 };
+    }
 
     internal static void OnLog(LLamaLogLevel level, string text)
     {
@@ -37,7 +39,8 @@ internal static class NativeLog
                 Recent.Enqueue(line);
                 while (Recent.Count > 8) Recent.Dequeue();
             }
-            if (Threshold < 5 && Rank(s_pendingLevel) >= Threshold) Console.Error.WriteLine(line);
+            var threshold = s_threshold;
+            if (threshold < 5 && Rank(s_pendingLevel) >= threshold) Console.Error.WriteLine(line);
         }
     }
 

@@ -169,7 +169,7 @@ internal static class NativeRuntime
 
     /// <summary>
     /// LLamaSharp's CPU builds use OpenMP, whose idle threads spin by default. Measured on two cores
-    /// (README, "The native runtime"): with the other core busy, decode fell to 3 tokens/s spinning and
+    /// (docs/runtime.md): with the other core busy, decode fell to 3 tokens/s spinning and
     /// stayed at 23-24 with OMP_WAIT_POLICY=PASSIVE; idle, passive costs a few percent. A laptop is
     /// rarely idle, so passive is the default; a user's own OMP_WAIT_POLICY wins. libgomp reads its
     /// environment once, when llama.cpp's CPU library is loaded, so this must run before that, and it

@@ -77,22 +77,26 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
     }
 
     [Fact]
-    public async Task summarize_takes_a_path_or_the_text()
+    public async Task summarize_takes_the_text_and_never_reads_a_path_it_is_given()
     {
         var kernel = SeedsKernel();
         var seed = Directory.GetFiles(TestPaths.SeedsFolder).Order(StringComparer.Ordinal).First();
-        var fromPath = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["pathOrText"] = seed, ["maxWords"] = 60 })).GetValue<ArticleSummary>()!;
-        Assert.Equal("extractive", fromPath.Mode);
-        Assert.Equal(Path.GetFullPath(seed), Path.GetFullPath(fromPath.Source));
-        Assert.InRange(fromPath.Summary.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 5, 60);
-
         var text = await File.ReadAllTextAsync(seed);
-        var fromText = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["pathOrText"] = text, ["maxWords"] = 60 })).GetValue<ArticleSummary>()!;
-        Assert.Equal(fromPath.Summary, fromText.Summary);
+        var summary = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = text, ["maxWords"] = 60 })).GetValue<ArticleSummary>()!;
+        Assert.Equal("extractive", summary.Mode);
+        Assert.InRange(summary.Summary.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 5, 60);
 
-        var missing = await Assert.ThrowsAsync<InvalidInputException>(() =>
-            kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["pathOrText"] = "no/such/article.md" }));
-        Assert.Contains("no/such/article.md", missing.Message, StringComparison.Ordinal);
+        // A model steered by an article could name any file: the plugin summarizes the words, not the file.
+        using var folder = new TempFolder();
+        var secret = Path.Combine(folder.Path, "secret.txt");
+        await File.WriteAllTextAsync(secret, "The vault code is 4417. Nobody else may read this note about the vault.");
+        var fromPath = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = secret })).GetValue<ArticleSummary>()!;
+        Assert.DoesNotContain("4417", fromPath.Summary + string.Concat(fromPath.KeyPoints), StringComparison.Ordinal);
+        Assert.DoesNotContain("vault", fromPath.Summary, StringComparison.Ordinal);
+
+        var empty = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = "  " }));
+        Assert.Contains("empty", empty.Message, StringComparison.Ordinal);
     }
 
     [Fact]

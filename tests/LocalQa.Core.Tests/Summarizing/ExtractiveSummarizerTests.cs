@@ -125,7 +125,7 @@ public sealed class ExtractiveSummarizerTests
             TestContext.Current.TestOutputHelper?.WriteLine("- " + point);
         }
 
-        Assert.InRange(Words(summary.Text), 40, 120);
+        Assert.InRange(Words(summary.Text), 40, SummarizeOptions.DefaultMaxWords);
         Assert.Equal(Words(summary.Text), summary.WordCount);
         Assert.Contains(subject, summary.Text, StringComparison.Ordinal);
         foreach (var junk in Boilerplate)
@@ -226,15 +226,47 @@ public sealed class ExtractiveSummarizerTests
     }
 
     [Fact]
-    public void Key_points_ask_for_six_at_most_and_a_positive_budget()
+    public void Key_points_ask_for_ten_at_most_and_a_positive_budget()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: SummarizeOptions.MaxKeyPoints + 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", keyPoints: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExtractiveSummarizer.Summarize("Some text here.", maxWords: 0));
         Assert.Throws<ArgumentNullException>(() => ExtractiveSummarizer.Summarize((string)null!));
         var document = LoadSeed("002_eef2950eca6efa2a.txt");
         Assert.Equal(6, ExtractiveSummarizer.Summarize(document.Text, keyPoints: 6).KeyPoints.Count);
         Assert.Empty(ExtractiveSummarizer.Summarize(document.Text, keyPoints: 0).KeyPoints);
+    }
+
+    /// <summary>
+    /// Summarize accepts 0 to 10 key points with a model; without one, 7 to 10 threw
+    /// ArgumentOutOfRangeException (the extractive summarizer kept at most 6), an internal error.
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(10)]
+    public void Every_key_point_count_the_options_accept_works_without_a_model(int keyPoints)
+    {
+        var summarizer = new Summarizer(IndexTestData.Prompts(), null, null, new SummarizeOptions { KeyPoints = keyPoints, Related = 0 });
+
+        var result = summarizer.Summarize([LoadSeed("002_eef2950eca6efa2a.txt")]).Single();
+
+        Assert.InRange(result.KeyPoints.Count, 1, keyPoints);
+        Assert.InRange(result.Words, 1, SummarizeOptions.DefaultMaxWords);
+    }
+
+    /// <summary>The extractive summarizer's defaults were 120 words while the options (and the CLI) said 150.</summary>
+    [Fact]
+    public void The_extractive_defaults_are_the_options_defaults()
+    {
+        var text = LoadSeed("002_eef2950eca6efa2a.txt").Text;
+        var defaults = new SummarizeOptions();
+
+        var byDefault = ExtractiveSummarizer.Summarize(text);
+        var asOptions = ExtractiveSummarizer.Summarize(text, defaults.MaxWords, defaults.KeyPoints);
+
+        Assert.Equal(asOptions.Text, byDefault.Text);
+        Assert.Equal(asOptions.KeyPoints, byDefault.KeyPoints);
+        Assert.True(byDefault.WordCount > 120, $"{byDefault.WordCount} words: the old 120-word default still applies");
     }
 
     [Fact]
@@ -262,7 +294,7 @@ public sealed class ExtractiveSummarizerTests
         var (ratio, pieces, whole) = Growth.TimeRatio(() => ExtractiveSummarizer.Summarize(piece), 16, () => summary = ExtractiveSummarizer.Summarize(input));
 
         TestContext.Current.TestOutputHelper?.WriteLine($"{words:N0} words summarized in {whole.TotalMilliseconds:F0} ms, a sixteenth of them sixteen times in {pieces.TotalMilliseconds:F0} ms");
-        Assert.InRange(summary!.WordCount, 1, 120);
+        Assert.InRange(summary!.WordCount, 1, SummarizeOptions.DefaultMaxWords);
         Assert.Equal(5, summary.KeyPoints.Count);
         // A sixteenth (over 600 sentences) is past the graph limit too. The linear centroid path takes
         // as long for the whole as for its sixteenths one after another; comparing every sentence
