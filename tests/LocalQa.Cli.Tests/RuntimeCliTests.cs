@@ -30,7 +30,7 @@ public sealed class RuntimeCliTests : IDisposable
     [Fact]
     public void OpenMP_threads_wait_passively_unless_the_user_chose_otherwise()
     {
-        // Spinning OpenMP threads cost 8x in decode speed when another program uses a core (README).
+        // Spinning OpenMP threads cost 8x in decode speed when another program uses a core (docs/runtime.md).
         var byDefault = _cli.Run(["doctor", "--json"], null, new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = null });
         Assert.True(byDefault.ExitCode == 0, byDefault.Err);
         using (var doc = JsonDocument.Parse(byDefault.Out))

@@ -7,27 +7,39 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace LocalQa.Core.Tests.Readme;
 
-/// <summary>The README's "Using LocalQa's engine from .NET" snippets, compiled as they are written.</summary>
+/// <summary>Every C# snippet of the README and of docs/*.md, compiled as it is written, wherever it lives.</summary>
 public sealed partial class ReadmeSnippetTests
 {
-    private const string Section = "## Using LocalQa's engine from .NET";
+    public static TheoryData<string> Snippets => new(CSharpBlocks().Select(b => b.Name));
 
-    public static TheoryData<int> Snippets => new(Enumerable.Range(0, CSharpBlocks().Count));
-
-    internal static IReadOnlyList<string> CSharpBlocks()
+    /// <summary>Each <c>```csharp</c> block, named by its file and its place in it.</summary>
+    internal static IReadOnlyList<(string Name, string Code)> CSharpBlocks()
     {
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        var start = readme.IndexOf(Section, StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README.md has no '{Section}' section.");
-        var end = readme.IndexOf("\n## ", start + Section.Length, StringComparison.Ordinal);
-        var section = readme[start..(end < 0 ? readme.Length : end)];
-        return CSharpBlock().Matches(section).Select(m => m.Groups[1].Value).ToArray();
+        var files = new[] { Path.Combine(TestPaths.RepoRoot, "README.md") }
+            .Concat(Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "docs"), "*.md").Order(StringComparer.Ordinal));
+        return files.SelectMany(file =>
+        {
+            var text = File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal);
+            var name = Path.GetRelativePath(TestPaths.RepoRoot, file).Replace('\\', '/');
+            return CSharpBlock().Matches(text).Select((m, i) => ($"{name}#snippet{i}", m.Groups[1].Value));
+        }).ToArray();
+    }
+
+    /// <summary>What a newcomer reads first: short, and opening with the two commands a fresh clone runs.</summary>
+    [Fact]
+    public void The_readme_reads_in_two_minutes_and_opens_with_the_two_commands()
+    {
+        var lines = File.ReadAllLines(Path.Combine(TestPaths.RepoRoot, "README.md"));
+        Assert.True(lines.Length <= 200, $"README.md is {lines.Length} lines; move detail to docs/.");
+        var firstBlock = string.Join("\n", lines.SkipWhile(l => !l.StartsWith("```", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("```", StringComparison.Ordinal)));
+        Assert.Contains("dotnet run --project src/LocalQa.Cli -- ask", firstBlock, StringComparison.Ordinal);
+        Assert.Contains("dotnet test", firstBlock, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void The_section_shows_the_chat_client_the_tokenizer_and_Semantic_Kernel()
+    public void The_library_guide_shows_the_chat_client_the_tokenizer_and_Semantic_Kernel()
     {
-        var blocks = CSharpBlocks();
+        var blocks = CSharpBlocks().Where(b => b.Name.StartsWith("docs/library.md", StringComparison.Ordinal)).Select(b => b.Code).ToArray();
         Assert.Contains(blocks, b => b.Contains("new LlamaChatClient(", StringComparison.Ordinal));
         Assert.Contains(blocks, b => b.Contains("GgufTokenizer.TryCreate(", StringComparison.Ordinal));
         Assert.Contains(blocks, b => b.Contains("Kernel.CreateBuilder().AddLocalQa(library)", StringComparison.Ordinal));
@@ -35,18 +47,18 @@ public sealed partial class ReadmeSnippetTests
 
     [Theory]
     [MemberData(nameof(Snippets))]
-    public void The_snippet_compiles(int index)
+    public void The_snippet_compiles(string name)
     {
-        var code = CSharpBlocks()[index];
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: $"README.md#snippet{index}");
-        var compilation = CSharpCompilation.Create($"ReadmeSnippet{index}", [tree, ImplicitUsings], References.Value,
+        var code = CSharpBlocks().Single(b => b.Name == name).Code;
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: name);
+        var compilation = CSharpCompilation.Create("Snippet", [tree, ImplicitUsings], References.Value,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable)
                 // As the .NET SDK does: assembly-version unification (SK 1.82 is built against Microsoft.Extensions.AI 10.5, LocalQa pins 10.11) is not the snippet's problem.
                 .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
         using var pe = new MemoryStream();
         var emitted = compilation.Emit(pe);
         var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToArray();
-        Assert.True(emitted.Success && problems.Length == 0, $"README snippet {index} does not compile cleanly:\n{string.Join("\n", problems)}\n---\n{code}");
+        Assert.True(emitted.Success && problems.Length == 0, $"{name} does not compile cleanly:\n{string.Join("\n", problems)}\n---\n{code}");
     }
 
     // What `dotnet new console` (ImplicitUsings) gives every file, as a reader's project would have.
