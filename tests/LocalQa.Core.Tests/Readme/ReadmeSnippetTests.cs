@@ -51,7 +51,8 @@ public sealed partial class ReadmeSnippetTests
     {
         var code = CSharpBlocks().Single(b => b.Name == name).Code;
         var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Latest), path: name);
-        var compilation = CSharpCompilation.Create("Snippet", [tree, ImplicitUsings], References.Value,
+        var references = code.StartsWith(CoreOnly, StringComparison.Ordinal) ? References.Value.Where(r => !NotCore(r)).ToArray() : References.Value;
+        var compilation = CSharpCompilation.Create("Snippet", [tree, ImplicitUsings], references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable)
                 // As the .NET SDK does: assembly-version unification (SK 1.82 is built against Microsoft.Extensions.AI 10.5, LocalQa pins 10.11) is not the snippet's problem.
                 .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
@@ -59,6 +60,27 @@ public sealed partial class ReadmeSnippetTests
         var emitted = compilation.Emit(pe);
         var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ToArray();
         Assert.True(emitted.Success && problems.Length == 0, $"{name} does not compile cleanly:\n{string.Join("\n", problems)}\n---\n{code}");
+    }
+
+    /// <summary>A snippet that opens with this line compiles without the engine, the hosts or Semantic Kernel.</summary>
+    private const string CoreOnly = "// Compiled with LocalQa.Core and its dependencies only.";
+
+    private static readonly string[] NotCoreAssemblies =
+        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Bench", "LocalQa.Cli", "LLamaSharp", "Microsoft.Extensions.AI"];
+
+    private static bool NotCore(MetadataReference reference)
+    {
+        var name = Path.GetFileNameWithoutExtension(((PortableExecutableReference)reference).FilePath!);
+        return NotCoreAssemblies.Contains(name, StringComparer.Ordinal) || name.StartsWith("Microsoft.SemanticKernel", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_library_guide_has_a_program_on_core_alone()
+    {
+        var coreOnly = CSharpBlocks().Where(b => b.Code.StartsWith(CoreOnly, StringComparison.Ordinal)).Select(b => b.Code).ToArray();
+        Assert.NotEmpty(coreOnly);
+        Assert.Contains(coreOnly, c => c.Contains("new Ingestor(", StringComparison.Ordinal) && c.Contains("AskAsync(", StringComparison.Ordinal)
+            && c.Contains("onText:", StringComparison.Ordinal) && c.Contains("new Summarizer(", StringComparison.Ordinal) && c.Contains(": IChatClient", StringComparison.Ordinal));
     }
 
     // What `dotnet new console` (ImplicitUsings) gives every file, as a reader's project would have.
