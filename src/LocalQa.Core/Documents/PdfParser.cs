@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
-using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 using UglyToad.PdfPig.Exceptions;
+using PdfBlock = UglyToad.PdfPig.DocumentLayoutAnalysis.TextBlock;
 
 namespace LocalQa.Core.Documents;
 
@@ -32,9 +32,6 @@ internal static partial class PdfParser
         MaxDegreeOfParallelism = 1,
     });
 
-    // Spatial order only: the order a producer drew text in is not the order it is read in.
-    private static readonly UnsupervisedReadingOrderDetector ReadingOrder =
-        new(5, UnsupervisedReadingOrderDetector.SpatialReasoningRules.ColumnWise, useRenderingOrder: false);
 
     private sealed record Line(string Text, double Top, double Bottom, double Left, double Right, double Size);
 
@@ -87,7 +84,7 @@ internal static partial class PdfParser
         }
 
         var segmented = Segmenter.GetBlocks(words);
-        foreach (var block in ReadingOrder.Get(segmented))
+        foreach (var block in InReadingOrder(segmented))
         {
             var lines = new List<Line>();
             foreach (var line in block.TextLines)
@@ -111,6 +108,67 @@ internal static partial class PdfParser
         }
 
         return new PageText(number, blocks);
+    }
+
+    /// <summary>
+    /// Blocks in reading order by recursive XY cuts: a region whose blocks split at a vertical gap
+    /// no block crosses is read column by column, left to right; one that splits at a horizontal
+    /// gap is read band by band, top to bottom; a region that splits neither way, top to bottom.
+    /// Columns are tried first, so two columns whose paragraph gaps happen to line up are not read
+    /// across. (PdfPig's UnsupervisedReadingOrderDetector, column-wise, read a left-aligned heading
+    /// before a centred author line above it, because its x-interval precedes the author's.)
+    /// </summary>
+    private static List<PdfBlock> InReadingOrder(IReadOnlyList<PdfBlock> blocks)
+    {
+        var ordered = new List<PdfBlock>(blocks.Count);
+        Cut([.. blocks], ordered, 0);
+        return ordered;
+    }
+
+    private static void Cut(List<PdfBlock> region, List<PdfBlock> ordered, int depth)
+    {
+        if (region.Count <= 1 || depth > 64)
+        {
+            ordered.AddRange(region.OrderByDescending(b => b.BoundingBox.Top).ThenBy(b => b.BoundingBox.Left));
+            return;
+        }
+
+        var parts = Split(region, b => b.BoundingBox.Left, b => b.BoundingBox.Right);
+        if (parts.Count == 1)
+        {
+            parts = Split(region, b => -b.BoundingBox.Top, b => -b.BoundingBox.Bottom);
+        }
+
+        if (parts.Count == 1)
+        {
+            ordered.AddRange(region.OrderByDescending(b => b.BoundingBox.Top).ThenBy(b => b.BoundingBox.Left));
+            return;
+        }
+
+        foreach (var part in parts)
+        {
+            Cut(part, ordered, depth + 1);
+        }
+    }
+
+    /// <summary>The region's blocks in groups separated by gaps along one axis (start and end of each block on it).</summary>
+    private static List<List<PdfBlock>> Split(List<PdfBlock> region, Func<PdfBlock, double> start, Func<PdfBlock, double> end)
+    {
+        var sorted = region.OrderBy(start).ToList();
+        var parts = new List<List<PdfBlock>> { new() { sorted[0] } };
+        var reach = end(sorted[0]);
+        foreach (var block in sorted.Skip(1))
+        {
+            if (start(block) > reach)
+            {
+                parts.Add([]);
+            }
+
+            parts[^1].Add(block);
+            reach = Math.Max(reach, end(block));
+        }
+
+        return parts;
     }
 
     /// <summary>
