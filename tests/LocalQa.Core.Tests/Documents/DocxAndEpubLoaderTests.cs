@@ -52,6 +52,33 @@ public sealed class DocxAndEpubLoaderTests
         Assert.Contains("first lit in 1671, according to the harbour accounts.", document.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Markup pandoc does not write: plain text runs inside a tracked deletion or a move's source,
+    /// and a drawing's fallback copy of text its preferred form already holds.
+    /// </summary>
+    [Fact]
+    public void Word_text_deleted_moved_away_or_repeated_in_a_fallback_is_left_out()
+    {
+        using var folder = new TempFolder();
+        var path = folder["edited.docx"];
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            Add(zip, "[Content_Types].xml", """<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>""");
+            Add(zip, "_rels/.rels", """<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>""");
+            Add(zip, "word/document.xml", """
+                <?xml version="1.0"?>
+                <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>
+                <w:p><w:r><w:t xml:space="preserve">Kept words </w:t></w:r><w:del w:id="1" w:author="A"><w:r><w:t>deleted words </w:t></w:r></w:del><w:moveFrom w:id="2" w:author="A"><w:r><w:t>moved-away words </w:t></w:r></w:moveFrom><w:moveTo w:id="3" w:author="A"><w:r><w:t xml:space="preserve">moved-here words </w:t></w:r></w:moveTo><w:r><w:t>end.</w:t></w:r></w:p>
+                <w:p><mc:AlternateContent><mc:Choice Requires="wps"><w:r><w:t>Preferred copy.</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>Fallback copy.</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>
+                </w:body></w:document>
+                """);
+        }
+
+        var document = LoadAs(path, DocumentFormat.Docx);
+
+        Assert.Equal("Kept words moved-here words end.\n\nPreferred copy.", document.Text);
+    }
+
     [Fact]
     public void Epub_chapters_are_read_in_spine_order_with_their_titles_as_headings()
     {
@@ -100,11 +127,12 @@ public sealed class DocxAndEpubLoaderTests
         Assert.Equal(2, document.Headings.Count);
         Assert.Equal("Two Chapters", document.Title);
 
-        static void Add(ZipArchive zip, string name, string text)
-        {
-            using var stream = zip.CreateEntry(name).Open();
-            stream.Write(Encoding.UTF8.GetBytes(text));
-        }
+    }
+
+    private static void Add(ZipArchive zip, string name, string text)
+    {
+        using var stream = zip.CreateEntry(name).Open();
+        stream.Write(Encoding.UTF8.GetBytes(text));
     }
 
     [Theory]
