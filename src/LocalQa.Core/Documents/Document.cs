@@ -27,6 +27,35 @@ public sealed record Document(string Path, string Title, string Text, string Con
     /// </summary>
     public IReadOnlyList<BlockSpan> Blocks { get; init; } = [];
 
+    /// <summary>
+    /// Where each page starts in <see cref="Text"/>, in order, for documents that have pages (PDF);
+    /// empty otherwise. Kept apart from the text so the index schema and chunk offsets stay as they
+    /// are: a chunk's page is <see cref="PageAt"/> of its start.
+    /// </summary>
+    public IReadOnlyList<PageSpan> Pages { get; init; } = [];
+
+    /// <summary>The 1-based page that holds <paramref name="offset"/>, or null when the document has no pages.</summary>
+    public int? PageAt(int offset)
+    {
+        int lo = 0, hi = Pages.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (Pages[mid].Start <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        // Text before the first page mark (a title the loader added) belongs to the first page.
+        return Pages.Count == 0 ? null : Pages[Math.Max(found, 0)].Page;
+    }
+
     /// <summary>The text of the last heading that starts at or before <paramref name="offset"/>, or null.</summary>
     public string? HeadingAt(int offset)
     {
@@ -60,6 +89,11 @@ public sealed record Document(string Path, string Title, string Text, string Con
 /// <param name="Length">Length of the heading line, without the line break.</param>
 /// <param name="Level">1 to 6 from Markdown or HTML; 0 when guessed from plain text.</param>
 public readonly record struct HeadingSpan(int Start, int Length, int Level);
+
+/// <summary>The start of a page in <see cref="Document.Text"/>.</summary>
+/// <param name="Start">Offset of the first character of the first block on the page.</param>
+/// <param name="Page">The 1-based page number in the source file.</param>
+public readonly record struct PageSpan(int Start, int Page);
 
 /// <summary>A block of <see cref="Document.Text"/> that is not a paragraph.</summary>
 /// <param name="Start">Offset of the block's first character.</param>

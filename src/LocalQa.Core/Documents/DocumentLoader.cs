@@ -4,15 +4,17 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Documents;
 
 /// <summary>
-/// Loads <c>.txt</c>, <c>.md</c> and <c>.html</c> files (and stdin text) into cleaned
-/// <see cref="Document"/>s, and finds such files in folders. Thread-safe.
+/// Loads <c>.txt</c>, <c>.md</c>, <c>.html</c>, <c>.pdf</c>, <c>.docx</c> and <c>.epub</c> files
+/// (and stdin text) into cleaned <see cref="Document"/>s, and finds such files in folders. Thread-safe.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Text is read as UTF-8 (with or without a byte-order mark) or as UTF-16 / UTF-32 when a
 /// byte-order mark says so; invalid bytes become U+FFFD and are counted in the result. Files that
 /// are not text (a known binary signature such as PDF, PNG, JPEG, GIF, ZIP/docx, GZIP, ELF or GGUF,
-/// or NUL bytes in the first 8 KB without a UTF-16 byte-order mark) are skipped with a reason.
+/// or NUL bytes in the first 8 KB without a UTF-16 byte-order mark) are skipped with a reason, unless
+/// their extension names a format read by a parser (<c>.pdf</c>, <c>.docx</c>, <c>.epub</c>): those
+/// are read whole and parsed, and one that cannot be read is skipped with a reason.
 /// Files are read in pieces: a plain-text file needs a few times its size in memory.
 /// </para>
 /// <para>
@@ -35,6 +37,9 @@ public static class DocumentLoader
             [".markdown"] = DocumentFormat.Markdown,
             [".html"] = DocumentFormat.Html,
             [".htm"] = DocumentFormat.Html,
+            [".pdf"] = DocumentFormat.Pdf,
+            [".docx"] = DocumentFormat.Docx,
+            [".epub"] = DocumentFormat.Epub,
         };
 
     /// <summary>The format a file of this name is read as; plain text for unknown extensions.</summary>
@@ -63,6 +68,11 @@ public static class DocumentLoader
                         fullPath,
                         $"{fullPath}: skipped, it is {info.Length:N0} bytes, more than the limit of {options.MaxFileBytes:N0} bytes.",
                         format);
+                }
+
+                if (IsPackaged(format))
+                {
+                    return BuildPackaged(fullPath, format, File.ReadAllBytes(fullPath), info.LastWriteTimeUtc, options, cancellationToken);
                 }
 
                 using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
@@ -99,6 +109,11 @@ public static class DocumentLoader
             bytes.Write(chunk, 0, read);
         }
 
+        if (IsPackaged(format))
+        {
+            return BuildPackaged(fullPath, format, bytes.ToArray(), DateTimeOffset.UtcNow, options, cancellationToken);
+        }
+
         bytes.Position = 0;
         var source = SourceReader.Read(bytes, asLines: format == DocumentFormat.PlainText, cancellationToken);
         return Build(fullPath, format, source, DateTimeOffset.UtcNow, options);
@@ -116,7 +131,7 @@ public static class DocumentLoader
         {
             throw new InvalidInputException(
                 $"'{path}' is a folder, not a file.",
-                "Name a file, or give the folder to ingest to load every .txt, .md and .html file in it.");
+                "Name a file, or give the folder to ingest to load every .txt, .md, .html, .pdf, .docx and .epub file in it.");
         }
 
         if (!File.Exists(fullPath))
@@ -220,6 +235,12 @@ public static class DocumentLoader
         ArgumentException.ThrowIfNullOrEmpty(name);
         options ??= LoadOptions.Default;
         var format = FormatOf(name);
+        if (IsPackaged(format))
+        {
+            // Text already decoded cannot be a PDF, Word or EPUB file: it is read as what it is.
+            format = DocumentFormat.PlainText;
+        }
+
         if (text.Contains('\0', StringComparison.Ordinal))
         {
             return LoadResult.Skipped(name, $"{name}: skipped, it contains NUL characters and is not text.", format);
@@ -354,6 +375,58 @@ public static class DocumentLoader
                 break;
         }
 
+        return Finish(path, format, blocks, htmlTitle, source, modifiedUtc, options, parseWarnings);
+    }
+
+    private static bool IsPackaged(DocumentFormat format) => format is DocumentFormat.Pdf or DocumentFormat.Docx or DocumentFormat.Epub;
+
+    /// <summary>
+    /// PDF, Word and EPUB: binary containers whose text a parser extracts. Whatever the bytes hold,
+    /// the result is a document or a skip that names the file: a damaged file must not end an ingest.
+    /// </summary>
+    private static LoadResult BuildPackaged(string path, DocumentFormat format, byte[] bytes, DateTimeOffset modifiedUtc, LoadOptions options, CancellationToken cancellationToken)
+    {
+        var source = new DecodedSource
+        {
+            ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+            ByteCount = bytes.Length,
+            EncodingName = format.ToString(),
+        };
+        PackagedText parsed;
+        try
+        {
+            parsed = format switch
+            {
+                DocumentFormat.Pdf => PdfParser.Parse(bytes, cancellationToken),
+                DocumentFormat.Docx => DocxParser.Parse(bytes, cancellationToken),
+                _ => EpubParser.Parse(bytes, cancellationToken),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // The parsers throw their own exception types (and plain ones on damaged input); none of
+            // them is a reason to stop loading the other files.
+            return LoadResult.Skipped(path, $"{path}: skipped, it is not a readable {Describe(format)} ({ex.GetType().Name}: {ex.Message}).", format);
+        }
+
+        if (parsed.SkipReason is not null)
+        {
+            return LoadResult.Skipped(path, $"{path}: skipped, {parsed.SkipReason}.", format);
+        }
+
+        return Finish(path, format, parsed.Blocks, parsed.Title, source, modifiedUtc, options, [.. parsed.Warnings.Select(w => $"{path}: {w}")]);
+    }
+
+    private static string Describe(DocumentFormat format) => format switch
+    {
+        DocumentFormat.Pdf => "PDF",
+        DocumentFormat.Docx => "Word document",
+        DocumentFormat.Epub => "EPUB book",
+        _ => format.ToString(),
+    };
+
+    private static LoadResult Finish(string path, DocumentFormat format, List<TextBlock> blocks, string? knownTitle, DecodedSource source, DateTimeOffset modifiedUtc, LoadOptions options, List<string> parseWarnings)
+    {
         var cleaned = options.Cleaner.Clean(blocks);
         var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
         if (text.Length == 0)
@@ -362,8 +435,13 @@ public static class DocumentLoader
             return LoadResult.Skipped(path, $"{path}: skipped, {why}.", format);
         }
 
-        var title = ChooseTitle(format, htmlTitle, cleaned, path);
-        var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc) { Headings = headings, Blocks = spans };
+        var title = ChooseTitle(format, knownTitle, cleaned, path);
+        var document = new Document(path, title, text, source.ContentHash, source.ByteCount, modifiedUtc)
+        {
+            Headings = headings,
+            Blocks = spans,
+            Pages = DocumentText.ComposePages(cleaned.Blocks),
+        };
         return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed, parseWarnings);
     }
 

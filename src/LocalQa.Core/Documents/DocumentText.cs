@@ -78,7 +78,38 @@ internal static class DocumentText
         return (text, headings, spans);
     }
 
-    /// <summary>Rebuilds one block per line from a composed document, headings included.</summary>
+    /// <summary>
+    /// Where each page starts in the text <see cref="Compose"/> makes of the same blocks: a span
+    /// whenever a block's <see cref="TextBlock.Page"/> differs from the last one seen.
+    /// </summary>
+    internal static List<PageSpan> ComposePages(IReadOnlyList<TextBlock> blocks)
+    {
+        var pages = new List<PageSpan>();
+        var offset = 0;
+        var first = true;
+        var last = 0;
+        foreach (var block in blocks)
+        {
+            if (block.Text.Length == 0)
+            {
+                continue;
+            }
+
+            offset += first ? 0 : block.StartsParagraph ? 2 : 1;
+            first = false;
+            if (block.Page > 0 && block.Page != last)
+            {
+                pages.Add(new PageSpan(offset, block.Page));
+                last = block.Page;
+            }
+
+            offset += block.Text.Length;
+        }
+
+        return pages;
+    }
+
+    /// <summary>Rebuilds one block per line from a composed document, headings and pages included.</summary>
     internal static List<TextBlock> Decompose(Document document)
     {
         var blocks = new List<TextBlock>();
@@ -115,7 +146,7 @@ internal static class DocumentText
                 var kind = isHeading ? BlockKind.Heading
                     : kindIndex < kinds.Count && kinds[kindIndex].Start <= position ? kinds[kindIndex].Kind
                     : BlockKind.Paragraph;
-                blocks.Add(new TextBlock(text[position..end], kind, level, blankBefore || blocks.Count == 0));
+                blocks.Add(new TextBlock(text[position..end], kind, level, blankBefore || blocks.Count == 0) { Page = document.PageAt(position) ?? 0 });
                 blankBefore = false;
             }
 

@@ -28,7 +28,12 @@ internal static partial class HtmlPageParser
     /// <param name="DroppedTags">Start tags nested too deeply to keep (see <see cref="HtmlNesting"/>); their text is in the blocks.</param>
     internal sealed record Page(string? Title, List<TextBlock> Blocks, int DroppedTags = 0);
 
-    internal static Page Parse(string html)
+    /// <param name="html">The page.</param>
+    /// <param name="insertTitle">
+    /// Whether a &lt;title&gt; the content does not open with becomes its first heading; an EPUB
+    /// chapter names itself in the book's table of contents instead.
+    /// </param>
+    internal static Page Parse(string html, bool insertTitle = true)
     {
         var parser = new HtmlParser();
         using var document = parser.ParseDocument(HtmlNesting.Bound(html, out var dropped));
@@ -43,7 +48,8 @@ internal static partial class HtmlPageParser
 
         // Keep the page title in the text when the main content does not already open with it.
         var firstHeading = blocks.FirstOrDefault(b => b.IsHeading);
-        if (!string.IsNullOrEmpty(title)
+        if (insertTitle
+            && !string.IsNullOrEmpty(title)
             && (firstHeading is null
                 || !(title.Contains(firstHeading.Text, StringComparison.OrdinalIgnoreCase)
                      || firstHeading.Text.Contains(title, StringComparison.OrdinalIgnoreCase))))

@@ -14,6 +14,15 @@ public enum DocumentFormat
 
     /// <summary>HTML (<c>.html</c>, <c>.htm</c>).</summary>
     Html,
+
+    /// <summary>PDF (<c>.pdf</c>) with a text layer, read with PdfPig; blocks carry their page.</summary>
+    Pdf,
+
+    /// <summary>Word (<c>.docx</c>), read with the Open XML SDK.</summary>
+    Docx,
+
+    /// <summary>EPUB (<c>.epub</c>): the spine's chapters, each through the HTML parser.</summary>
+    Epub,
 }
 
 /// <summary>The outcome of loading one file: a document, or the reason it was skipped.</summary>

@@ -34,4 +34,10 @@ public sealed record TextBlock(string Text, BlockKind Kind = BlockKind.Paragraph
 {
     /// <summary>True for <see cref="BlockKind.Heading"/>.</summary>
     public bool IsHeading => Kind == BlockKind.Heading;
+
+    /// <summary>
+    /// The 1-based page the block starts on, for formats that have pages (PDF); 0 when unknown.
+    /// <see cref="Document.Pages"/> is built from it, so a citation can say "p. 7".
+    /// </summary>
+    public int Page { get; init; }
 }

@@ -192,7 +192,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
 
     /// <summary>Plain text past the streaming threshold: read, chunked, embedded and stored a section at a time.</summary>
     private static bool IsLarge(string file, long size, LoadOptions load) =>
-        size > load.StreamingThresholdBytes && DocumentLoader.FormatOf(file) == DocumentFormat.PlainText;
+        size > load.StreamingThresholdBytes && DocumentLoader.FormatOf(file) == Documents.DocumentFormat.PlainText;
 
     /// <summary>The file's length, or -1 when it cannot be read.</summary>
     private static long SizeOf(string file)

@@ -62,7 +62,7 @@ public static class CorpusCleaner
             }
 
             var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
-            result.Add(documents[i] with { Text = text, Headings = headings, Blocks = spans });
+            result.Add(documents[i] with { Text = text, Headings = headings, Blocks = spans, Pages = DocumentText.ComposePages(cleaned.Blocks) });
         }
 
         var removed = repeated.Values
