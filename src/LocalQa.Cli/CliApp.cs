@@ -46,7 +46,7 @@ public static class CliApp
         }
         var verbose = parse.GetValue(Verbose);
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var interrupts = Interrupts.Install(interrupt, ReferenceEquals(error, Console.Error) ? Interrupts.RawStandardError : error);
+        using var interrupts = Interrupts.Install(interrupt, error);
         try
         {
             // Ctrl+C is ours (Interrupts), so that inside the chat it stops an answer, not the program.

@@ -63,15 +63,6 @@ public static class Interrupts
         return true;
     }
 
-    /// <summary>
-    /// Standard error written straight to the file descriptor. .NET's Unix console serializes all its
-    /// writes on one lock, which a write to a full stdout pipe (output piped to a pager nobody reads)
-    /// holds while it blocks: the acknowledgement through Console.Error would wait behind it.
-    /// </summary>
-    public static TextWriter RawStandardError { get; } = OperatingSystem.IsWindows()
-        ? Console.Error
-        : new StreamWriter(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(2, ownsHandle: false), FileAccess.Write, bufferSize: 0), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
-
     internal sealed record Entry(CancellationTokenSource Source, TextWriter? Acknowledge);
 
     public sealed class Scope : IDisposable

@@ -21,18 +21,17 @@ public static class FileTarget
 /// /dev/zero never ends, so a folder scan must know before it opens. .NET's own file APIs only
 /// tell a directory from "a file".
 /// </summary>
-public static partial class FileKind
+internal static partial class FileKind
 {
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1;
     private const int ModeOffset = 28; // struct statx is the same on every Linux architecture.
 
     /// <summary>
-    /// "a named pipe (FIFO)", "a character device", "a block device" or "a socket" when
-    /// <paramref name="path"/> finally names one; null for a regular file, a folder, a missing path,
-    /// and wherever the kind cannot be known (not Linux, or statx refused).
+    /// The kind of special file <paramref name="path"/> finally names; null for a regular file, a
+    /// folder, a missing path, and wherever the kind cannot be known (not Linux, or statx refused).
     /// </summary>
-    public static string? Special(string path)
+    public static SpecialFile? Special(string path)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -48,14 +47,35 @@ public static partial class FileKind
         var mode = BitConverter.ToUInt16(buffer[ModeOffset..]) & 0xF000;
         return mode switch
         {
-            0x1000 => "a named pipe (FIFO)",
-            0x2000 => "a character device",
-            0x6000 => "a block device",
-            0xC000 => "a socket",
+            0x1000 => SpecialFile.NamedPipe,
+            0x2000 => SpecialFile.CharacterDevice,
+            0x6000 => SpecialFile.BlockDevice,
+            0xC000 => SpecialFile.Socket,
             _ => null,
         };
     }
 
+    /// <summary>The kind as a message says it: "a named pipe (FIFO)", "a character device", …</summary>
+    public static string Describe(SpecialFile kind) => kind switch
+    {
+        SpecialFile.NamedPipe => "a named pipe (FIFO)",
+        SpecialFile.CharacterDevice => "a character device",
+        SpecialFile.BlockDevice => "a block device",
+        _ => "a socket",
+    };
+
+    /// <summary>A pipe or character device gives a stream when read (stdin, <c>&lt;(cmd)</c>); a block device or socket is not read.</summary>
+    public static bool IsStream(SpecialFile kind) => kind is SpecialFile.NamedPipe or SpecialFile.CharacterDevice;
+
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "statx", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
     private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte buffer);
+}
+
+/// <summary>File system objects that are not regular files or folders.</summary>
+internal enum SpecialFile
+{
+    NamedPipe,
+    CharacterDevice,
+    BlockDevice,
+    Socket,
 }

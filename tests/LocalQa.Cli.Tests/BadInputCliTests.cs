@@ -220,44 +220,86 @@ public sealed class BadInputCliTests : IDisposable
     [Fact]
     public async Task Ctrl_c_during_generation_exits_130()
     {
-        if (!OperatingSystem.IsLinux()) Assert.Skip("Shrinking a pipe (F_SETPIPE_SZ) is Linux's.");
-        // The generation cannot end before the interrupt on a machine of any speed: the model never
-        // picks an end token, its 8,192-token limit writes ~30 KB, and nobody reads stdout past the
-        // first character, so the child blocks once a 4 KiB pipe is full. The interrupt comes when
-        // it is full, the case of output piped to a pager nobody reads (the acknowledgement once
-        // waited there behind .NET's console lock). Stdout is drained only after the child has said
-        // on stderr that it is stopping (its token is cancelled by then).
-        var model = TinyModel("ctrlc.gguf", new TinyModelOptions { EndsGeneration = false, Shape = ModelShape.Tiny with { ContextLength = 16384 } });
-        using var p = _cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "8192", "--context", "16384"], interruptible: true);
-        ShrinkPipe(p.StandardOutput.BaseStream);
-        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var err = new StringBuilder();
-        var errDone = Task.Run(async () =>
-        {
-            while (await p.StandardError.ReadLineAsync() is { } line)
-            {
-                lock (err) err.AppendLine(line);
-                if (line == Interrupts.Stopping) stopping.TrySetResult();
-            }
-            stopping.TrySetResult();
-        });
+        using var run = await BlockedGeneration.InterruptAsync(this);
+        // Drained only now: the child's token is cancelled before it says it is stopping.
+        var rest = await run.Process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
+        var stderr = await run.ExitAsync();
 
-        Assert.True(p.StandardOutput.Read() >= 0, "the answer began");
-        var pipe = ((System.IO.Pipes.PipeStream)p.StandardOutput.BaseStream).SafePipeHandle.DangerousGetHandle();
-        // Within one token's text of full: a write that does not fit waits whole (pipe writes up to a
-        // page are atomic), so the pipe may stop a few bytes short of its size.
-        while (!p.HasExited && BytesWaiting(pipe) < PipeBytes - 256) Thread.Yield();
-        Interrupt(p);
-        // Guards against a hang, not measures of speed.
-        await stopping.Task.WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
-        var rest = await p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
-        await errDone;
-
-        var stderr = err.ToString();
-        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}\n{stderr}");
+        Assert.True(run.Process.ExitCode == 130, $"exit {run.Process.ExitCode}\n{stderr}");
         Assert.Contains(Interrupts.Stopping, stderr, StringComparison.Ordinal);
         Assert.True(Encoding.UTF8.GetByteCount(rest) < 30_000, "the answer stopped early");
+    }
+
+    [Fact]
+    public async Task A_second_ctrl_c_quits_at_once_while_the_first_waits_on_a_blocked_step()
+    {
+        using var run = await BlockedGeneration.InterruptAsync(this);
+        // Stdout is never drained: the first Ctrl+C cannot finish its step, only the second ends it.
+        Interrupt(run.Process);
+        var stderr = await run.ExitAsync();
+
+        Assert.True(run.Process.ExitCode == 130, $"exit {run.Process.ExitCode}\n{stderr}");
+    }
+
+    /// <summary>
+    /// A generation that cannot end before the interrupt on a machine of any speed: the model never
+    /// picks an end token, its 8,192-token limit writes ~30 KB, and nobody reads stdout past the first
+    /// character, so the child blocks once a 4 KiB pipe is full — the case of output piped to a pager
+    /// nobody reads. Interrupted when the pipe is full; returned once the child has said it is stopping.
+    /// </summary>
+    private sealed class BlockedGeneration : IDisposable
+    {
+        private readonly StringBuilder _err = new();
+        private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private Task _errDone = Task.CompletedTask;
+
+        private BlockedGeneration(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public static async Task<BlockedGeneration> InterruptAsync(BadInputCliTests test)
+        {
+            if (!OperatingSystem.IsLinux()) Assert.Skip("Shrinking a pipe (F_SETPIPE_SZ) is Linux's.");
+            var model = test.TinyModel("ctrlc.gguf", new TinyModelOptions { EndsGeneration = false, Shape = ModelShape.Tiny with { ContextLength = 16384 } });
+            var run = new BlockedGeneration(test._cli.Start(["ask", "When was LLaMA 3 released?", "--model", model, "--max-tokens", "8192", "--context", "16384"], interruptible: true));
+            var p = run.Process;
+            ShrinkPipe(p.StandardOutput.BaseStream);
+            run._errDone = Task.Run(async () =>
+            {
+                while (await p.StandardError.ReadLineAsync() is { } line)
+                {
+                    lock (run._err) run._err.AppendLine(line);
+                    if (line == Interrupts.Stopping) run._stopping.TrySetResult();
+                }
+                run._stopping.TrySetResult();
+            });
+
+            Assert.True(p.StandardOutput.Read() >= 0, "the answer began");
+            var pipe = ((System.IO.Pipes.PipeStream)p.StandardOutput.BaseStream).SafePipeHandle.DangerousGetHandle();
+            // Within one token's text of full: a write that does not fit waits whole (pipe writes up to a
+            // page are atomic), so the pipe may stop a few bytes short of its size.
+            while (!p.WaitForExit(IndexProbe.PollMilliseconds) && BytesWaiting(pipe) < PipeBytes - 256)
+            {
+            }
+            Interrupt(p);
+            // A guard against a hang, not a measure of speed.
+            await run._stopping.Task.WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
+            return run;
+        }
+
+        /// <summary>Waits for the child to end and returns what it wrote on stderr.</summary>
+        public async Task<string> ExitAsync()
+        {
+            await Process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(CliRunner.HangGuard, TestContext.Current.CancellationToken);
+            await _errDone;
+            lock (_err) return _err.ToString();
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
+        }
     }
 
     private const int PipeBytes = 4096;

@@ -87,11 +87,11 @@ public static class DocumentLoader
     /// terminal) is read as the stream it is; it has no length to check first, so reading stops at
     /// the size limit (a device like /dev/zero never ends). Block devices and sockets are not read.
     /// </summary>
-    private static LoadResult ReadSpecial(string fullPath, string kind, DocumentFormat format, LoadOptions options, CancellationToken cancellationToken)
+    private static LoadResult ReadSpecial(string fullPath, SpecialFile kind, DocumentFormat format, LoadOptions options, CancellationToken cancellationToken)
     {
-        if (kind is not ("a named pipe (FIFO)" or "a character device"))
+        if (!FileKind.IsStream(kind))
         {
-            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {kind}, not a regular file.", format);
+            return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {FileKind.Describe(kind)}, not a regular file.", format);
         }
 
         using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
@@ -103,7 +103,7 @@ public static class DocumentLoader
             cancellationToken.ThrowIfCancellationRequested();
             if (bytes.Length + read > options.MaxFileBytes)
             {
-                return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {kind} that gave more than the limit of {options.MaxFileBytes:N0} bytes.", format);
+                return LoadResult.Skipped(fullPath, $"{fullPath}: skipped, it is {FileKind.Describe(kind)} that gave more than the limit of {options.MaxFileBytes:N0} bytes.", format);
             }
 
             bytes.Write(chunk, 0, read);
@@ -173,7 +173,7 @@ public static class DocumentLoader
             {
                 if (FileKind.Special(fullPath) is { } kind)
                 {
-                    return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {kind}, not a regular file." };
+                    return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {FileKind.Describe(kind)}, not a regular file." };
                 }
 
                 var info = FileTarget.Of(fullPath);
@@ -186,7 +186,7 @@ public static class DocumentLoader
                 {
                     var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
                     removed += cleaned.Removed.Count;
-                    var (text, headings, _) = DocumentText.Compose(cleaned.Blocks);
+                    var (text, headings, _, _) = DocumentText.Compose(cleaned.Blocks);
                     if (text.Length == 0)
                     {
                         return;
@@ -428,7 +428,7 @@ public static class DocumentLoader
     private static LoadResult Finish(string path, DocumentFormat format, List<TextBlock> blocks, string? knownTitle, DecodedSource source, DateTimeOffset modifiedUtc, LoadOptions options, List<string> parseWarnings)
     {
         var cleaned = options.Cleaner.Clean(blocks);
-        var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
+        var (text, headings, spans, pages) = DocumentText.Compose(cleaned.Blocks);
         if (text.Length == 0)
         {
             var why = cleaned.Removed.Count > 0 ? "no text is left after removing boilerplate" : "it contains no text";
@@ -440,7 +440,7 @@ public static class DocumentLoader
         {
             Headings = headings,
             Blocks = spans,
-            Pages = DocumentText.ComposePages(cleaned.Blocks),
+            Pages = pages,
         };
         return LoadResult.Loaded(path, document, format, source.EncodingName, source.InvalidBytes, cleaned.Removed, parseWarnings);
     }
@@ -558,7 +558,7 @@ public static class DocumentLoader
         // Before opening: opening a named pipe waits for a writer that may never come.
         if (FileKind.Special(file) is { } kind)
         {
-            warnings.Add(new PathWarning(file, $"{file}: skipped, it is {kind}, not a regular file."));
+            warnings.Add(new PathWarning(file, $"{file}: skipped, it is {FileKind.Describe(kind)}, not a regular file."));
             return false;
         }
 

@@ -3,10 +3,13 @@ namespace LocalQa.Core.Documents;
 /// <summary>Turns blocks into <see cref="Document.Text"/> plus heading spans, and back.</summary>
 internal static class DocumentText
 {
-    internal static (string Text, List<HeadingSpan> Headings, List<BlockSpan> Blocks) Compose(IReadOnlyList<TextBlock> blocks)
+    internal static (string Text, List<HeadingSpan> Headings, List<BlockSpan> Blocks, List<PageSpan> Pages) Compose(IReadOnlyList<TextBlock> blocks)
     {
         var headings = new List<HeadingSpan>();
         var spans = new List<BlockSpan>();
+        // A page starts wherever a block's page differs from the last one seen (PDF; none for the rest).
+        var pages = new List<PageSpan>();
+        var lastPage = 0;
         long total = 0;
         var first = true;
         foreach (var block in blocks)
@@ -46,6 +49,12 @@ internal static class DocumentText
                 spans.Add(new BlockSpan(offset, block.Text.Length, block.Kind));
             }
 
+            if (block.Page > 0 && block.Page != lastPage)
+            {
+                pages.Add(new PageSpan(offset, block.Page));
+                lastPage = block.Page;
+            }
+
             offset += block.Text.Length;
         }
 
@@ -75,38 +84,7 @@ internal static class DocumentText
                 position += block.Text.Length;
             }
         });
-        return (text, headings, spans);
-    }
-
-    /// <summary>
-    /// Where each page starts in the text <see cref="Compose"/> makes of the same blocks: a span
-    /// whenever a block's <see cref="TextBlock.Page"/> differs from the last one seen.
-    /// </summary>
-    internal static List<PageSpan> ComposePages(IReadOnlyList<TextBlock> blocks)
-    {
-        var pages = new List<PageSpan>();
-        var offset = 0;
-        var first = true;
-        var last = 0;
-        foreach (var block in blocks)
-        {
-            if (block.Text.Length == 0)
-            {
-                continue;
-            }
-
-            offset += first ? 0 : block.StartsParagraph ? 2 : 1;
-            first = false;
-            if (block.Page > 0 && block.Page != last)
-            {
-                pages.Add(new PageSpan(offset, block.Page));
-                last = block.Page;
-            }
-
-            offset += block.Text.Length;
-        }
-
-        return pages;
+        return (text, headings, spans, pages);
     }
 
     /// <summary>Rebuilds one block per line from a composed document, headings and pages included.</summary>

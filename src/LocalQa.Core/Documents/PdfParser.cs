@@ -378,6 +378,8 @@ internal static partial class PdfParser
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+            // The Latin ligatures' letters, written out: LocalQa runs with invariant globalization
+            // (no ICU), where string.Normalize(FormKC) leaves them as they are.
             var ligature = c switch
             {
                 '\uFB00' => "ff",

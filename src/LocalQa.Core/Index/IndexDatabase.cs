@@ -49,25 +49,7 @@ internal sealed class IndexDatabase : IDisposable
     /// <summary>Opens (creating or upgrading) the index file; every failure a user can fix is an <see cref="InvalidInputException"/> naming the file.</summary>
     public static IndexDatabase Open(string path, IndexCreationOptions options, TimeProvider? time, int? targetVersion)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        SqliteRuntime.EnsureInitialized();
-        var fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath))
-        {
-            throw new InvalidInputException($"The index path '{fullPath}' is a folder.", "Give a file name for the index, for example index.db inside that folder.")
-            {
-                Setting = SettingKeys.Index,
-            };
-        }
-
-        // SQLite would open /dev/null and then fail (or, as root, create /dev/null-journal beside it).
-        if (FileKind.Special(fullPath) is { } kind)
-        {
-            throw new InvalidInputException($"The index path '{fullPath}' is {kind}, not a regular file.", "Give the path of an index file, or a name that does not exist yet to create a new index.")
-            {
-                Setting = SettingKeys.Index,
-            };
-        }
+        var fullPath = CheckPath(path);
 
         var folder = Path.GetDirectoryName(fullPath);
         try
@@ -126,6 +108,73 @@ internal sealed class IndexDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Checks the index file at <paramref name="path"/> as <see cref="Open"/> would, without writing
+    /// to it (read-only, no migration, nothing created), then runs SQLite's quick check: null when it
+    /// is sound or there is no file yet, otherwise the error a command would meet, with its fix.
+    /// </summary>
+    public static InvalidInputException? Check(string path)
+    {
+        string fullPath;
+        try
+        {
+            fullPath = CheckPath(path);
+        }
+        catch (InvalidInputException e)
+        {
+            return e;
+        }
+        if (!File.Exists(fullPath)) return null;
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            CheckFile(connection, fullPath);
+            using var check = Sql.Command(connection, "PRAGMA quick_check(1)");
+            var verdict = check.ExecuteScalar() as string;
+            return verdict == "ok" ? null : IndexErrors.Damaged(fullPath, verdict ?? "SQLite's check gave no verdict");
+        }
+        catch (InvalidInputException e)
+        {
+            return e;
+        }
+        catch (SqliteException e) when (IndexErrors.UserError(fullPath, BusyTimeoutMilliseconds, e) is { } user)
+        {
+            return user;
+        }
+    }
+
+    /// <summary>The full path of an index, refusing a folder or a device before SQLite sees it.</summary>
+    private static string CheckPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        SqliteRuntime.EnsureInitialized();
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new InvalidInputException($"The index path '{fullPath}' is a folder.", "Give a file name for the index, for example index.db inside that folder.")
+            {
+                Setting = SettingKeys.Index,
+            };
+        }
+
+        // SQLite would open /dev/null and then fail (or, as root, create /dev/null-journal beside it).
+        if (FileKind.Special(fullPath) is { } kind)
+        {
+            throw new InvalidInputException($"The index path '{fullPath}' is {FileKind.Describe(kind)}, not a regular file.", "Give the path of an index file, or a name that does not exist yet to create a new index.")
+            {
+                Setting = SettingKeys.Index,
+            };
+        }
+
+        return fullPath;
     }
 
     /// <summary>A prepared command that lives (and is disposed) with the connection.</summary>

@@ -57,51 +57,7 @@ public sealed class LocalQaIndex : IDisposable
     /// migration, nothing created): null when it opens and SQLite's quick check finds it sound, or
     /// when there is no file yet; otherwise the error a command would meet, with its fix.
     /// </summary>
-    public static InvalidInputException? CheckFile(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath)) return null;
-        SqliteRuntime.EnsureInitialized();
-        try
-        {
-            using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
-            {
-                DataSource = fullPath,
-                Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly,
-                Pooling = false,
-            }.ToString());
-            connection.Open();
-            var applicationId = Sql.ScalarLong(connection, null, "PRAGMA application_id");
-            var version = Sql.ScalarLong(connection, null, "PRAGMA user_version");
-            if (applicationId == 0 && Sql.ScalarLong(connection, null, "SELECT count(*) FROM sqlite_schema") == 0)
-            {
-                return null; // an empty file: the next command makes it an index
-            }
-            if (applicationId != IndexMigrations.ApplicationId)
-            {
-                return new InvalidInputException($"'{fullPath}' is not a LocalQa index.", "Pass the path of an index file, or a name that does not exist yet to create a new index.")
-                { Setting = SettingKeys.Index };
-            }
-            if (version > IndexMigrations.CurrentVersion)
-            {
-                return new InvalidInputException(
-                    $"The index '{fullPath}' has schema version {version}, newer than this LocalQa understands ({IndexMigrations.CurrentVersion}).",
-                    "Upgrade LocalQa to open this index, or build a new index in another file.") { Setting = SettingKeys.Index };
-            }
-            using var check = Sql.Command(connection, "PRAGMA quick_check(1)");
-            var verdict = check.ExecuteScalar() as string;
-            return verdict == "ok" ? null : IndexErrors.Damaged(fullPath, verdict ?? "SQLite's check gave no verdict");
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (IndexErrors.IsNotADatabase(e))
-        {
-            return IndexErrors.Damaged(fullPath, e.Message, e);
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e) when (IndexErrors.UserError(fullPath, IndexDatabase.BusyTimeoutMilliseconds, e) is { } user)
-        {
-            return user;
-        }
-    }
+    public static InvalidInputException? CheckFile(string path) => IndexDatabase.Check(path);
 
     internal static LocalQaIndex Open(string path, IndexCreationOptions options, TimeProvider? timeProvider = null, int? targetVersion = null)
     {

@@ -140,8 +140,9 @@ public sealed partial class PromptLibrary
         return [.. used];
     }
 
+    /// <summary>A <c>{{…}}</c> block of a template (its content in group 1); the renderer splits on the same blocks this checks.</summary>
     [GeneratedRegex(@"\{\{(.*?)\}\}", RegexOptions.Singleline)]
-    private static partial Regex Block();
+    internal static partial Regex Block();
 
     [GeneratedRegex(@"^\$([A-Za-z0-9_]+)$")]
     private static partial Regex Variable();

@@ -11,7 +11,7 @@ namespace LocalQa.Core.Prompts;
 /// (<see cref="PromptLibrary"/>), so a Core-only program renders every accepted file without
 /// Semantic Kernel; a test renders the repository's prompts both ways and compares.
 /// </summary>
-public sealed partial class TemplateVariableRenderer : IPromptRenderer
+public sealed class TemplateVariableRenderer : IPromptRenderer
 {
     public static TemplateVariableRenderer Instance { get; } = new();
 
@@ -21,7 +21,7 @@ public sealed partial class TemplateVariableRenderer : IPromptRenderer
         // Split once at load: literal text and blocks alternate, so a render is a join.
         var parts = new List<(string Text, string? Variable)>();
         var last = 0;
-        foreach (Match m in Block().Matches(text))
+        foreach (Match m in PromptLibrary.Block().Matches(text))
         {
             parts.Add((text[last..m.Index], null));
             var content = m.Groups[1].Value.Trim();
@@ -77,7 +77,4 @@ public sealed partial class TemplateVariableRenderer : IPromptRenderer
         }
         return sb.ToString();
     }
-
-    [GeneratedRegex(@"\{\{(.*?)\}\}", RegexOptions.Singleline)]
-    private static partial Regex Block();
 }

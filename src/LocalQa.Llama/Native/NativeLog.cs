@@ -14,13 +14,13 @@ internal static class NativeLog
     private static readonly Queue<string> Recent = new();
     private static readonly StringBuilder Pending = new();
     private static LLamaLogLevel s_pendingLevel;
-    private static volatile int s_threshold = 5;
+    private static volatile NativeLogLevel s_level;
 
     /// <summary>The least severe line written to stderr; <see cref="NativeLogLevel.None"/> writes none.</summary>
     internal static NativeLogLevel Level
     {
-        get => s_threshold switch { 1 => NativeLogLevel.Debug, 2 => NativeLogLevel.Info, 3 => NativeLogLevel.Warning, _ => NativeLogLevel.None };
-        set => s_threshold = value switch { NativeLogLevel.Debug => 1, NativeLogLevel.Info => 2, NativeLogLevel.Warning => 3, _ => 5 };
+        get => s_level;
+        set => s_level = value;
     }
 
     internal static void OnLog(LLamaLogLevel level, string text)
@@ -39,8 +39,9 @@ internal static class NativeLog
                 Recent.Enqueue(line);
                 while (Recent.Count > 8) Recent.Dequeue();
             }
-            var threshold = s_threshold;
-            if (threshold < 5 && Rank(s_pendingLevel) >= threshold) Console.Error.WriteLine(line);
+            // On the same scale as Rank: debug 1, info 2, warning 3; none writes nothing.
+            var threshold = s_level switch { NativeLogLevel.Debug => 1, NativeLogLevel.Info => 2, NativeLogLevel.Warning => 3, _ => int.MaxValue };
+            if (Rank(s_pendingLevel) >= threshold) Console.Error.WriteLine(line);
         }
     }
 

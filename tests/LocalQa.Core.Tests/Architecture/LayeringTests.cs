@@ -132,26 +132,6 @@ public sealed class LayeringTests
         Assert.True(readers.Length == 0, $"{string.Join(", ", readers)} read LOCALQA_ variables; take the value as an option the host sets.");
     }
 
-    /// <summary>
-    /// Answering, summarizing and ingesting talk to models through Microsoft.Extensions.AI and
-    /// LocalQa's own interfaces (Core/Ai), so another engine plugs in without touching them. The
-    /// compiled-reference test above makes this hold for all of Core; this names the folder.
-    /// </summary>
-    [Theory]
-    [InlineData("Answering")]
-    [InlineData("Summarizing")]
-    [InlineData("Ingest")]
-    [InlineData("Retrieval")]
-    public void The_work_of_the_library_reaches_no_engine_class(string folder)
-    {
-        var dir = Path.Combine(TestPaths.RepoRoot, "src", "LocalQa.Core", folder);
-        var users = Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
-            .Where(f => File.ReadAllText(f).Contains("LocalQa.Llama", StringComparison.Ordinal))
-            .Select(f => Path.GetRelativePath(TestPaths.RepoRoot, f))
-            .ToArray();
-        Assert.True(users.Length == 0, $"{string.Join(", ", users)} use the engine directly; go through IChatClient, IEmbeddingGenerator, IPromptBudget or IBatchChatClient.");
-    }
-
     private static HashSet<string> ReferencedNames(Assembly assembly) =>
         assembly.GetReferencedAssemblies().Select(a => a.Name!).ToHashSet(StringComparer.Ordinal);
 }

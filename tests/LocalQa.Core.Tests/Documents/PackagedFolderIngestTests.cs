@@ -45,8 +45,8 @@ public sealed class PackagedFolderIngestTests
             new("Shared boilerplate paragraph repeated in every document of the corpus here.") { Page = 2 },
             new("The paragraph on the third page that only this document has to say.") { Page = 3 },
         ];
-        var (text, headings, spans) = DocumentText.Compose(blocks);
-        var paged = new Document("a.pdf", "A", text, "", 0, default) { Headings = headings, Blocks = spans, Pages = DocumentText.ComposePages(blocks) };
+        var (text, headings, spans, pages) = DocumentText.Compose(blocks);
+        var paged = new Document("a.pdf", "A", text, "", 0, default) { Headings = headings, Blocks = spans, Pages = pages };
         Assert.Equal([new PageSpan(0, 1), new PageSpan(text.IndexOf("Shared", StringComparison.Ordinal), 2), new PageSpan(text.IndexOf("The paragraph on the third", StringComparison.Ordinal), 3)], paged.Pages);
         Assert.Equal([1, 1, 2, 3], DocumentText.Decompose(paged).Select(b => b.Page));
 

@@ -61,8 +61,8 @@ public static class CorpusCleaner
                 continue;
             }
 
-            var (text, headings, spans) = DocumentText.Compose(cleaned.Blocks);
-            result.Add(documents[i] with { Text = text, Headings = headings, Blocks = spans, Pages = DocumentText.ComposePages(cleaned.Blocks) });
+            var (text, headings, spans, pages) = DocumentText.Compose(cleaned.Blocks);
+            result.Add(documents[i] with { Text = text, Headings = headings, Blocks = spans, Pages = pages });
         }
 
         var removed = repeated.Values
