@@ -50,7 +50,7 @@ internal static partial class FileKind
             0x1000 => SpecialFile.NamedPipe,
             0x2000 => SpecialFile.CharacterDevice,
             0x6000 => SpecialFile.BlockDevice,
-            0xC000 => SpecialFile.Socket,
+            0xC000 => SpecialFile.UnixSocket,
             _ => null,
         };
     }
@@ -77,5 +77,5 @@ internal enum SpecialFile
     NamedPipe,
     CharacterDevice,
     BlockDevice,
-    Socket,
+    UnixSocket,
 }
