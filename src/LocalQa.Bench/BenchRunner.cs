@@ -56,7 +56,7 @@ public sealed record BenchReport
 /// </summary>
 public static class BenchRunner
 {
-    public static BenchReport Run(BenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
+    public static async Task<BenchReport> RunAsync(BenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -74,7 +74,7 @@ public static class BenchRunner
         Directory.CreateDirectory(work);
         try
         {
-            return RunIn(work, options, progress, ct);
+            return await RunInAsync(work, options, progress, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -82,7 +82,7 @@ public static class BenchRunner
         }
     }
 
-    private static BenchReport RunIn(string work, BenchOptions options, Action<string>? progress, CancellationToken ct)
+    private static async Task<BenchReport> RunInAsync(string work, BenchOptions options, Action<string>? progress, CancellationToken ct)
     {
         var sections = options.Sections;
         var memory = new PeakMemory();
@@ -181,7 +181,7 @@ public static class BenchRunner
             if ((sections & BenchSections.Ttft) != 0)
                 report = report with { Ttft = EngineBench.MeasureTtft(model, options, progress, ct) };
             if ((sections & BenchSections.Chat) != 0)
-                report = report with { Chat = ChatBench.Run(model, options, progress, ct) };
+                report = report with { Chat = await ChatBench.RunAsync(model, options, progress, ct).ConfigureAwait(false) };
         }
 
         return report with { PeakMemoryMb = memory.ProcessPeakBytes / (1024.0 * 1024.0) };

@@ -29,7 +29,7 @@ public sealed record ChatBenchResult(IReadOnlyList<ChatTurnBench> Turns, int Ans
 /// </summary>
 public static class ChatBench
 {
-    public static ChatBenchResult Run(LlamaModel model, BenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
+    public static async Task<ChatBenchResult> RunAsync(LlamaModel model, BenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,7 +56,7 @@ public static class ChatBench
         var answer = new ChatOptions { MaxOutputTokens = options.ChatAnswerTokens, Temperature = 0 };
         // One untimed request on each lets llama.cpp repack weights and warm its buffers.
         foreach (var client in new[] { warm, cold })
-            client.GetResponseAsync([new ChatMessage(ChatRole.User, "Hello.")], once, ct).GetAwaiter().GetResult();
+            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Hello.")], once, ct).ConfigureAwait(false);
 
         var ttft = Enumerable.Range(0, options.ChatTurns).Select(_ => new List<double>()).ToArray();
         var coldTtft = Enumerable.Range(0, options.ChatTurns).Select(_ => new List<double>()).ToArray();
@@ -73,7 +73,7 @@ public static class ChatBench
                 ct.ThrowIfCancellationRequested();
                 messages.Add(new ChatMessage(ChatRole.User, users[t]));
                 // Read from the usage the client yields, as answering reads it.
-                var response = warm.GetResponseAsync(messages, answer, ct).GetAwaiter().GetResult();
+                var response = await warm.GetResponseAsync(messages, answer, ct).ConfigureAwait(false);
                 var usage = response.Usage!;
                 var firstMs = usage.Milliseconds(UsageTimings.FirstTokenMicroseconds)!.Value;
                 var promptTokens = (int)usage.InputTokenCount!.Value;
@@ -84,7 +84,7 @@ public static class ChatBench
                 endOfLastAnswer = promptTokens + (int)(usage.OutputTokenCount ?? 0);
 
                 cold.ResetCache();
-                var coldUsage = cold.GetResponseAsync(messages, once, ct).GetAwaiter().GetResult().Usage;
+                var coldUsage = (await cold.GetResponseAsync(messages, once, ct).ConfigureAwait(false)).Usage;
                 coldTtft[t].Add(coldUsage.Milliseconds(UsageTimings.FirstTokenMicroseconds)!.Value);
                 messages.AddMessages(response);
                 progress?.Invoke($"chat run {r + 1}/{options.Repeat}, turn {t + 1}: {firstMs:F0} ms to first token ({evaluated[t]} of {prompt[t]} prompt tokens evaluated, {fresh[t]} new), cold {coldTtft[t][^1]:F0} ms");

@@ -47,19 +47,19 @@ public sealed class CliContext(TextWriter output, TextWriter error)
     /// <paramref name="show"/> moves the bar for each report, on the worker's thread, so no report lands
     /// after the display has closed (see <see cref="SyncProgress{T}"/>).
     /// </summary>
-    public TResult WithProgressBar<TResult, TProgress>(string label, Action<ProgressTask, TProgress> show, Func<IProgress<TProgress>, TResult> work)
+    public async Task<TResult> WithProgressBarAsync<TResult, TProgress>(string label, Action<ProgressTask, TProgress> show, Func<IProgress<TProgress>, Task<TResult>> work)
     {
         ArgumentNullException.ThrowIfNull(show);
         ArgumentNullException.ThrowIfNull(work);
         TResult result = default!;
-        Console.Progress()
+        await Console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+            .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(label, maxValue: 1);
-                result = work(new SyncProgress<TProgress>(p => show(task, p)));
-            });
+                result = await work(new SyncProgress<TProgress>(p => show(task, p))).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         return result;
     }
 }

@@ -10,6 +10,7 @@ using LocalQa.Core.Text;
 using LocalQa.Core.Tokenization;
 using LocalQa.Hosting.Configuration;
 using LocalQa.Llama;
+using Microsoft.Extensions.AI;
 
 namespace LocalQa.Hosting;
 
@@ -57,12 +58,29 @@ public sealed record LibraryOptions
     public string CacheDirectory => Home is null ? LocalQaPaths.CacheDirectory : Path.Combine(Home, "cache");
 }
 
+/// <summary>Which models a verb loads: a verb that only ingests never pays for the chat model, one that only summarizes never for the embedder.</summary>
+[Flags]
+public enum LibraryModels
+{
+    None = 0,
+    Chat = 1,
+    Embedding = 2,
+    Both = Chat | Embedding,
+}
+
 /// <summary>
-/// The open library a verb works on: the index, prompts and whichever models are configured,
-/// created once and shared by the verb's work (one chat session keeps one of these).
+/// LocalQa composed from settings for a host (the command line, a server): the index, the prompts
+/// (rendered by <see cref="LibraryOptions.PromptRenderer"/>), and the llama.cpp models the settings
+/// name, as one <see cref="ILocalQa"/> (<see cref="Qa"/>). Created once and shared by a verb's work
+/// (one chat session keeps one of these); disposing it releases the models and closes the index.
 /// </summary>
 public sealed class LocalQaLibrary : IDisposable
 {
+    private LlamaModel? _chatModel;
+    private LlamaModel? _embedModel;
+    private LlamaChatClient? _chat;
+    private LlamaEmbeddingGenerator? _embedder;
+
     private LocalQaLibrary(LibraryOptions options, LocalQaIndex index)
     {
         Options = options;
@@ -70,26 +88,29 @@ public sealed class LocalQaLibrary : IDisposable
     }
 
     public LibraryOptions Options { get; }
-    public LocalQaIndex Index { get; }
-    public string IndexPath => Index.FilePath;
-    private LlamaModel? _chatModel;
-    private LlamaChatClient? _chat;
-    private LlamaBatchChatClient? _batch;
 
-    /// <summary>The chat model for answers, with its conversation context; built on first use, so a verb that only summarizes never allocates it.</summary>
-    public LlamaChatClient? Chat => _chatModel is null ? null : _chat ??= SizedByContextSetting(() => new LlamaChatClient(_chatModel, new LlamaContextOptions
-    {
-        ContextSize = Options.ContextSize ?? Math.Min(4096, _chatModel.TrainingContextLength),
-        Threads = Options.Threads,
-    }));
+    /// <summary>LocalQa over this library's index and models.</summary>
+    public ILocalQa Qa { get; private set; } = null!;
+
+    public LocalQaIndex Index { get; }
+
+    public string IndexPath => Index.FilePath;
+
+    /// <summary>The chat model's file name, or null when none is loaded (answers are extractive).</summary>
+    public string? ChatModelName => _chatModel is null ? null : Path.GetFileName(_chatModel.Path);
 
     /// <summary>
-    /// The chat model as parallel sequences for summaries; built on first use and kept, so a chat
-    /// that summarizes again reuses its context. The context setting sizes each sequence.
+    /// The chat model as Microsoft.Extensions.AI's client (for Semantic Kernel's services, say); made
+    /// on first use and shared with <see cref="Qa"/>, so prompts that start alike reuse its KV cache.
     /// </summary>
-    public LlamaBatchChatClient? Batch => _chatModel is null ? null : _batch ??= SizedByContextSetting(() => new LlamaBatchChatClient(_chatModel, new BatchChatOptions
+    public IChatClient? ChatClient => ChatClientOrNull();
+
+    /// <summary>The embedding model as Microsoft.Extensions.AI's generator, or null when none is configured.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => _embedder;
+
+    private LlamaChatClient? ChatClientOrNull() => _chatModel is null ? null : _chat ??= SizedByContextSetting(() => new LlamaChatClient(_chatModel, new LlamaContextOptions
     {
-        SequenceContext = Options.ContextSize ?? 0,
+        ContextSize = Options.ContextSize ?? Math.Min(4096, _chatModel.TrainingContextLength),
         Threads = Options.Threads,
     }));
 
@@ -108,13 +129,9 @@ public sealed class LocalQaLibrary : IDisposable
             throw new InvalidInputException(e.Message, e.Fix, e) { Setting = SettingKeys.ContextSize };
         }
     }
-    public LlamaEmbeddingGenerator? Embedder { get; private set; }
-    public string? EmbedModelId { get; private set; }
-    public PromptLibrary? Prompts { get; private set; }
-    public Chunker Chunker { get; private set; } = new();
 
-    /// <summary>Opens the index (creating it) and loads the models the verb needs.</summary>
-    public static LocalQaLibrary Open(LibraryOptions options, bool loadChat, bool loadEmbedder, bool loadPrompts)
+    /// <summary>Opens the index (creating it) and loads the <paramref name="models"/> the settings name; prompts load when first needed.</summary>
+    public static LocalQaLibrary Open(LibraryOptions options, LibraryModels models)
     {
         ArgumentNullException.ThrowIfNull(options);
         LlamaRuntime.UseNativeDirectory(options.NativeDirectory);
@@ -122,24 +139,36 @@ public sealed class LocalQaLibrary : IDisposable
         var lib = new LocalQaLibrary(options, LocalQaIndex.Open(options.IndexPath ?? LocalQaPaths.DefaultIndex));
         try
         {
-            if (loadPrompts) lib.Prompts = PromptLibrary.Load(options.PromptsDirectory ?? LocalQaPaths.PromptsDirectory, options.PromptRenderer);
-            if (loadEmbedder && options.EmbedModel is { } embedPath)
+            var builder = new LocalQaBuilder()
+                .WithIndex(lib.Index)
+                .WithPrompts(options.PromptsDirectory ?? LocalQaPaths.PromptsDirectory, options.PromptRenderer);
+            if (models.HasFlag(LibraryModels.Embedding) && options.EmbedModel is { } embedPath)
             {
-                var model = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
-                lib.Embedder = new LlamaEmbeddingGenerator(model, new EmbedderOptions { Threads = options.Threads }, ownsModel: true);
-                lib.EmbedModelId = ModelIdentity.Of(embedPath, options.CacheDirectory);
+                lib._embedModel = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+                lib._embedder = new LlamaEmbeddingGenerator(lib._embedModel, new EmbedderOptions { Threads = options.Threads });
                 // Chunks sized by the embedding model's own tokenizer (managed when it reproduces
                 // llama.cpp, so chunking never waits on the native side while the model embeds), and
                 // never longer than the model's trained context with its CLS/SEP or BOS around it.
-                var counter = ModelTokenCounter.For(model);
-                lib.Chunker = new Chunker(counter, ChunkingFor(model, counter, new EmbedderOptions().BatchTokens));
+                var counter = ModelTokenCounter.For(lib._embedModel);
+                builder.WithEmbeddingGenerator(lib._embedder, ModelIdentity.Of(embedPath, options.CacheDirectory))
+                    .WithChunker(new Chunker(counter, ChunkingFor(lib._embedModel, counter, new EmbedderOptions().BatchTokens)));
             }
-            if (loadChat && options.ChatModel is { } chatPath)
+            if (models.HasFlag(LibraryModels.Chat) && options.ChatModel is { } chatPath)
             {
                 lib._chatModel = LlamaModel.Load(chatPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
                 // Refused here, with the file's name, rather than when a context is first built for it.
                 LlamaPrompts.EnsureChatModel(lib._chatModel);
+                var chatModel = lib._chatModel;
+                // The library owns the chat client (Semantic Kernel may share it): the face gets it
+                // without ownership, and the batch context for summaries is the face's to dispose.
+                builder.WithChatClient(() => lib.ChatClientOrNull()!, disposeWithFace: false)
+                    .WithBatchChatClient(() => SizedByContextSetting(() => new LlamaBatchChatClient(chatModel, new BatchChatOptions
+                    {
+                        SequenceContext = options.ContextSize ?? 0,
+                        Threads = options.Threads,
+                    })));
             }
+            lib.Qa = builder.Build();
         }
         catch
         {
@@ -165,29 +194,21 @@ public sealed class LocalQaLibrary : IDisposable
 
     /// <summary>When the index is empty, ingests the bundled seeds/ so a first question has something to
     /// answer from; returns the report, or null when nothing was needed.</summary>
-    public IngestReport? EnsureSeeded(IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
+    public async Task<IngestReport?> EnsureSeededAsync(IProgress<IngestProgress>? progress = null, CancellationToken ct = default)
     {
         if (Index.Stats().Documents > 0) return null;
         var seeds = LocalQaPaths.SeedsDirectory;
         if (seeds is null || !Directory.Exists(seeds)) return null;
-        return CreateIngestor().Ingest([seeds], new IngestOptions(), progress, ct);
+        return await Qa.IngestAsync([seeds], new IngestOptions(), progress, ct).ConfigureAwait(false);
     }
-
-    public Ingestor CreateIngestor() => new(Index, Chunker, Embedder, EmbedModelId);
-
-    public Answerer CreateAnswerer() =>
-        new(Index, Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Chat, Embedder, EmbedModelId);
-
-    /// <summary>A summarizer over the library: generative with the chat model, extractive without one.</summary>
-    public Summarizer CreateSummarizer(SummarizeOptions? options = null) =>
-        new(Prompts ?? throw new InvalidOperationException("Prompts were not loaded."), Batch, Index, options);
 
     public void Dispose()
     {
+        Qa?.Dispose();
         _chat?.Dispose();
-        _batch?.Dispose();
         _chatModel?.Dispose();
-        Embedder?.Dispose();
+        _embedder?.Dispose();
+        _embedModel?.Dispose();
         Index.Dispose();
     }
 }

@@ -17,7 +17,7 @@ public sealed class SemanticKernelPromptRenderer : IPromptRenderer
     // only turn an article's "&" and quotes into entities the model then reads.
     private readonly KernelPromptTemplateFactory _factory = new() { AllowDangerouslySetContent = true };
 
-    public Func<IReadOnlyDictionary<string, string>, string> Compile(string file, string text)
+    public Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>> Compile(string file, string text)
     {
         IPromptTemplate template;
         try
@@ -29,13 +29,11 @@ public sealed class SemanticKernelPromptRenderer : IPromptRenderer
             throw new InvalidInputException($"Prompt file '{file}' is not a valid Semantic Kernel template: {e.Message}",
                 $"Fix the {{{{…}}}} blocks in it, or copy {Path.GetFileName(file)} from LocalQa's prompts/ folder.", e);
         }
-        return values =>
+        return (values, cancellationToken) =>
         {
             var arguments = new KernelArguments();
             foreach (var (key, value) in values) arguments[key] = value;
-            // A template of text and variables only (PromptLibrary refuses function calls) renders
-            // without awaiting anything: the task is complete when RenderAsync returns.
-            return template.RenderAsync(_kernel, arguments).GetAwaiter().GetResult();
+            return new ValueTask<string>(template.RenderAsync(_kernel, arguments, cancellationToken));
         };
     }
 }

@@ -30,26 +30,33 @@ internal static class AskCommand
                 Extractive = parse.GetValue(extractive),
                 NeighbourChunks = parse.GetValue(neighbours),
             };
-            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
-            Seed(cli, lib, asJson, ct);
-            var answerer = lib.CreateAnswerer();
-            Func<string, ValueTask>? stream = asJson ? null : async piece =>
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), options.Extractive ? LibraryModels.Embedding : LibraryModels.Both);
+            await SeedAsync(cli, lib, asJson, ct).ConfigureAwait(false);
+            var asked = parse.GetValue(question) ?? "";
+            if (asJson)
             {
-                await cli.Out.WriteAsync(piece).ConfigureAwait(false);
+                cli.WriteJson(await lib.Qa.AskAsync(asked, options, ct).ConfigureAwait(false));
+                return ExitCodes.Ok;
+            }
+            await foreach (var update in lib.Qa.AskStreamingAsync(asked, options, ct).ConfigureAwait(false))
+            {
+                if (update.Result is { } result)
+                {
+                    PrintAfterAnswer(cli, result);
+                    continue;
+                }
+                await cli.Out.WriteAsync(update.Text).ConfigureAwait(false);
                 await cli.Out.FlushAsync(ct).ConfigureAwait(false);
-            };
-            var result = await answerer.AskAsync(parse.GetValue(question) ?? "", options, stream, ct).ConfigureAwait(false);
-            if (asJson) cli.WriteJson(result);
-            else PrintAfterAnswer(cli, result);
+            }
             return ExitCodes.Ok;
         });
         return cmd;
     }
 
     /// <summary>First use: an empty index gets the bundled articles, and the user is told.</summary>
-    internal static void Seed(CliContext cli, LocalQaLibrary lib, bool quiet, CancellationToken ct)
+    internal static async Task SeedAsync(CliContext cli, LocalQaLibrary lib, bool quiet, CancellationToken ct)
     {
-        var seeded = lib.EnsureSeeded(null, ct);
+        var seeded = await lib.EnsureSeededAsync(null, ct).ConfigureAwait(false);
         if (seeded is not null && !quiet)
             cli.Error.WriteLine($"note: the index at {lib.IndexPath} was empty, so LocalQa ingested the {seeded.Added} bundled articles from seeds/ first.");
     }

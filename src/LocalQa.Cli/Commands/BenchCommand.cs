@@ -46,7 +46,7 @@ internal static class BenchCommand
             cmd.Options.Add(o);
         var runtime = SettingsOptions.Runtime();
         runtime.AddTo(cmd);
-        cmd.SetAction((parse, ct) =>
+        cmd.SetAction(async (parse, ct) =>
         {
             // Every value is checked before a model is generated: a typo must not cost a minute of writing weights.
             var sections = BenchArguments.ParseSections(parse.GetValue(only));
@@ -110,15 +110,15 @@ internal static class BenchCommand
                 progress($"generating (or reusing) the synthetic {embedSynth} {embedQuantValue} embedding model");
                 embedFile = SyntheticModels.GetEmbedding(embedSynth, embedQuantValue, settings.CacheDirectory);
             }
-            var report = BenchRunner.Run(options with
+            var report = await BenchRunner.RunAsync(options with
             {
                 ModelPath = needsModel ? modelFile : null,
                 EmbeddingModelPath = wantsEmbedding ? embedFile : null,
-            }, progress, ct);
+            }, progress, ct).ConfigureAwait(false);
 
             if (asJson) cli.WriteJson(BenchJson.ToJson(report));
             else WriteTable(cli.Out, report);
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         });
         return cmd;
     }

@@ -23,10 +23,10 @@ internal static class ChatCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var options = new AskOptions { TopK = parse.GetValue(topK), MaxTokens = parse.GetValue(maxTokens), Extractive = parse.GetValue(extractive) };
-            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), options.Extractive ? LibraryModels.Embedding : LibraryModels.Both);
             var asJson = parse.GetValue(json);
             var interactive = !Console.IsInputRedirected && cli.Interactive && !asJson;
-            AskCommand.Seed(cli, lib, quiet: !interactive, ct);
+            await AskCommand.SeedAsync(cli, lib, quiet: !interactive, ct).ConfigureAwait(false);
             var editor = interactive ? new LineEditor(Path.Combine(lib.Options.Home ?? LocalQaPaths.Home, "chat-history.txt")) : null;
             var repl = new ChatRepl(cli, lib, options, Console.In, interactive, editor) { Json = asJson };
             return await repl.RunAsync(ct).ConfigureAwait(false);
@@ -44,9 +44,11 @@ internal static class ChatCommand
 internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions options, TextReader input, bool interactive, LineEditor? editor = null)
 {
     private static readonly JsonSerializerOptions OneLine = new(CliContext.Json) { WriteIndented = false };
-    private readonly Answerer _answerer = lib.CreateAnswerer();
     private Conversation? _conversation;
-    private Conversation Talk => _conversation ??= new Conversation(_answerer);
+    private Conversation Talk => _conversation ??= lib.Qa.StartConversation();
+
+    /// <summary>What the chat says, once, when a conversation outgrows the context.</summary>
+    public const string DroppedNote = "earlier turns dropped to fit the context";
 
     /// <summary>Print one JSON object a line per answer (ask --json fields, standalone_question, turn).</summary>
     public bool Json { get; init; }
@@ -67,7 +69,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         var o = cli.Out;
         if (interactive)
         {
-            o.WriteLine($"LocalQa chat — {(lib.Chat is null || options.Extractive ? "extractive answers (no chat model)" : "model " + Path.GetFileName(lib.Chat.Model.Path))}. /help for commands.");
+            o.WriteLine($"LocalQa chat — {(lib.ChatModelName is null || options.Extractive ? "extractive answers (no chat model)" : "model " + lib.ChatModelName)}. /help for commands.");
         }
         while (!ct.IsCancellationRequested)
         {
@@ -119,22 +121,24 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         {
             if (interactive)
             {
-                var turn = await Talk.AskAsync(question, options, async piece =>
+                ConversationAnswer? turn = null;
+                await foreach (var update in Talk.AskStreamingAsync(question, options, scope.Token).ConfigureAwait(false))
                 {
-                    await o.WriteAsync(piece).ConfigureAwait(false);
+                    turn ??= update.Turn;
+                    await o.WriteAsync(update.Text).ConfigureAwait(false);
                     await o.FlushAsync(scope.Token).ConfigureAwait(false);
-                }, scope.Token).ConfigureAwait(false);
-                AskCommand.PrintAfterAnswer(cli, turn.Result);
+                }
+                AskCommand.PrintAfterAnswer(cli, turn!.Result);
                 if (turn.Resolution.Rewritten) o.WriteLine($"(searched as: {Shorten(turn.StandaloneQuestion)})");
-                if (turn.AnnounceDrop) o.WriteLine($"({Answerer.DroppedNote})");
+                if (turn.AnnounceDrop) o.WriteLine($"({DroppedNote})");
             }
             else
             {
-                var turn = await Talk.AskAsync(question, options, null, scope.Token).ConfigureAwait(false);
+                var turn = await Talk.AskAsync(question, options, scope.Token).ConfigureAwait(false);
                 if (Json) o.WriteLine(ToJson(turn));
                 else o.WriteLine(turn.Result.Answer.ReplaceLineEndings(" "));
                 // Piped output keeps one line per answer: the notice goes to stderr (and --json has dropped_turns).
-                if (turn.AnnounceDrop) cli.Error.WriteLine($"localqa: {Answerer.DroppedNote}");
+                if (turn.AnnounceDrop) cli.Error.WriteLine($"localqa: {DroppedNote}");
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -193,8 +197,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 if (arg.Length == 0) { o.WriteLine("usage: /ingest PATH"); break; }
                 try
                 {
-                    var report = IngestCommand.Run(cli, lib, [arg], prune: false, ct);
-                    _answerer.Refresh();
+                    var report = await IngestCommand.RunAsync(cli, lib, [arg], prune: false, ct).ConfigureAwait(false);
                     o.WriteLine($"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Skipped} skipped; {report.Documents} documents in the library.");
                 }
                 catch (Exception ex) when (CliErrors.IsReported(ex))
@@ -207,7 +210,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 try
                 {
                     using var scope = Interrupts.Enter(ct);
-                    var results = SummarizeCommand.Summarize(lib, [arg], new SummarizeOptions(), scope.Token);
+                    var results = await SummarizeCommand.SummarizeAsync(lib, [arg], new SummarizeOptions(), scope.Token).ConfigureAwait(false);
                     if (Json) WriteCommandJson(verb, new JsonObject { ["summaries"] = new JsonArray([.. results.Select(r => (JsonNode)SummarizeCommand.ToJson(r))]) });
                     else foreach (var r in results) SummarizeCommand.Print(cli, r);
                 }

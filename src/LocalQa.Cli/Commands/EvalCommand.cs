@@ -29,14 +29,14 @@ internal static class EvalCommand
                 // A flag that silently did nothing would read as measured; summaries retrieve no passages.
                 if (parse.GetResult(topK) is { Implicit: false })
                     throw new InvalidInputException("--top-k counts the passages retrieved per question; --summaries retrieves none.", "Leave out --top-k with --summaries.");
-                return EvaluateSummaries(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), parse.GetValue(extractive), ct);
+                return await EvaluateSummariesAsync(cli, common.Resolve(parse), parse.GetValue(file)!, parse.GetValue(docs)!, parse.GetValue(json), parse.GetValue(extractive), ct).ConfigureAwait(false);
             }
 
             var questions = parse.GetValue(file)!.SelectMany(Evaluator.Load).ToArray();
             var options = new AskOptions { TopK = parse.GetValue(topK), Extractive = parse.GetValue(extractive), MaxTokens = 128 };
-            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: !options.Extractive, loadEmbedder: true, loadPrompts: true);
-            AskCommand.Seed(cli, lib, parse.GetValue(json), ct);
-            var report = await Evaluator.RunAsync(lib.CreateAnswerer(), questions, options, null, ct).ConfigureAwait(false);
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), options.Extractive ? LibraryModels.Embedding : LibraryModels.Both);
+            await AskCommand.SeedAsync(cli, lib, parse.GetValue(json), ct).ConfigureAwait(false);
+            var report = await Evaluator.RunAsync(lib.Qa, questions, options, null, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 cli.WriteJson(report);
@@ -63,14 +63,14 @@ internal static class EvalCommand
     }
 
     /// <summary>Summarizes each page as `summarize` would (with the chat model unless <paramref name="extractive"/>) and checks it.</summary>
-    private static int EvaluateSummaries(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, bool extractive, CancellationToken ct)
+    private static async Task<int> EvaluateSummariesAsync(CliContext cli, LibraryOptions options, IReadOnlyList<string> files, string docs, bool json, bool extractive, CancellationToken ct)
     {
         // Every file named is scored, as eval does with files of questions: only the first used to be, the rest silently dropped.
         var cases = files.SelectMany(SummaryEvaluator.Load).ToArray();
-        using var lib = LocalQaLibrary.Open(options, loadChat: !extractive, loadEmbedder: false, loadPrompts: true);
-        AskCommand.Seed(cli, lib, json, ct);
-        var rows = SummaryEvaluator.Run(cases, docs,
-            (document, maxWords) => lib.CreateSummarizer(new SummarizeOptions { MaxWords = maxWords }).Summarize([document], null, ct)[0], ct);
+        using var lib = LocalQaLibrary.Open(options, extractive ? LibraryModels.None : LibraryModels.Chat);
+        await AskCommand.SeedAsync(cli, lib, json, ct).ConfigureAwait(false);
+        var rows = await SummaryEvaluator.RunAsync(cases, docs,
+            async (document, maxWords) => (await lib.Qa.SummarizeAsync([document], new SummarizeOptions { MaxWords = maxWords }, null, ct).ConfigureAwait(false))[0], ct).ConfigureAwait(false);
         if (json)
         {
             cli.WriteJson(new SummariesJson(rows.Count, rows.Count(r => r.Clean), rows));

@@ -21,14 +21,14 @@ internal static class IngestCommand
         common.AddTo(cmd);
         cmd.Options.Add(prune);
         cmd.Options.Add(json);
-        cmd.SetAction((parse, ct) =>
+        cmd.SetAction(async (parse, ct) =>
         {
             var options = common.Resolve(parse);
             var targets = parse.GetValue(paths) is { Length: > 0 } given ? given
                 : LocalQaPaths.SeedsDirectory is { } seeds ? [seeds]
                 : throw new InvalidInputException("No paths given and no bundled seeds/ folder found.", "Pass the files or folders to ingest.");
-            using var lib = LocalQaLibrary.Open(options, loadChat: false, loadEmbedder: true, loadPrompts: false);
-            var report = Run(cli, lib, targets, parse.GetValue(prune), ct);
+            using var lib = LocalQaLibrary.Open(options, LibraryModels.Embedding);
+            var report = await RunAsync(cli, lib, targets, parse.GetValue(prune), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
                 var node = JsonSerializer.SerializeToNode(report, CliContext.Json)!.AsObject();
@@ -49,7 +49,7 @@ internal static class IngestCommand
                 if (report.LexicalOnly)
                     cli.Out.WriteLine("note: no embedding model configured; retrieval is lexical (BM25) only. Add one with --embed-model.");
             }
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         });
         return cmd;
     }
@@ -57,11 +57,11 @@ internal static class IngestCommand
     private const int MaxNearDuplicatesShown = 10;
 
     /// <summary>Ingests with a progress bar on a terminal and none when output is redirected.</summary>
-    internal static IngestReport Run(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool prune, CancellationToken ct)
+    internal static Task<IngestReport> RunAsync(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool prune, CancellationToken ct)
     {
         var options = new IngestOptions { Prune = prune };
-        if (!cli.Interactive) return lib.CreateIngestor().Ingest(targets, options, null, ct);
-        return cli.WithProgressBar<IngestReport, IngestProgress>("ingesting", (task, p) =>
+        if (!cli.Interactive) return lib.Qa.IngestAsync(targets, options, null, ct);
+        return cli.WithProgressBarAsync<IngestReport, IngestProgress>("ingesting", (task, p) =>
         {
             // A file read a section at a time moves the bar within itself: a 1 GB file takes minutes.
             var within = p.CurrentBytes > 0 ? Math.Clamp((double)p.CurrentBytesDone / p.CurrentBytes, 0, 1) : 0;
@@ -70,6 +70,6 @@ internal static class IngestCommand
             task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}" +
                                (p.CurrentBytes > 0 ? $", {Markup.Escape(Path.GetFileName(p.Current ?? ""))} {within * 100:F0}%" : "") +
                                (p.EmbedTokensPerSecond > 0 ? $", embedding {p.EmbedTokensPerSecond:F0} tok/s" : "");
-        }, progress => lib.CreateIngestor().Ingest(targets, options, progress, ct));
+        }, progress => lib.Qa.IngestAsync(targets, options, progress, ct));
     }
 }

@@ -29,14 +29,14 @@ internal static class SummarizeCommand
         {
             var asJson = parse.GetValue(json);
             var paths = parse.GetValue(files) ?? [];
-            using var lib = LocalQaLibrary.Open(common.Resolve(parse), loadChat: true, loadEmbedder: parse.GetValue(ingest), loadPrompts: true);
-            AskCommand.Seed(cli, lib, asJson, ct);
+            using var lib = LocalQaLibrary.Open(common.Resolve(parse), parse.GetValue(ingest) ? LibraryModels.Both : LibraryModels.Chat);
+            await AskCommand.SeedAsync(cli, lib, asJson, ct).ConfigureAwait(false);
             // --context sizes each sequence of the library's batch context (LocalQaLibrary.Batch).
-            var results = Summarize(lib, paths, new SummarizeOptions { MaxWords = parse.GetValue(maxWords) }, ct, cli.Interactive && !asJson ? cli : null);
+            var results = await SummarizeAsync(lib, paths, new SummarizeOptions { MaxWords = parse.GetValue(maxWords) }, ct, cli.Interactive && !asJson ? cli : null).ConfigureAwait(false);
             if (parse.GetValue(ingest))
             {
                 var onDisk = paths.Where(p => p != "-").ToArray();
-                if (onDisk.Length > 0) IngestCommand.Run(cli, lib, onDisk, prune: false, ct);
+                if (onDisk.Length > 0) await IngestCommand.RunAsync(cli, lib, onDisk, prune: false, ct).ConfigureAwait(false);
             }
             if (asJson)
             {
@@ -54,7 +54,7 @@ internal static class SummarizeCommand
     }
 
     /// <summary>Loads each input (a file or stdin) with the ingest loaders and summarizes them together.</summary>
-    internal static IReadOnlyList<SummaryResult> Summarize(LocalQaLibrary lib, IReadOnlyList<string> paths, SummarizeOptions options, CancellationToken ct, CliContext? progressTo = null)
+    internal static Task<IReadOnlyList<SummaryResult>> SummarizeAsync(LocalQaLibrary lib, IReadOnlyList<string> paths, SummarizeOptions options, CancellationToken ct, CliContext? progressTo = null)
     {
         var docs = new List<Document>();
         foreach (var p in paths)
@@ -83,16 +83,15 @@ internal static class SummarizeCommand
                 throw new InvalidInputException($"'{loaded.Path}' is empty (no article text).", "Pass a file with an article in it.");
             docs.Add(loaded.Document);
         }
-        var summarizer = lib.CreateSummarizer(options);
-        if (progressTo is null) return summarizer.Summarize(docs, null, ct);
-        return progressTo.WithProgressBar<IReadOnlyList<SummaryResult>, SummarizeProgress>("summarizing", (task, p) =>
+        if (progressTo is null) return lib.Qa.SummarizeAsync(docs, options, null, ct);
+        return progressTo.WithProgressBarAsync<IReadOnlyList<SummaryResult>, SummarizeProgress>("summarizing", (task, p) =>
         {
             task.MaxValue = Math.Max(1, p.MapTotal);
             task.Value = p.MapDone;
             task.Description = $"mapped {p.MapDone}/{p.MapTotal} chunks" +
                                (p.ReduceStep > 0 ? $", reduce step {p.ReduceStep}" : "") +
                                (p.TokensPerSecond > 0 ? $", {p.TokensPerSecond:F1} tokens/s" : "");
-        }, progress => summarizer.Summarize(docs, progress, ct));
+        }, progress => lib.Qa.SummarizeAsync(docs, options, progress, ct));
     }
 
     /// <summary>Stdin as UTF-8; invalid bytes become U+FFFD rather than an exception.</summary>

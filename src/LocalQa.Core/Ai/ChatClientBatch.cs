@@ -15,19 +15,18 @@ public sealed class ChatClientBatch(IChatClient client, int concurrency = 4) : I
     public IPromptBudget Budget { get; } = client.GetService<IPromptBudget>()
         ?? throw new ArgumentException("The chat client offers no IPromptBudget; wrap it with PromptBudgetChatClient.", nameof(client));
 
-    public IReadOnlyList<ChatResponse> Complete(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
+    public async Task<IReadOnlyList<ChatResponse>> CompleteAsync(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
         Action<int>? onCompleted = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         var responses = new ChatResponse[prompts.Count];
         var reporting = new Lock();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken };
-        // Summaries are synchronous work for their caller; only the waiting on the requests is async.
-        Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
         {
             responses[i] = await _client.GetResponseAsync(prompts[i], options?.Clone(), ct).ConfigureAwait(false);
             lock (reporting) onCompleted?.Invoke(i);
-        }).GetAwaiter().GetResult();
+        }).ConfigureAwait(false);
         return responses;
     }
 }

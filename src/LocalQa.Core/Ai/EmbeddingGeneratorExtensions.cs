@@ -3,17 +3,16 @@ using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Ai;
 
-/// <summary>What ingest and retrieval need from any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: plain vectors, now.</summary>
+/// <summary>What ingest and retrieval need from any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: plain vectors.</summary>
 internal static class EmbeddingGeneratorExtensions
 {
     /// <summary>
     /// One vector per text, in order, from one call to the generator (LocalQa's runs the call as
-    /// parallel sequences of one decode). Ingest and retrieval are synchronous; LocalQa's generator
-    /// completes without yielding, so waiting costs nothing there.
+    /// parallel sequences of one decode).
     /// </summary>
-    public static float[][] EmbedNow(this IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    public static async Task<float[][]> EmbedAsync(this IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
-        var generated = generator.GenerateAsync(texts, null, cancellationToken).GetAwaiter().GetResult();
+        var generated = await generator.GenerateAsync(texts, null, cancellationToken).ConfigureAwait(false);
         if (generated.Count != texts.Count)
             throw new InvalidOperationException($"The embedding generator returned {generated.Count} vectors for {texts.Count} texts.");
         var vectors = new float[generated.Count][];

@@ -18,6 +18,6 @@ public interface IBatchChatClient
     /// <see cref="ChatResponse.Usage"/>. <paramref name="onCompleted"/> gets a prompt's index as soon as
     /// it finishes (for progress), on the calling thread or the engine's, never two at once.
     /// </summary>
-    IReadOnlyList<ChatResponse> Complete(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
+    Task<IReadOnlyList<ChatResponse>> CompleteAsync(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
         Action<int>? onCompleted = null, CancellationToken cancellationToken = default);
 }

@@ -28,12 +28,12 @@ public sealed partial class Answerer
     internal async Task<CondenseAttempt?> CondenseAsync(string question, IReadOnlyList<ConversationTurn> turns, ConversationPrompt prompt, CancellationToken ct)
     {
         if (_chat is null || _budget is null) return null;
-        var user = new ChatMessage(ChatRole.User, _prompts.Render("condense", new Dictionary<string, string>
+        var user = new ChatMessage(ChatRole.User, await _prompts.RenderAsync("condense", new Dictionary<string, string>
         {
             ["history"] = UntrustedText.Neutralize(QuestionCondenser.History(turns)),
             ["question"] = UntrustedText.Neutralize(question),
-        }));
-        var messages = prompt.Messages(SystemPrompt(), user);
+        }, ct).ConfigureAwait(false));
+        var messages = prompt.Messages(await SystemPromptAsync(ct).ConfigureAwait(false), user);
         if (_budget.CountPromptTokens(messages) + QuestionCondenser.MaxTokens >= _budget.ContextTokens) return null;
         var options = new ChatOptions { MaxOutputTokens = QuestionCondenser.MaxTokens, Temperature = 0, StopSequences = ["\n"] };
         var reply = await _chat.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
@@ -45,7 +45,7 @@ public sealed partial class Answerer
     {
         var budget = _budget!;
         var conversation = turn.Prompt;
-        var system = SystemPrompt();
+        var system = await SystemPromptAsync(ct).ConfigureAwait(false);
         var question = UntrustedText.Neutralize(turn.Asked);
         var context = budget.ContextTokens;
         var droppedBefore = conversation.DroppedTurns;
@@ -59,13 +59,13 @@ public sealed partial class Answerer
             earlier = passages.Select(conversation.NumberOf).Where(n => n > 0).Distinct().Order().ToArray();
             var fresh = passages.Where(p => conversation.NumberOf(p) == 0).ToArray();
             // New passages get the room they would have in an empty conversation; old turns make way for them below.
-            var skeleton = budget.CountPromptTokens([new ChatMessage(ChatRole.System, system), TurnMessage("", earlier, question)]);
+            var skeleton = budget.CountPromptTokens([new ChatMessage(ChatRole.System, system), await TurnMessageAsync("", earlier, question, ct).ConfigureAwait(false)]);
             var room = context - options.MaxTokens - skeleton - slack;
             if (room < 32) throw NoRoom(context, options);
             var passageText = "";
             packed = [];
-            if (fresh.Length > 0) (packed, passageText) = ContextPacker.Pack(fresh, room, budget.TextTokens, _prompts, conversation.NextNumber);
-            user = TurnMessage(passageText, earlier, question);
+            if (fresh.Length > 0) (packed, passageText) = await ContextPacker.PackAsync(fresh, room, budget.TextTokens, _prompts, conversation.NextNumber, ct).ConfigureAwait(false);
+            user = await TurnMessageAsync(passageText, earlier, question, ct).ConfigureAwait(false);
             var needed = budget.CountPromptTokens(conversation.Messages(system, user)) + options.MaxTokens;
             var dropping = conversation.DroppedTurns > droppedBefore;
             if (needed <= (dropping ? (int)(context * RefillShare) : context)) break;
@@ -100,23 +100,20 @@ public sealed partial class Answerer
         };
     }
 
-    /// <summary>What the chat says, once, when a conversation outgrows the context.</summary>
-    public const string DroppedNote = "earlier turns dropped to fit the context";
-
     /// <summary>
     /// A turn's user message: with nothing given earlier, the answer prompt of a single question (so
     /// a first turn is laid out as `ask` lays it out); after that, the follow-up prompt: only the new
     /// passages, and the numbers of the earlier ones that bear on this question.
     /// </summary>
-    private ChatMessage TurnMessage(string passages, int[] earlier, string question)
+    private async Task<ChatMessage> TurnMessageAsync(string passages, int[] earlier, string question, CancellationToken ct)
     {
         if (earlier.Length == 0)
-            return new ChatMessage(ChatRole.User, _prompts.Render("answer", new Dictionary<string, string> { ["passages"] = passages, ["question"] = question }));
-        return new ChatMessage(ChatRole.User, _prompts.Render("followup", new Dictionary<string, string>
+            return new ChatMessage(ChatRole.User, await _prompts.RenderAsync("answer", new Dictionary<string, string> { ["passages"] = passages, ["question"] = question }, ct).ConfigureAwait(false));
+        return new ChatMessage(ChatRole.User, await _prompts.RenderAsync("followup", new Dictionary<string, string>
         {
             ["passages"] = passages.Length == 0 ? "(none)" : passages,
             ["earlier"] = string.Join(" ", earlier.Select(n => "[" + n.ToString(CultureInfo.InvariantCulture) + "]")),
             ["question"] = question,
-        }));
+        }, ct).ConfigureAwait(false));
     }
 }

@@ -70,13 +70,13 @@ public sealed partial class Answerer
     public void ResetCache() => _chat?.GetService<IPromptCache>()?.ResetCache();
 
     /// <summary>Retrieves the passages for a question (for /sources and --json).</summary>
-    public IReadOnlyList<RetrievedPassage> Retrieve(string question, AskOptions options)
+    public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string question, AskOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         float[]? queryVector = null;
         var vectors = Vectors();
         if (vectors is not null && _embedder is not null)
-            queryVector = _embedder.EmbedNow([question])[0];
+            queryVector = (await _embedder.EmbedAsync([question], cancellationToken).ConfigureAwait(false))[0];
         var retriever = new Retriever(_index, vectors, new RetrieverOptions { NeighbourChunks = options.NeighbourChunks });
         return retriever.Search(question, options.TopK, queryVector);
     }
@@ -107,15 +107,9 @@ public sealed partial class Answerer
         if (question.Length == 0)
             throw new InvalidInputException("The question is empty.", "Ask something, e.g. localqa ask \"Who founded FAIR?\"");
         CheckLength(question, options);
-        if (options.TopK is < 1 or > 50)
-            throw new InvalidInputException($"{options.TopK} passages to retrieve is out of range.", "Use a value from 1 to 50.") { Setting = nameof(AskOptions.TopK) };
-        if (options.NeighbourChunks is < 0 or > 5)
-            throw new InvalidInputException($"{options.NeighbourChunks} neighbouring chunks per passage is out of range.", "Use a value from 0 to 5.") { Setting = nameof(AskOptions.NeighbourChunks) };
-        if (options.MaxTokens is < 1 or > 8192)
-            throw new InvalidInputException($"{options.MaxTokens} answer tokens is out of range.", "Use a value from 1 to 8192.") { Setting = nameof(AskOptions.MaxTokens) };
-
+        CheckOptions(options);
         var total = Stopwatch.StartNew();
-        var passages = Retrieve(question, options);
+        var passages = await RetrieveAsync(question, options, cancellationToken).ConfigureAwait(false);
         var retrievalMs = total.Elapsed.TotalMilliseconds;
         var extractive = ExtractiveAnswerer.Answer(question, passages);
 
@@ -151,14 +145,14 @@ public sealed partial class Answerer
         double retrievalMs, Stopwatch total, Func<string, ValueTask>? onText, CancellationToken ct)
     {
         var budget = _budget!;
-        var system = SystemPrompt();
+        var system = await SystemPromptAsync(ct).ConfigureAwait(false);
         var safeQuestion = UntrustedText.Neutralize(question);
-        var skeleton = budget.CountPromptTokens(Messages(system, "", safeQuestion));
+        var skeleton = budget.CountPromptTokens(await MessagesAsync(system, "", safeQuestion, ct).ConfigureAwait(false));
         var room = budget.ContextTokens - options.MaxTokens - skeleton - 8;
         if (room < 32) throw NoRoom(budget.ContextTokens, options);
-        var (packed, passageText) = ContextPacker.Pack(passages, room, budget.TextTokens, _prompts);
+        var (packed, passageText) = await ContextPacker.PackAsync(passages, room, budget.TextTokens, _prompts, cancellationToken: ct).ConfigureAwait(false);
 
-        var streamed = await StreamAsync(Messages(system, passageText, safeQuestion), options, onText, ct).ConfigureAwait(false);
+        var streamed = await StreamAsync(await MessagesAsync(system, passageText, safeQuestion, ct).ConfigureAwait(false), options, onText, ct).ConfigureAwait(false);
         var answer = streamed.Text.Trim();
         var (cited, invalid) = Citations.Parse(answer, packed.Count);
         return new AskResult
@@ -218,6 +212,17 @@ public sealed partial class Answerer
         return new Streamed(text.ToString(), usage, firstText ?? streamMs, streamMs);
     }
 
+    /// <summary>Options out of range are the caller's to change, named by their property.</summary>
+    internal static void CheckOptions(AskOptions options)
+    {
+        if (options.TopK is < 1 or > 50)
+            throw new InvalidInputException($"{options.TopK} passages to retrieve is out of range.", "Use a value from 1 to 50.") { Setting = nameof(AskOptions.TopK) };
+        if (options.NeighbourChunks is < 0 or > 5)
+            throw new InvalidInputException($"{options.NeighbourChunks} neighbouring chunks per passage is out of range.", "Use a value from 0 to 5.") { Setting = nameof(AskOptions.NeighbourChunks) };
+        if (options.MaxTokens is < 1 or > 8192)
+            throw new InvalidInputException($"{options.MaxTokens} answer tokens is out of range.", "Use a value from 1 to 8192.") { Setting = nameof(AskOptions.MaxTokens) };
+    }
+
     /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>
     internal static void CheckLength(string question, AskOptions options)
     {
@@ -225,12 +230,13 @@ public sealed partial class Answerer
             throw new InvalidInputException($"The question is {question.Length} characters long; the limit is {options.MaxQuestionChars}.", "Ask a shorter question; to summarize a text, use `localqa summarize`.");
     }
 
-    private string SystemPrompt() => _prompts.Render("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain });
+    private ValueTask<string> SystemPromptAsync(CancellationToken ct) =>
+        _prompts.RenderAsync("system", new Dictionary<string, string> { ["abstain"] = _prompts.Abstain }, ct);
 
-    private IEnumerable<ChatMessage> Messages(string system, string passages, string question) =>
+    private async Task<ChatMessage[]> MessagesAsync(string system, string passages, string question, CancellationToken ct) =>
     [
         new ChatMessage(ChatRole.System, system),
-        new ChatMessage(ChatRole.User, _prompts.Render("answer", new Dictionary<string, string> { ["passages"] = passages, ["question"] = question })),
+        new ChatMessage(ChatRole.User, await _prompts.RenderAsync("answer", new Dictionary<string, string> { ["passages"] = passages, ["question"] = question }, ct).ConfigureAwait(false)),
     ];
 
     private bool IsAbstention(string answer)

@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace LocalQa.Core.Answering;
 
+/// <summary>How an answer or summary was made: written by the chat model from the passages, or quoted from the articles.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AnswerMode>))]
 public enum AnswerMode { Generative, Extractive }
 
 /// <summary>A source passage as shown to the user and in --json.</summary>

@@ -16,8 +16,8 @@ public sealed record PackedPassage(int Number, RetrievedPassage Passage);
 /// </summary>
 public static class ContextPacker
 {
-    public static (IReadOnlyList<PackedPassage> Passages, string Text) Pack(
-        IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts, int firstNumber = 1)
+    public static async Task<(IReadOnlyList<PackedPassage> Passages, string Text)> PackAsync(
+        IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts, int firstNumber = 1, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(firstNumber, 1);
         ArgumentNullException.ThrowIfNull(ranked);
@@ -28,7 +28,7 @@ public static class ContextPacker
         foreach (var p in ranked)
         {
             // Numbers are assigned after sorting; a placeholder of the same width keeps the count honest.
-            var rendered = Render(prompts, Math.Max(99, firstNumber + ranked.Count), p);
+            var rendered = await RenderAsync(prompts, Math.Max(99, firstNumber + ranked.Count), p, cancellationToken).ConfigureAwait(false);
             var cost = counter.CountTokens(rendered) + 1;
             if (used + cost > budgetTokens)
             {
@@ -37,7 +37,7 @@ public static class ContextPacker
                     // The best passage alone is too long: keep its beginning rather than nothing.
                     var keepChars = Math.Max(64, (int)((long)p.Text.Length * (budgetTokens - 32) / Math.Max(1, cost)));
                     var cut = p with { Text = p.Text[..Math.Min(p.Text.Length, keepChars)] };
-                    chosen.Add((cut, Render(prompts, 99, cut)));
+                    chosen.Add((cut, await RenderAsync(prompts, 99, cut, cancellationToken).ConfigureAwait(false)));
                 }
                 break;
             }
@@ -49,15 +49,17 @@ public static class ContextPacker
             .ThenBy(c => c.P.FirstOrdinal)
             .Select((c, i) => new PackedPassage(firstNumber + i, c.P))
             .ToArray();
-        var text = string.Join("\n", ordered.Select(p => Render(prompts, p.Number, p.Passage)));
-        return (ordered, text);
+        var laidOut = new string[ordered.Length];
+        for (var i = 0; i < ordered.Length; i++)
+            laidOut[i] = await RenderAsync(prompts, ordered[i].Number, ordered[i].Passage, cancellationToken).ConfigureAwait(false);
+        return (ordered, string.Join("\n", laidOut));
     }
 
-    private static string Render(PromptLibrary prompts, int number, RetrievedPassage p) =>
-        prompts.Render("passage", new Dictionary<string, string>
+    private static ValueTask<string> RenderAsync(PromptLibrary prompts, int number, RetrievedPassage p, CancellationToken ct) =>
+        prompts.RenderAsync("passage", new Dictionary<string, string>
         {
             ["id"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["title"] = UntrustedText.Neutralize(p.Title).Replace("\"", "'", StringComparison.Ordinal),
             ["text"] = UntrustedText.Neutralize(p.Text.Trim()),
-        });
+        }, ct);
 }

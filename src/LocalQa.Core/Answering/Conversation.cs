@@ -23,10 +23,20 @@ public sealed record ConversationAnswer(int Turn, string Question, FollowUpResol
 /// question that names its own subject and borrows the last predicate ("What about X?"), and a
 /// question too long to be a clipped follow-up. With a chat model, the answer continues one prompt that
 /// holds the whole conversation (<see cref="ConversationPrompt"/>), so each turn evaluates only what
-/// it appends. Not thread-safe: one conversation, one caller.
+/// it appends. Start one with <see cref="ILocalQa.StartConversation"/>; its answers take their turn
+/// with the face's other calls. One conversation, one caller: its turns are asked one after another.
 /// </summary>
-public sealed class Conversation(Answerer answerer)
+public sealed class Conversation
 {
+    private readonly Answerer answerer;
+    private readonly LocalQaService? _service;
+
+    internal Conversation(Answerer answerer, LocalQaService? service = null)
+    {
+        this.answerer = answerer;
+        _service = service;
+    }
+
     private readonly List<ConversationTurn> _turns = [];
     private readonly List<ConversationAnswer> _answers = [];
     private readonly ConversationPrompt _prompt = new();
@@ -40,7 +50,41 @@ public sealed class Conversation(Answerer answerer)
     /// <summary>What <paramref name="question"/> would become by the subject carry, asked now.</summary>
     public FollowUpResolution Resolve(string question) => FollowUps.Resolve(_turns, question);
 
-    public async Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, Func<string, ValueTask>? onText = null, CancellationToken cancellationToken = default)
+    /// <summary>Answers the next turn: the question is made standalone from the earlier turns, then answered.</summary>
+    public async Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (_service is not null) await _service.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await AskAsync(question, options, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _service?.Leave();
+        }
+    }
+
+    /// <summary>Answers the next turn as it is generated; the last update carries the turn (<see cref="AnswerUpdate.Turn"/>) and its result.</summary>
+    public async IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(string question, AskOptions? options = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_service is not null) await _service.EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (var update in LocalQaService.Stream(
+                (onText, ct) => AskAsync(question, options, onText, ct),
+                turn => new AnswerUpdate { Result = turn.Result, Turn = turn },
+                cancellationToken).ConfigureAwait(false))
+                yield return update;
+        }
+        finally
+        {
+            _service?.Leave();
+        }
+    }
+
+    /// <summary>A turn whose answer text goes to <paramref name="onText"/> as it is generated; the caller holds the face's turn.</summary>
+    internal async Task<ConversationAnswer> AskAsync(string question, AskOptions? options, Func<string, ValueTask>? onText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(question);
         options ??= new AskOptions();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using LocalQa.Core.Ai;
 using LocalQa.Core.Chunking;
 using LocalQa.Core.Documents;
@@ -69,7 +70,7 @@ public sealed record NearDuplicate(string Path, string CopyOf);
 /// </remarks>
 public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
 {
-    public IngestReport Ingest(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<IngestReport> IngestAsync(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         options ??= new IngestOptions();
@@ -112,7 +113,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
                 }
                 if (IsLarge(file, size, options.Load))
                 {
-                    var large = IngestSections(file, size, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken);
+                    var large = await IngestSectionsAsync(file, size, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken).ConfigureAwait(false);
                     foreach (var w in large.Warnings) warnings.Add(new PathWarning(file, w));
                     if (large.SkipReason is not null)
                     {
@@ -153,7 +154,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
                 if (embedder is not null && pieces.Count > 0)
                 {
                     var t0 = Stopwatch.GetTimestamp();
-                    var list = Embed(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, cancellationToken);
+                    var list = await EmbedAsync(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, cancellationToken).ConfigureAwait(false);
                     embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                     embedTokens += pieces.Sum(c => (long)c.TokenCount);
                     vectors = new ChunkEmbeddings(embedModelId!, list[0].Length, list);
@@ -170,7 +171,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
         }
 
         if (options.Prune) removed = PruneUnder(roots, found.Files);
-        if (embedder is not null) embedded += EmbedMissing(options, cancellationToken);
+        if (embedder is not null) embedded += await EmbedMissingAsync(options, cancellationToken).ConfigureAwait(false);
         progress?.Report(new IngestProgress(done, found.Files.Count, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, null));
         var stats = index.Stats();
         return new IngestReport
@@ -215,7 +216,7 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
     /// before the next is read, inside one transaction, so memory stays that of a few sections and
     /// the document is still wholly old or wholly new whatever stops the process.
     /// </summary>
-    private SectionedIngest IngestSections(string file, long size, IngestOptions options, Action<IngestProgress> progress, CancellationToken ct)
+    private async Task<SectionedIngest> IngestSectionsAsync(string file, long size, IngestOptions options, Action<IngestProgress> progress, CancellationToken ct)
     {
         long chunks = 0, embedTokens = 0;
         var embedded = 0;
@@ -224,16 +225,38 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
         SectionedLoad loaded;
         using (var writer = index.BeginDocument(file))
         {
+            // The reader is a synchronous streaming decoder that pushes sections; embedding is async.
+            // The reader runs on a thread of its own and hands over one section at a time, waiting
+            // (on a semaphore, not a task) until the previous one is stored: memory stays that of
+            // two sections, and no thread waits on the embedder.
+            var sections = Channel.CreateUnbounded<DocumentSection>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            using var room = new SemaphoreSlim(1, 1);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var reader = Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    return DocumentLoader.LoadSections(file, section =>
+                    {
+                        room.Wait(stop.Token);
+                        sections.Writer.TryWrite(section);
+                    }, options.Load, stop.Token);
+                }
+                finally
+                {
+                    sections.Writer.TryComplete();
+                }
+            }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             try
             {
-                loaded = DocumentLoader.LoadSections(file, section =>
+                await foreach (var section in sections.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
                     var pieces = chunker.Split(new Document(file, "", section.Text, "", 0, default) { Headings = section.Headings });
                     ChunkEmbeddings? vectors = null;
                     if (embedder is not null && pieces.Count > 0)
                     {
                         var t0 = Stopwatch.GetTimestamp();
-                        var list = Embed(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, ct);
+                        var list = await EmbedAsync(pieces.Select(c => c.Text).ToArray(), options.EmbedBatch, ct).ConfigureAwait(false);
                         vectors = new ChunkEmbeddings(embedModelId!, list[0].Length, list);
                         embedSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                         embedTokens += pieces.Sum(c => (long)c.TokenCount);
@@ -247,13 +270,19 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
                     }
                     chunks += pieces.Count;
                     progress(new IngestProgress(0, 0, chunks, embedTokens, embedSeconds > 0 ? embedTokens / embedSeconds : 0, file) { CurrentBytesDone = section.BytesRead, CurrentBytes = size });
-                }, options.Load, ct);
+                    room.Release();
+                }
+                loaded = await reader.ConfigureAwait(false);
             }
-            catch (InvalidInputException ex)
+            catch (Exception ex)
             {
+                // The reader must be finished before its semaphore and the document's writer go.
+                await stop.CancelAsync().ConfigureAwait(false);
+                await ((Task)reader).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 // The document, or the embedder on one of its sections (engines report input they cannot
                 // take as InvalidInputException): one bad file must not end the ingest.
-                return new SectionedIngest(ex.Message, [], 0, 0, 0, 0);
+                if (ex is InvalidInputException) return new SectionedIngest(ex.Message, [], 0, 0, 0, 0);
+                throw;
             }
             if (loaded.SkipReason is not null) return new SectionedIngest(loaded.SkipReason, loaded.Warnings, 0, 0, 0, 0);
             writer.Commit(loaded.Title ?? Path.GetFileNameWithoutExtension(file), loaded.ContentHash, loaded.SizeBytes, loaded.ModifiedUtc);
@@ -262,12 +291,12 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
     }
 
     /// <summary>Vectors for <paramref name="texts"/>, <paramref name="batch"/> texts per call to the generator.</summary>
-    private List<float[]> Embed(string[] texts, int batch, CancellationToken ct)
+    private async Task<List<float[]>> EmbedAsync(string[] texts, int batch, CancellationToken ct)
     {
         var list = new List<float[]>(texts.Length);
         for (var i = 0; i < texts.Length; i += batch)
         {
-            var vectors = embedder!.EmbedNow(texts[i..Math.Min(texts.Length, i + batch)], ct);
+            var vectors = await embedder!.EmbedAsync(texts[i..Math.Min(texts.Length, i + batch)], ct).ConfigureAwait(false);
             if (list.Count > 0 && vectors.Length > 0 && vectors[0].Length != list[0].Length)
                 throw new InvalidOperationException($"The embedding generator returned vectors of {list[0].Length} and {vectors[0].Length} dimensions.");
             list.AddRange(vectors);
@@ -276,14 +305,14 @@ public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGene
     }
 
     /// <summary>Vectors for chunks stored without one for this model (ingested lexically, or under another model).</summary>
-    private int EmbedMissing(IngestOptions options, CancellationToken ct)
+    private async Task<int> EmbedMissingAsync(IngestOptions options, CancellationToken ct)
     {
         var missing = index.ChunksWithoutEmbeddings(embedModelId!);
         var count = 0;
         for (var i = 0; i < missing.Count; i += options.EmbedBatch)
         {
             var slice = missing.Skip(i).Take(options.EmbedBatch).ToArray();
-            var vectors = Embed(slice.Select(c => c.Text).ToArray(), options.EmbedBatch, ct);
+            var vectors = await EmbedAsync(slice.Select(c => c.Text).ToArray(), options.EmbedBatch, ct).ConfigureAwait(false);
             index.StoreEmbeddings(embedModelId!, vectors[0].Length, slice.Select((c, k) => (c.Id, vectors[k])).ToArray());
             count += slice.Length;
         }

@@ -13,7 +13,9 @@ public interface IPromptRenderer
     /// <summary>
     /// Prepares one template, once, when its file is loaded; the result renders it with the
     /// values LocalQa supplies. Throws <see cref="InvalidInputException"/> naming
-    /// <paramref name="file"/> for a template it cannot render.
+    /// <paramref name="file"/> for a template it cannot render. Rendering is asynchronous because
+    /// template engines are (Semantic Kernel's awaits function blocks); a renderer with nothing to
+    /// await returns a completed <see cref="ValueTask{TResult}"/>, which costs no allocation.
     /// </summary>
-    Func<IReadOnlyDictionary<string, string>, string> Compile(string file, string text);
+    Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>> Compile(string file, string text);
 }

@@ -15,7 +15,7 @@ namespace LocalQa.Core.Prompts;
 public sealed partial class PromptLibrary
 {
     private readonly Dictionary<string, string> _templates = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, string>> _compiled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>>> _compiled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _used = new(StringComparer.Ordinal);
 
     public static readonly string[] Required = ["system", "answer", "followup", "condense", "abstain", "passage", "summarize", "summarize-reduce"];
@@ -94,7 +94,7 @@ public sealed partial class PromptLibrary
     public string Abstain => _templates["abstain"].Trim();
 
     /// <summary>Renders a prompt through the library's renderer; every variable the file uses must have a value.</summary>
-    public string Render(string name, IReadOnlyDictionary<string, string> values)
+    public ValueTask<string> RenderAsync(string name, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (!_compiled.TryGetValue(name, out var template)) throw new ArgumentException($"Unknown prompt '{name}'.", nameof(name));
@@ -105,7 +105,7 @@ public sealed partial class PromptLibrary
                 throw new InvalidInputException($"Prompt '{Path.Combine(Directory, name + ".txt")}' uses {{{{${used}}}}}, which LocalQa does not provide here.",
                     $"Use only: {string.Join(", ", values.Keys.Select(k => "{{$" + k + "}}"))}.");
         }
-        return template(values);
+        return template(values, cancellationToken);
     }
 
     /// <summary>The variables a template uses; refuses the old <c>{{name}}</c> form, unknown variables and function calls, naming the file and the fix.</summary>

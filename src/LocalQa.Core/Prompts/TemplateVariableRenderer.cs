@@ -15,7 +15,7 @@ public sealed class TemplateVariableRenderer : IPromptRenderer
 {
     public static TemplateVariableRenderer Instance { get; } = new();
 
-    public Func<IReadOnlyDictionary<string, string>, string> Compile(string file, string text)
+    public Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>> Compile(string file, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         // Split once at load: literal text and blocks alternate, so a render is a join.
@@ -42,7 +42,7 @@ public sealed class TemplateVariableRenderer : IPromptRenderer
         }
         parts.Add((text[last..], null));
 
-        return values =>
+        return (values, _) =>
         {
             ArgumentNullException.ThrowIfNull(values);
             var sb = new StringBuilder(text.Length + values.Values.Sum(v => v.Length));
@@ -62,7 +62,7 @@ public sealed class TemplateVariableRenderer : IPromptRenderer
                     }
                 }
             }
-            return sb.ToString();
+            return ValueTask.FromResult(sb.ToString());
         };
     }
 

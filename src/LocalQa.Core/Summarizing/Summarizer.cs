@@ -45,7 +45,7 @@ public sealed class Summarizer
     /// <summary>Tokens the summary may generate: the word budget plus key points, in tokens.</summary>
     private int GenerationTokens => (int)((_options.MaxWords + _options.KeyPoints * 30) * 1.6) + 32;
 
-    public IReadOnlyList<SummaryResult> Summarize(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<SummaryResult>> SummarizeAsync(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
         var total = Stopwatch.StartNew();
@@ -75,7 +75,7 @@ public sealed class Summarizer
         }
         else
         {
-            results.AddRange(Generate(documents, progress, ct));
+            results.AddRange(await GenerateAsync(documents, progress, ct).ConfigureAwait(false));
         }
         var withRelated = new List<SummaryResult>(results.Count);
         var textOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -102,7 +102,7 @@ public sealed class Summarizer
         public string? Final;
     }
 
-    private IEnumerable<SummaryResult> Generate(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress, CancellationToken ct)
+    private async Task<List<SummaryResult>> GenerateAsync(IReadOnlyList<Document> documents, IProgress<SummarizeProgress>? progress, CancellationToken ct)
     {
         var chat = _chat!;
         var budget = chat.Budget;
@@ -111,7 +111,7 @@ public sealed class Summarizer
         if (room < 128)
             throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small for a {_options.MaxWords}-word summary.",
                 "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };
-        var overhead = budget.CountPromptTokens(Render("summarize", "", "x", _options.MaxWords, _options.KeyPoints));
+        var overhead = budget.CountPromptTokens(await RenderAsync("summarize", "", "x", _options.MaxWords, _options.KeyPoints, ct).ConfigureAwait(false));
         var mapBudget = Math.Max(64, room - overhead);
         var chunker = new Chunker(budget.TextTokens, new ChunkingOptions { MaxTokens = mapBudget, OverlapTokens = 0 });
         var sw = Stopwatch.StartNew();
@@ -121,7 +121,7 @@ public sealed class Summarizer
         var mapPrompts = new List<(Job Job, ChatMessage[] Prompt)>();
         foreach (var job in jobs)
         {
-            var whole = Render("summarize", job.Doc.Title, job.Doc.Text, _options.MaxWords, _options.KeyPoints);
+            var whole = await RenderAsync("summarize", job.Doc.Title, job.Doc.Text, _options.MaxWords, _options.KeyPoints, ct).ConfigureAwait(false);
             if (budget.CountPromptTokens(whole) <= room)
             {
                 mapPrompts.Add((job, whole));
@@ -130,19 +130,19 @@ public sealed class Summarizer
             }
             var partWords = Math.Max(40, _options.MaxWords / 2);
             foreach (var chunk in chunker.Split(job.Doc))
-                mapPrompts.Add((job, Render("summarize", job.Doc.Title, chunk.Text, partWords, 2)));
+                mapPrompts.Add((job, await RenderAsync("summarize", job.Doc.Title, chunk.Text, partWords, 2, ct).ConfigureAwait(false)));
         }
         // Refused before the map's work, not after it: an article whose parts could not be combined.
-        foreach (var job in jobs.Where(j => j.Round == 0)) PartTokens(job.Doc.Title, budget, room);
+        foreach (var job in jobs.Where(j => j.Round == 0)) await PartTokensAsync(job.Doc.Title, budget, room, ct).ConfigureAwait(false);
         LastMapSequences = mapPrompts.Count(p => p.Job.Round == 0);
         LastReduceSteps = 0;
         var generated = 0;
         var done = 0;
-        var outputs = chat.Complete(mapPrompts.Select(p => p.Prompt).ToArray(), Options(genTokens), _ =>
+        var outputs = await chat.CompleteAsync(mapPrompts.Select(p => p.Prompt).ToArray(), Options(genTokens), _ =>
         {
             done++;
             progress?.Report(new SummarizeProgress(done, mapPrompts.Count, 0, generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds)));
-        }, ct);
+        }, ct).ConfigureAwait(false);
         generated += Generated(outputs);
         for (var i = 0; i < outputs.Count; i++)
         {
@@ -163,9 +163,9 @@ public sealed class Summarizer
             var prompts = new List<(Job Job, bool Last, ChatMessage[] Prompt)>();
             foreach (var job in jobs.Where(j => j.Final is null))
             {
-                var partTokens = PartTokens(job.Doc.Title, budget, room);
+                var partTokens = await PartTokensAsync(job.Doc.Title, budget, room, ct).ConfigureAwait(false);
                 var parts = job.Parts.Select(p => Fit(Clean(p), partTokens, budget.TextTokens)).ToList();
-                var all = ReducePrompt(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints);
+                var all = await ReducePromptAsync(job.Doc.Title, parts, _options.MaxWords, _options.KeyPoints, ct).ConfigureAwait(false);
                 if (budget.CountPromptTokens(all) <= room)
                 {
                     prompts.Add((job, true, all));
@@ -176,16 +176,16 @@ public sealed class Summarizer
                 foreach (var part in parts)
                 {
                     group.Add(part);
-                    if (group.Count > 1 && budget.CountPromptTokens(ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)) > room)
+                    if (group.Count > 1 && budget.CountPromptTokens(await ReducePromptAsync(job.Doc.Title, group, _options.MaxWords, 2, ct).ConfigureAwait(false)) > room)
                     {
                         group.RemoveAt(group.Count - 1);
-                        prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
+                        prompts.Add((job, false, await ReducePromptAsync(job.Doc.Title, group, _options.MaxWords, 2, ct).ConfigureAwait(false)));
                         group = [part];
                     }
                 }
-                if (group.Count > 0) prompts.Add((job, false, ReducePrompt(job.Doc.Title, group, _options.MaxWords, 2)));
+                if (group.Count > 0) prompts.Add((job, false, await ReducePromptAsync(job.Doc.Title, group, _options.MaxWords, 2, ct).ConfigureAwait(false)));
             }
-            var reduced = chat.Complete(prompts.Select(p => p.Prompt).ToArray(), Options(genTokens), null, ct);
+            var reduced = await chat.CompleteAsync(prompts.Select(p => p.Prompt).ToArray(), Options(genTokens), null, ct).ConfigureAwait(false);
             generated += Generated(reduced);
             foreach (var job in jobs.Where(j => j.Final is null)) job.Parts = [];
             for (var i = 0; i < reduced.Count; i++)
@@ -200,10 +200,11 @@ public sealed class Summarizer
         }
         var reduceMs = reduceWatch.Elapsed.TotalMilliseconds;
         var tps = generated / Math.Max(1e-3, sw.Elapsed.TotalSeconds);
+        var summaries = new List<SummaryResult>(jobs.Length);
         foreach (var job in jobs)
         {
             var (summary, points) = ParseOutput(job.Final!, _options.MaxWords, _options.KeyPoints);
-            yield return new SummaryResult
+            summaries.Add(new SummaryResult
             {
                 Source = job.Doc.Path,
                 Title = job.Doc.Title,
@@ -213,35 +214,36 @@ public sealed class Summarizer
                 MapSequences = mapPrompts.Count(p => p.Job == job && p.Job.Round != -1),
                 ReduceSteps = LastReduceSteps,
                 Timings = new SummaryTimings(0, mapMs, reduceMs, 0, 0, generated, tps),
-            };
+            });
         }
+        return summaries;
     }
 
     private static ChatOptions Options(int maxTokens) => new() { MaxOutputTokens = maxTokens, Temperature = 0 };
 
     private static int Generated(IEnumerable<ChatResponse> responses) => (int)responses.Sum(r => r.Usage?.OutputTokenCount ?? 0);
 
-    private ChatMessage[] ReducePrompt(string title, List<string> parts, int maxWords, int keyPoints)
+    private async Task<ChatMessage[]> ReducePromptAsync(string title, List<string> parts, int maxWords, int keyPoints, CancellationToken ct)
     {
         var sb = new StringBuilder();
         for (var i = 0; i < parts.Count; i++) sb.Append("Part ").Append(i + 1).Append(": ").Append(parts[i].Trim()).Append('\n');
-        var user = _prompts.Render("summarize-reduce", new Dictionary<string, string>
+        var user = await _prompts.RenderAsync("summarize-reduce", new Dictionary<string, string>
         {
             ["title"] = UntrustedText.Neutralize(title),
             ["parts"] = UntrustedText.Neutralize(sb.ToString().TrimEnd()),
             ["max_words"] = maxWords.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        }, ct).ConfigureAwait(false);
         return Chat(user);
     }
 
-    private ChatMessage[] Render(string name, string title, string text, int maxWords, int keyPoints) => Chat(_prompts.Render(name, new Dictionary<string, string>
+    private async Task<ChatMessage[]> RenderAsync(string name, string title, string text, int maxWords, int keyPoints, CancellationToken ct) => Chat(await _prompts.RenderAsync(name, new Dictionary<string, string>
     {
         ["title"] = UntrustedText.Neutralize(title),
         ["text"] = UntrustedText.Neutralize(text),
         ["max_words"] = maxWords.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["key_points"] = keyPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    }));
+    }, ct).ConfigureAwait(false));
 
     private static ChatMessage[] Chat(string user) => [new ChatMessage(ChatRole.User, user)];
 
@@ -252,9 +254,9 @@ public sealed class Summarizer
     private const int MinPartTokens = 16;
 
     /// <summary>The most tokens one partial summary of <paramref name="title"/> may take so that two fit a reduce prompt.</summary>
-    private int PartTokens(string title, IPromptBudget budget, int room)
+    private async Task<int> PartTokensAsync(string title, IPromptBudget budget, int room, CancellationToken ct)
     {
-        var tokens = (room - budget.CountPromptTokens(ReducePrompt(title, [], _options.MaxWords, _options.KeyPoints))) / 2 - PartLabelTokens;
+        var tokens = (room - budget.CountPromptTokens(await ReducePromptAsync(title, [], _options.MaxWords, _options.KeyPoints, ct).ConfigureAwait(false))) / 2 - PartLabelTokens;
         if (tokens < MinPartTokens)
             throw new InvalidInputException($"The summarizing context ({budget.ContextTokens} tokens) is too small to combine the parts of a long article into a {_options.MaxWords}-word summary.",
                 "Ask for fewer words, or use a larger context.") { Setting = nameof(SummarizeOptions.MaxWords) };

@@ -101,9 +101,9 @@ public static class Evaluator
         return list;
     }
 
-    public static async Task<EvalReport> RunAsync(Answerer answerer, IReadOnlyList<EvalQuestion> questions, AskOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
+    public static async Task<EvalReport> RunAsync(ILocalQa qa, IReadOnlyList<EvalQuestion> questions, AskOptions options, IProgress<int>? progress = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(answerer);
+        ArgumentNullException.ThrowIfNull(qa);
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(options);
         var rows = new List<EvalRow>();
@@ -113,12 +113,12 @@ public static class Evaluator
             ct.ThrowIfCancellationRequested();
             if (q.IsConversation)
             {
-                rows.Add(await RunConversationAsync(answerer, q, options, ct).ConfigureAwait(false));
+                rows.Add(await RunConversationAsync(qa, q, options, ct).ConfigureAwait(false));
                 progress?.Report(rows.Count);
                 continue;
             }
             var sw = Stopwatch.StartNew();
-            var r = await answerer.AskAsync(q.Question, options, null, ct).ConfigureAwait(false);
+            var r = await qa.AskAsync(q.Question, options, ct).ConfigureAwait(false);
             var ms = sw.Elapsed.TotalMilliseconds;
             if (r.Mode == AnswerMode.Generative) mode = "generative";
             var retrieved = r.Sources.Select(s => Path.GetFileName(s.Document)).Distinct().ToArray();
@@ -149,15 +149,15 @@ public static class Evaluator
     }
 
     /// <summary>Asks every turn in one fresh conversation and scores the answer to the last.</summary>
-    private static async Task<EvalRow> RunConversationAsync(Answerer answerer, EvalQuestion q, AskOptions options, CancellationToken ct)
+    private static async Task<EvalRow> RunConversationAsync(ILocalQa qa, EvalQuestion q, AskOptions options, CancellationToken ct)
     {
-        var conversation = new Conversation(answerer);
+        var conversation = qa.StartConversation();
         ConversationAnswer? last = null;
         var sw = Stopwatch.StartNew();
         foreach (var turn in q.Turns!)
         {
             sw.Restart();
-            last = await conversation.AskAsync(turn, options, null, ct).ConfigureAwait(false);
+            last = await conversation.AskAsync(turn, options, ct).ConfigureAwait(false);
         }
         var ms = sw.Elapsed.TotalMilliseconds;
         var r = last!.Result;

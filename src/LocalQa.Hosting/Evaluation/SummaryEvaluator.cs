@@ -101,7 +101,7 @@ public static partial class SummaryEvaluator
     }
 
     /// <summary>Summarizes each page under <paramref name="root"/> with <paramref name="summarize"/> (given the document and the word budget) and checks it.</summary>
-    public static IReadOnlyList<SummaryRow> Run(IReadOnlyList<SummaryCase> cases, string root, Func<Document, int, SummaryResult> summarize, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<SummaryRow>> RunAsync(IReadOnlyList<SummaryCase> cases, string root, Func<Document, int, Task<SummaryResult>> summarize, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(cases);
         ArgumentNullException.ThrowIfNull(summarize);
@@ -114,7 +114,7 @@ public static partial class SummaryEvaluator
             ct.ThrowIfCancellationRequested();
             var loaded = DocumentLoader.Load(Path.Combine(root, c.File), LoadOptions.Summarizing, ct);
             var document = loaded.Document ?? throw new InvalidInputException($"Cannot summarize {c.File}: {loaded.SkipReason}");
-            rows.Add(Check(c, document, summarize(document, c.MaxWords)));
+            rows.Add(Check(c, document, await summarize(document, c.MaxWords).ConfigureAwait(false)));
         }
 
         return rows;

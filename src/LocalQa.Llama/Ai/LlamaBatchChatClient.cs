@@ -58,11 +58,21 @@ public sealed class LlamaBatchChatClient : IBatchChatClient, IPromptBudget, IDis
         return tokens;
     }
 
-    public IReadOnlyList<ChatResponse> Complete(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
+    public Task<IReadOnlyList<ChatResponse>> CompleteAsync(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
         Action<int>? onCompleted = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
-        if (prompts.Count == 0) return [];
+        if (prompts.Count == 0) return Task.FromResult<IReadOnlyList<ChatResponse>>([]);
+        // The decode loop is native work that holds a thread for seconds to minutes: it runs on a
+        // thread of its own, so the caller's (a server's request thread, a UI) stays free and the
+        // pool is not starved. Cancellation reaches llama.cpp's abort callback from the token.
+        return Task.Factory.StartNew<IReadOnlyList<ChatResponse>>(() => Complete(prompts, options, onCompleted, cancellationToken),
+            cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private ChatResponse[] Complete(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options,
+        Action<int>? onCompleted, CancellationToken cancellationToken)
+    {
         try
         {
             var tokens = prompts.Select(Tokens).ToArray();
