@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LocalQa.Core.Prompts;
 using LocalQa.SemanticKernel;
+using LocalQa.Hosting;
 using Spectre.Console;
 
 namespace LocalQa.Cli;
@@ -30,17 +30,7 @@ public sealed class CliContext(TextWriter output, TextWriter error)
         init => _console = value;
     }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        // Enums as words a script can compare ("generative", "already_present"), named like the keys.
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Json));
+    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, LocalQaJson.Options));
 
     /// <summary>
     /// Runs <paramref name="work"/> under one progress bar on <see cref="Console"/> (cleared when it ends);

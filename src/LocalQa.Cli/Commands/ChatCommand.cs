@@ -43,7 +43,7 @@ internal static class ChatCommand
 /// </summary>
 internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions options, TextReader input, bool interactive, LineEditor? editor = null)
 {
-    private static readonly JsonSerializerOptions OneLine = new(CliContext.Json) { WriteIndented = false };
+    private static JsonSerializerOptions OneLine => LocalQaJson.OneLine;
     private Conversation? _conversation;
     private Conversation Talk => _conversation ??= lib.Qa.StartConversation();
 
@@ -256,7 +256,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
                 ["turn"] = turn.Turn,
                 ["question"] = turn.Question,
                 ["standalone_question"] = turn.StandaloneQuestion,
-                ["sources"] = JsonSerializer.SerializeToNode(turn.Result.Sources, CliContext.Json),
+                ["sources"] = JsonSerializer.SerializeToNode(turn.Result.Sources, LocalQaJson.Options),
             });
             return;
         }
@@ -289,7 +289,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
 
     internal static string ToJson(ConversationAnswer turn)
     {
-        var node = JsonSerializer.SerializeToNode(turn.Result, CliContext.Json)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(turn.Result, LocalQaJson.Options)!.AsObject();
         node["question"] = turn.Question;
         node["standalone_question"] = turn.StandaloneQuestion;
         node["standalone_by"] = turn.StandaloneBy;

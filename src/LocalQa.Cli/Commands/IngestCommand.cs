@@ -31,7 +31,7 @@ internal static class IngestCommand
             var report = await RunAsync(cli, lib, targets, parse.GetValue(prune), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                var node = JsonSerializer.SerializeToNode(report, CliContext.Json)!.AsObject();
+                var node = JsonSerializer.SerializeToNode(report, LocalQaJson.Options)!.AsObject();
                 // The report says what changed; where the index lives is the library's, shown before the lists.
                 node.Insert(node.IndexOf("warnings"), "index", lib.IndexPath);
                 cli.WriteJson(node);

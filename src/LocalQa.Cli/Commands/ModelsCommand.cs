@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LocalQa.Core;
+using LocalQa.Hosting;
 using LocalQa.Core.Gguf;
 using LocalQa.Core.Tokenization;
 using LocalQa.Hosting.Configuration;
@@ -121,7 +122,7 @@ internal static class ModelsCommand
             described["metadata"] = metadata;
             if (parse.GetValue(json))
             {
-                cli.Out.WriteLine(described.ToJsonString(CliContext.Json));
+                cli.Out.WriteLine(described.ToJsonString(LocalQaJson.Options));
                 return Task.FromResult(ExitCodes.Ok);
             }
             var o = cli.Out;

@@ -138,7 +138,7 @@ internal static class SummarizeCommand
     /// <summary>The summary as --json shows it: the record itself, with the map-reduce shape inside "timings", which it explains.</summary>
     internal static JsonObject ToJson(SummaryResult r)
     {
-        var node = JsonSerializer.SerializeToNode(r, CliContext.Json)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(r, LocalQaJson.Options)!.AsObject();
         if (node["timings"] is JsonObject timings)
         {
             timings["map_sequences"] = r.MapSequences;

@@ -12,9 +12,9 @@ namespace LocalQa.Core.Answering;
 internal sealed record ConversationTurnRequest(string Asked, ConversationPrompt Prompt);
 
 /// <summary>What the model replied to the condensing prompt, kept or not, and what it cost (null when the engine does not say).</summary>
-public sealed record CondenseAttempt(string Reply, string? Accepted, UsageDetails? Usage);
+internal sealed record CondenseAttempt(string Reply, string? Accepted, UsageDetails? Usage);
 
-public sealed partial class Answerer
+internal sealed partial class Answerer
 {
     /// <summary>Share of the context a conversation is cut back to once it overflows, so the turns after a cut append again.</summary>
     private const double RefillShare = 0.75;

@@ -33,7 +33,7 @@ public sealed record AskOptions
 /// and <see cref="IEmbeddingGenerator{TInput,TEmbedding}"/>, so any engine that speaks them answers.
 /// Not thread-safe (the index connection and the model context have one owner).
 /// </summary>
-public sealed partial class Answerer
+internal sealed partial class Answerer
 {
     private readonly LocalQaIndex _index;
     private readonly PromptLibrary _prompts;

@@ -11,18 +11,13 @@ public sealed record AnswerSource(int Rank, string Document, string Title, int C
 
 public sealed record AskTimings
 {
-    [JsonRound(3)]
     public double RetrievalMs { get; init; }
     public int PromptTokens { get; init; }
     public int ReusedTokens { get; init; }
-    [JsonRound(3)]
     public double PromptMs { get; init; }
-    [JsonRound(3)]
     public double TtftMs { get; init; }
     public int GeneratedTokens { get; init; }
-    [JsonRound(3)]
     public double DecodeMs { get; init; }
-    [JsonRound(3)]
     public double TotalMs { get; init; }
 }
 
@@ -34,7 +29,6 @@ public sealed record AskResult
     public required bool Abstained { get; init; }
     public required IReadOnlyList<AnswerSource> Sources { get; init; }
     // Last in --json: the figures after what they measure.
-    [JsonPropertyOrder(2)]
     public required AskTimings Timings { get; init; }
 
     /// <summary>Passage numbers the answer cites (generative), or the passages quoted (extractive).</summary>
@@ -44,12 +38,10 @@ public sealed record AskResult
     public IReadOnlyList<string> InvalidCitations { get; init; } = [];
 
     /// <summary>For an extractive answer: the quoted sentences, each with the factors that scored it.</summary>
-    [JsonPropertyName("why"), JsonPropertyOrder(1)]
     public IReadOnlyList<ExtractiveSentence> Quoted { get; init; } = [];
 
     /// <summary>In a conversation: earlier turns dropped from the model's prompt to make room for this one.</summary>
     /// <remarks>Not in ask --json (a single question drops nothing); chat --json adds it beside the turn.</remarks>
-    [JsonIgnore]
     public int DroppedTurns { get; init; }
 
     /// <summary>Why the answer is extractive or abstained, for the user (e.g. "no chat model configured").</summary>

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace LocalQa.Core.Answering;
 
 /// <summary>Citation markers in a generated answer: [1], [2][3], [1, 4].</summary>
-public static partial class Citations
+internal static partial class Citations
 {
     /// <summary>The passage numbers cited, in first-mention order, and markers that point at no passage.</summary>
     public static (IReadOnlyList<int> Cited, IReadOnlyList<string> Invalid) Parse(string answer, int passageCount)

@@ -5,7 +5,7 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Answering;
 
 /// <summary>A passage as numbered in the prompt.</summary>
-public sealed record PackedPassage(int Number, RetrievedPassage Passage);
+internal sealed record PackedPassage(int Number, RetrievedPassage Passage);
 
 /// <summary>
 /// Chooses the passages that fit the token budget (best first) and lays them out in a canonical order
@@ -14,7 +14,7 @@ public sealed record PackedPassage(int Number, RetrievedPassage Passage);
 /// from the passages already given (<paramref name="firstNumber"/>), so every number in the
 /// prompt names one passage.
 /// </summary>
-public static class ContextPacker
+internal static class ContextPacker
 {
     public static async Task<(IReadOnlyList<PackedPassage> Passages, string Text)> PackAsync(
         IReadOnlyList<RetrievedPassage> ranked, int budgetTokens, ITokenCounter counter, PromptLibrary prompts, int firstNumber = 1, CancellationToken cancellationToken = default)

@@ -6,7 +6,7 @@ public sealed record ConversationAnswer(int Turn, string Question, FollowUpResol
     public string StandaloneQuestion => Resolution.Standalone;
 
     /// <summary>The chat model's condensing attempt for this turn, kept or refused; null when none was made.</summary>
-    public CondenseAttempt? Condense { get; init; }
+    internal CondenseAttempt? Condense { get; init; }
 
     /// <summary>True on the first turn for which earlier turns were dropped to fit the context: the chat says so once.</summary>
     public bool AnnounceDrop { get; init; }
@@ -45,7 +45,7 @@ public sealed class Conversation
     public IReadOnlyList<ConversationAnswer> Answers => _answers;
 
     /// <summary>What the chat model sees of this conversation (empty in extractive mode).</summary>
-    public ConversationPrompt Prompt => _prompt;
+    internal ConversationPrompt Prompt => _prompt;
 
     /// <summary>What <paramref name="question"/> would become by the subject carry, asked now.</summary>
     public FollowUpResolution Resolve(string question) => FollowUps.Resolve(_turns, question);

@@ -12,7 +12,7 @@ namespace LocalQa.Core.Answering;
 /// and their passages leave with them (a later turn that needs one sends it again, under a new number).
 /// Not thread-safe: one conversation, one caller.
 /// </summary>
-public sealed class ConversationPrompt
+internal sealed class ConversationPrompt
 {
     private readonly List<Turn> _turns = [];
     private readonly Dictionary<PassageKey, int> _numbers = [];

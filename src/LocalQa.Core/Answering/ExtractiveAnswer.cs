@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Serialization;
 using LocalQa.Core.Extractive;
 using LocalQa.Core.Text;
 
@@ -16,16 +15,15 @@ namespace LocalQa.Core.Answering;
 /// its factors; the 0-based index and the character span are for code that edits the passage.
 /// </remarks>
 public sealed record ExtractiveSentence(
-    [property: JsonPropertyName("sentence"), JsonPropertyOrder(-2)] string Text,
-    [property: JsonIgnore] int PassageIndex,
-    [property: JsonRound(4)] double Score,
-    [property: JsonIgnore] TextSpan Span)
+    string Text,
+    int PassageIndex,
+    double Score,
+    TextSpan Span)
 {
     /// <summary>The factors that scored the sentence: its coverage of the question, then each factor that applied, with why.</summary>
     public IReadOnlyList<FactorHit> Factors { get; init; } = [];
 
     /// <summary>The 1-based passage number a citation marker uses.</summary>
-    [JsonPropertyName("passage"), JsonPropertyOrder(-1)]
     public int Citation => PassageIndex + 1;
 }
 
@@ -33,7 +31,7 @@ public sealed record ExtractiveSentence(
 /// <param name="Sentences">1 to <see cref="ExtractiveOptions.MaxSentences"/> sentences in reading order; empty when <paramref name="Abstained"/>.</param>
 /// <param name="Abstained">True when the passages do not support an answer well enough to quote one.</param>
 /// <param name="TopScore">The best sentence score found, also when abstaining (0 when there was nothing to score).</param>
-public sealed record ExtractiveAnswer(IReadOnlyList<ExtractiveSentence> Sentences, bool Abstained, double TopScore)
+internal sealed record ExtractiveAnswer(IReadOnlyList<ExtractiveSentence> Sentences, bool Abstained, double TopScore)
 {
     /// <summary>
     /// The answer as one text, each sentence followed by its citation marker ("… in 2013. [1] … [3]"),
@@ -65,7 +63,7 @@ public sealed record ExtractiveAnswer(IReadOnlyList<ExtractiveSentence> Sentence
 }
 
 /// <summary>Tunables of <see cref="ExtractiveAnswerer"/>.</summary>
-public sealed record ExtractiveOptions
+internal sealed record ExtractiveOptions
 {
     /// <summary>The defaults.</summary>
     public static ExtractiveOptions Default { get; } = new();

@@ -30,7 +30,7 @@ namespace LocalQa.Core.Answering;
 /// ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
-public static class ExtractiveAnswerer
+internal static class ExtractiveAnswerer
 {
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;

@@ -4,7 +4,7 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Answering;
 
 /// <summary>One answered turn of a conversation: what was asked, what it was resolved to, what came back.</summary>
-public sealed record ConversationTurn(string Question, string StandaloneQuestion, string Answer);
+internal sealed record ConversationTurn(string Question, string StandaloneQuestion, string Answer);
 
 /// <summary>How a question was resolved against the conversation.</summary>
 public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool Carried, string? Problem)
@@ -32,7 +32,7 @@ public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool
 /// carried into the query. A question that names its own subject and refers back to nothing is left
 /// alone, so a change of subject does not drag the old one along.
 /// </summary>
-public static class FollowUps
+internal static class FollowUps
 {
     // Words that only make sense with an antecedent. "that"/"this" count only as determiners
     // ("that team"), not as the relative "that" of "the lab that he led" — handled by position below.

@@ -10,7 +10,7 @@ namespace LocalQa.Core.Answering;
 /// empty or garbled reply, an answer instead of a question, a new subject — is refused, and the
 /// subject carry of <see cref="FollowUps"/> stands, which is as good for retrieval and costs nothing.
 /// </summary>
-public static class QuestionCondenser
+internal static class QuestionCondenser
 {
     /// <summary>Most tokens the model may spend on the rewrite.</summary>
     public const int MaxTokens = 48;

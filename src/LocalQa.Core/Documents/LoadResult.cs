@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using LocalQa.Core.Documents.Cleaning;
 
 namespace LocalQa.Core.Documents;
@@ -133,7 +132,6 @@ public sealed record LoadOptions
 public sealed record PathWarning(string Path, string Message)
 {
     /// <summary>The message for a line of output, naming the path once (most messages already start with it).</summary>
-    [JsonIgnore]
     public string Line => Message.Contains(Path, StringComparison.Ordinal) ? Message : $"{Path}: {Message}";
 }
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 
 namespace LocalQa.Core.Extractive;
 
@@ -9,11 +8,32 @@ namespace LocalQa.Core.Extractive;
 public sealed record FactorHit(string Factor, double Value, string Reason);
 
 /// <summary>A candidate sentence, its score, and every factor behind the score (the base first).</summary>
-public sealed record ScoredSentence([property: JsonIgnore] Sentence Sentence, [property: JsonRound(4)] double Score, IReadOnlyList<FactorHit> Factors)
+public sealed record ScoredSentence
 {
-    /// <summary>The sentence as --json shows it ("why" of a summary): its text; the rest of the sentence object is the reader's bookkeeping.</summary>
-    [JsonInclude, JsonPropertyName("sentence"), JsonPropertyOrder(-1)]
-    internal string Text => Sentence.Text;
+    internal ScoredSentence(Sentence sentence, double score, IReadOnlyList<FactorHit> factors)
+    {
+        Sentence = sentence;
+        Score = score;
+        Factors = factors;
+    }
+
+    /// <summary>The reader's sentence: its text and where it stands in the document.</summary>
+    internal Sentence Sentence { get; }
+
+    /// <summary>The sentence's text.</summary>
+    public string Text => Sentence.Text;
+
+    public double Score { get; init; }
+
+    /// <summary>The factors behind <see cref="Score"/>, the base first.</summary>
+    public IReadOnlyList<FactorHit> Factors { get; init; }
+
+    internal void Deconstruct(out Sentence sentence, out double score, out IReadOnlyList<FactorHit> factors)
+    {
+        sentence = Sentence;
+        score = Score;
+        factors = Factors;
+    }
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Extractive;
 
 /// <summary>A sentence of a text as extractive selection sees it: where it stands, what block it is in, its content words.</summary>
-public sealed class Sentence
+internal sealed class Sentence
 {
     internal Sentence(TextSpan span, string text, BlockKind kind, int index, int section, string? heading)
     {
@@ -90,7 +90,7 @@ public sealed class Sentence
 /// list (a section headed "References", "Bibliography" …, or an entry shaped "Surname, I. … (2023)");
 /// and text that reads as an order to an AI model. Labelled entries are marked (<see cref="Sentence.Labelled"/>).
 /// </remarks>
-public static partial class SentenceReader
+internal static partial class SentenceReader
 {
     /// <summary>Shorter sentences are fragments: a heading, a caption, a label.</summary>
     public const int MinWords = 4;

@@ -4,4 +4,4 @@ namespace LocalQa.Core.Index;
 /// <param name="ModelId">Lower-case hex SHA-256 of the embedding model file.</param>
 /// <param name="Dimensions">Length of every vector.</param>
 /// <param name="Vectors">One vector per chunk: <c>Vectors[i]</c> belongs to <c>chunks[i]</c>.</param>
-public sealed record ChunkEmbeddings(string ModelId, int Dimensions, IReadOnlyList<float[]> Vectors);
+internal sealed record ChunkEmbeddings(string ModelId, int Dimensions, IReadOnlyList<float[]> Vectors);

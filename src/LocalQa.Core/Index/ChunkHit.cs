@@ -2,4 +2,4 @@ namespace LocalQa.Core.Index;
 
 /// <summary>A chunk found by full-text search.</summary>
 /// <param name="Score">The negated FTS5 bm25 value: higher is better, comparable within one query only.</param>
-public sealed record ChunkHit(SourcedChunk Chunk, double Score);
+internal sealed record ChunkHit(SourcedChunk Chunk, double Score);

@@ -14,7 +14,7 @@ namespace LocalQa.Core.Index;
 /// document's (a slot-wise minimum, as if the text had been hashed whole, except for the few
 /// shingles that straddle two sections).
 /// </remarks>
-public sealed class DocumentWriter : IDisposable
+internal sealed class DocumentWriter : IDisposable
 {
     private readonly DocumentStore _store;
     private readonly SqliteTransaction _transaction;

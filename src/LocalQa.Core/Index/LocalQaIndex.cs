@@ -111,7 +111,7 @@ public sealed class LocalQaIndex : IDisposable
     /// </summary>
     /// <param name="chunks">The chunks, ordinals 0, 1, 2… in order, offsets inside the document text.</param>
     /// <param name="embeddings">Optional vectors, one per chunk in the same order.</param>
-    public UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null) =>
+    internal UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null) =>
         _db.Mapped(() => _documents.Upsert(document, chunks, embeddings));
 
     /// <summary>
@@ -121,14 +121,14 @@ public sealed class LocalQaIndex : IDisposable
     /// <param name="maxDocuments">Commit after this many documents.</param>
     /// <param name="maxChars">Commit once the documents hold this much text (default 256 Ki characters).</param>
     /// <param name="maxAge">Commit once the open transaction is this old (default half a second): the most work a crash can lose.</param>
-    public WriteBatch BeginBatch(int maxDocuments = 256, long maxChars = 256 * 1024, TimeSpan? maxAge = null) =>
+    internal WriteBatch BeginBatch(int maxDocuments = 256, long maxChars = 256 * 1024, TimeSpan? maxAge = null) =>
         _db.BeginBatch(maxDocuments, maxChars, maxAge ?? TimeSpan.FromMilliseconds(500));
 
     /// <summary>
     /// Starts replacing the document at <paramref name="path"/> with one written a section at a
     /// time (<see cref="DocumentWriter"/>); the previous version stays visible until it commits.
     /// </summary>
-    public DocumentWriter BeginDocument(string path) => _db.Mapped(() => _documents.BeginStreamed(path));
+    internal DocumentWriter BeginDocument(string path) => _db.Mapped(() => _documents.BeginStreamed(path));
 
     /// <summary>Removes a document with its chunks, full-text entries and vectors.</summary>
     /// <returns>False when no document has that path.</returns>
@@ -150,25 +150,25 @@ public sealed class LocalQaIndex : IDisposable
     }
 
     /// <summary>The chunk at <paramref name="ordinal"/> of a document, or null.</summary>
-    public StoredChunk? GetChunk(long documentId, int ordinal)
+    internal StoredChunk? GetChunk(long documentId, int ordinal)
     {
         var chunks = _db.Mapped(() => _chunks.Neighbours(documentId, ordinal, 0, 0));
         return chunks.Count > 0 ? chunks[0] : null;
     }
 
     /// <summary>The chunks from <c>ordinal - before</c> to <c>ordinal + after</c> of a document that exist, in order.</summary>
-    public IReadOnlyList<StoredChunk> GetNeighbours(long documentId, int ordinal, int before = 1, int after = 1) =>
+    internal IReadOnlyList<StoredChunk> GetNeighbours(long documentId, int ordinal, int before = 1, int after = 1) =>
         _db.Mapped(() => _chunks.Neighbours(documentId, ordinal, before, after));
 
     /// <summary>The chunks with the given ids that exist, with their documents' path and title, in no particular order.</summary>
-    public IReadOnlyList<SourcedChunk> GetChunks(IReadOnlyCollection<long> chunkIds) => _db.Mapped(() => _chunks.ById(chunkIds));
+    internal IReadOnlyList<SourcedChunk> GetChunks(IReadOnlyCollection<long> chunkIds) => _db.Mapped(() => _chunks.ById(chunkIds));
 
     /// <summary>
     /// Full-text search: the best <paramref name="limit"/> chunks for an FTS5 MATCH expression,
     /// ranked by bm25. Build the expression from user text with <c>FtsQueryBuilder.Build</c>;
     /// a malformed expression throws <see cref="Microsoft.Data.Sqlite.SqliteException"/>.
     /// </summary>
-    public IReadOnlyList<ChunkHit> SearchFullText(string matchExpression, int limit) => _db.Mapped(() => _fullText.Search(matchExpression, limit));
+    internal IReadOnlyList<ChunkHit> SearchFullText(string matchExpression, int limit) => _db.Mapped(() => _fullText.Search(matchExpression, limit));
 
     /// <summary>
     /// How many chunks match an FTS5 MATCH expression (a term's document frequency, for weighting it),
@@ -183,7 +183,7 @@ public sealed class LocalQaIndex : IDisposable
         _db.Mapped(() => _embeddings.Store(modelId, dimensions, vectors));
 
     /// <summary>Chunks that have no vector of <paramref name="modelId"/> yet: after a model change only these need embedding.</summary>
-    public IReadOnlyList<StoredChunk> ChunksWithoutEmbeddings(string modelId) => _db.Mapped(() => _embeddings.ChunksWithout(modelId));
+    internal IReadOnlyList<StoredChunk> ChunksWithoutEmbeddings(string modelId) => _db.Mapped(() => _embeddings.ChunksWithout(modelId));
 
     /// <summary>Deletes the vectors of every model except <paramref name="modelId"/>, reclaiming space after a model change.</summary>
     /// <returns>The number of vectors deleted.</returns>

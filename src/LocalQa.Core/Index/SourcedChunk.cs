@@ -1,7 +1,7 @@
 namespace LocalQa.Core.Index;
 
 /// <summary>A chunk with what a citation needs: its document's path, title and near-duplicate group.</summary>
-public sealed record SourcedChunk(
+internal sealed record SourcedChunk(
     long ChunkId,
     long DocumentId,
     string DocumentPath,

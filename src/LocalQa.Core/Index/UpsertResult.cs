@@ -4,4 +4,4 @@ namespace LocalQa.Core.Index;
 /// <param name="DocumentId">Row id of the document; stable across replacements of the same path.</param>
 /// <param name="ChunkIds">Row ids of the new chunks, in ordinal order.</param>
 /// <param name="DuplicateGroup">The near-duplicate group: the smallest document id of the group, or the document's own id.</param>
-public sealed record UpsertResult(long DocumentId, IReadOnlyList<long> ChunkIds, long DuplicateGroup);
+internal sealed record UpsertResult(long DocumentId, IReadOnlyList<long> ChunkIds, long DuplicateGroup);

@@ -14,7 +14,7 @@ namespace LocalQa.Core.Index;
 /// Only <see cref="LocalQaIndex.UpsertDocument"/> joins the batch. Anything else that writes
 /// (<see cref="LocalQaIndex.BeginDocument"/>, removals, embeddings) commits the batch first.
 /// </remarks>
-public sealed class WriteBatch : IDisposable
+internal sealed class WriteBatch : IDisposable
 {
     private readonly IndexDatabase _db;
     private readonly int _maxDocuments;

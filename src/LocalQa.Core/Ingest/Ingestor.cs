@@ -40,7 +40,6 @@ public sealed record IngestReport
     public long Documents { get; init; }
     public long Chunks { get; init; }
 
-    [JsonRound(3)]
     public double Seconds { get; init; }
 
     public int Embedded { get; init; }
@@ -68,7 +67,7 @@ public sealed record NearDuplicate(string Path, string CopyOf);
 /// The embedder is any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: LocalQa's own runs each
 /// batch as parallel sequences of one decode; another (a server, a test double) gets the same batches.
 /// </remarks>
-public sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
+internal sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
 {
     public async Task<IngestReport> IngestAsync(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ namespace LocalQa.Core.Retrieval;
 /// so FTS5 operators (AND, OR, NOT, NEAR) and syntax characters (* : ( ) ^ " - +) in the
 /// question are only ever searched for, never interpreted.
 /// </summary>
-public static class FtsQueryBuilder
+internal static class FtsQueryBuilder
 {
     /// <summary>At most this many distinct terms are kept, so a pasted article cannot make a query slow.</summary>
     public const int MaxTerms = 64;

@@ -6,7 +6,7 @@ namespace LocalQa.Core.Retrieval;
 /// Drops passages that repeat one already kept (the same paragraph in two copies of a story, or a
 /// chunk that another contains), so that the top passages are different facts.
 /// </summary>
-public static class PassageDeduplicator
+internal static class PassageDeduplicator
 {
     /// <summary>Word 3-grams: short enough for passages of a few sentences, long enough to ignore shared common phrases.</summary>
     public const int WordsPerShingle = 3;

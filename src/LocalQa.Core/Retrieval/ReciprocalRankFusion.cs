@@ -3,13 +3,13 @@ namespace LocalQa.Core.Retrieval;
 /// <summary>One item of a fused ranking.</summary>
 /// <param name="Score">Sum over the input rankings of 1 / (k + rank), rank starting at 1.</param>
 /// <param name="BestRank">The item's best (smallest, 1-based) rank in any input ranking.</param>
-public readonly record struct FusedItem<T>(T Item, double Score, int BestRank);
+internal readonly record struct FusedItem<T>(T Item, double Score, int BestRank);
 
 /// <summary>
 /// Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009): merges rankings whose scores are
 /// not comparable (bm25 and cosine similarity) using ranks alone.
 /// </summary>
-public static class ReciprocalRankFusion
+internal static class ReciprocalRankFusion
 {
     /// <summary>The constant of the original paper; it damps the weight of the very first ranks.</summary>
     public const int DefaultK = 60;

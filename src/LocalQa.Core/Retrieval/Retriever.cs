@@ -28,7 +28,7 @@ public sealed record RetrievedPassage(
     float? DenseScore);
 
 /// <summary>Tunables of <see cref="Retriever"/>.</summary>
-public sealed record RetrieverOptions
+internal sealed record RetrieverOptions
 {
     /// <summary>How deep each ranked list (full-text, dense) is read before fusion and de-duplication.</summary>
     public int CandidatesPerList { get; init; } = 50;
@@ -49,7 +49,7 @@ public sealed record RetrieverOptions
 /// collapsed; optionally widened by neighbouring chunks.
 /// </summary>
 /// <remarks>Shares the index's connection, so it is not thread-safe either.</remarks>
-public sealed class Retriever
+internal sealed class Retriever
 {
     private readonly LocalQaIndex _index;
     private readonly VectorStore? _vectors;

@@ -6,14 +6,14 @@ namespace LocalQa.Core.Retrieval;
 
 /// <summary>A chunk found by dense search.</summary>
 /// <param name="Score">Cosine similarity with the query, in [-1, 1].</param>
-public readonly record struct DenseHit(long ChunkId, float Score);
+internal readonly record struct DenseHit(long ChunkId, float Score);
 
 /// <summary>
 /// All vectors of one embedding model in one contiguous, L2-normalized array: a search is one
 /// SIMD dot product per row and a bounded heap of the best k, with no allocation per row.
 /// </summary>
 /// <remarks>Immutable after construction; <see cref="Search(ReadOnlySpan{float}, int)"/> is thread-safe.</remarks>
-public sealed class VectorStore
+internal sealed class VectorStore
 {
     private readonly long[] _chunkIds;
     private readonly float[] _vectors;

@@ -20,7 +20,7 @@ namespace LocalQa.Core.Summarizing;
 /// shorter one. The chosen sentences are laid out in the article's order.
 /// </para>
 /// </remarks>
-public static class ExtractiveSummarizer
+internal static class ExtractiveSummarizer
 {
     // The summarizer's own defaults and bounds, so a summary without a model is asked for as one with a model.
     private const int DefaultWords = SummarizeOptions.DefaultMaxWords;

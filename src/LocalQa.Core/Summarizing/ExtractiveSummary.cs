@@ -7,7 +7,7 @@ namespace LocalQa.Core.Summarizing;
 /// <param name="Text">The chosen sentences in the article's order, joined by spaces; empty for a text with no words.</param>
 /// <param name="KeyPoints">Further central sentences not already in <paramref name="Text"/>, in the article's order, each whole and at most <see cref="ExtractiveSummarizer.KeyPointWords"/> words.</param>
 /// <param name="Spans">Where the summary's sentences stand in the summarized text, in order.</param>
-public sealed record ExtractiveSummary(string Text, IReadOnlyList<string> KeyPoints, IReadOnlyList<TextSpan> Spans)
+internal sealed record ExtractiveSummary(string Text, IReadOnlyList<string> KeyPoints, IReadOnlyList<TextSpan> Spans)
 {
     /// <summary>The summary of a text without words.</summary>
     public static ExtractiveSummary Empty { get; } = new("", [], []);

@@ -19,7 +19,7 @@ namespace LocalQa.Core.Summarizing;
 /// <see cref="IBatchChatClient"/> only (llama.cpp's parallel sequences, or a server's concurrent
 /// requests). Without a chat model the summary is extractive. Not thread-safe.
 /// </summary>
-public sealed class Summarizer
+internal sealed class Summarizer
 {
     private readonly PromptLibrary _prompts;
     private readonly IBatchChatClient? _chat;
@@ -88,7 +88,7 @@ public sealed class Summarizer
             {
                 Related = related,
                 RelatedSearched = _index is not null && _options.Related > 0,
-                Timings = (r.Timings ?? new SummaryTimings(0, 0, 0, 0, 0, 0, 0)) with { RelatedMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, TotalMs = total.Elapsed.TotalMilliseconds },
+                Timings = (r.Timings ?? new SummaryTimings(0, 0, 0, 0, 0, 0)) with { RelatedMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, TotalMs = total.Elapsed.TotalMilliseconds },
             });
         }
         return withRelated;
@@ -213,7 +213,7 @@ public sealed class Summarizer
                 Mode = AnswerMode.Generative,
                 MapSequences = mapPrompts.Count(p => p.Job == job && p.Job.Round != -1),
                 ReduceSteps = LastReduceSteps,
-                Timings = new SummaryTimings(0, mapMs, reduceMs, 0, 0, generated, tps),
+                Timings = new SummaryTimings(mapMs, reduceMs, 0, 0, generated, tps),
             });
         }
         return summaries;

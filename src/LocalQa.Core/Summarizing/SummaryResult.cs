@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using LocalQa.Core.Answering;
 
 namespace LocalQa.Core.Summarizing;
@@ -15,21 +14,16 @@ public sealed record SummaryResult
 
     /// <summary>True when the library was searched for related documents (it may have found none that pass the bar).</summary>
     /// <remarks>Not in --json: an empty "related" there already says nothing passed, and a script has no use for the difference.</remarks>
-    [JsonIgnore]
     public bool RelatedSearched { get; init; }
 
     /// <summary>For an extractive summary: why each sentence was chosen (summary sentences, then key points).</summary>
-    [JsonPropertyName("why"), JsonPropertyOrder(1)]
     public IReadOnlyList<Extractive.ScoredSentence> Explanation { get; init; } = [];
 
     // The map-reduce shape explains the timings, so --json shows it inside "timings" (the CLI puts it there).
-    [JsonIgnore]
     public int MapSequences { get; init; }
 
-    [JsonIgnore]
     public int ReduceSteps { get; init; }
 
-    [JsonPropertyOrder(2)]
     public SummaryTimings? Timings { get; init; }
     public string? Note { get; init; }
 }

@@ -1,13 +1,16 @@
-using System.Text.Json.Serialization;
-
 namespace LocalQa.Core.Summarizing;
 
-/// <param name="LoadMs">Loading the inputs. Not in --json, which never showed it (the summarizer leaves it 0: the caller loads).</param>
+/// <summary>Where a summary's time went; the caller's loading of the inputs is not in it.</summary>
+/// <param name="MapMs">Summarizing the parts (the whole article when it fits one prompt).</param>
+/// <param name="ReduceMs">Combining the parts' summaries, every round.</param>
+/// <param name="RelatedMs">Finding what the article relates to in the library.</param>
+/// <param name="TotalMs">From the start of the call to this result.</param>
+/// <param name="GeneratedTokens">Tokens the chat model generated, map and reduce together.</param>
+/// <param name="TokensPerSecond">Generated tokens per second of the map and reduce.</param>
 public sealed record SummaryTimings(
-    [property: JsonIgnore] double LoadMs,
-    [property: JsonRound(3)] double MapMs,
-    [property: JsonRound(3)] double ReduceMs,
-    [property: JsonRound(3)] double RelatedMs,
-    [property: JsonRound(3)] double TotalMs,
+    double MapMs,
+    double ReduceMs,
+    double RelatedMs,
+    double TotalMs,
     int GeneratedTokens,
-    [property: JsonRound(2)] double TokensPerSecond);
+    double TokensPerSecond);

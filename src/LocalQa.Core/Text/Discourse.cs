@@ -6,7 +6,7 @@ namespace LocalQa.Core.Text;
 /// How a sentence hangs on its neighbours: quoted alone, "He left in 2022." names nobody and
 /// "On the other side, …" answers half a question. English marks both with a closed set of words.
 /// </summary>
-public static class Discourse
+internal static class Discourse
 {
     // Personal and demonstrative pronouns: a sentence that opens with one names whom or what it is
     // about in the sentence before. A closed class of English, not a list of topics.

@@ -10,7 +10,7 @@ namespace LocalQa.Core.Text;
 /// job is to be consistent. Numbers, words of three letters or fewer, and words that do not end in an
 /// ASCII letter are left unchanged.
 /// </remarks>
-public static class EnglishStemmer
+internal static class EnglishStemmer
 {
     /// <summary>The stem of a lower-case word.</summary>
     public static string Stem(string word)

@@ -22,7 +22,7 @@ namespace LocalQa.Core.Text;
 /// character of the text. Linear in the length of the text.
 /// </para>
 /// </remarks>
-public static class SentenceSplitter
+internal static class SentenceSplitter
 {
     private static readonly SearchValues<char> RomanDigits = SearchValues.Create("ivxIVX");
 

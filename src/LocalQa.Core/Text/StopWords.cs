@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace LocalQa.Core.Text;
 
 /// <summary>Words too common to say what a question is about.</summary>
-public static class StopWords
+internal static class StopWords
 {
     /// <summary>
     /// Function words of English: articles, pronouns, auxiliaries, prepositions, conjunctions,

@@ -9,13 +9,13 @@ namespace LocalQa.Core.Text;
 /// <param name="Start">Offset of the word's first character.</param>
 /// <param name="Length">Length of the word in the text.</param>
 /// <param name="Capitalized">True when the word starts with an upper-case letter.</param>
-public readonly record struct TermToken(string Stem, int Start, int Length, bool Capitalized);
+internal readonly record struct TermToken(string Stem, int Start, int Length, bool Capitalized);
 
 /// <summary>A word of a text, stop words included: lower-cased and accent-folded, not stemmed.</summary>
 /// <param name="Lower">The folded form ("Jérôme" → "jerome").</param>
 /// <param name="Start">Offset of the word's first character.</param>
 /// <param name="Length">Length of the word in the text.</param>
-public readonly record struct WordToken(string Lower, int Start, int Length);
+internal readonly record struct WordToken(string Lower, int Start, int Length);
 
 /// <summary>
 /// The one word counter and content-word reader of LocalQa: what a "word" is for word budgets,
@@ -61,7 +61,7 @@ public static class Words
     /// but not stemmed: what reading a question's wording needs ("how many", "on the other side"). A
     /// contraction's tail ("don't", "he's") is dropped; "3.1" and "350,000" stay one word.
     /// </summary>
-    public static List<WordToken> All(ReadOnlySpan<char> text)
+    internal static List<WordToken> All(ReadOnlySpan<char> text)
     {
         var words = new List<WordToken>();
         Scan(text, false, (_, start, length, lower) => words.Add(new WordToken(lower.ToString(), start, length)));
@@ -69,7 +69,7 @@ public static class Words
     }
 
     /// <summary>The content words of <paramref name="text"/> in order: stop words, single letters and punctuation dropped.</summary>
-    public static List<TermToken> Terms(ReadOnlySpan<char> text)
+    internal static List<TermToken> Terms(ReadOnlySpan<char> text)
     {
         var terms = new List<TermToken>();
         Scan(text, true, (source, start, length, lower) =>

@@ -6,7 +6,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// Removes breadcrumb trails such as "Home › News › AI" or "Home · Meta AI (FAIR)": short lines of
 /// short segments joined by separators, that start at a home page or have three segments or more.
 /// </summary>
-public sealed class BreadcrumbRule : ICleaningRule
+internal sealed class BreadcrumbRule : ICleaningRule
 {
     private static readonly string[] Separators = [" \u00B7 ", " \u203A ", " \u00BB ", " > ", " / ", " | ", " \u2192 ", " \u2022 "];
 

@@ -6,7 +6,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// Removes comment forms: a "Leave a Reply" style heading with the form fields after it, and the
 /// form's fine print ("Your email address will not be published") wherever it appears.
 /// </summary>
-public sealed class CommentFormRule : ICleaningRule
+internal sealed class CommentFormRule : ICleaningRule
 {
     private const int MaxHeadingWords = 6;
     private const int MaxFinePrintWords = 40;

@@ -5,12 +5,12 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// <summary>A paragraph that <see cref="CorpusCleaner"/> found repeated across documents.</summary>
 /// <param name="Text">The paragraph as it first appeared.</param>
 /// <param name="DocumentCount">In how many documents it appeared.</param>
-public sealed record RepeatedParagraph(string Text, int DocumentCount);
+internal sealed record RepeatedParagraph(string Text, int DocumentCount);
 
 /// <summary>Documents with repeated paragraphs removed, and what was removed.</summary>
 /// <param name="Documents">The documents, in the order given; unchanged ones are the same instances.</param>
 /// <param name="Removed">The repeated paragraphs, most widespread first.</param>
-public sealed record CorpusCleaningResult(IReadOnlyList<Document> Documents, IReadOnlyList<RepeatedParagraph> Removed);
+internal sealed record CorpusCleaningResult(IReadOnlyList<Document> Documents, IReadOnlyList<RepeatedParagraph> Removed);
 
 /// <summary>
 /// Removes site furniture that only shows as repetition: a footer, disclaimer or "about us" paragraph
@@ -18,7 +18,7 @@ public sealed record CorpusCleaningResult(IReadOnlyList<Document> Documents, IRe
 /// table rows are never removed this way (sections called "Conclusion" are not boilerplate), nor is
 /// a paragraph whose removal would leave a document empty.
 /// </summary>
-public static class CorpusCleaner
+internal static class CorpusCleaner
 {
     /// <param name="documents">The corpus, for example every document of one folder ingest.</param>
     /// <param name="minDocuments">A paragraph must appear in at least this many documents (at least 2).</param>

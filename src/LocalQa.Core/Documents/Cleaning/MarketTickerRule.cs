@@ -11,7 +11,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// A run counts as a ticker only with at least three quote-like lines, two of them signed changes
 /// or percentages, so a short list of figures inside an article stays.
 /// </remarks>
-public sealed class MarketTickerRule : ICleaningRule
+internal sealed class MarketTickerRule : ICleaningRule
 {
     private const int MaxShortWords = 6;
     private const int MaxShortLength = 48;

@@ -4,7 +4,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// Removes a heading whose whole section was removed by earlier rules ("Eyewitness Accounts" over a
 /// call for contributions), so that no empty section is left. Keep it last in the pipeline.
 /// </summary>
-public sealed class OrphanedHeadingRule : ICleaningRule
+internal sealed class OrphanedHeadingRule : ICleaningRule
 {
     /// <inheritdoc/>
     public string Name => "orphaned-heading";

@@ -8,7 +8,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// Removes short blocks that match a pattern: the building block for navigation, call-to-action,
 /// licence and credit lines. Add your own with <see cref="BoilerplateCleaner.With"/>.
 /// </summary>
-public sealed class PhraseRule : ICleaningRule
+internal sealed class PhraseRule : ICleaningRule
 {
     private readonly Regex _pattern;
     private readonly int _maxWords;

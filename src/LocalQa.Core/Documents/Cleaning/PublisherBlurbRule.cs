@@ -10,7 +10,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// Not in <see cref="BoilerplateCleaner.DefaultRules"/>: such a paragraph is a real statement of
 /// fact that users may ask about. Add it with <see cref="BoilerplateCleaner.With"/>.
 /// </remarks>
-public sealed partial class PublisherBlurbRule : ICleaningRule
+internal sealed partial class PublisherBlurbRule : ICleaningRule
 {
     private const int TailParagraphs = 2;
 

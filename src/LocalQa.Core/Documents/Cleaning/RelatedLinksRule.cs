@@ -12,7 +12,7 @@ namespace LocalQa.Core.Documents.Cleaning;
 /// words; so do the headline lines before the first paragraph. Only titles of five words or more
 /// whose content words mostly do not occur in the article's paragraphs are treated as links.
 /// </remarks>
-public sealed class RelatedLinksRule : ICleaningRule
+internal sealed class RelatedLinksRule : ICleaningRule
 {
     private const int MaxHeadingWords = 8;
     private const int MinLinkTitleWords = 5;

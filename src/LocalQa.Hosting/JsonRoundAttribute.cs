@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace LocalQa.Core;
+namespace LocalQa.Hosting;
 
 /// <summary>
 /// Writes a <see cref="double"/> rounded to <see cref="Decimals"/> decimals. Timings and scores carry
