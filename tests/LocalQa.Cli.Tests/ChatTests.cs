@@ -33,8 +33,8 @@ public sealed class ChatTests : IDisposable
         {
             IndexPath = Path.Combine(_cli.Home, "chat.db"),
             PromptsDirectory = Path.Combine(CliRunner.RepoRoot, "prompts"),
-        }, loadChat: false, loadEmbedder: false, loadPrompts: true);
-        lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
+        }, LibraryModels.None);
+        await lib.Qa.IngestAsync([Path.Combine(CliRunner.RepoRoot, "seeds")]);
         var input = new StringReader("/help\nWhich company did Meta acquire about 49% of?\n/sources\n/history\n/reset\n/bogus\n/quit\nnever asked\n");
         var rc = await new ChatRepl(cli, lib, new AskOptions(), input, interactive: true).RunAsync(CancellationToken.None);
         var text = output.ToString();
@@ -49,7 +49,7 @@ public sealed class ChatTests : IDisposable
         Assert.DoesNotContain("never asked", text, StringComparison.Ordinal);
     }
 
-    private (CliContext Cli, StringWriter Output, LocalQaLibrary Lib) Repl()
+    private async Task<(CliContext Cli, StringWriter Output, LocalQaLibrary Lib)> ReplAsync()
     {
         var output = new StringWriter();
         var cli = new CliContext(output, new StringWriter()) { Interactive = true };
@@ -57,15 +57,15 @@ public sealed class ChatTests : IDisposable
         {
             IndexPath = Path.Combine(_cli.Home, "chat.db"),
             PromptsDirectory = Path.Combine(CliRunner.RepoRoot, "prompts"),
-        }, loadChat: false, loadEmbedder: false, loadPrompts: true);
-        lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
+        }, LibraryModels.None);
+        await lib.Qa.IngestAsync([Path.Combine(CliRunner.RepoRoot, "seeds")]);
         return (cli, output, lib);
     }
 
     [Fact]
     public async Task A_follow_up_is_searched_with_the_last_subject_and_history_and_sources_show_it()
     {
-        var (cli, output, lib) = Repl();
+        var (cli, output, lib) = await ReplAsync();
         using (lib)
         {
             var input = new StringReader("Who is Erik Meijer?\nWhat is the name of his AI assistant platform for enterprises?\n/history\n/sources 1\n/sources\n/reset\n/history\n");
@@ -86,7 +86,7 @@ public sealed class ChatTests : IDisposable
     [Fact]
     public async Task Bad_input_gets_a_clear_line_and_the_chat_goes_on()
     {
-        var (cli, output, lib) = Repl();
+        var (cli, output, lib) = await ReplAsync();
         using (lib)
         {
             var input = new StringReader("and him?\n\nWhich company did Meta acquire about 49% of?\n/sources 99\n/sources x\n" + new string('a', 5000) + "\nWho leads it?\n");
@@ -105,7 +105,7 @@ public sealed class ChatTests : IDisposable
     [Fact]
     public async Task Chat_json_prints_one_object_a_line_with_the_standalone_question_and_turn()
     {
-        var (_, _, lib) = Repl();
+        var (_, _, lib) = await ReplAsync();
         var output = new StringWriter();
         var cli = new CliContext(output, new StringWriter());
         using (lib)
@@ -154,7 +154,7 @@ public sealed class GenerativeChatTests : IDisposable
         catch (IOException) { }
     }
 
-    private LocalQaLibrary Library(int context)
+    private async Task<LocalQaLibrary> LibraryAsync(int context)
     {
         var model = Path.Combine(_home, "tiny-chat.gguf");
         if (!File.Exists(model)) LocalQa.Testing.SyntheticModel.WriteTiny(model);
@@ -165,15 +165,15 @@ public sealed class GenerativeChatTests : IDisposable
             ChatModel = model,
             ContextSize = context,
             Threads = 2,
-        }, loadChat: true, loadEmbedder: false, loadPrompts: true);
-        lib.CreateIngestor().Ingest([Path.Combine(CliRunner.RepoRoot, "seeds")]);
+        }, LibraryModels.Chat);
+        await lib.Qa.IngestAsync([Path.Combine(CliRunner.RepoRoot, "seeds")]);
         return lib;
     }
 
     [Fact]
     public async Task Bad_input_and_a_conversation_longer_than_the_context_each_get_a_clear_line_and_the_chat_goes_on()
     {
-        using var lib = Library(context: 2048);
+        using var lib = await LibraryAsync(context: 2048);
         var output = new StringWriter();
         var errors = new StringWriter();
         var cli = new CliContext(output, errors) { Interactive = true };
@@ -206,7 +206,7 @@ public sealed class GenerativeChatTests : IDisposable
     [Fact]
     public async Task Piped_json_prints_one_object_per_question_and_the_drop_notice_only_on_stderr()
     {
-        using var lib = Library(context: 2048);
+        using var lib = await LibraryAsync(context: 2048);
         var output = new StringWriter();
         var errors = new StringWriter();
         var cli = new CliContext(output, errors);
@@ -223,6 +223,6 @@ public sealed class GenerativeChatTests : IDisposable
         Assert.NotEqual("How many people were in it?", docs[3].GetProperty("standalone_question").GetString());
         Assert.Contains(docs, d => d.GetProperty("dropped_turns").GetInt32() > 0);
         Assert.DoesNotContain("dropped", output.ToString().Replace("\"dropped_turns\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal($"localqa: {Answerer.DroppedNote}", errors.ToString().Trim());
+        Assert.Equal($"localqa: {ChatRepl.DroppedNote}", errors.ToString().Trim());
     }
 }

@@ -16,7 +16,7 @@ public sealed class ConsoleProgressTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
-    public void Ingest_draws_its_progress_on_the_given_console_and_nothing_on_stdout()
+    public async Task Ingest_draws_its_progress_on_the_given_console_and_nothing_on_stdout()
     {
         var console = new TestConsole().Interactive();
         var output = new StringWriter();
@@ -24,9 +24,9 @@ public sealed class ConsoleProgressTests : IDisposable
         using var lib = LocalQaLibrary.Open(new LibraryOptions
         {
             IndexPath = Path.Combine(_cli.Home, "progress.db"),
-        }, loadChat: false, loadEmbedder: false, loadPrompts: false);
+        }, LibraryModels.None);
 
-        var report = IngestCommand.Run(cli, lib, [Path.Combine(CliRunner.RepoRoot, "seeds")], prune: false, CancellationToken.None);
+        var report = await IngestCommand.RunAsync(cli, lib, [Path.Combine(CliRunner.RepoRoot, "seeds")], prune: false, CancellationToken.None);
 
         Assert.Equal(5, report.Documents);
         Assert.Contains("files", console.Output, StringComparison.Ordinal);

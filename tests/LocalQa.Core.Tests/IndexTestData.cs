@@ -24,10 +24,10 @@ internal static class IndexTestData
     public static PromptLibrary Prompts() => PromptLibrary.Load(Path.Combine(RepoRoot, "prompts"));
 
     /// <summary>A new index at <paramref name="path"/> with the bundled articles ingested lexically (the default chunker, no vectors).</summary>
-    public static LocalQaIndex SeededIndex(string path)
+    public static async Task<LocalQaIndex> SeededIndexAsync(string path)
     {
         var index = LocalQaIndex.Open(path);
-        new Ingestor(index, new Chunker()).Ingest([SeedsFolder]);
+        await new Ingestor(index, new Chunker()).IngestAsync([SeedsFolder]);
         return index;
     }
 

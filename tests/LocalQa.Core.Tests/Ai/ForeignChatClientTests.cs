@@ -21,12 +21,12 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     private const string Question = "Which company did Meta acquire about 49% of?";
     private static PromptLibrary Prompts => IndexTestData.Prompts();
 
-    private LocalQaIndex SeedIndex() => IndexTestData.SeededIndex(models.NewIndexPath());
+    private Task<LocalQaIndex> SeedIndexAsync() => IndexTestData.SeededIndexAsync(models.NewIndexPath());
 
     [Fact]
     public async Task A_foreign_chat_client_answers_with_citations_streamed_as_it_writes()
     {
-        using var index = SeedIndex();
+        using var index = await SeedIndexAsync();
         var server = new ScriptedChatClient(_ => "Meta bought 49% of Scale AI [1].");
         using var chat = new PromptBudgetChatClient(server, contextTokens: 4096);
         var streamed = new List<string>();
@@ -49,7 +49,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     [Fact]
     public async Task What_is_sent_fits_the_context_the_client_declares()
     {
-        using var index = SeedIndex();
+        using var index = await SeedIndexAsync();
         var options = new AskOptions { MaxTokens = 64, TopK = 8 };
         async Task<(int Sources, int Sent)> Ask(int context)
         {
@@ -66,15 +66,15 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     }
 
     [Fact]
-    public void A_chat_client_that_cannot_count_its_tokens_is_refused_with_the_fix()
+    public async Task A_chat_client_that_cannot_count_its_tokens_is_refused_with_the_fix()
     {
-        using var index = SeedIndex();
+        using var index = await SeedIndexAsync();
         var ex = Assert.Throws<ArgumentException>(() => new Answerer(index, Prompts, new ScriptedChatClient(_ => "")));
         Assert.Contains(nameof(PromptBudgetChatClient), ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_long_article_is_mapped_as_concurrent_requests_within_the_budget_then_reduced()
+    public async Task A_long_article_is_mapped_as_concurrent_requests_within_the_budget_then_reduced()
     {
         var article = LongArticles.Voyage(400);
         var server = new ScriptedChatClient(messages => messages[^1].Text.Contains("Part 1:", StringComparison.Ordinal)
@@ -84,7 +84,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
         var summarizer = new Summarizer(Prompts, new ChatClientBatch(chat, concurrency: 3), null, new SummarizeOptions { MaxWords = 40, KeyPoints = 2, Related = 0 });
         var reports = new List<SummarizeProgress>();
 
-        var result = summarizer.Summarize([article], new SyncReports(reports)).Single();
+        var result = (await summarizer.SummarizeAsync([article], new SyncReports(reports))).Single();
 
         Assert.Equal(AnswerMode.Generative, result.Mode);
         Assert.Equal("The voyage went north through storms.", result.Summary);
@@ -98,7 +98,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     }
 
     [Fact]
-    public void Long_winded_partial_summaries_are_cut_so_every_reduce_prompt_fits_and_the_reduce_ends()
+    public async Task Long_winded_partial_summaries_are_cut_so_every_reduce_prompt_fits_and_the_reduce_ends()
     {
         // A model that ignores the word budget: every reply runs to 600 words, more than half a prompt's room.
         var rambling = string.Join(' ', Enumerable.Repeat("The boats left the harbour at dawn and the keeper wrote it down.", 50));
@@ -106,7 +106,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
         using var chat = new PromptBudgetChatClient(server, contextTokens: 1024);
         var summarizer = new Summarizer(Prompts, new ChatClientBatch(chat, concurrency: 2), null, new SummarizeOptions { MaxWords = 40, KeyPoints = 2, Related = 0 });
 
-        var result = summarizer.Summarize([LongArticles.Voyage(400)]).Single();
+        var result = (await summarizer.SummarizeAsync([LongArticles.Voyage(400)])).Single();
 
         Assert.InRange(result.Words, 1, 40);
         Assert.True(summarizer.LastReduceSteps >= 2, $"{summarizer.LastReduceSteps} reduce steps");
@@ -114,14 +114,14 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
     }
 
     [Fact]
-    public void A_context_too_small_to_combine_parts_is_refused_before_any_part_is_summarized()
+    public async Task A_context_too_small_to_combine_parts_is_refused_before_any_part_is_summarized()
     {
         // Room for the answer and for a reduce prompt, but not for two parts in it: the article is split, then stuck.
         var options = new SummarizeOptions { MaxWords = 10, KeyPoints = 0, Related = 0 };
         // A title as long as a paragraph makes the reduce prompt long without touching the prompt files.
         var article = LongArticles.Voyage(60) with { Title = string.Join(' ', Enumerable.Repeat("A very long title of a voyage", 12)) };
         var server = new ScriptedChatClient(_ => "A part.");
-        var reduceOverhead = new PromptBudgetChatClient(server, 1).CountPromptTokens([new ChatMessage(ChatRole.User, Prompts.Render("summarize-reduce", new Dictionary<string, string>
+        var reduceOverhead = new PromptBudgetChatClient(server, 1).CountPromptTokens([new ChatMessage(ChatRole.User, await Prompts.RenderAsync("summarize-reduce", new Dictionary<string, string>
         {
             ["title"] = article.Title, ["parts"] = "", ["max_words"] = "10", ["key_points"] = "0",
         }))]);
@@ -131,7 +131,7 @@ public sealed class ForeignChatClientTests(CoreModelsFixture models) : IClassFix
         using var chat = new PromptBudgetChatClient(server, contextTokens: room + answerTokens + 16);
         var summarizer = new Summarizer(Prompts, new ChatClientBatch(chat), null, options);
 
-        var ex = Assert.Throws<InvalidInputException>(() => summarizer.Summarize([article]));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => summarizer.SummarizeAsync([article]));
 
         Assert.Contains("too small to combine", ex.Message, StringComparison.Ordinal);
         Assert.Empty(server.Requests);

@@ -1,5 +1,8 @@
 using LocalQa.Core.Ai;
+using LocalQa.Core.Answering;
 using LocalQa.Core.Ingest;
+using LocalQa.Core.Retrieval;
+using LocalQa.Core.Summarizing;
 using LocalQa.Hosting;
 using LocalQa.Llama;
 using LocalQa.SemanticKernel;
@@ -10,26 +13,27 @@ using Microsoft.SemanticKernel.ChatCompletion;
 namespace LocalQa.Core.Tests.Ai;
 
 /// <summary>The seeds ingested into a library with no models: every answer is extractive.</summary>
-public sealed class SeedsLibraryFixture : IDisposable
+public sealed class SeedsLibraryFixture : IAsyncLifetime
 {
     private readonly TempFolder _dir = new();
 
-    public SeedsLibraryFixture()
+    public LocalQaLibrary Library { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
     {
         Library = LocalQaLibrary.Open(new LibraryOptions
         {
             IndexPath = _dir.IndexPath,
             PromptsDirectory = Path.Combine(TestPaths.RepoRoot, "prompts"),
-        }, loadChat: false, loadEmbedder: false, loadPrompts: true);
-        Library.CreateIngestor().Ingest([TestPaths.SeedsFolder], new IngestOptions());
+        }, LibraryModels.None);
+        await Library.Qa.IngestAsync([TestPaths.SeedsFolder], new IngestOptions());
     }
 
-    public LocalQaLibrary Library { get; }
-
-    public void Dispose()
+    public ValueTask DisposeAsync()
     {
-        Library.Dispose();
+        Library?.Dispose();
         _dir.Dispose();
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -40,7 +44,7 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
     private Kernel SeedsKernel()
     {
         var kernel = new Kernel();
-        kernel.Plugins.AddLocalQa(seeds.Library);
+        kernel.Plugins.AddLocalQa(seeds.Library.Qa);
         return kernel;
     }
 
@@ -49,12 +53,12 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
     {
         var kernel = SeedsKernel();
         var result = await kernel.InvokeAsync("localqa", "search_articles", new KernelArguments { ["query"] = "Yann LeCun leaves Meta", ["top"] = 3 });
-        var passages = result.GetValue<IReadOnlyList<ArticlePassage>>()!;
+        var passages = result.GetValue<IReadOnlyList<RetrievedPassage>>()!;
         Assert.InRange(passages.Count, 1, 3);
         Assert.Equal(Enumerable.Range(1, passages.Count), passages.Select(p => p.Rank));
         Assert.All(passages, p =>
         {
-            Assert.StartsWith(TestPaths.SeedsFolder, p.Source, StringComparison.Ordinal);
+            Assert.StartsWith(TestPaths.SeedsFolder, p.DocumentPath, StringComparison.Ordinal);
             Assert.False(string.IsNullOrWhiteSpace(p.Title));
             Assert.False(string.IsNullOrWhiteSpace(p.Text));
         });
@@ -66,14 +70,14 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
     {
         var kernel = SeedsKernel();
         var result = await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta to start a new company?" });
-        var answer = result.GetValue<LibraryAnswer>()!;
-        Assert.Equal("extractive", answer.Mode);
+        var answer = result.GetValue<AskResult>()!;
+        Assert.Equal(AnswerMode.Extractive, answer.Mode);
         Assert.False(answer.Abstained);
         Assert.False(string.IsNullOrWhiteSpace(answer.Answer));
-        Assert.NotEmpty(answer.Citations);
-        Assert.All(answer.Citations, c => Assert.StartsWith(TestPaths.SeedsFolder, c.Source, StringComparison.Ordinal));
+        Assert.NotEmpty(answer.Sources);
+        Assert.All(answer.Sources, s => Assert.StartsWith(TestPaths.SeedsFolder, s.Document, StringComparison.Ordinal));
         // What a function-calling model reads back: the result serialized as JSON.
-        Assert.Contains("\"Mode\":\"extractive\"", System.Text.Json.JsonSerializer.Serialize(answer), StringComparison.Ordinal);
+        Assert.Contains("\"Mode\":\"Extractive\"", System.Text.Json.JsonSerializer.Serialize(answer), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -82,15 +86,15 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
         var kernel = SeedsKernel();
         var seed = Directory.GetFiles(TestPaths.SeedsFolder).Order(StringComparer.Ordinal).First();
         var text = await File.ReadAllTextAsync(seed);
-        var summary = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = text, ["maxWords"] = 60 })).GetValue<ArticleSummary>()!;
-        Assert.Equal("extractive", summary.Mode);
+        var summary = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = text, ["maxWords"] = 60 })).GetValue<SummaryResult>()!;
+        Assert.Equal(AnswerMode.Extractive, summary.Mode);
         Assert.InRange(summary.Summary.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 5, 60);
 
         // A model steered by an article could name any file: the plugin summarizes the words, not the file.
         using var folder = new TempFolder();
         var secret = Path.Combine(folder.Path, "secret.txt");
         await File.WriteAllTextAsync(secret, "The vault code is 4417. Nobody else may read this note about the vault.");
-        var fromPath = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = secret })).GetValue<ArticleSummary>()!;
+        var fromPath = (await kernel.InvokeAsync("localqa", "summarize", new KernelArguments { ["text"] = secret })).GetValue<SummaryResult>()!;
         Assert.DoesNotContain("4417", fromPath.Summary + string.Concat(fromPath.KeyPoints), StringComparison.Ordinal);
         Assert.DoesNotContain("vault", fromPath.Summary, StringComparison.Ordinal);
 
@@ -153,10 +157,11 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
     [Fact]
     public async Task One_line_adds_the_library_s_services_and_plugin_to_a_kernel_builder()
     {
-        var kernel = Kernel.CreateBuilder().AddLocalQa(seeds.Library).Build();
+        var library = seeds.Library;
+        var kernel = Kernel.CreateBuilder().AddLocalQa(library.Qa, library.ChatClient, library.EmbeddingGenerator).Build();
         Assert.Null(kernel.Services.GetService(typeof(IChatCompletionService))); // this library has no chat model
-        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta?" })).GetValue<LibraryAnswer>()!;
-        Assert.Equal("extractive", answer.Mode);
+        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta?" })).GetValue<AskResult>()!;
+        Assert.Equal(AnswerMode.Extractive, answer.Mode);
     }
 
     [Fact]
@@ -170,18 +175,19 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
             ContextSize = 2048,
             Threads = 2,
             PromptsDirectory = Path.Combine(TestPaths.RepoRoot, "prompts"),
-        }, loadChat: true, loadEmbedder: false, loadPrompts: true);
-        library.CreateIngestor().Ingest([TestPaths.SeedsFolder], new IngestOptions());
-        var kernel = Kernel.CreateBuilder().AddLocalQa(library).Build();
-        Assert.Same(library.Chat, kernel.GetRequiredService<IChatClient>());
+        }, LibraryModels.Chat);
+        await library.Qa.IngestAsync([TestPaths.SeedsFolder], new IngestOptions());
+        var kernel = Kernel.CreateBuilder().AddLocalQa(library.Qa, library.ChatClient, library.EmbeddingGenerator).Build();
+        var chat = Assert.IsType<LlamaChatClient>(library.ChatClient);
+        Assert.Same(chat, kernel.GetRequiredService<IChatClient>());
 
-        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta to start a new company?" })).GetValue<LibraryAnswer>()!;
-        Assert.Equal("generative", answer.Mode);
-        Assert.NotEmpty(answer.Citations);
-        Assert.Equal(Enumerable.Range(1, answer.Citations.Count), answer.Citations.Select(c => c.Number));
+        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "Who is leaving Meta to start a new company?" })).GetValue<AskResult>()!;
+        Assert.Equal(AnswerMode.Generative, answer.Mode);
+        Assert.NotEmpty(answer.Sources);
+        Assert.Equal(Enumerable.Range(1, answer.Sources.Count), answer.Sources.Select(s => s.Rank));
 
         await kernel.InvokePromptAsync("Say hello.", new KernelArguments(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["max_tokens"] = 2 } }));
-        Assert.Equal(2, library.Chat!.LastStats!.GeneratedTokens);
+        Assert.Equal(2, chat.LastStats!.GeneratedTokens);
     }
 
     [Fact]
@@ -194,20 +200,20 @@ public sealed class SemanticKernelTests(SeedsLibraryFixture seeds, CoreModelsFix
         {
             IndexPath = dir.IndexPath,
             PromptsDirectory = Path.Combine(TestPaths.RepoRoot, "prompts"),
-        }, loadChat: false, loadEmbedder: false, loadPrompts: true);
-        library.CreateIngestor().Ingest([Path.GetDirectoryName(article)!], new IngestOptions());
+        }, LibraryModels.None);
+        await library.Qa.IngestAsync([Path.GetDirectoryName(article)!], new IngestOptions());
         var kernel = new Kernel();
-        kernel.Plugins.AddLocalQa(library);
+        kernel.Plugins.AddLocalQa(library.Qa);
 
-        var passages = (await kernel.InvokeAsync("localqa", "search_articles", new KernelArguments { ["query"] = "harbour keeper boats" })).GetValue<IReadOnlyList<ArticlePassage>>()!;
+        var passages = (await kernel.InvokeAsync("localqa", "search_articles", new KernelArguments { ["query"] = "harbour keeper boats" })).GetValue<IReadOnlyList<RetrievedPassage>>()!;
         var text = Assert.Single(passages).Text;
         Assert.Contains("forty boats", text, StringComparison.Ordinal);
         Assert.DoesNotContain("<|im_start|>", text, StringComparison.Ordinal);
         Assert.DoesNotContain("<|im_end|>", text, StringComparison.Ordinal);
         Assert.DoesNotContain("</passage>", text, StringComparison.Ordinal);
 
-        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "How many boats does the harbour keeper count?" })).GetValue<LibraryAnswer>()!;
-        Assert.All(answer.Citations, c => Assert.DoesNotContain("<|im_start|>", c.Text, StringComparison.Ordinal));
+        var answer = (await kernel.InvokeAsync("localqa", "ask", new KernelArguments { ["question"] = "How many boats does the harbour keeper count?" })).GetValue<AskResult>()!;
+        Assert.All(answer.Sources, s => Assert.DoesNotContain("<|im_start|>", s.Text, StringComparison.Ordinal));
         Assert.DoesNotContain("<|im_", answer.Answer, StringComparison.Ordinal);
     }
 }

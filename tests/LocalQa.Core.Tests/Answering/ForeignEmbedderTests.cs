@@ -14,15 +14,15 @@ namespace LocalQa.Core.Tests.Answering;
 public sealed class ForeignEmbedderTests(CoreModelsFixture models) : IClassFixture<CoreModelsFixture>
 {
     [Fact]
-    public void The_question_is_embedded_by_the_generator_the_library_was_ingested_with()
+    public async Task The_question_is_embedded_by_the_generator_the_library_was_ingested_with()
     {
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         using var generator = new LetterCountGenerator();
-        new Ingestor(index, new Chunker(), generator, "letters").Ingest([TestPaths.SeedsFolder]);
+        await new Ingestor(index, new Chunker(), generator, "letters").IngestAsync([TestPaths.SeedsFolder]);
         var answerer = new Answerer(index, IndexTestData.Prompts(), embedder: generator, embedModelId: "letters");
 
         const string question = "Which company did Meta acquire about 49% of?";
-        var passages = answerer.Retrieve(question, new AskOptions());
+        var passages = await answerer.RetrieveAsync(question, new AskOptions());
 
         Assert.NotEmpty(passages);
         Assert.Contains(question, generator.Seen);

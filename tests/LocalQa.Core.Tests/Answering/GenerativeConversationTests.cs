@@ -16,14 +16,14 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
 {
     private static PromptLibrary Prompts => IndexTestData.Prompts();
 
-    private LocalQaIndex SeededIndex() => IndexTestData.SeededIndex(models.NewIndexPath());
+    private Task<LocalQaIndex> SeededIndexAsync() => IndexTestData.SeededIndexAsync(models.NewIndexPath());
 
     private LlamaChatClient Client(int context = 8192) => new(models.LongChat, new LlamaContextOptions { ContextSize = context, Threads = 2 });
 
     [Fact]
     public async Task Each_turn_appends_to_the_prompt_and_evaluates_only_its_new_part()
     {
-        using var index = SeededIndex();
+        using var index = await SeededIndexAsync();
         using var chat = Client();
         var conversation = new Conversation(new Answerer(index, Prompts, chat));
         var options = new AskOptions { MaxTokens = 16, TopK = 3 };
@@ -56,7 +56,7 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
     [Fact]
     public async Task A_conversation_longer_than_the_context_drops_its_oldest_turns_says_so_once_and_goes_on()
     {
-        using var index = SeededIndex();
+        using var index = await SeededIndexAsync();
         using var chat = Client(context: 4096);
         var conversation = new Conversation(new Answerer(index, Prompts, chat));
         var options = new AskOptions { MaxTokens = 48, TopK = 3 };
@@ -85,7 +85,7 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
     [Fact]
     public async Task A_follow_up_is_condensed_by_the_model_on_the_cached_conversation_and_a_refused_rewrite_falls_back_to_the_carry()
     {
-        using var index = SeededIndex();
+        using var index = await SeededIndexAsync();
         using var chat = Client();
         var conversation = new Conversation(new Answerer(index, Prompts, chat));
         var options = new AskOptions { MaxTokens = 16, TopK = 3 };
@@ -118,7 +118,7 @@ public sealed class GenerativeConversationTests(CoreModelsFixture models) : ICla
     [Fact]
     public async Task Reset_forgets_the_prompt_and_numbers_passages_from_one_again()
     {
-        using var index = SeededIndex();
+        using var index = await SeededIndexAsync();
         using var chat = Client();
         var conversation = new Conversation(new Answerer(index, Prompts, chat));
         var options = new AskOptions { MaxTokens = 8, TopK = 3 };

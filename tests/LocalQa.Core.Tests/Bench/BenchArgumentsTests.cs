@@ -98,9 +98,9 @@ public sealed class BenchArgumentsTests
     }
 
     [Fact]
-    public void A_generative_section_without_a_model_is_a_user_error()
+    public async Task A_generative_section_without_a_model_is_a_user_error()
     {
-        var e = Assert.Throws<InvalidInputException>(() => BenchRunner.Run(new BenchOptions { Sections = BenchSections.Decode | BenchSections.Retrieval }));
+        var e = await Assert.ThrowsAsync<InvalidInputException>(() => BenchRunner.RunAsync(new BenchOptions { Sections = BenchSections.Decode | BenchSections.Retrieval }));
         Assert.Contains("decode", e.Message, StringComparison.Ordinal);
     }
 }

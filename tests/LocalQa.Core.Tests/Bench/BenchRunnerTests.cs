@@ -66,12 +66,12 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     };
 
     [Fact]
-    public void All_sections_run_and_the_json_holds_every_field_with_positive_numbers()
+    public async Task All_sections_run_and_the_json_holds_every_field_with_positive_numbers()
     {
         var work = models.NewWorkFolder();
         try
         {
-            var report = BenchRunner.Run(TinyOptions(work));
+            var report = await BenchRunner.RunAsync(TinyOptions(work));
             var json = JsonNode.Parse(BenchJson.ToJson(report).ToJsonString())!.AsObject();
 
             Assert.Equal("tiny.gguf", (string?)json["model"]);
@@ -143,14 +143,14 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     }
 
     [Fact]
-    public void Gpu_layers_reach_the_models_and_the_json_says_whether_the_runtime_could_offload()
+    public async Task Gpu_layers_reach_the_models_and_the_json_says_whether_the_runtime_could_offload()
     {
         var work = models.NewWorkFolder();
         try
         {
             var options = TinyOptions(work) with { Sections = BenchSections.Prefill | BenchSections.Decode | BenchSections.Embedding, GpuLayers = -1 };
 
-            var json = BenchJson.ToJson(BenchRunner.Run(options));
+            var json = BenchJson.ToJson(await BenchRunner.RunAsync(options));
 
             Assert.Equal(-1, (int)json["gpu_layers"]!);
             // The bundled runtime is CPU-only: all layers asked for, none offloaded, and the JSON says so
@@ -166,14 +166,14 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     }
 
     [Fact]
-    public void Only_the_chosen_sections_run_and_the_others_are_null()
+    public async Task Only_the_chosen_sections_run_and_the_others_are_null()
     {
         var work = models.NewWorkFolder();
         try
         {
             var options = TinyOptions(work) with { Sections = BenchSections.Retrieval, ModelPath = null, EmbeddingModelPath = null };
 
-            var json = BenchJson.ToJson(BenchRunner.Run(options));
+            var json = BenchJson.ToJson(await BenchRunner.RunAsync(options));
 
             Assert.Equal("retrieval", (string?)json["sections"]);
             Assert.NotNull(json["retrieval"]);
@@ -187,12 +187,12 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     }
 
     [Fact]
-    public void Too_many_parallel_sequences_for_the_context_is_a_user_error()
+    public async Task Too_many_parallel_sequences_for_the_context_is_a_user_error()
     {
         var options = TinyOptions(models.NewWorkFolder()) with { Sections = BenchSections.Batched, Parallel = [64], BatchedPromptTokens = 128, BatchedGenTokens = 64 };
         try
         {
-            var e = Assert.Throws<InvalidInputException>(() => BenchRunner.Run(options));
+            var e = await Assert.ThrowsAsync<InvalidInputException>(() => BenchRunner.RunAsync(options));
             Assert.Contains("--parallel 64", e.Message, StringComparison.Ordinal);
         }
         finally

@@ -9,7 +9,7 @@ namespace LocalQa.Core.Tests.Documents;
 public sealed class PackagedFolderIngestTests
 {
     [Fact]
-    public void A_folder_of_pdf_word_and_epub_files_is_ingested_and_the_scan_and_the_encrypted_file_each_get_one_warning()
+    public async Task A_folder_of_pdf_word_and_epub_files_is_ingested_and_the_scan_and_the_encrypted_file_each_get_one_warning()
     {
         using var folder = new TempFolder();
         var docs = folder.Sub("docs");
@@ -23,7 +23,7 @@ public sealed class PackagedFolderIngestTests
         var encrypted = Path.Combine(docs, "encrypted.pdf");
 
         using var index = LocalQaIndex.Open(folder.IndexPath);
-        var report = new Ingestor(index, new Chunker()).Ingest([docs]);
+        var report = await new Ingestor(index, new Chunker()).IngestAsync([docs]);
 
         // two-column-groff.pdf, article-chromium.pdf, article.docx, article.epub and notes.txt.
         Assert.Equal(5, report.Added);

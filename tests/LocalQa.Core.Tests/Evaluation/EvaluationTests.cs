@@ -19,9 +19,9 @@ public sealed class EvaluationTests
     {
         var questions = Evaluator.Load(QuestionsFile());
         var dir = Directory.CreateTempSubdirectory("localqa-eval-").FullName;
-        using var index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
-        var answerer = new Answerer(index, IndexTestData.Prompts());
-        var report = await Evaluator.RunAsync(answerer, questions, new AskOptions { TopK = 5 });
+        using var index = await IndexTestData.SeededIndexAsync(Path.Combine(dir, "index.db"));
+        using var qa = new LocalQaBuilder().WithIndex(index).WithPrompts(IndexTestData.Prompts()).Build();
+        var report = await Evaluator.RunAsync(qa, questions, new AskOptions { TopK = 5 });
 
         Assert.Equal("extractive", report.Mode);
         Assert.True(report.RecallAtK >= 0.9, $"recall@5 {report.RecallAtK:P0}");

@@ -7,11 +7,12 @@ namespace LocalQa.Core.Tests.Evaluation;
 /// <summary>Conversations in the eval format (turns, answers for the last), scored on the seeds in extractive mode.</summary>
 public sealed class FollowUpEvaluationTests
 {
-    private static Answerer SeedAnswerer(out LocalQaIndex index)
+    /// <summary>The face over a seeded index, which the caller disposes after the face (the face does not own it).</summary>
+    private static async Task<(ILocalQa Qa, LocalQaIndex Index)> SeedAnswererAsync()
     {
         var dir = Directory.CreateTempSubdirectory("localqa-followups-").FullName;
-        index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
-        return new Answerer(index, IndexTestData.Prompts());
+        var index = await IndexTestData.SeededIndexAsync(Path.Combine(dir, "index.db"));
+        return (new LocalQaBuilder().WithIndex(index).WithPrompts(IndexTestData.Prompts()).Build(), index);
     }
 
     [Fact]
@@ -30,10 +31,11 @@ public sealed class FollowUpEvaluationTests
         Assert.True(questions[1].IsConversation);
         Assert.Equal("Where did she go?", questions[1].Question);
 
-        var answerer = SeedAnswerer(out var index);
+        var (qa, index) = await SeedAnswererAsync();
         using (index)
+        using (qa)
         {
-            var report = await Evaluator.RunAsync(answerer, questions, new AskOptions { TopK = 5 });
+            var report = await Evaluator.RunAsync(qa, questions, new AskOptions { TopK = 5 });
             Assert.Equal(1, report.Questions);
             Assert.Equal(2, report.FollowUps);
             var t1 = report.Rows.Single(r => r.Id == "t1");
@@ -49,10 +51,11 @@ public sealed class FollowUpEvaluationTests
     {
         var path = Path.Combine(TestPaths.SharedFolder, "eval", "followups.jsonl");
         if (!File.Exists(path)) Assert.Skip($"../shared/eval/followups.jsonl is absent ({path}).");
-        var answerer = SeedAnswerer(out var index);
+        var (qa, index) = await SeedAnswererAsync();
         using (index)
+        using (qa)
         {
-            var report = await Evaluator.RunAsync(answerer, Evaluator.Load(path), new AskOptions { TopK = 5 });
+            var report = await Evaluator.RunAsync(qa, Evaluator.Load(path), new AskOptions { TopK = 5 });
             Assert.True(report.FollowUps > 0);
             Assert.True(report.FollowUpHitRate == 1.0, string.Join("; ", report.Rows.Where(r => !r.AnswerHit).Select(r => $"{r.Id}: {r.StandaloneQuestion} → {r.Answer}")));
         }

@@ -60,19 +60,19 @@ public sealed class SentenceSelectionTests
     }
 
     [Fact]
-    public void Every_page_of_the_real_summaries_file_is_summarized_clean()
+    public async Task Every_page_of_the_real_summaries_file_is_summarized_clean()
     {
         var file = Path.Combine(TestPaths.SharedFolder, "eval", "summaries-real.jsonl");
         if (!File.Exists(file)) Assert.Skip($"../shared/eval/summaries-real.jsonl is absent ({file}).");
         if (!Directory.Exists(SummaryEvaluator.PythonDocs)) Assert.Skip($"Python's documentation is not installed at {SummaryEvaluator.PythonDocs} (Debian package python3.11-doc).");
 
         var dir = Directory.CreateTempSubdirectory("localqa-summaries-").FullName;
-        using var index = IndexTestData.SeededIndex(Path.Combine(dir, "index.db"));
+        using var index = await IndexTestData.SeededIndexAsync(Path.Combine(dir, "index.db"));
         var prompts = IndexTestData.Prompts();
-        var rows = SummaryEvaluator.Run(SummaryEvaluator.Load(file), SummaryEvaluator.PythonDocs, (document, maxWords) =>
+        var rows = await SummaryEvaluator.RunAsync(SummaryEvaluator.Load(file), SummaryEvaluator.PythonDocs, async (document, maxWords) =>
         {
             var summarizer = new Summarizer(prompts, null, index, new SummarizeOptions { MaxWords = maxWords });
-            return summarizer.Summarize([document])[0];
+            return (await summarizer.SummarizeAsync([document]))[0];
         });
 
         Assert.All(rows, r => Assert.True(r.Clean, $"{r.Id} {r.File}: subject {r.SubjectFound}, credit lines [{string.Join(" | ", r.CreditLines)}], code [{string.Join(" | ", r.CodeOrOutput)}], cut [{string.Join(" | ", r.CutKeyPoints)}], related [{string.Join(", ", r.UnrelatedRelated)}]"));

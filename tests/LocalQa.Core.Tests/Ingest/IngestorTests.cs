@@ -16,28 +16,28 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
-    public void Re_ingesting_an_unchanged_folder_changes_nothing_and_edits_and_deletions_are_applied()
+    public async Task Re_ingesting_an_unchanged_folder_changes_nothing_and_edits_and_deletions_are_applied()
     {
         var dir = CopySeeds();
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         var ingestor = new Ingestor(index, new Chunker());
-        var first = ingestor.Ingest([dir]);
+        var first = await ingestor.IngestAsync([dir]);
         Assert.Equal(5, first.Added);
         Assert.True(first.LexicalOnly);
         var chunks = index.Stats().Chunks;
 
-        var again = ingestor.Ingest([dir]);
+        var again = await ingestor.IngestAsync([dir]);
         Assert.Equal((0, 0, 5, 0), (again.Added, again.Updated, again.Unchanged, again.Removed));
         Assert.Equal(chunks, index.Stats().Chunks);
 
         var edited = Directory.GetFiles(dir)[0];
         File.AppendAllText(edited, "\n\nA new closing paragraph about the harbour of Tarnby and its forty boats.\n");
         File.Delete(Directory.GetFiles(dir)[1]);
-        var kept = ingestor.Ingest([dir]);
+        var kept = await ingestor.IngestAsync([dir]);
         Assert.Equal((0, 1, 3, 0), (kept.Added, kept.Updated, kept.Unchanged, kept.Removed));
         Assert.Equal(5, index.Stats().Documents);
 
-        var pruned = ingestor.Ingest([dir], new IngestOptions { Prune = true });
+        var pruned = await ingestor.IngestAsync([dir], new IngestOptions { Prune = true });
         Assert.Equal(1, pruned.Removed);
         Assert.Equal(4, index.Stats().Documents);
         Assert.Contains(global::LocalQa.Core.Retrieval.Retriever.SearchFullText(index, "Tarnby harbour boats", 3), h => h.Chunk.DocumentPath == edited);
@@ -45,7 +45,7 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
-    public void An_edit_that_keeps_the_file_size_is_still_seen_and_a_symlinked_file_stays_unchanged()
+    public async Task An_edit_that_keeps_the_file_size_is_still_seen_and_a_symlinked_file_stays_unchanged()
     {
         // The size is only a shortcut for "changed": equal sizes must still be hashed.
         var dir = Directory.CreateTempSubdirectory("localqa-ingest-").FullName;
@@ -56,17 +56,17 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         File.CreateSymbolicLink(Path.Combine(dir, "linked.txt"), target);
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         var ingestor = new Ingestor(index, new Chunker());
-        Assert.Equal(2, ingestor.Ingest([dir]).Added);
+        Assert.Equal(2, (await ingestor.IngestAsync([dir])).Added);
 
         File.WriteAllText(note, "The ferry to Tarnby leaves at five.\n");
         Assert.Equal("The ferry to Tarnby leaves at nine.\n".Length, new FileInfo(note).Length);
-        var again = ingestor.Ingest([dir]);
+        var again = await ingestor.IngestAsync([dir]);
         Assert.Equal((0, 1, 1), (again.Added, again.Updated, again.Unchanged));
         Assert.Contains(global::LocalQa.Core.Retrieval.Retriever.SearchFullText(index, "ferry leaves five", 3), h => h.Chunk.Text.Contains("at five", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_large_file_read_in_sections_gets_a_vector_for_every_chunk_equal_to_embedding_it_alone()
+    public async Task A_large_file_read_in_sections_gets_a_vector_for_every_chunk_equal_to_embedding_it_alone()
     {
         var dir = Directory.CreateTempSubdirectory("localqa-large-embed-").FullName;
         var path = Path.Combine(dir, "log.txt");
@@ -76,7 +76,7 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         using var embedModel = LlamaModel.Load(models.EmbedPath);
         using var embedder = new LlamaEmbeddingGenerator(embedModel, new EmbedderOptions { Threads = 2 });
         var load = new global::LocalQa.Core.Documents.LoadOptions { StreamingThresholdBytes = 1_000, SectionChars = 4_096 };
-        var report = new Ingestor(index, new Chunker(), embedder, "model-a").Ingest([path], new IngestOptions { Load = load });
+        var report = await new Ingestor(index, new Chunker(), embedder, "model-a").IngestAsync([path], new IngestOptions { Load = load });
 
         var stats = index.Stats();
         Assert.Equal(1, report.Added);
@@ -92,7 +92,7 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
-    public void Bad_files_are_skipped_with_warnings_naming_them_and_the_rest_ingests()
+    public async Task Bad_files_are_skipped_with_warnings_naming_them_and_the_rest_ingests()
     {
         var dir = Directory.CreateTempSubdirectory("localqa-bad-").FullName;
         File.WriteAllText(Path.Combine(dir, "good.txt"), "A good article\n\nThe harbour has forty boats and a lighthouse.\n");
@@ -104,7 +104,7 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
         File.CreateSymbolicLink(Path.Combine(dir, "loop-b.txt"), Path.Combine(dir, "loop-a.txt"));
         File.CreateSymbolicLink(Path.Combine(dir, "broken.txt"), Path.Combine(dir, "gone", "away.txt"));
         using var index = LocalQaIndex.Open(models.NewIndexPath());
-        var report = new Ingestor(index, new Chunker()).Ingest([dir]);
+        var report = await new Ingestor(index, new Chunker()).IngestAsync([dir]);
         Assert.Contains(report.Warnings, w => w.Path.EndsWith("binary.txt", StringComparison.Ordinal));
         Assert.Contains(report.Warnings, w => w.Path.EndsWith("empty.txt", StringComparison.Ordinal));
         foreach (var link in new[] { "loop-a.txt", "loop-b.txt", "broken.txt" })
@@ -119,19 +119,19 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
-    public void Embeddings_are_stored_at_ingest_and_a_new_embedding_model_re_embeds_only_vectors()
+    public async Task Embeddings_are_stored_at_ingest_and_a_new_embedding_model_re_embeds_only_vectors()
     {
         var dir = CopySeeds();
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         using var embedModel = LlamaModel.Load(models.EmbedPath);
         using var embedder = new LlamaEmbeddingGenerator(embedModel, new EmbedderOptions { Threads = 2 });
-        var report = new Ingestor(index, new Chunker(), embedder, "model-a").Ingest([dir]);
+        var report = await new Ingestor(index, new Chunker(), embedder, "model-a").IngestAsync([dir]);
         Assert.False(report.LexicalOnly);
         var stats = index.Stats();
         Assert.Equal(stats.Chunks, stats.Embeddings.Single(e => e.ModelId == "model-a").EmbeddedChunks);
         var chunkIds = index.ListDocuments().Select(d => d.Id).ToArray();
 
-        var second = new Ingestor(index, new Chunker(), embedder, "model-b").Ingest([dir]);
+        var second = await new Ingestor(index, new Chunker(), embedder, "model-b").IngestAsync([dir]);
         Assert.Equal(5, second.Unchanged);
         Assert.Equal(stats.Chunks, second.Embedded);
         Assert.Equal(chunkIds, index.ListDocuments().Select(d => d.Id).ToArray());
@@ -143,12 +143,12 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     /// of another kind (here a counting stand-in, as a remote server would be) fills the index too.
     /// </summary>
     [Fact]
-    public void Any_embedding_generator_fills_the_index_in_batches()
+    public async Task Any_embedding_generator_fills_the_index_in_batches()
     {
         var dir = CopySeeds();
         using var index = LocalQaIndex.Open(models.NewIndexPath());
         using var generator = new CountingGenerator(dimensions: 8);
-        var report = new Ingestor(index, new Chunker(), generator, "elsewhere").Ingest([dir], new IngestOptions { EmbedBatch = 4 });
+        var report = await new Ingestor(index, new Chunker(), generator, "elsewhere").IngestAsync([dir], new IngestOptions { EmbedBatch = 4 });
         var stored = index.Stats().Embeddings.Single(e => e.ModelId == "elsewhere");
         Assert.Equal(index.Stats().Chunks, stored.EmbeddedChunks);
         Assert.Equal(8, stored.Dimensions);
@@ -179,10 +179,10 @@ public sealed class IngestorTests(CoreModelsFixture models) : IClassFixture<Core
     }
 
     [Fact]
-    public void A_missing_path_is_bad_input_naming_it()
+    public async Task A_missing_path_is_bad_input_naming_it()
     {
         using var index = LocalQaIndex.Open(models.NewIndexPath());
-        var ex = Assert.ThrowsAny<InvalidInputException>(() => new Ingestor(index, new Chunker()).Ingest(["/no/such/folder"]));
+        var ex = await Assert.ThrowsAnyAsync<InvalidInputException>(() => new Ingestor(index, new Chunker()).IngestAsync(["/no/such/folder"]));
         Assert.Contains("/no/such/folder", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -39,13 +39,13 @@ public sealed class SectionedIngestTests
     private static IngestOptions Options(bool prune = false) => new() { Load = Small, Prune = prune };
 
     [Fact]
-    public void A_large_file_is_stored_in_sections_whose_chunks_point_into_the_whole_document_text()
+    public async Task A_large_file_is_stored_in_sections_whose_chunks_point_into_the_whole_document_text()
     {
         using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 600, "zanzibarite");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var progress = new List<IngestProgress>();
-        var report = new Ingestor(index, new Chunker()).Ingest([path], Options(), new SyncProgress(progress.Add), TestContext.Current.CancellationToken);
+        var report = await new Ingestor(index, new Chunker()).IngestAsync([path], Options(), new SyncProgress(progress.Add), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, report.Added);
         var sections = progress.Where(p => p.CurrentBytes > 0).ToList();
@@ -79,21 +79,21 @@ public sealed class SectionedIngestTests
     }
 
     [Fact]
-    public void An_unchanged_large_file_is_skipped_and_a_changed_one_replaced()
+    public async Task An_unchanged_large_file_is_skipped_and_a_changed_one_replaced()
     {
         using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 300, "firstmarker");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var ingestor = new Ingestor(index, new Chunker());
-        ingestor.Ingest([folder.Path], Options(), null, TestContext.Current.CancellationToken);
+        await ingestor.IngestAsync([folder.Path], Options(), null, TestContext.Current.CancellationToken);
         var chunks = index.Stats().Chunks;
 
-        var again = ingestor.Ingest([folder.Path], Options(), null, TestContext.Current.CancellationToken);
+        var again = await ingestor.IngestAsync([folder.Path], Options(), null, TestContext.Current.CancellationToken);
         Assert.Equal((0, 0, 1), (again.Added, again.Updated, again.Unchanged));
         Assert.Equal(chunks, index.Stats().Chunks);
 
         WriteArticle(folder, "log.txt", 200, "secondmarker");
-        var changed = ingestor.Ingest([folder.Path], Options(), null, TestContext.Current.CancellationToken);
+        var changed = await ingestor.IngestAsync([folder.Path], Options(), null, TestContext.Current.CancellationToken);
         Assert.Equal(1, changed.Updated);
         Assert.Empty(Retriever.SearchFullText(index, "firstmarker", 3));
         Assert.NotEmpty(Retriever.SearchFullText(index, "secondmarker", 3));
@@ -101,13 +101,13 @@ public sealed class SectionedIngestTests
     }
 
     [Fact]
-    public void A_large_file_stopped_half_way_leaves_the_previous_version_whole()
+    public async Task A_large_file_stopped_half_way_leaves_the_previous_version_whole()
     {
         using var folder = new TempFolder();
         var path = WriteArticle(folder, "log.txt", 300, "oldmarker");
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
         var ingestor = new Ingestor(index, new Chunker());
-        ingestor.Ingest([path], Options(), null, TestContext.Current.CancellationToken);
+        await ingestor.IngestAsync([path], Options(), null, TestContext.Current.CancellationToken);
         var before = Assert.Single(index.ListDocuments());
 
         WriteArticle(folder, "log.txt", 900, "newmarker");
@@ -117,27 +117,27 @@ public sealed class SectionedIngestTests
         {
             if (p.CurrentBytes > 0 && ++sections == 5) stop.Cancel();
         });
-        Assert.ThrowsAny<OperationCanceledException>(() => ingestor.Ingest([path], Options(), progress, stop.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.IngestAsync([path], Options(), progress, stop.Token));
 
         var after = Assert.Single(index.ListDocuments());
         Assert.Equal((before.ContentHash, before.ChunkCount, before.Title), (after.ContentHash, after.ChunkCount, after.Title));
         Assert.NotEmpty(Retriever.SearchFullText(index, "oldmarker", 3));
         Assert.True(index.IntegrityCheck().IsOk);
 
-        var completed = ingestor.Ingest([path], Options(), null, TestContext.Current.CancellationToken);
+        var completed = await ingestor.IngestAsync([path], Options(), null, TestContext.Current.CancellationToken);
         Assert.Equal(1, completed.Updated);
         Assert.NotEmpty(Retriever.SearchFullText(index, "newmarker", 3));
     }
 
     [Fact]
-    public void Two_copies_of_a_large_file_read_in_sections_are_grouped_as_near_duplicates()
+    public async Task Two_copies_of_a_large_file_read_in_sections_are_grouped_as_near_duplicates()
     {
         using var folder = new TempFolder();
         var first = WriteArticle(folder, "a.txt", 300, "onemarker");
         var second = WriteArticle(folder, "b.txt", 300, "othermarker");
         var other = folder.Write("c.txt", string.Join("\n\n", Enumerable.Range(0, 2_000).Select(i => $"Unrelated line {i} about gardens, roses {i * 7} and spring rain.")));
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
-        new Ingestor(index, new Chunker()).Ingest([folder.Path], Options(), null, TestContext.Current.CancellationToken);
+        await new Ingestor(index, new Chunker()).IngestAsync([folder.Path], Options(), null, TestContext.Current.CancellationToken);
 
         var docs = index.ListDocuments().ToDictionary(d => d.Path);
         Assert.Equal(docs[first].DuplicateGroup, docs[second].DuplicateGroup);
@@ -145,13 +145,13 @@ public sealed class SectionedIngestTests
     }
 
     [Fact]
-    public void A_large_binary_or_empty_file_is_skipped_with_a_warning_naming_it()
+    public async Task A_large_binary_or_empty_file_is_skipped_with_a_warning_naming_it()
     {
         using var folder = new TempFolder();
         var binary = folder.Write("data.txt", [.. "%PDF-1.7\n"u8, .. new byte[50_000]]);
         var blank = folder.Write("blank.txt", new string('\n', 50_000));
         using var index = LocalQaIndex.Open(Path.Combine(folder.Path, "index.db"));
-        var report = new Ingestor(index, new Chunker()).Ingest([folder.Path], Options(), null, TestContext.Current.CancellationToken);
+        var report = await new Ingestor(index, new Chunker()).IngestAsync([folder.Path], Options(), null, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, report.Skipped);
         Assert.Contains(report.Warnings, w => w.Path == binary && w.Message.Contains("PDF", StringComparison.Ordinal));

@@ -42,7 +42,7 @@ public sealed partial class ReadmeSnippetTests
         var blocks = CSharpBlocks().Where(b => b.Name.StartsWith("docs/library.md", StringComparison.Ordinal)).Select(b => b.Code).ToArray();
         Assert.Contains(blocks, b => b.Contains("new LlamaChatClient(", StringComparison.Ordinal));
         Assert.Contains(blocks, b => b.Contains("GgufTokenizer.TryCreate(", StringComparison.Ordinal));
-        Assert.Contains(blocks, b => b.Contains("Kernel.CreateBuilder().AddLocalQa(library)", StringComparison.Ordinal));
+        Assert.Contains(blocks, b => b.Contains("Kernel.CreateBuilder().AddLocalQa(library.Qa, library.ChatClient, library.EmbeddingGenerator)", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -79,8 +79,10 @@ public sealed partial class ReadmeSnippetTests
     {
         var coreOnly = CSharpBlocks().Where(b => b.Code.StartsWith(CoreOnly, StringComparison.Ordinal)).Select(b => b.Code).ToArray();
         Assert.NotEmpty(coreOnly);
-        Assert.Contains(coreOnly, c => c.Contains("new Ingestor(", StringComparison.Ordinal) && c.Contains("AskAsync(", StringComparison.Ordinal)
-            && c.Contains("onText:", StringComparison.Ordinal) && c.Contains("new Summarizer(", StringComparison.Ordinal) && c.Contains(": IChatClient", StringComparison.Ordinal));
+        // Through the face: built over a foreign chat client, it ingests, answers as it streams and summarizes.
+        Assert.Contains(coreOnly, c => c.Contains("new LocalQaBuilder()", StringComparison.Ordinal) && c.Contains(".WithChatClient(", StringComparison.Ordinal)
+            && c.Contains(".IngestAsync(", StringComparison.Ordinal) && c.Contains(".AskStreamingAsync(", StringComparison.Ordinal)
+            && c.Contains(".SummarizeAsync(", StringComparison.Ordinal) && c.Contains(": IChatClient", StringComparison.Ordinal));
     }
 
     // What `dotnet new console` (ImplicitUsings) gives every file, as a reader's project would have.

@@ -244,11 +244,11 @@ public sealed class ExtractiveSummarizerTests
     [Theory]
     [InlineData(7)]
     [InlineData(10)]
-    public void Every_key_point_count_the_options_accept_works_without_a_model(int keyPoints)
+    public async Task Every_key_point_count_the_options_accept_works_without_a_model(int keyPoints)
     {
         var summarizer = new Summarizer(IndexTestData.Prompts(), null, null, new SummarizeOptions { KeyPoints = keyPoints, Related = 0 });
 
-        var result = summarizer.Summarize([LoadSeed("002_eef2950eca6efa2a.txt")]).Single();
+        var result = (await summarizer.SummarizeAsync([LoadSeed("002_eef2950eca6efa2a.txt")])).Single();
 
         Assert.InRange(result.KeyPoints.Count, 1, keyPoints);
         Assert.InRange(result.Words, 1, SummarizeOptions.DefaultMaxWords);

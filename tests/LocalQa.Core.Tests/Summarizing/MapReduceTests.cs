@@ -12,14 +12,14 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
     private static PromptLibrary Prompts => IndexTestData.Prompts();
 
     [Fact]
-    public void A_20k_token_article_is_mapped_in_parallel_sequences_then_reduced_within_budget()
+    public async Task A_20k_token_article_is_mapped_in_parallel_sequences_then_reduced_within_budget()
     {
         var doc = LongArticles.Voyage(550);
         var tokens = models.Chat.Tokenize(doc.Text).Length;
         Assert.InRange(tokens, 15_000, 40_000);
         using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions { Parallel = 4, SequenceContext = 2048, Threads = 2 });
         var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 30, KeyPoints = 2, Related = 0 });
-        var result = summarizer.Summarize([doc]).Single();
+        var result = (await summarizer.SummarizeAsync([doc])).Single();
 
         Assert.Equal(AnswerMode.Generative, result.Mode);
         // Each map prompt holds at most a sequence's room of article text: at least tokens/room sequences,
@@ -32,30 +32,30 @@ public sealed class MapReduceTests(CoreModelsFixture models) : IClassFixture<Cor
     }
 
     [Fact]
-    public void The_batched_map_gives_exactly_the_greedy_outputs_of_a_sequential_map()
+    public async Task The_batched_map_gives_exactly_the_greedy_outputs_of_a_sequential_map()
     {
         var doc = LongArticles.Voyage(200);
-        string Run(int parallel)
+        async Task<string> RunAsync(int parallel)
         {
             using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions
             {
                 Parallel = parallel, SequenceContext = 1024, Threads = 2, FlashAttention = LocalQa.Llama.FlashAttention.Off, KvCache = LocalQa.Llama.KvCacheType.F32,
             });
             var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 25, KeyPoints = 1, Related = 0 });
-            var r = summarizer.Summarize([doc]).Single();
+            var r = (await summarizer.SummarizeAsync([doc])).Single();
             Assert.True(summarizer.LastMapSequences > parallel, "more chunks than slots: slots are refilled");
             return r.Summary + "|" + string.Join("|", r.KeyPoints);
         }
-        Assert.Equal(Run(1), Run(4));
+        Assert.Equal(await RunAsync(1), await RunAsync(4));
     }
 
     [Fact]
-    public void A_short_article_is_summarized_in_one_pass()
+    public async Task A_short_article_is_summarized_in_one_pass()
     {
         var doc = DocumentLoader.LoadText("A short note\n\nThe harbour has forty boats. The lighthouse keeper counts them every night.", "note.txt").Document!;
         using var engine = new LlamaBatchChatClient(models.Chat, new BatchChatOptions { Threads = 2 });
         var summarizer = new Summarizer(Prompts, engine, null, new SummarizeOptions { MaxWords = 20, Related = 0 });
-        var r = summarizer.Summarize([doc]).Single();
+        var r = (await summarizer.SummarizeAsync([doc])).Single();
         Assert.Equal(0, summarizer.LastMapSequences);
         Assert.Equal(0, summarizer.LastReduceSteps);
         Assert.True(r.Words <= 20);

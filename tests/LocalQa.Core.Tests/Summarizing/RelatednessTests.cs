@@ -42,15 +42,15 @@ public sealed class RelatednessTests
         return index;
     }
 
-    private static SummaryResult Summarize(LocalQaIndex index, string file)
+    private static async Task<SummaryResult> SummarizeAsync(LocalQaIndex index, string file)
     {
         var document = DocumentLoader.Load(file, LoadOptions.Summarizing).Document!;
         var summarizer = new Summarizer(Prompts, null, index);
-        return summarizer.Summarize([document]).Single();
+        return (await summarizer.SummarizeAsync([document])).Single();
     }
 
     [Fact]
-    public void Every_seed_lists_other_seeds_as_related_and_pages_of_Pythons_documentation_list_nothing()
+    public async Task Every_seed_lists_other_seeds_as_related_and_pages_of_Pythons_documentation_list_nothing()
     {
         using var folder = new TempFolder();
         var seeds = IndexTestData.SeedFiles().Select(Path.GetFullPath).ToArray();
@@ -58,7 +58,7 @@ public sealed class RelatednessTests
 
         foreach (var seed in seeds)
         {
-            var result = Summarize(index, seed);
+            var result = await SummarizeAsync(index, seed);
             Assert.NotEmpty(result.Related);
             Assert.All(result.Related, r =>
             {
@@ -69,27 +69,27 @@ public sealed class RelatednessTests
 
         foreach (var page in new[] { "library/json.html", "library/functools.html", "howto/logging.html", "tutorial/classes.html" })
         {
-            var result = Summarize(index, PythonPage(page));
+            var result = await SummarizeAsync(index, PythonPage(page));
             Assert.True(result.RelatedSearched);
             Assert.Empty(result.Related);
         }
     }
 
     [Fact]
-    public void Pages_of_Pythons_documentation_find_their_neighbours_and_no_seed()
+    public async Task Pages_of_Pythons_documentation_find_their_neighbours_and_no_seed()
     {
         using var folder = new TempFolder();
         using var index = Library(folder, PythonLibrary.Select(PythonPage));
 
-        var logging = Summarize(index, PythonPage("howto/logging.html"));
+        var logging = await SummarizeAsync(index, PythonPage("howto/logging.html"));
         Assert.Equal("logging.html", Path.GetFileName(logging.Related[0].Document));
-        var whatsNew = Summarize(index, PythonPage("whatsnew/3.9.html"));
+        var whatsNew = await SummarizeAsync(index, PythonPage("whatsnew/3.9.html"));
         Assert.StartsWith("3.", Path.GetFileName(whatsNew.Related[0].Document), StringComparison.Ordinal);
         Assert.All(logging.Related.Concat(whatsNew.Related), r => Assert.InRange(r.Score, Summarizer.MinRelatedness, 1));
 
         foreach (var seed in IndexTestData.SeedFiles())
         {
-            Assert.Empty(Summarize(index, seed).Related);
+            Assert.Empty((await SummarizeAsync(index, seed)).Related);
         }
     }
 
