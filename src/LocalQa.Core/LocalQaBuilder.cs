@@ -83,15 +83,19 @@ public sealed class LocalQaBuilder
     /// <summary>
     /// A chat client that cannot count its own tokens (a server's), given what answering needs to
     /// lay out prompts: its context size, and its tokenizer when known (an estimate otherwise).
+    /// A summary's parts go to it as up to <paramref name="concurrency"/> requests at a time, which
+    /// a server batches on its side; the client must then take concurrent calls (HTTP clients do).
     /// </summary>
-    public LocalQaBuilder WithChatClient(IChatClient chat, int contextTokens, Text.ITokenCounter? tokens = null)
+    public LocalQaBuilder WithChatClient(IChatClient chat, int contextTokens, Text.ITokenCounter? tokens = null, int concurrency = 1)
     {
         ArgumentNullException.ThrowIfNull(chat);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         // Checked now, where the caller passed it, not on the first question.
         var budget = new PromptBudgetChatClient(chat, contextTokens, tokens);
         WithChatClient(() => budget);
         // Disposing the wrapper would dispose the caller's client.
         _ownsChat = false;
+        _batch = () => new ChatClientBatch(budget, concurrency);
         return this;
     }
 
