@@ -3,14 +3,24 @@ namespace LocalQa.Core;
 /// <summary>The names of the settings: keys in localqa.json, in <c>config show</c> and in the host's settings sources; errors name them in <see cref="InvalidInputException.Setting"/>.</summary>
 public static class SettingKeys
 {
+    /// <summary>The chat model: a .gguf path, a catalog name, or a file in a models folder.</summary>
     public const string ChatModel = "chat_model";
+    /// <summary>The embedding model, named like <see cref="ChatModel"/>.</summary>
     public const string EmbedModel = "embed_model";
+    /// <summary>The index file (index.db in <see cref="Home"/> unless set).</summary>
     public const string Index = "index";
+    /// <summary>LocalQa's data folder: the index and downloaded models.</summary>
     public const string Home = "home";
+    /// <summary>A folder with a llama.cpp build of the same commit, used instead of the bundled runtime.</summary>
     public const string NativeDir = "native_dir";
+    /// <summary>CPU threads for inference (physical cores unless set).</summary>
     public const string Threads = "threads";
+    /// <summary>Model layers offloaded to the GPU: 0 none, -1 all (needs a CUDA or Vulkan runtime).</summary>
     public const string GpuLayers = "gpu_layers";
+    /// <summary>The context window, in tokens; 0 means the model's own.</summary>
     public const string ContextSize = "context_size";
+    /// <summary>The folder of prompt templates.</summary>
     public const string PromptsDir = "prompts_dir";
+    /// <summary>More folders to look for models in, besides home's models/ and LocalQa's own.</summary>
     public const string ModelFolders = "model_folders";
 }

@@ -12,9 +12,11 @@ public sealed class ChatClientBatch(IChatClient client, int concurrency = 4) : I
 {
     private readonly IChatClient _client = client ?? throw new ArgumentNullException(nameof(client));
 
+    /// <summary>The wrapped client's own budget; the constructor throws when it offers none.</summary>
     public IPromptBudget Budget { get; } = client.GetService<IPromptBudget>()
         ?? throw new ArgumentException("The chat client offers no IPromptBudget; wrap it with PromptBudgetChatClient.", nameof(client));
 
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<ChatResponse>> CompleteAsync(IReadOnlyList<IReadOnlyList<ChatMessage>> prompts, ChatOptions? options = null,
         Action<int>? onCompleted = null, CancellationToken cancellationToken = default)
     {

@@ -5,7 +5,7 @@ namespace LocalQa.Core.Ai;
 /// <summary>
 /// Completes many independent prompts together: the map and reduce steps of a summary. Separate
 /// from <see cref="IChatClient"/> because the work is one call: llama.cpp runs the prompts as
-/// parallel sequences of one batch (<see cref="LlamaBatchChatClient"/>), a server takes them as
+/// parallel sequences of one batch (LocalQa.Llama's <c>LlamaBatchChatClient</c>), a server takes them as
 /// concurrent requests (<see cref="ChatClientBatch"/>). Not thread-safe: one batch at a time.
 /// </summary>
 public interface IBatchChatClient

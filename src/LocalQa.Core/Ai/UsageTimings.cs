@@ -9,8 +9,11 @@ namespace LocalQa.Core.Ai;
 /// </summary>
 public static class UsageTimings
 {
+    /// <summary>Time spent reading the prompt (prefill), in microseconds.</summary>
     public const string PromptMicroseconds = "prompt_microseconds";
+    /// <summary>Time until the first answer token, reading the prompt included, in microseconds.</summary>
     public const string FirstTokenMicroseconds = "first_token_microseconds";
+    /// <summary>Time spent generating the answer after the prompt was read, in microseconds.</summary>
     public const string DecodeMicroseconds = "decode_microseconds";
 
     /// <summary>Adds the timings of one request to <paramref name="usage"/>.</summary>

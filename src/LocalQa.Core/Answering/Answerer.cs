@@ -9,9 +9,13 @@ using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Answering;
 
+/// <summary>How a question is answered. A value out of range is an <see cref="InvalidInputException"/> that names the property.</summary>
 public sealed record AskOptions
 {
+    /// <summary>Passages to retrieve, 1 to 50; a generated answer is given those that fit in the context.</summary>
     public int TopK { get; init; } = 5;
+
+    /// <summary>Most tokens a generated answer may take, 1 to 8192; the context must hold them beside the prompt.</summary>
     public int MaxTokens { get; init; } = 256;
 
     /// <summary>Answer by quoting sentences even when a chat model is configured.</summary>
@@ -44,8 +48,12 @@ internal sealed partial class Answerer
     private VectorStore? _vectors;
     private bool _vectorsLoaded;
 
+    /// <param name="index">The index questions are answered from.</param>
+    /// <param name="prompts">The prompt texts.</param>
     /// <param name="chat">The chat model, or null for extractive answers; it must offer an <see cref="IPromptBudget"/>
     /// (LocalQa's llama.cpp client does; wrap another in <see cref="PromptBudgetChatClient"/>).</param>
+    /// <param name="embedder">Embeds the question for dense search, or null for full-text search alone.</param>
+    /// <param name="embedModelId">The embedding model's id (SHA-256 of its file), whose vectors the index is searched by; null without one.</param>
     public Answerer(LocalQaIndex index, PromptLibrary prompts, IChatClient? chat = null, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embedModelId = null)
     {
         _index = index ?? throw new ArgumentNullException(nameof(index));

@@ -11,7 +11,7 @@ internal sealed record PackedPassage(int Number, RetrievedPassage Passage);
 /// Chooses the passages that fit the token budget (best first) and lays them out in a canonical order
 /// (document, then position) so that consecutive questions on one topic render the same prompt
 /// prefix and the KV cache of the previous answer is reused. In a conversation, numbers continue
-/// from the passages already given (<paramref name="firstNumber"/>), so every number in the
+/// from the passages already given (<c>firstNumber</c>), so every number in the
 /// prompt names one passage.
 /// </summary>
 internal static class ContextPacker

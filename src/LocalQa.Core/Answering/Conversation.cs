@@ -3,6 +3,7 @@ namespace LocalQa.Core.Answering;
 /// <summary>The answer to one turn of a conversation: the ask result and how the question was resolved.</summary>
 public sealed record ConversationAnswer(int Turn, string Question, FollowUpResolution Resolution, AskResult Result)
 {
+    /// <summary>The question as retrieval saw it, with what it leaned on from earlier turns filled in.</summary>
     public string StandaloneQuestion => Resolution.Standalone;
 
     /// <summary>The chat model's condensing attempt for this turn, kept or refused; null when none was made.</summary>
@@ -42,6 +43,7 @@ public sealed class Conversation
     private readonly ConversationPrompt _prompt = new();
     private bool _dropAnnounced;
 
+    /// <summary>The answers so far, first turn first; <see cref="Reset"/> empties it.</summary>
     public IReadOnlyList<ConversationAnswer> Answers => _answers;
 
     /// <summary>What the chat model sees of this conversation (empty in extractive mode).</summary>

@@ -16,6 +16,7 @@ public sealed record DocumentSection(int Index, long Offset, string Text, IReadO
 /// <summary>What <see cref="DocumentLoader.LoadSections"/> found once the whole file was read.</summary>
 public sealed record SectionedLoad
 {
+    /// <summary>The file's full path.</summary>
     public required string Path { get; init; }
 
     /// <summary>Chosen from the first section, as <see cref="DocumentLoader.Load"/> would; null when skipped.</summary>
@@ -24,14 +25,18 @@ public sealed record SectionedLoad
     /// <summary>Lower-case hex SHA-256 of the file's raw bytes.</summary>
     public string ContentHash { get; init; } = "";
 
+    /// <summary>Bytes in the file; 0 when it was skipped before it was read.</summary>
     public long SizeBytes { get; init; }
 
+    /// <summary>The file's last write time; the default value when the file was skipped.</summary>
     public DateTimeOffset ModifiedUtc { get; init; }
 
     /// <summary>Why nothing should be stored, as a sentence naming the file; null when loaded.</summary>
     public string? SkipReason { get; init; }
 
+    /// <summary>Problems that did not stop the load, each naming the file (bytes that were not valid text, say).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Whether the file was read and its sections are to be stored (no <see cref="SkipReason"/>).</summary>
     public bool IsLoaded => SkipReason is null;
 }

@@ -25,6 +25,8 @@ internal static partial class HtmlPageParser
         "center", "body", "html", "hgroup",
     };
 
+    /// <param name="Title">The page's &lt;title&gt;, or null when it has none.</param>
+    /// <param name="Blocks">The main content's text blocks in reading order, opened by the title when <c>insertTitle</c> added it.</param>
     /// <param name="DroppedTags">Start tags nested too deeply to keep (see <see cref="HtmlNesting"/>); their text is in the blocks.</param>
     internal sealed record Page(string? Title, List<TextBlock> Blocks, int DroppedTags = 0);
 

@@ -23,6 +23,7 @@ public sealed record ScoredSentence
     /// <summary>The sentence's text.</summary>
     public string Text => Sentence.Text;
 
+    /// <summary>The base score times every factor that applied; comparable only among one selection's sentences, higher first.</summary>
     public double Score { get; init; }
 
     /// <summary>The factors behind <see cref="Score"/>, the base first.</summary>

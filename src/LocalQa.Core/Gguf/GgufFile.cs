@@ -85,16 +85,22 @@ public sealed class GgufFile
         { } v => string.Create(CultureInfo.InvariantCulture, $"UNKNOWN({v})"),
     };
 
+    /// <summary>{arch}.context_length: the context the model was trained for, in tokens; null when absent.</summary>
     public long? ContextLength => GetArchInt64("context_length");
 
+    /// <summary>{arch}.embedding_length: the width of the hidden state, as a rule an embedding model's vector length; null when absent.</summary>
     public long? EmbeddingLength => GetArchInt64("embedding_length");
 
+    /// <summary>{arch}.block_count: the number of transformer layers; null when absent.</summary>
     public long? BlockCount => GetArchInt64("block_count");
 
+    /// <summary>{arch}.attention.head_count: attention heads (the most of any layer when it varies); null when absent.</summary>
     public long? HeadCount => GetArchInt64("attention.head_count");
 
+    /// <summary>{arch}.attention.head_count_kv: key/value heads, fewer than <see cref="HeadCount"/> under grouped-query attention; null when absent.</summary>
     public long? HeadCountKv => GetArchInt64("attention.head_count_kv");
 
+    /// <summary>{arch}.feed_forward_length: the width of the feed-forward layers (the most of any layer when it varies); null when absent.</summary>
     public long? FeedForwardLength => GetArchInt64("feed_forward_length");
 
     /// <summary>Number of tokens in the vocabulary (length of tokenizer.ggml.tokens).</summary>
@@ -190,9 +196,14 @@ public sealed record GgufTensorTypeStats(GgufTensorType Type, int TensorCount, l
 /// <summary>llama.h <c>enum llama_pooling_type</c>: how an embedding model turns token vectors into one.</summary>
 public enum GgufPoolingType
 {
+    /// <summary>No pooling: one vector per token.</summary>
     None = 0,
+    /// <summary>The average of the token vectors.</summary>
     Mean = 1,
+    /// <summary>The vector of the first token (BERT's [CLS]).</summary>
     Cls = 2,
+    /// <summary>The vector of the last token.</summary>
     Last = 3,
+    /// <summary>A reranker's relevance score from its classification head, not an embedding.</summary>
     Rank = 4,
 }

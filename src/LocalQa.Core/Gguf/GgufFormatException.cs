@@ -11,10 +11,13 @@ public sealed class GgufFormatException : InvalidInputException
     private const string CorruptFix =
         "Use a GGUF model file (the llama.cpp format); if it was downloaded, download it again: it is truncated or corrupt.";
 
+    /// <summary>Creates one with the runtime's default message, naming no file.</summary>
     public GgufFormatException() { }
 
+    /// <summary>Creates one that says what is wrong, naming no file.</summary>
     public GgufFormatException(string message) : base(message) { }
 
+    /// <summary>Creates one that says what is wrong, caused by <paramref name="innerException"/>, naming no file.</summary>
     public GgufFormatException(string message, Exception? innerException) : base(message, innerException) { }
 
     private GgufFormatException(string message, string path, long? offset, string fix, Exception? innerException)

@@ -17,8 +17,10 @@ public sealed class GgufTensorInfo
         FilePosition = dataOffset + offset;
     }
 
+    /// <summary>The tensor's name, as llama.cpp knows it ("token_embd.weight", "blk.0.attn_q.weight").</summary>
     public string Name { get; }
 
+    /// <summary>How the elements are stored: plain floats or a quantization.</summary>
     public GgufTensorType Type { get; }
 
     /// <summary>1 to 4 dimensions, each at least 1, row length first.</summary>
@@ -36,5 +38,6 @@ public sealed class GgufTensorInfo
     /// <summary>Bytes of data, without alignment padding.</summary>
     public long ByteSize { get; }
 
+    /// <summary>Name, type and dimensions: "token_embd.weight Q8_0 [896, 151936]".</summary>
     public override string ToString() => $"{Name} {Type} [{string.Join(", ", Dimensions)}]";
 }

@@ -36,18 +36,30 @@ public sealed class GgufValue
     /// <summary>Number of elements of an array, 0 for a scalar.</summary>
     public int ArrayLength => Value is Array a ? a.Length : 0;
 
+    /// <summary>A u8 value.</summary>
     public static GgufValue FromUInt8(byte value) => new(GgufValueType.UInt8, null, value);
+    /// <summary>An i8 value.</summary>
     public static GgufValue FromInt8(sbyte value) => new(GgufValueType.Int8, null, value);
+    /// <summary>A u16 value.</summary>
     public static GgufValue FromUInt16(ushort value) => new(GgufValueType.UInt16, null, value);
+    /// <summary>An i16 value.</summary>
     public static GgufValue FromInt16(short value) => new(GgufValueType.Int16, null, value);
+    /// <summary>A u32 value.</summary>
     public static GgufValue FromUInt32(uint value) => new(GgufValueType.UInt32, null, value);
+    /// <summary>An i32 value.</summary>
     public static GgufValue FromInt32(int value) => new(GgufValueType.Int32, null, value);
+    /// <summary>An f32 value.</summary>
     public static GgufValue FromFloat32(float value) => new(GgufValueType.Float32, null, value);
+    /// <summary>A bool value.</summary>
     public static GgufValue FromBool(bool value) => new(GgufValueType.Bool, null, value);
+    /// <summary>A u64 value.</summary>
     public static GgufValue FromUInt64(ulong value) => new(GgufValueType.UInt64, null, value);
+    /// <summary>An i64 value.</summary>
     public static GgufValue FromInt64(long value) => new(GgufValueType.Int64, null, value);
+    /// <summary>An f64 value.</summary>
     public static GgufValue FromFloat64(double value) => new(GgufValueType.Float64, null, value);
 
+    /// <summary>A string value.</summary>
     public static GgufValue FromString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -66,16 +78,27 @@ public sealed class GgufValue
         return new(GgufValueType.Array, GgufValueType.String, copy);
     }
 
+    /// <summary>An array of u8, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<byte> values) => OfArray(GgufValueType.UInt8, values.ToArray());
+    /// <summary>An array of i8, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<sbyte> values) => OfArray(GgufValueType.Int8, values.ToArray());
+    /// <summary>An array of u16, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<ushort> values) => OfArray(GgufValueType.UInt16, values.ToArray());
+    /// <summary>An array of i16, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<short> values) => OfArray(GgufValueType.Int16, values.ToArray());
+    /// <summary>An array of u32, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<uint> values) => OfArray(GgufValueType.UInt32, values.ToArray());
+    /// <summary>An array of i32, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<int> values) => OfArray(GgufValueType.Int32, values.ToArray());
+    /// <summary>An array of f32, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<float> values) => OfArray(GgufValueType.Float32, values.ToArray());
+    /// <summary>An array of bool, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<bool> values) => OfArray(GgufValueType.Bool, values.ToArray());
+    /// <summary>An array of u64, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<ulong> values) => OfArray(GgufValueType.UInt64, values.ToArray());
+    /// <summary>An array of i64, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<long> values) => OfArray(GgufValueType.Int64, values.ToArray());
+    /// <summary>An array of f64, copied from <paramref name="values"/>.</summary>
     public static GgufValue FromArray(ReadOnlySpan<double> values) => OfArray(GgufValueType.Float64, values.ToArray());
 
     // The reader hands over arrays it has just filled, so they are not copied again.
@@ -152,6 +175,7 @@ public sealed class GgufValue
         return ScalarText(Value, quoteStrings: false);
     }
 
+    /// <summary>The value as <see cref="ToDisplayString"/> gives it, arrays of more than 16 elements summarized.</summary>
     public override string ToString() => ToDisplayString();
 
     /// <summary>

@@ -48,6 +48,10 @@ internal sealed class ChunkStore
     }
 
     /// <summary>Inserts chunks (ordinals and offsets final) with their vectors.</summary>
+    /// <param name="transaction">The open transaction that writes the document.</param>
+    /// <param name="documentId">The document the chunks belong to.</param>
+    /// <param name="chunks">The chunks, in ordinal order.</param>
+    /// <param name="embeddings">Their vectors in the same order, or null.</param>
     /// <param name="document">The whole document, to check each chunk against as it is written; null when the caller checked them.</param>
     public List<long> Write(SqliteTransaction transaction, long documentId, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings, Document? document) => _db.Mapped(() =>
     {

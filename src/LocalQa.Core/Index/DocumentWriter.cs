@@ -38,6 +38,9 @@ internal sealed class DocumentWriter : IDisposable
     /// Stores a section's chunks. Their ordinals and offsets are relative to the section (0, 1, 2…;
     /// offsets into <see cref="DocumentSection.Text"/>); they are stored relative to the document.
     /// </summary>
+    /// <param name="section">The section, as the loader handed it over.</param>
+    /// <param name="chunks">The section's chunks, in order.</param>
+    /// <param name="embeddings">Their vectors in the same order, or null.</param>
     /// <param name="headingBefore">The heading the section's first chunks sit under when the section itself has none before them (the last heading of an earlier section).</param>
     public void Add(DocumentSection section, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null, string? headingBefore = null)
     {

@@ -109,6 +109,7 @@ public sealed class LocalQaIndex : IDisposable
     /// Replaces everything stored for <paramref name="document"/>'s path (row, chunks, full-text
     /// entries, vectors) in one transaction: on any exception the previous version stays intact.
     /// </summary>
+    /// <param name="document">The loaded document; its path says which one it replaces.</param>
     /// <param name="chunks">The chunks, ordinals 0, 1, 2… in order, offsets inside the document text.</param>
     /// <param name="embeddings">Optional vectors, one per chunk in the same order.</param>
     internal UpsertResult UpsertDocument(Document document, IReadOnlyList<Chunk> chunks, ChunkEmbeddings? embeddings = null) =>
@@ -178,6 +179,8 @@ public sealed class LocalQaIndex : IDisposable
 
     /// <summary>Stores (or replaces) vectors of one embedding model for existing chunks, all in one transaction.</summary>
     /// <param name="modelId">Lower-case hex SHA-256 of the embedding model file.</param>
+    /// <param name="dimensions">Length of every vector.</param>
+    /// <param name="vectors">Each chunk's id with its vector.</param>
     /// <returns>The number of vectors written.</returns>
     public int StoreEmbeddings(string modelId, int dimensions, IReadOnlyList<(long ChunkId, float[] Vector)> vectors) =>
         _db.Mapped(() => _embeddings.Store(modelId, dimensions, vectors));
@@ -224,5 +227,6 @@ public sealed class LocalQaIndex : IDisposable
         return 0;
     });
 
+    /// <summary>Closes the index's connection to its file.</summary>
     public void Dispose() => _db.Dispose();
 }

@@ -9,11 +9,13 @@ using Microsoft.Extensions.AI;
 
 namespace LocalQa.Core.Ingest;
 
+/// <summary>How files are brought into the index.</summary>
 public sealed record IngestOptions
 {
     /// <summary>Remove indexed documents under the given folders whose files are gone.</summary>
     public bool Prune { get; init; }
 
+    /// <summary>How each file is read: boilerplate cleaning, size limits, large files read a section at a time.</summary>
     public LoadOptions Load { get; init; } = LoadOptions.Default;
 
     /// <summary>Chunks embedded per call to the embedder (one batch of sequences).</summary>
@@ -30,23 +32,43 @@ public sealed record IngestProgress(int FilesDone, int FilesTotal, long Chunks, 
     public long CurrentBytes { get; init; }
 }
 
+/// <summary>What one ingest did: files counted by outcome, and the index's size after it.</summary>
 public sealed record IngestReport
 {
+    /// <summary>Files indexed for the first time.</summary>
     public int Added { get; init; }
+
+    /// <summary>Files already indexed whose content changed: re-indexed, replacing the old version.</summary>
     public int Updated { get; init; }
+
+    /// <summary>Files already indexed with the same content, left as they were without being parsed.</summary>
     public int Unchanged { get; init; }
+
+    /// <summary>Documents removed because their files are gone; 0 unless <see cref="IngestOptions.Prune"/> was set.</summary>
     public int Removed { get; init; }
+
+    /// <summary>Files not indexed (binary, empty, unreadable, vanished); <see cref="Warnings"/> says why.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Documents in the whole index after the ingest, not only this one's.</summary>
     public long Documents { get; init; }
+
+    /// <summary>Chunks in the whole index after the ingest, not only this one's.</summary>
     public long Chunks { get; init; }
 
+    /// <summary>Wall-clock seconds the ingest took.</summary>
     public double Seconds { get; init; }
 
+    /// <summary>
+    /// Chunks given a vector, older chunks that lacked one for the embedding model included; 0
+    /// without an embedding model.
+    /// </summary>
     public int Embedded { get; init; }
 
     /// <summary>True when no embedding model was given: retrieval is BM25 alone.</summary>
     public bool LexicalOnly { get; init; }
 
+    /// <summary>Why files were skipped, and problems that did not stop a file (bytes that were not valid text, say), each with its path.</summary>
     public IReadOnlyList<PathWarning> Warnings { get; init; } = [];
 
     /// <summary>Documents added or changed in this run that nearly duplicate one already indexed: grouped, both kept.</summary>

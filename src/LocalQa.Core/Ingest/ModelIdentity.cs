@@ -12,6 +12,8 @@ public static class ModelIdentity
 {
     private static readonly Lock Gate = new();
 
+    /// <summary>The lower-case hex SHA-256 of the model file, from the cache when the file has not changed.</summary>
+    /// <param name="modelPath">The model file; a link is followed to its target.</param>
     /// <param name="cacheDirectory">Where the digests are remembered (the data folder's cache/).</param>
     public static string Of(string modelPath, string cacheDirectory)
     {

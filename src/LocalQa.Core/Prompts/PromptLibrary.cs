@@ -18,6 +18,7 @@ public sealed partial class PromptLibrary
     private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>>> _compiled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _used = new(StringComparer.Ordinal);
 
+    /// <summary>The prompts a folder must hold, each as <c>name.txt</c>.</summary>
     public static readonly string[] Required = ["system", "answer", "followup", "condense", "abstain", "passage", "summarize", "summarize-reduce"];
 
     /// <summary>The variables LocalQa supplies to each prompt; abstain.txt is used as it is.</summary>
@@ -35,6 +36,7 @@ public sealed partial class PromptLibrary
 
     private PromptLibrary(string directory) => Directory = directory;
 
+    /// <summary>The full path of the folder the prompts were loaded from.</summary>
     public string Directory { get; }
 
     /// <summary>Loads and checks every required prompt; a missing folder or file, or a template LocalQa cannot fill, is the user's to fix.</summary>

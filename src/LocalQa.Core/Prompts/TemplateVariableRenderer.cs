@@ -13,8 +13,10 @@ namespace LocalQa.Core.Prompts;
 /// </summary>
 public sealed class TemplateVariableRenderer : IPromptRenderer
 {
+    /// <summary>The renderer; it holds no state, so one instance serves every library.</summary>
     public static TemplateVariableRenderer Instance { get; } = new();
 
+    /// <inheritdoc/>
     public Func<IReadOnlyDictionary<string, string>, CancellationToken, ValueTask<string>> Compile(string file, string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -12,6 +12,11 @@ public static partial class UntrustedText
     // A zero-width space splits the marker for the tokenizer while the reader still sees it.
     private const string Break = "\u200B";
 
+    /// <summary>
+    /// <paramref name="text"/> with each control marker (<c>&lt;|im_start|&gt;</c>, <c>[INST]</c>,
+    /// <c>&lt;/s&gt;</c>, a passage or article tag) split by a zero-width space after its first
+    /// character: it reads the same, but no longer acts as one.
+    /// </summary>
     public static string Neutralize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,6 +1,7 @@
 namespace LocalQa.Core.Retrieval;
 
 /// <summary>One item of a fused ranking.</summary>
+/// <param name="Item">The item ranked.</param>
 /// <param name="Score">Sum over the input rankings of 1 / (k + rank), rank starting at 1.</param>
 /// <param name="BestRank">The item's best (smallest, 1-based) rank in any input ranking.</param>
 internal readonly record struct FusedItem<T>(T Item, double Score, int BestRank);

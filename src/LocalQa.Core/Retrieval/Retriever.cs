@@ -6,7 +6,12 @@ namespace LocalQa.Core.Retrieval;
 /// <summary>A passage chosen for a question, with what a citation needs.</summary>
 /// <param name="Rank">1-based position in the result.</param>
 /// <param name="Score">The reciprocal-rank-fusion score of the chunk over the lists it appeared in.</param>
+/// <param name="ChunkId">The id of the chunk that matched.</param>
+/// <param name="DocumentId">The id of its document.</param>
+/// <param name="DocumentPath">The path of its document.</param>
+/// <param name="Title">The title of its document.</param>
 /// <param name="Ordinal">The ordinal of the chunk that matched.</param>
+/// <param name="Heading">The heading the chunk sits under, if any.</param>
 /// <param name="Text">The matched chunk's text, with its neighbours when neighbour expansion is on.</param>
 /// <param name="FirstOrdinal">The first chunk ordinal covered by <paramref name="Text"/>.</param>
 /// <param name="LastOrdinal">The last chunk ordinal covered by <paramref name="Text"/>.</param>
@@ -75,6 +80,8 @@ internal sealed class Retriever
     }
 
     /// <summary>The best <paramref name="topK"/> passages for <paramref name="question"/>, best first.</summary>
+    /// <param name="question">The question, as the user typed it.</param>
+    /// <param name="topK">How many passages to return at most.</param>
     /// <param name="queryVector">The question's embedding by the vector store's model, or null for full-text search alone.</param>
     public IReadOnlyList<RetrievedPassage> Search(string question, int topK, float[]? queryVector = null)
     {

@@ -5,6 +5,7 @@ using LocalQa.Core.Index;
 namespace LocalQa.Core.Retrieval;
 
 /// <summary>A chunk found by dense search.</summary>
+/// <param name="ChunkId">The chunk's id.</param>
 /// <param name="Score">Cosine similarity with the query, in [-1, 1].</param>
 internal readonly record struct DenseHit(long ChunkId, float Score);
 
@@ -19,6 +20,9 @@ internal sealed class VectorStore
     private readonly float[] _vectors;
 
     /// <summary>Takes ownership of the arrays and normalizes each row in place.</summary>
+    /// <param name="modelId">The embedding model the vectors are of.</param>
+    /// <param name="dimensions">Length of every vector.</param>
+    /// <param name="chunkIds">The chunk of each row.</param>
     /// <param name="vectors">Row-major: row i (of <paramref name="dimensions"/> floats) belongs to <paramref name="chunkIds"/>[i].</param>
     public VectorStore(string modelId, int dimensions, long[] chunkIds, float[] vectors)
     {

@@ -6,6 +6,9 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Summarizing;
 
 /// <summary>A library document and how related it is to an article.</summary>
+/// <param name="Path">The document's path in the library.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="DuplicateGroup">Its near-duplicate group, so that copies of one text are listed once.</param>
 /// <param name="Score">See <see cref="Relatedness"/>: 0 to 1, 1 when its best passage matches the article's key terms as well as the article's own best passage does.</param>
 /// <param name="Passage">The document's passage that matched best.</param>
 internal sealed record RelatedCandidate(string Path, string Title, long DuplicateGroup, double Score, string Passage);

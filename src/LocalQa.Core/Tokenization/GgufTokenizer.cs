@@ -52,6 +52,7 @@ public sealed partial class GgufTokenizer : ITokenCounter
     /// <summary>What the vocabulary is, in words: "SentencePiece BPE", "byte-level BPE", "WordPiece".</summary>
     public string Algorithm => Describe(Model);
 
+    /// <summary>Tokens in the vocabulary (the length of tokenizer.ggml.tokens), special ones included.</summary>
     public int VocabularySize { get; }
 
     /// <summary>The Microsoft.ML.Tokenizers tokenizer doing the merging. It expects pieces already cut

@@ -16,6 +16,7 @@ internal static class SentencePieceModelWriter
     private const int Normal = 1;
     private const int Byte = 6;
 
+    /// <param name="vocab">The GGUF vocabulary: scores, token types and special ids.</param>
     /// <param name="pieces">The text of each piece, in id order (the vocabulary's own, or a transformed copy).</param>
     public static byte[] Write(GgufVocabulary vocab, IReadOnlyList<string> pieces)
     {
