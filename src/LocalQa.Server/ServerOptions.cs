@@ -30,8 +30,8 @@ public sealed record ServerOptions
 
     public const int MaxQueue = 1024;
 
-    /// <summary>The address to bind, checked: a non-loopback address needs an API key.</summary>
-    internal IPAddress Validate()
+    /// <summary>The address to bind, checked (<see cref="InvalidInputException"/> otherwise): a non-loopback address needs an API key.</summary>
+    public IPAddress Validate()
     {
         if (Port is < 0 or > 65535)
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"The port is {Port}; it must be from 0 to 65535."), "Pick a free port, or 0 to let the system choose.") { Setting = nameof(Port) };
