@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(EvalCommand.Create(cli));
         root.Subcommands.Add(ModelsCommand.Create(cli, SettingsResolver.ForCurrentProcess, downloader));
         root.Subcommands.Add(ConfigCommand.Create(cli));
+        root.Subcommands.Add(ServeCommand.Create(cli));
         return root;
     }
 

@@ -53,6 +53,10 @@ internal static class CliErrors
         [nameof(AskOptions.NeighbourChunks)] = "--neighbours N",
         [nameof(AskOptions.MaxTokens)] = "--max-tokens N",
         [nameof(SummarizeOptions.MaxWords)] = "--max-words N",
+        [nameof(LocalQa.Server.ServerOptions.ApiKey)] = "--api-key KEY",
+        [nameof(LocalQa.Server.ServerOptions.Host)] = "--host ADDRESS",
+        [nameof(LocalQa.Server.ServerOptions.Port)] = "--port N",
+        [nameof(LocalQa.Server.ServerOptions.Queue)] = "--queue N",
     };
 
     /// <summary>The flag (with its value's name) that sets <paramref name="setting"/>, or null when this front end has none.</summary>

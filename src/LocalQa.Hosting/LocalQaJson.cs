@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using LocalQa.Core.Answering;
@@ -22,6 +23,22 @@ public static class LocalQaJson
 
     /// <summary>The same shapes on one line (chat's one object per answer, a server's bodies).</summary>
     public static JsonSerializerOptions OneLine { get; } = Create(indented: false);
+
+    /// <summary>
+    /// A summary as <c>summarize --json</c> and the server's <c>/api/summarize</c> write it: the map-reduce
+    /// shape (sequences, reduce steps) shown inside "timings", which it explains.
+    /// </summary>
+    public static JsonObject Summary(SummaryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var node = JsonSerializer.SerializeToNode(result, Options)!.AsObject();
+        if (node["timings"] is JsonObject timings)
+        {
+            timings["map_sequences"] = result.MapSequences;
+            timings["reduce_steps"] = result.ReduceSteps;
+        }
+        return node;
+    }
 
     private static JsonSerializerOptions Create(bool indented)
     {

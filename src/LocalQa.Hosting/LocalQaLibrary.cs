@@ -99,6 +99,9 @@ public sealed class LocalQaLibrary : IDisposable
     /// <summary>The chat model's file name, or null when none is loaded (answers are extractive).</summary>
     public string? ChatModelName => _chatModel is null ? null : Path.GetFileName(_chatModel.Path);
 
+    /// <summary>The embedding model's file name, or null when none is loaded (search is full-text only).</summary>
+    public string? EmbedModelName => _embedModel is null ? null : Path.GetFileName(_embedModel.Path);
+
     /// <summary>
     /// The chat model as Microsoft.Extensions.AI's client (for Semantic Kernel's services, say); made
     /// on first use and shared with <see cref="Qa"/>, so prompts that start alike reuse its KV cache.

@@ -136,14 +136,5 @@ internal static class SummarizeCommand
     }
 
     /// <summary>The summary as --json shows it: the record itself, with the map-reduce shape inside "timings", which it explains.</summary>
-    internal static JsonObject ToJson(SummaryResult r)
-    {
-        var node = JsonSerializer.SerializeToNode(r, LocalQaJson.Options)!.AsObject();
-        if (node["timings"] is JsonObject timings)
-        {
-            timings["map_sequences"] = r.MapSequences;
-            timings["reduce_steps"] = r.ReduceSteps;
-        }
-        return node;
-    }
+    internal static JsonObject ToJson(SummaryResult r) => LocalQaJson.Summary(r);
 }

@@ -52,6 +52,19 @@ public sealed class Conversation
     /// <summary>What <paramref name="question"/> would become by the subject carry, asked now.</summary>
     public FollowUpResolution Resolve(string question) => FollowUps.Resolve(_turns, question);
 
+    /// <summary>
+    /// Records a turn answered elsewhere, for a caller that keeps the history itself (an OpenAI API
+    /// client sends the whole conversation with each request): the question is made standalone by
+    /// the subject carry against the turns before it, as it would have been then, so that later
+    /// follow-ups resolve against it. Nothing is retrieved or generated, and the face's turn is not taken.
+    /// </summary>
+    public void Remember(string question, string answer)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(answer);
+        _turns.Add(new ConversationTurn(question, Resolve(question).Standalone, answer));
+    }
+
     /// <summary>Answers the next turn: the question is made standalone from the earlier turns, then answered.</summary>
     public async Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -34,7 +34,9 @@ public sealed class LayeringTests
         // The plugin wraps the library the host composes, until Core has a face of its own to build it from.
         ["LocalQa.SemanticKernel"] = ["LocalQa.Core"],
         ["LocalQa.Bench"] = ["LocalQa.Hosting", "LocalQa.Testing"],
-        ["LocalQa.Cli"] = ["LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Bench"],
+        // The server reaches the engine only through Hosting's composition (and HostErrors for its exceptions).
+        ["LocalQa.Server"] = ["LocalQa.Core", "LocalQa.Hosting"],
+        ["LocalQa.Cli"] = ["LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Bench", "LocalQa.Server"],
     };
 
     /// <summary>Packages (and their assemblies) a program that embeds Core must not carry.</summary>
@@ -42,7 +44,7 @@ public sealed class LayeringTests
 
     /// <summary>Assemblies that belong to hosts and tests, not to the library.</summary>
     private static readonly string[] HostOnly =
-        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "System.CommandLine", "Spectre.Console", "LLamaSharp", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI"];
+        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "LocalQa.Server", "System.CommandLine", "Spectre.Console", "LLamaSharp", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI"];
 
     [Fact]
     public void Source_projects_reference_only_the_layers_below()

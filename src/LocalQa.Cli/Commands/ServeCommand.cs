@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using LocalQa.Hosting;
+using LocalQa.Server;
+
+namespace LocalQa.Cli.Commands;
+
+/// <summary>
+/// <c>localqa serve</c>: the OpenAI API and LocalQa's own over the library, until Ctrl+C or SIGTERM,
+/// which stop accepting, cancel what is in flight, and close the library.
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>The variable that sets the API key, so that it need not appear in a process list.</summary>
+    public const string ApiKeyVariable = "LOCALQA_API_KEY";
+
+    public static Command Create(CliContext cli)
+    {
+        var common = new CommonOptions();
+        var defaults = new ServerOptions();
+        var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost); another than loopback needs an API key.", DefaultValueFactory = _ => defaults.Host };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => defaults.Port };
+        var apiKey = new Option<string?>("--api-key") { Description = $"Key clients send as 'Authorization: Bearer KEY'. Env: {ApiKeyVariable} (kept out of the process list)." };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait while one is served; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
+        var cmd = new Command("serve", "Serve the OpenAI API (/v1) and LocalQa's own (/api) over HTTP.");
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { host, port, apiKey, queue }) cmd.Options.Add(o);
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+            var options = new ServerOptions
+            {
+                Host = parse.GetValue(host) ?? defaults.Host,
+                Port = parse.GetValue(port),
+                ApiKey = string.IsNullOrEmpty(key) ? null : key,
+                Queue = parse.GetValue(queue),
+            };
+            return await RunAsync(cli, common.Resolve(parse), options, ct).ConfigureAwait(false);
+        });
+        return cmd;
+    }
+
+    internal static async Task<int> RunAsync(CliContext cli, LibraryOptions libraryOptions, ServerOptions options, CancellationToken ct)
+    {
+        // Refused before any model loads: an address without its key is the user's to fix (exit code 2).
+        options.Validate();
+        // SIGTERM (a service manager, a container) stops the server as Ctrl+C does.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        using var lib = LocalQaLibrary.Open(libraryOptions, LibraryModels.Both);
+        await AskCommand.SeedAsync(cli, lib, quiet: false, stop.Token).ConfigureAwait(false);
+        var server = await LocalQaServer.StartAsync(lib, options, stop.Token).ConfigureAwait(false);
+        await using (server.ConfigureAwait(false))
+        {
+            var o = cli.Out;
+            await o.WriteLineAsync($"localqa serve: listening on {server.Address} (OpenAI API at {server.Address}v1)").ConfigureAwait(false);
+            await o.WriteLineAsync($"  models: {string.Join(", ", server.ModelIds)}{(lib.ChatModelName is null ? "  (no chat model: answers are extractive)" : "")}").ConfigureAwait(false);
+            await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  index:  {lib.IndexPath} ({lib.Index.Stats().Documents} documents)")).ConfigureAwait(false);
+            await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  one request at a time, {options.Queue} waiting at most; {(options.ApiKey is null ? "no API key (loopback only)" : "API key required")}. Ctrl+C stops.")).ConfigureAwait(false);
+            await o.FlushAsync(ct).ConfigureAwait(false);
+            await server.WaitForShutdownAsync(stop.Token).ConfigureAwait(false);
+            await cli.Error.WriteLineAsync("localqa serve: stopped.").ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+}

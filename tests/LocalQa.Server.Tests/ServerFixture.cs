@@ -1,0 +1,51 @@
+using LocalQa.Hosting;
+using LocalQa.Testing;
+
+namespace LocalQa.Server.Tests;
+
+/// <summary>
+/// Two libraries over the bundled seeds/, each in its own temporary index: one with generated tiny
+/// chat and embedding models (random weights: generated text is noise, the wire format is not), one
+/// without a chat model, whose answers are extractive and so say who founded FAIR.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("localqa-server-tests-").FullName;
+
+    public LocalQaLibrary Generative { get; private set; } = null!;
+    public LocalQaLibrary Extractive { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var chat = Path.Combine(Dir, "tiny-chat.gguf");
+        var embed = Path.Combine(Dir, "tiny-embed.gguf");
+        SyntheticModel.WriteTiny(chat, new TinyModelOptions());
+        SyntheticModel.WriteTiny(embed, TinyModelOptions.Embedding);
+        Generative = LocalQaLibrary.Open(new LibraryOptions
+        {
+            Home = Dir,
+            IndexPath = Path.Combine(Dir, "generative.db"),
+            ChatModel = chat,
+            EmbedModel = embed,
+            Threads = 2,
+        }, LibraryModels.Both);
+        Extractive = LocalQaLibrary.Open(new LibraryOptions { Home = Dir, IndexPath = Path.Combine(Dir, "extractive.db"), Threads = 2 }, LibraryModels.Both);
+        Assert.NotNull(await Generative.EnsureSeededAsync());
+        Assert.NotNull(await Extractive.EnsureSeededAsync());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Generative?.Dispose();
+        Extractive?.Dispose();
+        try { Directory.Delete(Dir, recursive: true); }
+        catch (IOException) { }
+        return ValueTask.CompletedTask;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerTests : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}
