@@ -9,7 +9,7 @@
 # Models: any GGUF chat and embedding models; `localqa bench --synthetic tinyllama-1.1b --only decode,embedding`
 # leaves generated ones under $LOCALQA_HOME/cache/synthetic.
 set -euo pipefail
-old=$1; new=$2; chat=$3; embed=$4; runs=${5:-3}
+old=$1; new=$2; chat_model=$3; embed_model=$4; runs=${5:-3}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,16 +20,16 @@ one() { # build label run
   mkdir -p "$home"
   # Questions go without the embedding model: a generated one's random vectors would make retrieval
   # refuse every passage, and no answer would be generated to time.
-  local common=(--home "$home" --model "$chat" --max-tokens 32)
+  local common=(--home "$home" --prompts "$root/prompts" --model "$chat_model" --max-tokens 32)
   local t0 t1 ingest ask chat summarize
-  t0=$(date +%s.%N); "$cli" ingest "$root/seeds" --home "$home" --embed-model "$embed" --json > "$home/ingest.json"; t1=$(date +%s.%N)
+  t0=$(date +%s.%N); "$cli" ingest "$root/seeds" --home "$home" --embed-model "$embed_model" --json > "$home/ingest.json"; t1=$(date +%s.%N)
   ingest=$(python3 -c "print(round($t1-$t0,3))")
   ask=$("$cli" ask "${questions[0]}" "${common[@]}" --json | python3 -c "import json,sys; t=json.load(sys.stdin)['timings']; print(json.dumps({'ttft_ms':t['ttft_ms'],'total_ms':t['total_ms']}))")
   chat=$(printf '%s\n' "${questions[@]}" | "$cli" chat "${common[@]}" --json | python3 -c "
 import json,sys
 turns=[json.loads(l) for l in sys.stdin if l.strip()]
 print(json.dumps({'ttft_ms':[t['timings']['ttft_ms'] for t in turns],'total_ms':round(sum(t['timings']['total_ms'] for t in turns),3)}))")
-  summarize=$("$cli" summarize "$article" --home "$home" --model "$chat" --max-words 60 --json | python3 -c "import json,sys; t=json.load(sys.stdin)['timings']; print(json.dumps({'map_ms':t['map_ms'],'total_ms':t['total_ms']}))")
+  summarize=$("$cli" summarize "$article" --home "$home" --prompts "$root/prompts" --model "$chat_model" --max-words 60 --json | python3 -c "import json,sys; t=json.load(sys.stdin)['timings']; print(json.dumps({'map_ms':t['map_ms'],'total_ms':t['total_ms']}))")
   echo "{\"build\":\"$label\",\"run\":$run,\"ingest_s\":$ingest,\"ask\":$ask,\"chat\":$chat,\"summarize\":$summarize}"
 }
 for run in $(seq 1 "$runs"); do
