@@ -20,7 +20,7 @@ public sealed class JsonShapeTests : IDisposable
     {
         var ask = Json(_cli.Run("ask", "Which company did Meta acquire about 49% of?", "--json"));
         Assert.Equal(["answer", "mode", "abstained", "sources", "cited", "invalid_citations", "note", "why", "timings"], Keys(ask));
-        Assert.Equal(["rank", "document", "title", "chunk", "score", "text"], Keys(ask.GetProperty("sources")[0]));
+        Assert.Equal(["rank", "document", "title", "chunk", "score", "text", "page"], Keys(ask.GetProperty("sources")[0]));
         var why = ask.GetProperty("why")[0];
         Assert.Equal(["sentence", "passage", "score", "factors"], Keys(why));
         Assert.Equal(Factor, Keys(why.GetProperty("factors")[0]));
@@ -34,7 +34,7 @@ public sealed class JsonShapeTests : IDisposable
         var article = Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "seeds")).Order(StringComparer.Ordinal).First();
         var summary = Json(_cli.Run("summarize", article, "--json"));
         Assert.Equal(["source", "title", "summary", "key_points", "mode", "related", "words", "note", "why", "timings"], Keys(summary));
-        Assert.Equal(["document", "title", "score", "passage", "near_copy"], Keys(summary.GetProperty("related")[0]));
+        Assert.Equal(["document", "title", "score", "passage", "near_copy", "page"], Keys(summary.GetProperty("related")[0]));
         var why = summary.GetProperty("why")[0];
         Assert.Equal(["sentence", "score", "factors"], Keys(why));
         Assert.Equal(Factor, Keys(why.GetProperty("factors")[0]));

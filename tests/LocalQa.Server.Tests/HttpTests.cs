@@ -122,7 +122,7 @@ public sealed class HttpTests(ServerFixture fixture)
         var (askStatus, ask, _) = await Servers.PostAsync(http, "/api/ask", """{"question":"Which company did Meta acquire about 49% of?"}""");
         Assert.Equal(200, askStatus);
         Assert.Equal(["answer", "mode", "abstained", "sources", "cited", "invalid_citations", "note", "why", "timings"], Servers.Keys(ask));
-        Assert.Equal(["rank", "document", "title", "chunk", "score", "text"], Servers.Keys(ask.GetProperty("sources")[0]));
+        Assert.Equal(["rank", "document", "title", "chunk", "score", "text", "page"], Servers.Keys(ask.GetProperty("sources")[0]));
         Assert.Equal(["sentence", "passage", "score", "factors"], Servers.Keys(ask.GetProperty("why")[0]));
         Assert.Equal(["retrieval_ms", "prompt_tokens", "reused_tokens", "prompt_ms", "ttft_ms", "generated_tokens", "decode_ms", "total_ms"], Servers.Keys(ask.GetProperty("timings")));
         Assert.Equal("extractive", ask.GetProperty("mode").GetString());

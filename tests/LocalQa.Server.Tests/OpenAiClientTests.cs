@@ -12,7 +12,7 @@ public sealed class OpenAiClientTests(ServerFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static readonly string[] SourceKeys = ["rank", "document", "title", "chunk", "score", "text"];
+    private static readonly string[] SourceKeys = ["rank", "document", "title", "chunk", "score", "text", "page"];
 
     [Fact]
     public async Task Localqa_answers_who_founded_FAIR_with_citations_and_its_sources_in_the_extension()

@@ -73,7 +73,10 @@ internal static class AskCommand
             : result.Sources.Take(Math.Max(1, result.Cited.Count == 0 ? 3 : result.Cited.Max())).ToArray();
         if (shown.Length > 0) o.WriteLine("Sources:");
         foreach (var s in shown)
-            o.WriteLine($"  [{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk})");
+            o.WriteLine($"  [{s.Rank}] {s.Title} — {s.Document} ({PageOf(s.Page)}chunk {s.Chunk})");
         o.WriteLine(result.Note is null ? $"({(result.Mode == AnswerMode.Generative ? "generative answer" : "extractive answer")})" : $"({result.Note})");
     }
+
+    /// <summary>"p. 7, " where a citation's page is known (PDF), nothing otherwise.</summary>
+    internal static string PageOf(int? page) => page is { } p ? $"p. {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}, " : "";
 }

@@ -264,7 +264,7 @@ internal sealed class ChatRepl(CliContext cli, LocalQaLibrary lib, AskOptions op
         o.WriteLine($"Searched as: {turn.StandaloneQuestion}");
         foreach (var s in turn.Result.Sources)
         {
-            o.WriteLine($"[{s.Rank}] {s.Title} — {s.Document} (chunk {s.Chunk}, score {s.Score:F4})");
+            o.WriteLine($"[{s.Rank}] {s.Title} — {s.Document} ({AskCommand.PageOf(s.Page)}chunk {s.Chunk}, score {s.Score:F4})");
             o.WriteLine("    " + (s.Text.Length > 400 ? s.Text[..400] + "…" : s.Text).ReplaceLineEndings(" "));
         }
     }

@@ -129,7 +129,7 @@ internal static class SummarizeCommand
                 o.WriteLine(rel.NearCopy
                     ? $"  {rel.Title} — {rel.Document} (a near-copy of this article: about {rel.Score * 100:F0}% of their word 5-grams shared)"
                     : $"  {rel.Title} — {rel.Document} (relatedness {rel.Score:F2}: share of the summary's words, weighted by rarity, that it also uses)");
-                o.WriteLine($"      \"{rel.Passage}\"");
+                o.WriteLine($"      {(rel.Page is { } page ? $"p. {page}: " : "")}\"{rel.Passage}\"");
             }
         }
         o.WriteLine();

@@ -289,5 +289,5 @@ internal sealed partial class Answerer
         };
     }
 
-    private static AnswerSource ToSource(RetrievedPassage p) => new(p.Rank, p.DocumentPath, p.Title, p.Ordinal, Math.Round(p.Score, 6), p.Text);
+    private static AnswerSource ToSource(RetrievedPassage p) => new(p.Rank, p.DocumentPath, p.Title, p.Ordinal, Math.Round(p.Score, 6), p.Text) { Page = p.Page };
 }

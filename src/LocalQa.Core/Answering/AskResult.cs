@@ -14,7 +14,11 @@ public enum AnswerMode
 }
 
 /// <summary>A source passage as shown to the user and in --json.</summary>
-public sealed record AnswerSource(int Rank, string Document, string Title, int Chunk, double Score, string Text);
+public sealed record AnswerSource(int Rank, string Document, string Title, int Chunk, double Score, string Text)
+{
+    /// <summary>The page the passage starts on, for documents that have pages (PDF); null otherwise. Shown as "p. 7".</summary>
+    public int? Page { get; init; }
+}
 
 /// <summary>
 /// What answering one question took. The token counts and model times are those of the chat model's

@@ -282,7 +282,7 @@ public sealed class Chunker
                 length,
                 document.Text.Substring(start, length),
                 HeadingText(document, start),
-                tokens));
+                tokens) { Page = document.PageAt(start) });
 
             if (end >= count)
             {

@@ -112,4 +112,8 @@ public readonly record struct BlockSpan(int Start, int Length, BlockKind Kind)
 /// <param name="Text">The chunk's text.</param>
 /// <param name="Heading">The heading the chunk sits under, if any.</param>
 /// <param name="TokenCount">Tokens by the configured tokenizer, or the calibrated estimate.</param>
-public sealed record Chunk(int Ordinal, int Start, int Length, string Text, string? Heading, int TokenCount);
+public sealed record Chunk(int Ordinal, int Start, int Length, string Text, string? Heading, int TokenCount)
+{
+    /// <summary>The page the chunk starts on, for documents that have pages (PDF); null otherwise.</summary>
+    public int? Page { get; init; }
+}

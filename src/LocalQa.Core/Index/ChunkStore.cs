@@ -23,18 +23,18 @@ internal sealed class ChunkStore
         _embeddings = embeddings;
         _deleteOfDocument = db.Command("DELETE FROM chunks WHERE document_id = $id", "$id");
         _insert = db.Command("""
-            INSERT INTO chunks(document_id, ordinal, start, length, heading, token_count, text)
-            VALUES ($document, $ordinal, $start, $length, $heading, $tokens, $text)
+            INSERT INTO chunks(document_id, ordinal, start, length, heading, token_count, text, page)
+            VALUES ($document, $ordinal, $start, $length, $heading, $tokens, $text, $page)
             RETURNING id
-            """, "$document", "$ordinal", "$start", "$length", "$heading", "$tokens", "$text");
+            """, "$document", "$ordinal", "$start", "$length", "$heading", "$tokens", "$text", "$page");
         _range = db.Command("""
-            SELECT id, document_id, ordinal, start, length, heading, token_count, text
+            SELECT id, document_id, ordinal, start, length, heading, token_count, text, page
             FROM chunks WHERE document_id = $document AND ordinal BETWEEN $first AND $last
             ORDER BY ordinal
             """, "$document", "$first", "$last");
         _byId = db.Command("""
             SELECT c.id, c.document_id, d.path, d.title, c.ordinal, c.start, c.length, c.heading, c.text,
-                   coalesce(d.dup_group, d.id)
+                   coalesce(d.dup_group, d.id), c.page
             FROM chunks c JOIN documents d ON d.id = c.document_id
             WHERE c.id IN (SELECT value FROM json_each($ids))
             """, "$ids");
@@ -79,7 +79,7 @@ internal sealed class ChunkStore
             }
 
             var chunkId = (long)Sql.Scalar(
-                _insert, documentId, chunk.Ordinal, chunk.Start, chunk.Length, chunk.Heading, chunk.TokenCount, chunk.Text)!;
+                _insert, documentId, chunk.Ordinal, chunk.Start, chunk.Length, chunk.Heading, chunk.TokenCount, chunk.Text, chunk.Page)!;
             chunkIds.Add(chunkId);
             vectors?.Write(chunkId, embeddings!.Vectors[i]);
         }
@@ -123,7 +123,7 @@ internal sealed class ChunkStore
         return chunks;
     }
 
-    /// <summary>Reads columns id, document_id, ordinal, start, length, heading, token_count, text.</summary>
+    /// <summary>Reads columns id, document_id, ordinal, start, length, heading, token_count, text, page.</summary>
     public static StoredChunk ReadStoredChunk(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetInt64(1),
@@ -132,9 +132,12 @@ internal sealed class ChunkStore
         reader.GetInt32(4),
         reader.IsDBNull(5) ? null : reader.GetString(5),
         reader.GetInt32(6),
-        reader.GetString(7));
+        reader.GetString(7))
+    {
+        Page = reader.IsDBNull(8) ? null : reader.GetInt32(8),
+    };
 
-    /// <summary>Reads columns chunk id, document id, path, title, ordinal, start, length, heading, text, group.</summary>
+    /// <summary>Reads columns chunk id, document id, path, title, ordinal, start, length, heading, text, group, page.</summary>
     public static SourcedChunk ReadSourcedChunk(SqliteDataReader reader) => new(
         reader.GetInt64(0),
         reader.GetInt64(1),
@@ -145,7 +148,10 @@ internal sealed class ChunkStore
         reader.GetInt32(6),
         reader.IsDBNull(7) ? null : reader.GetString(7),
         reader.GetString(8),
-        reader.GetInt64(9));
+        reader.GetInt64(9))
+    {
+        Page = reader.IsDBNull(10) ? null : reader.GetInt32(10),
+    };
 
     private static void Validate(Document document, Chunk chunk, int index)
     {

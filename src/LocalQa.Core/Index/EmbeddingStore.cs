@@ -60,7 +60,7 @@ internal sealed class EmbeddingStore
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         using var command = _db.ReadCommand("""
-            SELECT id, document_id, ordinal, start, length, heading, token_count, text
+            SELECT id, document_id, ordinal, start, length, heading, token_count, text, page
             FROM chunks c
             WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = $model AND e.chunk_id = c.id)
             ORDER BY id

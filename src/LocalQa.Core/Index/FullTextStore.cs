@@ -17,7 +17,7 @@ internal sealed class FullTextStore
         _db = db;
         _search = db.Command("""
             SELECT c.id, c.document_id, d.path, d.title, c.ordinal, c.start, c.length, c.heading, c.text,
-                   coalesce(d.dup_group, d.id), f.rank
+                   coalesce(d.dup_group, d.id), c.page, f.rank
             FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH $query ORDER BY rank LIMIT $limit) AS f
             JOIN chunks c ON c.id = f.rowid
             JOIN documents d ON d.id = c.document_id
@@ -49,7 +49,7 @@ internal sealed class FullTextStore
         using var reader = _search.ExecuteReader();
         while (reader.Read())
         {
-            hits.Add(new ChunkHit(ChunkStore.ReadSourcedChunk(reader), -reader.GetDouble(10)));
+            hits.Add(new ChunkHit(ChunkStore.ReadSourcedChunk(reader), -reader.GetDouble(11)));
         }
 
         return hits;

@@ -40,6 +40,7 @@ internal static class IndexMigrations
     [
         new(1, "documents, chunks, FTS5 over chunks, embeddings, meta", CreateBaseSchema),
         new(2, "MinHash signatures and LSH bands for near-duplicate groups", AddNearDuplicateSignatures),
+        new(3, "the page each chunk starts on (PDF), for citations", AddChunkPages),
     ];
 
     public static int CurrentVersion => All[^1].Version;
@@ -211,4 +212,12 @@ internal static class IndexMigrations
             grouping.Assign(transaction, id, NearDuplicateDetector.ComputeSignature(text.ToString()));
         }
     }
+
+    private static void AddChunkPages(SqliteConnection connection, SqliteTransaction transaction, IndexCreationOptions _) =>
+        // Chunks written before pages were kept have none; a PDF's pages come back when its hash is
+        // forgotten, so the next ingest reads it again instead of skipping it as unchanged.
+        Sql.Execute(connection, transaction, """
+            ALTER TABLE chunks ADD COLUMN page INTEGER;
+            UPDATE documents SET content_hash = '' WHERE lower(path) LIKE '%.pdf';
+            """);
 }

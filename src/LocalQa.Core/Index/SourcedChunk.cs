@@ -11,4 +11,8 @@ internal sealed record SourcedChunk(
     int Length,
     string? Heading,
     string Text,
-    long DuplicateGroup);
+    long DuplicateGroup)
+{
+    /// <summary>The page the chunk starts on (PDF); null when the document has no pages.</summary>
+    public int? Page { get; init; }
+}

@@ -30,7 +30,11 @@ public sealed record RetrievedPassage(
     int FirstOrdinal,
     int LastOrdinal,
     double? Bm25Score,
-    float? DenseScore);
+    float? DenseScore)
+{
+    /// <summary>The page <see cref="Text"/> starts on, for documents that have pages (PDF); null otherwise.</summary>
+    public int? Page { get; init; }
+}
 
 /// <summary>Tunables of <see cref="Retriever"/>.</summary>
 internal sealed record RetrieverOptions
@@ -136,7 +140,7 @@ internal sealed class Retriever
         foreach (var item in chosen)
         {
             var chunk = chunks[item.Item];
-            var (text, first, last) = Expand(chunk);
+            var (text, first, last, page) = Expand(chunk);
             passages.Add(new RetrievedPassage(
                 passages.Count + 1,
                 item.Score,
@@ -150,26 +154,30 @@ internal sealed class Retriever
                 first,
                 last,
                 bm25.TryGetValue(chunk.ChunkId, out var b) ? b : null,
-                dense.TryGetValue(chunk.ChunkId, out var d) ? d : null));
+                dense.TryGetValue(chunk.ChunkId, out var d) ? d : null)
+            {
+                Page = page,
+            });
         }
 
         return passages;
     }
 
-    private (string Text, int FirstOrdinal, int LastOrdinal) Expand(SourcedChunk chunk)
+    private (string Text, int FirstOrdinal, int LastOrdinal, int? Page) Expand(SourcedChunk chunk)
     {
         if (_options.NeighbourChunks == 0)
         {
-            return (chunk.Text, chunk.Ordinal, chunk.Ordinal);
+            return (chunk.Text, chunk.Ordinal, chunk.Ordinal, chunk.Page);
         }
 
         var neighbours = _index.GetNeighbours(chunk.DocumentId, chunk.Ordinal, _options.NeighbourChunks, _options.NeighbourChunks);
         if (neighbours.Count == 0)
         {
-            return (chunk.Text, chunk.Ordinal, chunk.Ordinal);
+            return (chunk.Text, chunk.Ordinal, chunk.Ordinal, chunk.Page);
         }
 
-        return (JoinByOffsets(neighbours), neighbours[0].Ordinal, neighbours[^1].Ordinal);
+        // The passage is cited where its text starts: the first neighbour's page.
+        return (JoinByOffsets(neighbours), neighbours[0].Ordinal, neighbours[^1].Ordinal, neighbours[0].Page);
     }
 
     /// <summary>Joins consecutive chunks, dropping the part of a chunk that overlaps the previous one.</summary>

@@ -17,4 +17,7 @@ public sealed record RelatedDocument(string Document, string Title, double Score
 {
     /// <summary>The library document is a copy of the article (the same text, perhaps re-saved or syndicated).</summary>
     public bool NearCopy { get; init; }
+
+    /// <summary>The page <see cref="Passage"/> is on, for documents that have pages (PDF); null otherwise.</summary>
+    public int? Page { get; init; }
 }

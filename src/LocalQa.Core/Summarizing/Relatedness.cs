@@ -11,7 +11,10 @@ namespace LocalQa.Core.Summarizing;
 /// <param name="DuplicateGroup">Its near-duplicate group, so that copies of one text are listed once.</param>
 /// <param name="Score">See <see cref="Relatedness"/>: 0 to 1, 1 when its best passage matches the article's key terms as well as the article's own best passage does.</param>
 /// <param name="Passage">The document's passage that matched best.</param>
-internal sealed record RelatedCandidate(string Path, string Title, long DuplicateGroup, double Score, string Passage);
+internal sealed record RelatedCandidate(string Path, string Title, long DuplicateGroup, double Score, string Passage)
+{
+    public int? Page { get; init; }
+}
 
 /// <summary>
 /// How related library documents are to an article, on an absolute scale: self-normalised key-term
@@ -96,7 +99,7 @@ internal static class Relatedness
             .Select(c => (Chunk: c, Score: Score(Words.StemSet($"{c.Title}\n{c.Heading}\n{c.Text}"), key)))
             .GroupBy(c => c.Chunk.DocumentId)
             .Select(g => g.MaxBy(c => c.Score))
-            .Select(c => new RelatedCandidate(c.Chunk.DocumentPath, c.Chunk.Title, c.Chunk.DuplicateGroup, Math.Min(1, c.Score / self), c.Chunk.Text))
+            .Select(c => new RelatedCandidate(c.Chunk.DocumentPath, c.Chunk.Title, c.Chunk.DuplicateGroup, Math.Min(1, c.Score / self), c.Chunk.Text) { Page = c.Chunk.Page })
             .OrderByDescending(c => c.Score)
             .ToList();
     }

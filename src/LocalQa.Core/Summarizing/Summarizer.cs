@@ -327,8 +327,8 @@ internal sealed class Summarizer
         foreach (var copy in text is null ? [] : _index.FindNearCopies(text))
         {
             if (string.Equals(copy.Path, r.Source, StringComparison.Ordinal)) continue;
-            var opening = _index.GetChunk(copy.DocumentId, 0)?.Text;
-            related.Add(new RelatedDocument(copy.Path, copy.Title, Math.Round(copy.Similarity, 6), Snippet(opening ?? "")) { NearCopy = true });
+            var opening = _index.GetChunk(copy.DocumentId, 0);
+            related.Add(new RelatedDocument(copy.Path, copy.Title, Math.Round(copy.Similarity, 6), Snippet(opening?.Text ?? "")) { NearCopy = true, Page = opening?.Page });
             if (related.Count == _options.Related) return related;
         }
         // The whole article says best what it is about; a summary read from stdin stands in for it when it is all there is.
@@ -337,7 +337,7 @@ internal sealed class Summarizer
             .Where(d => d.Score >= Relatedness.MinScore && !related.Any(x => x.Document == d.Path))
             .DistinctBy(d => d.DuplicateGroup)
             .Take(_options.Related - related.Count)
-            .Select(d => new RelatedDocument(d.Path, d.Title, Math.Round(d.Score, 4), Snippet(d.Passage))));
+            .Select(d => new RelatedDocument(d.Path, d.Title, Math.Round(d.Score, 4), Snippet(d.Passage)) { Page = d.Page }));
         return related;
     }
 
