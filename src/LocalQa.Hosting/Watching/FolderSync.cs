@@ -35,30 +35,55 @@ public sealed class FolderSync
         ArgumentNullException.ThrowIfNull(changes);
         var sw = Stopwatch.StartNew();
         var targets = changes.Rescan ? _roots : changes.Paths;
-        var removed = 0;
+        // Removals first: a file renamed with its content unchanged is then ingested as itself,
+        // not recorded as a near-copy of its old name.
+        var removed = RemoveUnder([.. targets.Where(p => !Exists(p))]);
+        var reports = new List<IngestReport>();
+        // Files without prune, folders with it: prune compares every indexed document with every
+        // path given, and a checkout's thousand changed files need no comparing (each is there).
+        foreach (var (paths, prune) in new[] { (targets.Where(File.Exists).ToList(), false), (targets.Where(Directory.Exists).ToList(), true) })
+        {
+            if (Ingest(paths, prune, progress, cancellationToken, out var vanished) is { } report) reports.Add(report);
+            removed += RemoveUnder(vanished);
+        }
+
+        var stats = _library.Index.Stats();
+        return new IngestReport
+        {
+            Added = reports.Sum(r => r.Added),
+            Updated = reports.Sum(r => r.Updated),
+            Unchanged = reports.Sum(r => r.Unchanged),
+            Removed = removed + reports.Sum(r => r.Removed),
+            Skipped = reports.Sum(r => r.Skipped),
+            Embedded = reports.Sum(r => r.Embedded),
+            Documents = stats.Documents,
+            Chunks = stats.Chunks,
+            Seconds = sw.Elapsed.TotalSeconds,
+            LexicalOnly = _library.Embedder is null && stats.Embeddings.Count == 0,
+            Warnings = [.. reports.SelectMany(r => r.Warnings)],
+            NearDuplicates = [.. reports.SelectMany(r => r.NearDuplicates)],
+        };
+    }
+
+    /// <summary>Ingests those of <paramref name="paths"/> that still exist; null when none does.</summary>
+    /// <param name="vanished">The paths that disappeared before they could be ingested.</param>
+    private IngestReport? Ingest(List<string> paths, bool prune, IProgress<IngestProgress>? progress, CancellationToken ct, out HashSet<string> vanished)
+    {
+        vanished = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var present = new List<string>();
-            var gone = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var path in targets)
-            {
-                if (Exists(path)) present.Add(path);
-                else gone.Add(path);
-            }
-
-            // Removals first: a file renamed with its content unchanged is then ingested as itself,
-            // not recorded as a near-copy of its old name.
-            removed += RemoveUnder(gone);
-            if (present.Count == 0) return Summary(removed, sw.Elapsed);
+            var existing = paths.Where(Exists).ToList();
+            vanished.UnionWith(paths.Where(p => !Exists(p)));
+            if (existing.Count == 0) return null;
             try
             {
-                var report = _ingestor.Ingest(present, new IngestOptions { Prune = true }, progress, cancellationToken);
-                return report with { Removed = report.Removed + removed, Seconds = sw.Elapsed.TotalSeconds };
+                return _ingestor.Ingest(existing, new IngestOptions { Prune = prune }, progress, ct);
             }
-            catch (InvalidInputException) when (present.Any(p => !Exists(p)))
+            catch (InvalidInputException) when (existing.Any(p => !Exists(p)))
             {
                 // A path vanished between the look above and the ingest, which refuses a missing
-                // path before it writes anything: sort the paths again, that one among the gone.
+                // path before it writes anything: look again, that one among the vanished.
+                paths = existing;
             }
         }
     }
@@ -83,18 +108,5 @@ public sealed class FolderSync
         }
 
         return removed;
-    }
-
-    private IngestReport Summary(int removed, TimeSpan elapsed)
-    {
-        var stats = _library.Index.Stats();
-        return new IngestReport
-        {
-            Removed = removed,
-            Documents = stats.Documents,
-            Chunks = stats.Chunks,
-            Seconds = elapsed.TotalSeconds,
-            LexicalOnly = _library.Embedder is null && stats.Embeddings.Count == 0,
-        };
     }
 }

@@ -54,6 +54,7 @@ public sealed class FolderWatcher : IDisposable
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly long _started;
     private Exception? _failure;
+    private bool _disposed;
 
     private sealed record Root(string Path, bool IsFile);
 
@@ -177,9 +178,22 @@ public sealed class FolderWatcher : IDisposable
     /// <summary>What a file event means for the index; called on the watcher's thread.</summary>
     private void OnEvent(Root root, string path, bool created)
     {
-        if (!Relevant(root, path, created, out var stamp)) return;
+        FileStamp? stamp;
+        try
+        {
+            if (!Relevant(root, path, created, out stamp)) return;
+        }
+#pragma warning disable CA1031 // On the watcher's thread an exception would end the process; a path that cannot be judged is judged by a rescan.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            OnError(root, new InternalBufferOverflowException());
+            return;
+        }
+
         lock (_gate)
         {
+            if (_disposed) return;
             var wasEmpty = _pending.IsEmpty;
             _pending.Record(path, Now(), stamp);
             if (wasEmpty) Wake();
@@ -226,6 +240,7 @@ public sealed class FolderWatcher : IDisposable
     {
         lock (_gate)
         {
+            if (_disposed) return;
             if (error is InternalBufferOverflowException) _pending.RecordOverflow(Now());
             else _failure ??= CannotWatch(root, error);
             Wake();
@@ -249,6 +264,8 @@ public sealed class FolderWatcher : IDisposable
 
     public void Dispose()
     {
+        // Under the lock: a handler already running on a watcher's thread must not touch what is disposed.
+        lock (_gate) _disposed = true;
         foreach (var watcher in _watchers) watcher.Dispose();
         _watchers.Clear();
         _wake.Dispose();
