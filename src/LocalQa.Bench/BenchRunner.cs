@@ -90,6 +90,11 @@ public static class BenchRunner
         var corpus = new SyntheticCorpus();
         // Retrieval and ingest alone run without the native runtime; the report then names none.
         var (runtime, _) = LlamaRuntime.TryLoad();
+        // A section that needs the engine fails now, with the runtime's own error, not after the
+        // minutes of ingest, retrieval and PDF measurements that run before the models load.
+        var needsEngine = (sections & (BenchSections.NeedsModel | BenchSections.Embedding)) != 0
+            || ((sections & BenchSections.Ingest) != 0 && options.EmbeddingModelPath is not null);
+        if (runtime is null && needsEngine) LlamaRuntime.Load();
         var report = new BenchReport
         {
             Sections = sections,
