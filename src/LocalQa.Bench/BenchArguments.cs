@@ -34,10 +34,13 @@ public enum BenchSections
     /// <summary>A five-turn conversation: time to first token of each turn, warm and cold, and tokens evaluated.</summary>
     Chat = 128,
 
+    /// <summary>Ingesting a long generated PDF: pages per second and peak memory.</summary>
+    Pdf = 256,
+
     /// <summary>The sections that need a generative model.</summary>
     NeedsModel = Prefill | Decode | Batched | Ttft | Chat,
 
-    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Chat | Ingest,
+    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Chat | Ingest | Pdf,
 }
 
 /// <summary>Parses the list-valued options of <c>localqa bench</c>; every mistake is an <see cref="InvalidInputException"/> naming the value.</summary>
@@ -56,10 +59,11 @@ public static class BenchArguments
         ["ttft"] = BenchSections.Ttft,
         ["chat"] = BenchSections.Chat,
         ["ingest"] = BenchSections.Ingest,
+        ["pdf"] = BenchSections.Pdf,
     };
 
     /// <summary>The section names <c>--only</c> accepts, in report order.</summary>
-    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "chat", "ingest"];
+    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "chat", "ingest", "pdf"];
 
     /// <summary>"1,2,4,8" → [1, 2, 4, 8]: distinct sequence counts in the order given.</summary>
     public static int[] ParseParallel(string? text)

@@ -42,6 +42,7 @@ public static class BenchJson
             ["ttft"] = report.Ttft is null ? null : Ttft(report.Ttft),
             ["chat"] = report.Chat is null ? null : Chat(report.Chat),
             ["ingest"] = report.Ingest is null ? null : Ingest(report.Ingest, report.IngestWithEmbeddings),
+            ["pdf"] = report.Pdf is null ? null : Pdf(report.Pdf),
             ["load_seconds"] = Round(report.LoadSeconds, 3),
             ["peak_memory_mb"] = Round(report.PeakMemoryMb, 1),
         };
@@ -137,6 +138,20 @@ public static class BenchJson
         json["with_embeddings"] = embedded is null ? null : IngestRun(embedded);
         return json;
     }
+
+    private static JsonObject Pdf(PdfBenchResult p) => new()
+    {
+        ["pages"] = p.Pages,
+        ["file_mb"] = Math.Round(p.FileBytes / (1024.0 * 1024.0), 2),
+        ["chunks"] = p.Chunks,
+        ["seconds"] = Round(p.Seconds, 3),
+        ["pages_per_s"] = Round(p.PagesPerSecond, 2),
+        ["peak_memory_mb"] = Round(p.PeakMemoryMb, 1),
+        ["peak_memory_isolated"] = p.PeakIsolated,
+        ["small_pages"] = p.SmallPages,
+        ["small_peak_memory_mb"] = Round(p.SmallPeakMemoryMb, 1),
+        ["peak_kib_per_extra_page"] = Round(p.PeakKibPerExtraPage, 2),
+    };
 
     private static JsonObject IngestRun(IngestBenchResult i) => new()
     {

@@ -109,6 +109,9 @@ public sealed record BenchOptions
     /// <summary>Generated articles ingested with embeddings: fewer, since every chunk goes through the model.</summary>
     public int EmbeddedArticles { get; init; } = 100;
 
+    /// <summary>Pages of the generated PDF ingested (a tenth as many are ingested first, to show how memory grows with pages).</summary>
+    public int PdfPages { get; init; } = 1000;
+
     /// <summary>An empty scratch folder for generated articles and indexes (kept afterwards); null makes and removes a temporary one.</summary>
     public string? WorkDirectory { get; init; }
 
@@ -133,6 +136,7 @@ public sealed record BenchOptions
         Positive(TopK, "top-k");
         Positive(Articles, "--articles");
         Positive(EmbeddedArticles, "--embed-articles");
+        Positive(PdfPages, "--pdf-pages");
         if (EmbeddedArticles > Articles) throw new InvalidInputException($"--embed-articles {EmbeddedArticles} is more than the {Articles} generated articles.", "Raise --articles or lower --embed-articles.");
         if (Threads < 0) throw new InvalidInputException($"--threads {Threads} must be 0 (physical cores) or more.");
         if (GpuLayers < -1) throw new InvalidInputException($"--gpu-layers {GpuLayers} must be -1 (all layers), 0 (none) or more.");

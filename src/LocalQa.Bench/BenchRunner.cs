@@ -45,6 +45,7 @@ public sealed record BenchReport
     public ChatBenchResult? Chat { get; init; }
     public IngestBenchResult? Ingest { get; init; }
     public IngestBenchResult? IngestWithEmbeddings { get; init; }
+    public PdfBenchResult? Pdf { get; init; }
 
     /// <summary>The process's peak resident memory over the whole run, in MiB.</summary>
     public double PeakMemoryMb { get; init; }
@@ -52,7 +53,7 @@ public sealed record BenchReport
 
 /// <summary>
 /// Runs the sections of <c>localqa bench</c> in an order that keeps their memory figures apart:
-/// ingest and retrieval first (no model loaded), then the embedding model, then the generative one.
+/// ingest, retrieval and PDF first (no model loaded), then the embedding model, then the generative one.
 /// </summary>
 public static class BenchRunner
 {
@@ -89,6 +90,11 @@ public static class BenchRunner
         var corpus = new SyntheticCorpus();
         // Retrieval and ingest alone run without the native runtime; the report then names none.
         var (runtime, _) = LlamaRuntime.TryLoad();
+        // A section that needs the engine fails now, with the runtime's own error, not after the
+        // minutes of ingest, retrieval and PDF measurements that run before the models load.
+        var needsEngine = (sections & (BenchSections.NeedsModel | BenchSections.Embedding)) != 0
+            || ((sections & BenchSections.Ingest) != 0 && options.EmbeddingModelPath is not null);
+        if (runtime is null && needsEngine) LlamaRuntime.Load();
         var report = new BenchReport
         {
             Sections = sections,
@@ -141,6 +147,13 @@ public static class BenchRunner
             progress?.Invoke($"bm25: {options.Queries} queries over {chunks} chunks");
             var bm25 = RetrievalBench.MeasureBm25(index, RetrievalBench.Questions(corpus, options.Articles, options.Queries), options.TopK, ct);
             report = report with { Retrieval = new RetrievalBenchResult(dense, bm25, chunks, options.TopK) };
+        }
+
+        if ((sections & BenchSections.Pdf) != 0)
+        {
+            var pdf = PdfBench.Run(Path.Combine(work, "pdf"), options.PdfPages, memory, progress, ct);
+            report = report with { Pdf = pdf };
+            progress?.Invoke($"pdf: {pdf.Pages} pages in {pdf.Seconds:F2} s");
         }
 
         var embedIngest = (sections & BenchSections.Ingest) != 0 && options.EmbeddingModelPath is not null;

@@ -38,11 +38,12 @@ internal static class BenchCommand
         var only = new Option<string?>("--only") { Description = $"Run only these sections, comma-separated: {string.Join(",", BenchArguments.SectionNamesInOrder)}." };
         var articles = new Option<int>("--articles") { Description = "Generated articles to ingest and search with BM25.", DefaultValueFactory = _ => 2000 };
         var embedArticles = new Option<int>("--embed-articles") { Description = "Of those, how many to ingest again with the embedding model (every chunk goes through it).", DefaultValueFactory = _ => 100 };
+        var pdfPages = new Option<int>("--pdf-pages") { Description = "Pages of the generated PDF to ingest (a tenth as many first, to compare memory).", DefaultValueFactory = _ => 1000 };
         var queries = new Option<int>("--queries") { Description = "Queries per retrieval latency measurement.", DefaultValueFactory = _ => 200 };
         var chatPrompt = new Option<int>("--chat-prompt") { Description = "Tokens of passages in the chat measurement's first message (follow-ups add 160 each).", DefaultValueFactory = _ => 800 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups and ingest speed on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, queries, chatPrompt, json })
+        var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups, ingest and PDF ingest speed on this machine.");
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, pdfPages, queries, chatPrompt, json })
             cmd.Options.Add(o);
         var runtime = SettingsOptions.Runtime();
         runtime.AddTo(cmd);
@@ -89,6 +90,7 @@ internal static class BenchCommand
                 Repeat = parse.GetValue(repeat),
                 Articles = parse.GetValue(articles),
                 EmbeddedArticles = parse.GetValue(embedArticles),
+                PdfPages = parse.GetValue(pdfPages),
                 Queries = parse.GetValue(queries),
                 EmbeddingTexts = parse.GetValue(embedTexts),
                 EmbeddingTextTokens = parse.GetValue(embedTokens),
@@ -162,6 +164,8 @@ internal static class BenchCommand
         }
         if (r.Ingest is { } i) WriteIngest(o, "ingest      ", i);
         if (r.IngestWithEmbeddings is { } ie) WriteIngest(o, "ingest+embed", ie);
+        if (r.Pdf is { } pdf)
+            o.WriteLine(string.Create(c, $"pdf ingest   {pdf.PagesPerSecond,10:F1} pages/s  ({pdf.Pages} pages, {pdf.FileBytes / (1024.0 * 1024.0):F1} MB, {pdf.Chunks} chunks in {pdf.Seconds:F2} s; peak {pdf.PeakMemoryMb:F0} MB{(pdf.PeakIsolated ? "" : " since start")}, {pdf.SmallPeakMemoryMb:F0} MB for {pdf.SmallPages} pages)"));
         o.WriteLine(string.Create(c, $"peak memory  {r.PeakMemoryMb,10:F0} MB  (process)"));
     }
 

@@ -72,7 +72,11 @@ public static class DocumentLoader
 
                 if (IsPackaged(format))
                 {
-                    return BuildPackaged(fullPath, format, File.ReadAllBytes(fullPath), info.LastWriteTimeUtc, options, cancellationToken);
+                    // A PDF is read where the parser needs it (PdfPig seeks to each page's objects), never
+                    // held whole: a long report's scans and figures are most of its bytes. Word and EPUB
+                    // files are zip archives their parsers take as bytes.
+                    using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.RandomAccess);
+                    return BuildPackaged(fullPath, format, file, info.LastWriteTimeUtc, options, cancellationToken);
                 }
 
                 using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
@@ -111,7 +115,8 @@ public static class DocumentLoader
 
         if (IsPackaged(format))
         {
-            return BuildPackaged(fullPath, format, bytes.ToArray(), DateTimeOffset.UtcNow, options, cancellationToken);
+            bytes.Position = 0;
+            return BuildPackaged(fullPath, format, bytes, DateTimeOffset.UtcNow, options, cancellationToken);
         }
 
         bytes.Position = 0;
@@ -384,22 +389,29 @@ public static class DocumentLoader
     /// PDF, Word and EPUB: binary containers whose text a parser extracts. Whatever the bytes hold,
     /// the result is a document or a skip that names the file: a damaged file must not end an ingest.
     /// </summary>
-    private static LoadResult BuildPackaged(string path, DocumentFormat format, byte[] bytes, DateTimeOffset modifiedUtc, LoadOptions options, CancellationToken cancellationToken)
+    /// <param name="path">The file's full path, named in every skip.</param>
+    /// <param name="format">Which of the three it is, by its extension.</param>
+    /// <param name="file">The file's bytes, seekable and at its start.</param>
+    /// <param name="modifiedUtc">The file's last write time, kept with the document.</param>
+    /// <param name="options">Cleaning and size limits.</param>
+    /// <param name="cancellationToken">Stops a long parse between pages.</param>
+    private static LoadResult BuildPackaged(string path, DocumentFormat format, Stream file, DateTimeOffset modifiedUtc, LoadOptions options, CancellationToken cancellationToken)
     {
         var source = new DecodedSource
         {
-            ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
-            ByteCount = bytes.Length,
+            ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)),
+            ByteCount = file.Length,
             EncodingName = format.ToString(),
         };
+        file.Position = 0;
         PackagedText parsed;
         try
         {
             parsed = format switch
             {
-                DocumentFormat.Pdf => PdfParser.Parse(bytes, cancellationToken),
-                DocumentFormat.Docx => DocxParser.Parse(bytes, cancellationToken),
-                _ => EpubParser.Parse(bytes, cancellationToken),
+                DocumentFormat.Pdf => PdfParser.Parse(file, cancellationToken),
+                DocumentFormat.Docx => DocxParser.Parse(ReadAll(file), cancellationToken),
+                _ => EpubParser.Parse(ReadAll(file), cancellationToken),
             };
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
@@ -415,6 +427,13 @@ public static class DocumentLoader
         }
 
         return Finish(path, format, parsed.Blocks, parsed.Title, source, modifiedUtc, options, [.. parsed.Warnings.Select(w => $"{path}: {w}")]);
+    }
+
+    private static byte[] ReadAll(Stream file)
+    {
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
     }
 
     private static string Describe(DocumentFormat format) => format switch

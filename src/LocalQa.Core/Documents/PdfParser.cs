@@ -32,19 +32,24 @@ internal static partial class PdfParser
         MaxDegreeOfParallelism = 1,
     });
 
-
     private sealed record Line(string Text, double Top, double Bottom, double Left, double Right, double Size);
 
     private sealed record PageText(int Number, List<List<Line>> Blocks);
 
-    internal static PackagedText Parse(byte[] bytes, CancellationToken cancellationToken)
+    /// <param name="file">The PDF, seekable: PdfPig reads each object where it lies, so the file is never held whole.</param>
+    /// <param name="cancellationToken">Checked between pages.</param>
+    internal static PackagedText Parse(Stream file, CancellationToken cancellationToken)
     {
         PdfDocument document;
         try
         {
             // Lenient, and past a missing font: a damaged file still gives what text it has. A bounded
             // stack depth, because a stack overflow is the one failure no catch can turn into a skip.
-            document = PdfDocument.Open(bytes, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, MaxStackDepth = 64 });
+            var parsing = new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, MaxStackDepth = 64 };
+            // Bytes already in memory (a PDF read from a pipe) are read in place, without a stream's per-byte calls.
+            document = file is MemoryStream memory && memory.TryGetBuffer(out var buffer)
+                ? PdfDocument.Open(buffer.AsMemory(), parsing)
+                : PdfDocument.Open(file, parsing);
         }
         catch (PdfDocumentEncryptedException)
         {

@@ -62,6 +62,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
         Queries = 20,
         Articles = 12,
         EmbeddedArticles = 4,
+        PdfPages = 20,
         WorkDirectory = work,
     };
 
@@ -131,6 +132,12 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             Assert.Equal("tiny-embed.gguf", (string?)embedded["embedding_model"]);
             Positive(embedded, "documents_per_s", "chunks_per_s", "peak_memory_mb");
 
+            var pdf = json["pdf"]!.AsObject();
+            Assert.Equal(20, (int)pdf["pages"]!);
+            Assert.Equal(2, (int)pdf["small_pages"]!);
+            Positive(pdf, "file_mb", "chunks", "seconds", "pages_per_s", "peak_memory_mb", "small_peak_memory_mb");
+            Assert.NotNull(pdf["peak_kib_per_extra_page"]);
+
             using var index = LocalQaIndex.Open(Path.Combine(work, "ingest-embedded.db"));
             var stats = index.Stats();
             Assert.Equal(4, stats.Documents);
@@ -177,7 +184,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
 
             Assert.Equal("retrieval", (string?)json["sections"]);
             Assert.NotNull(json["retrieval"]);
-            foreach (var key in new[] { "model", "prefill_tps", "decode_tps", "batched", "embedding", "ttft", "chat", "ingest", "load_seconds" })
+            foreach (var key in new[] { "model", "prefill_tps", "decode_tps", "batched", "embedding", "ttft", "chat", "ingest", "pdf", "load_seconds" })
                 Assert.Null(json[key]);
         }
         finally
