@@ -54,6 +54,25 @@ internal sealed class Admission(int queue) : IDisposable
         return lease;
     }
 
+    /// <summary>
+    /// The turn for work beside the requests (a watched folder's sync): it waits however many
+    /// requests are queued, since refusing it would lose a change, and counts as present meanwhile.
+    /// </summary>
+    public async Task<Lease> WaitAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _present);
+        try
+        {
+            await _turn.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _present);
+            throw;
+        }
+        return new Lease(this);
+    }
+
     private void Leave()
     {
         _turn.Release();

@@ -45,6 +45,13 @@ public sealed class LocalQaServer : IAsyncDisposable
 
     internal ServerEndpoints Endpoints { get; }
 
+    /// <summary>
+    /// Waits for the server's turn and holds it until the result is disposed: for work on the library
+    /// beside the requests (a watched folder's syncs), which must not touch the index while a request does.
+    /// </summary>
+    public async Task<IDisposable> WaitForTurnAsync(CancellationToken cancellationToken) =>
+        await Admission.WaitAsync(cancellationToken).ConfigureAwait(false);
+
     /// <summary>The model ids <c>GET /v1/models</c> lists: <c>localqa</c>, then the loaded chat and embedding models.</summary>
     public IReadOnlyList<string> ModelIds => Endpoints.ModelIds;
 

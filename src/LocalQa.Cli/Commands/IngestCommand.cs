@@ -74,8 +74,8 @@ internal static class IngestCommand
     private const int MaxNearDuplicatesShown = 10;
 
     // Long enough for an editor's save or a copy to end, short enough that a dropped file is searchable at once.
-    private const int DefaultDebounceMs = 500;
-    private const int MaxDebounceMs = 3_600_000;
+    internal const int DefaultDebounceMs = 500;
+    internal const int MaxDebounceMs = 3_600_000;
 
 
     /// <summary>
@@ -83,27 +83,35 @@ internal static class IngestCommand
     /// watcher starts first, then the folders are compared with the index (catching up with what
     /// changed while LocalQa was not running), then each debounced set of changes is synced.
     /// </summary>
-    private static async Task WatchAsync(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool json, TimeSpan debounce, CancellationToken ct)
+    /// <param name="turn">What a sync waits for before it touches the library (a server's turn, so
+    /// no request uses the index meanwhile); null when nothing else uses it.</param>
+    internal static async Task WatchAsync(CliContext cli, LocalQaLibrary lib, IReadOnlyList<string> targets, bool json, TimeSpan debounce, CancellationToken ct,
+        Func<CancellationToken, Task<IDisposable>>? turn = null)
     {
         using var watcher = new FolderWatcher(targets, new FolderWatcherOptions { Debounce = debounce });
         var sync = new FolderSync(lib, watcher.Paths);
         watcher.Start();
         var catchUp = new FolderChanges([], Rescan: true);
-        var first = cli.Interactive
+        async Task<IngestReport> SyncAsync(FolderChanges changes, IProgress<IngestProgress>? progress, CancellationToken token)
+        {
+            using var held = turn is null ? null : await turn(token).ConfigureAwait(false);
+            return await sync.SyncAsync(changes, progress, token).ConfigureAwait(false);
+        }
+        var first = cli.Interactive && turn is null
             ? await cli.WithProgressBarAsync<IngestReport, IngestProgress>("catching up", (task, p) =>
             {
                 task.MaxValue = Math.Max(1, p.FilesTotal);
                 task.Value = p.FilesDone;
                 task.Description = $"files {p.FilesDone}/{p.FilesTotal}, chunks {p.Chunks}";
             }, progress => sync.SyncAsync(catchUp, progress, ct)).ConfigureAwait(false)
-            : await sync.SyncAsync(catchUp, null, ct).ConfigureAwait(false);
+            : await SyncAsync(catchUp, null, ct).ConfigureAwait(false);
         WriteSync(cli, lib, first, "catch_up", json);
         if (first.LexicalOnly && !json)
             cli.Out.WriteLine("note: no embedding model configured; retrieval is lexical (BM25) only. Add one with --embed-model.");
         cli.Error.WriteLine($"watching {string.Join(", ", watcher.Paths)} for changes (Ctrl+C stops)");
         await watcher.RunAsync(async (changes, token) =>
         {
-            var report = await sync.SyncAsync(changes, null, token).ConfigureAwait(false);
+            var report = await SyncAsync(changes, null, token).ConfigureAwait(false);
             // A sync that changed nothing (a file touched, an editor's scratch file come and gone) says nothing.
             if (changes.Rescan || report.Added + report.Updated + report.Removed + report.Skipped > 0 || report.Warnings.Count > 0)
                 WriteSync(cli, lib, report, changes.Rescan ? "rescan" : "sync", json);

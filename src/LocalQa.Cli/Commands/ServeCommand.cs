@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using LocalQa.Core;
 using LocalQa.Hosting;
 using LocalQa.Server;
 
@@ -23,11 +24,19 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => defaults.Port };
         var apiKey = new Option<string?>("--api-key") { Description = $"Key clients send as 'Authorization: Bearer KEY'. Env: {ApiKeyVariable} (kept out of the process list)." };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait while one is served; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
+        var watch = new Option<string[]>("--watch") { Description = "Folders to keep the index equal to while serving (as ingest --watch); repeatable.", AllowMultipleArgumentsPerToken = true };
+        var debounce = new Option<int>("--debounce") { Description = "With --watch: milliseconds the files must go unchanged before they are synced.", DefaultValueFactory = _ => IngestCommand.DefaultDebounceMs };
         var cmd = new Command("serve", "Serve the OpenAI API (/v1) and LocalQa's own (/api) over HTTP.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, apiKey, queue }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { host, port, apiKey, queue, watch, debounce }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
+            var watched = parse.GetValue(watch) ?? [];
+            var debounceMs = parse.GetValue(debounce);
+            if (watched.Length == 0 && parse.GetResult(debounce) is { Implicit: false })
+                throw new InvalidInputException("--debounce applies only to watched folders.", "Add --watch FOLDER, or leave --debounce out.");
+            if (debounceMs is < 0 or > IngestCommand.MaxDebounceMs)
+                throw new InvalidInputException($"--debounce {debounceMs} is out of range.", $"Give milliseconds from 0 to {IngestCommand.MaxDebounceMs:N0}.");
             var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
             var options = new ServerOptions
             {
@@ -36,12 +45,13 @@ internal static class ServeCommand
                 ApiKey = string.IsNullOrEmpty(key) ? null : key,
                 Queue = parse.GetValue(queue),
             };
-            return await RunAsync(cli, common.Resolve(parse), options, ct).ConfigureAwait(false);
+            return await RunAsync(cli, common.Resolve(parse), options, ct, watched, TimeSpan.FromMilliseconds(debounceMs)).ConfigureAwait(false);
         });
         return cmd;
     }
 
-    internal static async Task<int> RunAsync(CliContext cli, LibraryOptions libraryOptions, ServerOptions options, CancellationToken ct)
+    internal static async Task<int> RunAsync(CliContext cli, LibraryOptions libraryOptions, ServerOptions options, CancellationToken ct,
+        IReadOnlyList<string>? watch = null, TimeSpan debounce = default)
     {
         // Refused before any model loads: an address without its key is the user's to fix (exit code 2).
         options.Validate();
@@ -64,7 +74,22 @@ internal static class ServeCommand
             await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"  one request at a time, {options.Queue} waiting at most; {(options.ApiKey is null ? "no API key (loopback only)" : "API key required")}. Ctrl+C stops.")).ConfigureAwait(false);
             await o.FlushAsync(ct).ConfigureAwait(false);
-            await server.WaitForShutdownAsync(stop.Token).ConfigureAwait(false);
+            // Watched folders sync between requests, each sync holding the server's turn; a sync
+            // cut short by shutdown leaves every document wholly old or wholly new, as ingest does.
+            var watching = watch is { Count: > 0 }
+                ? IngestCommand.WatchAsync(cli, lib, watch, json: false, debounce, stop.Token, server.WaitForTurnAsync)
+                : Task.CompletedTask;
+            try
+            {
+                await Task.WhenAny(server.WaitForShutdownAsync(stop.Token), watching).ConfigureAwait(false);
+                // A watched folder that vanished ends the watch with its message; the server stops with it.
+                if (watching.IsFaulted) await watching.ConfigureAwait(false);
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             await cli.Error.WriteLineAsync("localqa serve: stopped.").ConfigureAwait(false);
         }
         return ExitCodes.Ok;
