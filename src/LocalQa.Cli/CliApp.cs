@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(ModelsCommand.Create(cli, SettingsResolver.ForCurrentProcess, downloader));
         root.Subcommands.Add(ConfigCommand.Create(cli));
         root.Subcommands.Add(ServeCommand.Create(cli));
+        root.Subcommands.Add(McpCommand.Create(cli));
         return root;
     }
 

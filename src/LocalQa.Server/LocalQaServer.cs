@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using LocalQa.Hosting;
+using LocalQa.Server.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Hosting;
 namespace LocalQa.Server;
 
 /// <summary>
-/// <c>localqa serve</c>: the OpenAI API (<c>/v1</c>) and LocalQa's own (<c>/api</c>, <c>/health</c>)
+/// <c>localqa serve</c>: the OpenAI API (<c>/v1</c>), LocalQa's own (<c>/api</c>, <c>/health</c>) and MCP (<c>/mcp</c>)
 /// over one <see cref="LocalQaLibrary"/>, on Kestrel. Requests take turns at the library (one at a
 /// time, a bounded queue behind, 503 beyond it). Stopping cancels what is in flight; the library stays
 /// the caller's to dispose, after the server.
@@ -26,13 +27,13 @@ public sealed class LocalQaServer : IAsyncDisposable
     private readonly bool _loopback;
     private HashSet<string> _allowedHosts = [];
 
-    private LocalQaServer(WebApplication app, ServerOptions options, LocalQaLibrary library, bool loopback)
+    private LocalQaServer(WebApplication app, ServerOptions options, LocalQaLibrary library, Admission admission, bool loopback)
     {
         _app = app;
         Options = options;
         _loopback = loopback;
         _apiKeyHash = options.ApiKey is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(options.ApiKey)));
-        Admission = new Admission(options.Queue);
+        Admission = admission;
         Endpoints = new ServerEndpoints(library, options, Admission, app.Lifetime.ApplicationStopping);
     }
 
@@ -71,8 +72,12 @@ public sealed class LocalQaServer : IAsyncDisposable
             k.Listen(address, options.Port);
         });
         builder.Services.AddRoutingCore();
+        var admission = new Admission(options.Queue);
+        // MCP's streamable HTTP at /mcp, stateless: each request stands alone (no session to keep
+        // or lose), and a conversation continues by the id the ask tool returns.
+        builder.Services.AddLocalQaMcp(new McpLibrary(library, admission)).WithHttpTransport(o => o.Stateless = true);
         var app = builder.Build();
-        var server = new LocalQaServer(app, options, library, IPAddress.IsLoopback(address));
+        var server = new LocalQaServer(app, options, library, admission, IPAddress.IsLoopback(address));
         server.Configure();
         try
         {
@@ -107,6 +112,8 @@ public sealed class LocalQaServer : IAsyncDisposable
         _app.Use(HandleErrorsAsync);
         _app.Use(CheckHostAndKeyAsync);
         Endpoints.Map(_app);
+        // Behind the same Host and key checks as every other endpoint (the middleware above).
+        _app.MapMcp("/mcp");
         _app.MapFallback(context => throw new ApiError(StatusCodes.Status404NotFound, $"There is no endpoint {context.Request.Method} {context.Request.Path}.", ApiError.InvalidRequest, null, "not_found"));
     }
 

@@ -39,7 +39,8 @@ internal sealed class CliRunner : IDisposable
     /// shell without job control inherits SIGINT ignored, the child with it, and .NET keeps an
     /// ignored SIGINT ignored (as a background job should): Ctrl+C tests then wait forever.
     /// </param>
-    public Process Start(IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null, string? workingDirectory = null, bool interruptible = false)
+    /// <param name="keepStdinOpen">Leave the child's stdin open for the test to write (a server that ends when it closes).</param>
+    public Process Start(IEnumerable<string> args, string? stdin = null, IDictionary<string, string?>? env = null, string? workingDirectory = null, bool interruptible = false, bool keepStdinOpen = false)
     {
         var psi = new ProcessStartInfo(interruptible ? "env" : "dotnet")
         {
@@ -64,7 +65,7 @@ internal sealed class CliRunner : IDisposable
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
+        if (!keepStdinOpen) p.StandardInput.Close();
         return p;
     }
 

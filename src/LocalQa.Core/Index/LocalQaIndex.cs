@@ -150,6 +150,41 @@ public sealed class LocalQaIndex : IDisposable
         return documents.Count > 0 ? documents[0] : null;
     }
 
+    /// <summary>
+    /// The cleaned text of a document, as ingested, from chunk <paramref name="firstChunk"/> through
+    /// <c>firstChunk + chunkCount - 1</c> (those that exist): the chunks' text with the overlap
+    /// between neighbours removed, so that pages read one after another join into exactly the text
+    /// read in one piece. Hosts page through a long document with it
+    /// (<see cref="IndexedDocument.ChunkCount"/> says how far).
+    /// </summary>
+    /// <param name="documentId">The document's <see cref="IndexedDocument.Id"/>.</param>
+    /// <param name="firstChunk">The first chunk ordinal (0-based).</param>
+    /// <param name="chunkCount">How many chunks at most (1 or more).</param>
+    /// <returns>The text; empty when the document has no chunk there.</returns>
+    public string ReadDocumentText(long documentId, int firstChunk, int chunkCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstChunk);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkCount, 1);
+        // The chunk before the page is read too, only to know where the text already given ends.
+        var before = firstChunk > 0 ? 1 : 0;
+        var chunks = _db.Mapped(() => _chunks.Neighbours(documentId, firstChunk, before, chunkCount - 1));
+        var text = new System.Text.StringBuilder();
+        var end = -1;
+        foreach (var chunk in chunks)
+        {
+            // A chunk is the document text at [Start, Start + Length): what lies before the previous
+            // chunk's end is the overlap, already given; a gap between them was a paragraph break.
+            if (chunk.Ordinal >= firstChunk)
+            {
+                var skip = end < 0 ? 0 : Math.Clamp(end - chunk.Start, 0, chunk.Text.Length);
+                if (end >= 0 && chunk.Start > end) text.Append("\n\n");
+                text.Append(chunk.Text, skip, chunk.Text.Length - skip);
+            }
+            end = Math.Max(end, chunk.Start + chunk.Text.Length);
+        }
+        return text.ToString();
+    }
+
     /// <summary>The chunk at <paramref name="ordinal"/> of a document, or null.</summary>
     internal StoredChunk? GetChunk(long documentId, int ordinal)
     {

@@ -44,7 +44,7 @@ public sealed class LayeringTests
 
     /// <summary>Assemblies that belong to hosts and tests, not to the library.</summary>
     private static readonly string[] HostOnly =
-        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "LocalQa.Server", "System.CommandLine", "Spectre.Console", "LLamaSharp", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI"];
+        ["LocalQa.Llama", "LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Testing", "LocalQa.Cli", "LocalQa.Bench", "LocalQa.Server", "System.CommandLine", "Spectre.Console", "LLamaSharp", "Microsoft.SemanticKernel.Core", "Microsoft.SemanticKernel.Abstractions", "Microsoft.Extensions.AI", "ModelContextProtocol", "ModelContextProtocol.Core"];
 
     [Fact]
     public void Source_projects_reference_only_the_layers_below()
