@@ -162,14 +162,23 @@ internal static class ExtractiveAnswerer
     }
 
     /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
+    /// <remarks>A sentence is quoted with its subject (<see cref="ExtractiveSubject"/>) unless the one quoted before it, from its passage, already gave it.</remarks>
     private static List<ExtractiveSentence> ReadingOrder(List<Candidate> chosen)
     {
-        return chosen
+        var ordered = chosen
             .GroupBy(c => c.PassageIndex)
             .OrderByDescending(g => g.Max(c => c.Score))
             .SelectMany(g => g.OrderBy(c => c.Position))
-            .Select(c => new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors })
             .ToList();
+        var quoted = new List<ExtractiveSentence>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var c = ordered[i];
+            var given = i > 0 && ordered[i - 1].PassageIndex == c.PassageIndex && ordered[i - 1].Subject == c.Subject;
+            quoted.Add(new ExtractiveSentence(ExtractiveSubject.Quote(c.Text, given ? null : c.Subject), c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors });
+        }
+
+        return quoted;
     }
 
     private static List<Candidate> Candidates(List<RetrievedPassage> passages)
@@ -181,11 +190,25 @@ internal static class ExtractiveAnswerer
             var passageStems = Words.StemSet(passage.Text);
             var heading = passage.Heading is null ? null : Words.StemSet(passage.Heading);
             HashSet<string>? previous = null;
+            string? term = null;
+            HashSet<string>? termHeading = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
                 if (sentence.IsCandidate)
                 {
-                    candidates.Add(new Candidate(p, sentence, previous, heading, passageStems));
+                    var subject = ExtractiveSubject.For(sentence.Text, term ?? sentence.Heading, passage.Title);
+                    candidates.Add(new Candidate(p, sentence, previous, termHeading ?? heading, passageStems) { Subject = subject });
+                }
+                else if (sentence.OpensParagraph && ExtractiveSubject.Signature(sentence.Text) is not null)
+                {
+                    // A definition term: the sentences after it describe it, often without naming it.
+                    term = sentence.Text;
+                    termHeading = [.. heading ?? [], .. sentence.Counts.Keys];
+                }
+                else if (sentence.Kind == Documents.BlockKind.Heading)
+                {
+                    term = null;
+                    termHeading = null;
                 }
 
                 // Headings and fragments still give the next sentence its context.
@@ -334,5 +357,8 @@ internal static class ExtractiveAnswerer
         public bool Covered { get; set; }
 
         public bool HoldsKind { get; set; }
+
+        /// <summary>The definition term or page name the sentence is about without naming it; quoted before it.</summary>
+        public string? Subject { get; init; }
     }
 }

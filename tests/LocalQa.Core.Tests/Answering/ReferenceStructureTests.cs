@@ -1,0 +1,145 @@
+using LocalQa.Core.Answering;
+
+namespace LocalQa.Core.Tests.Answering;
+
+/// <summary>
+/// Extractive answers over reference pages, which state their subject in structure: a definition
+/// term over the sentence that describes it, the page's title over "This module …". What a user
+/// sees is the quote with its subject named, cited as any other.
+/// </summary>
+public sealed class ReferenceStructureTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    private const string ReferencePage = """
+        <!DOCTYPE html>
+        <html><head><title>tidal — Tide tables for small harbours — Harbour Tools 2.1 documentation</title></head>
+        <body><div role="main">
+        <h1>tidal — Tide tables for small harbours<a class="headerlink" href="#module-tidal">¶</a></h1>
+        <p>This module reads the tide tables that harbour offices publish each season.</p>
+        <p>The tables come as plain text files, one station a file, with a line per high or low water.</p>
+        <h2>Functions<a class="headerlink" href="#functions">¶</a></h2>
+        <dl class="py function">
+        <dt class="sig sig-object py" id="tidal.height"><span class="sig-prename descclassname">tidal.</span><span class="sig-name descname">height</span>(<em>station</em>)<a class="headerlink" href="#tidal.height">¶</a></dt>
+        <dd><p>Return the height of the water at the station in metres above chart datum.</p></dd>
+        </dl>
+        <dl class="py function">
+        <dt class="sig sig-object py" id="tidal.slack"><span class="sig-prename descclassname">tidal.</span><span class="sig-name descname">slack</span>(<em>station</em>, <em>day</em>)<a class="headerlink" href="#tidal.slack">¶</a></dt>
+        <dd><p>Return the minutes of slack water between the tides on the given day.</p></dd>
+        </dl>
+        <h2>Exceptions<a class="headerlink" href="#exceptions">¶</a></h2>
+        <dl class="py exception">
+        <dt class="sig sig-object py" id="tidal.GaugeError"><em class="property">exception </em><span class="sig-prename descclassname">tidal.</span><span class="sig-name descname">GaugeError</span></dt>
+        <dd><p>Raised when a tide gauge does not report within its reading window.</p></dd>
+        </dl>
+        </div></body></html>
+        """;
+
+    [Fact]
+    public async Task A_sentence_under_a_definition_term_is_quoted_with_the_term_as_its_subject()
+    {
+        using var qa = await IngestedAsync(("tidal.html", ReferencePage));
+
+        var answer = await qa.AskAsync("Which tidal function returns the height of the water at a station?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("tidal.height(station): Return the height of the water", answer.Answer, StringComparison.Ordinal);
+        Assert.Contains("[1]", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_exception_term_is_the_subject_of_its_raised_when_sentence()
+    {
+        using var qa = await IngestedAsync(("tidal.html", ReferencePage));
+
+        var answer = await qa.AskAsync("Which exception is raised when a tide gauge does not report within its reading window?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("tidal.GaugeError: Raised when a tide gauge", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task This_module_takes_the_name_the_page_title_gives()
+    {
+        using var qa = await IngestedAsync(("tidal.html", ReferencePage));
+
+        var answer = await qa.AskAsync("Which module reads the tide tables that harbour offices publish?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("tidal: This module reads the tide tables", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_markdown_signature_heading_is_the_subject_of_the_sentences_under_it()
+    {
+        const string Markdown = """
+            # gauge — Tidal streams
+
+            The module lists what the survey boat measures on each trip.
+
+            ## Functions
+
+            ### gauge.speed(station)
+
+            Return the speed of the flood stream at the station in knots.
+
+            ### gauge.bearing(station)
+
+            Return the compass bearing the ebb stream sets towards.
+            """;
+        using var qa = await IngestedAsync(("gauge.md", Markdown));
+
+        var answer = await qa.AskAsync("Which function returns the speed of the flood stream?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("gauge.speed(station): Return the speed of the flood stream", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("os.getcwd()", "os.getcwd()")]
+    [InlineData("exception KeyError", "KeyError")]
+    [InlineData("class collections.deque([iterable[, maxlen]])", "collections.deque([iterable[, maxlen]])")]
+    [InlineData("@dataclasses.dataclass", "dataclasses.dataclass")]
+    [InlineData("harbour.open(station, day, tide=None, wind=None, crew=None, boat=None)", "harbour.open()")]
+    public void A_signature_term_is_quoted_as_written_or_by_its_name_when_long(string term, string quoted)
+    {
+        Assert.Equal(quoted, ExtractiveSubject.Signature(term)?.Text);
+    }
+
+    [Theory]
+    [InlineData("Files and Directories")]
+    [InlineData("Introduction")]
+    [InlineData("What the survey found.")]
+    public void A_prose_heading_is_no_subject(string heading)
+    {
+        Assert.Null(ExtractiveSubject.Signature(heading));
+        Assert.Null(ExtractiveSubject.For("Return the height of the water.", heading, null));
+    }
+
+    [Fact]
+    public void A_sentence_that_names_its_subject_is_quoted_as_it_stands()
+    {
+        Assert.Null(ExtractiveSubject.For("The height() function returns the height of the water.", "tidal.height(station)", null));
+        Assert.Null(ExtractiveSubject.For("Raised when a KeyError is caught twice.", "exception KeyError", null));
+        Assert.Equal("tidal.height(station)", ExtractiveSubject.For("Return the height of the water.", "tidal.height(station)", null));
+        Assert.Null(ExtractiveSubject.For("This module provides the abc helpers.", null, "abc — Abstract Base Classes"));
+        Assert.Equal("abc", ExtractiveSubject.For("This module provides the infrastructure for defining ABCs.", null, "abc — Abstract Base Classes"));
+        // "This function" speaks of a term, never of the page.
+        Assert.Null(ExtractiveSubject.For("This function is a decorator.", null, "dataclasses — Data Classes"));
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private async Task<ILocalQa> IngestedAsync(params (string Name, string Text)[] files)
+    {
+        var docs = folder.Sub("docs");
+        foreach (var (name, text) in files)
+        {
+            File.WriteAllText(Path.Combine(docs, name), text);
+        }
+
+        var qa = new LocalQaBuilder().WithIndex(folder.IndexPath).WithPrompts(IndexTestData.Prompts()).Build();
+        await qa.IngestAsync([docs], cancellationToken: TestContext.Current.CancellationToken);
+        return qa;
+    }
+}
