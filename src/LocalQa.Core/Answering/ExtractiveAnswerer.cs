@@ -51,6 +51,9 @@ internal static class ExtractiveAnswerer
     // divides by it: evidence that a sentence answers, weaker than covering the question's terms.
     private const double KindEvidence = 1.2;
 
+    // A row states its fact in fragments; a sentence that covers the question as well reads better.
+    private const double RowEvidence = 0.85;
+
     // The retriever's order is evidence too, but weak: each rank below the first costs 5%.
     private const double PerRank = 0.95;
 
@@ -139,6 +142,11 @@ internal static class ExtractiveAnswerer
         for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
         {
             var sentence = chosen[k];
+            if (sentence.Row is not null)
+            {
+                continue;
+            }
+
             var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
             foreach (var next in after.OrderBy(c => c.Position))
             {
@@ -175,7 +183,8 @@ internal static class ExtractiveAnswerer
         {
             var c = ordered[i];
             var given = i > 0 && ordered[i - 1].PassageIndex == c.PassageIndex && ordered[i - 1].Subject == c.Subject;
-            quoted.Add(new ExtractiveSentence(ExtractiveSubject.Quote(c.Text, given ? null : c.Subject), c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors });
+            var text = c.Row is { } row ? row.Quote() : ExtractiveSubject.Quote(c.Text, given ? null : c.Subject);
+            quoted.Add(new ExtractiveSentence(text, c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors });
         }
 
         return quoted;
@@ -194,7 +203,12 @@ internal static class ExtractiveAnswerer
             HashSet<string>? termHeading = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
-                if (sentence.IsCandidate)
+                if (ExtractiveRow.Read(passage.Text, sentence) is { } row)
+                {
+                    // A table row is evidence too, quoted as a row: never run together with prose.
+                    candidates.Add(new Candidate(p, row.Sentence, previous, termHeading ?? heading, passageStems) { Row = row });
+                }
+                else if (sentence.IsCandidate)
                 {
                     var subject = ExtractiveSubject.For(sentence.Text, term ?? sentence.Heading, passage.Title);
                     candidates.Add(new Candidate(p, sentence, previous, termHeading ?? heading, passageStems) { Subject = subject });
@@ -286,6 +300,7 @@ internal static class ExtractiveAnswerer
                 : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
                 : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
             Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("table-row", RowEvidence, "a table row: terse, so prose that covers the question as well is preferred", c => c.Row is not null),
             Factor<Candidate>.Fixed("question", Defect, "asks rather than answers", c => c.Text.EndsWith('?')),
             new("passage-rank", c => c.PassageIndex == 0 ? null : (Math.Pow(PerRank, c.PassageIndex), $"from passage {c.PassageIndex + 1}")),
         ];
@@ -357,6 +372,9 @@ internal static class ExtractiveAnswerer
         public bool Covered { get; set; }
 
         public bool HoldsKind { get; set; }
+
+        /// <summary>The table row the candidate is, with its header; null for a sentence.</summary>
+        public ExtractiveRow? Row { get; init; }
 
         /// <summary>The definition term or page name the sentence is about without naming it; quoted before it.</summary>
         public string? Subject { get; init; }

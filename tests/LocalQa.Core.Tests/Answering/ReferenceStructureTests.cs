@@ -95,6 +95,59 @@ public sealed class ReferenceStructureTests : IDisposable
         Assert.StartsWith("gauge.speed(station): Return the speed of the flood stream", answer.Answer, StringComparison.Ordinal);
     }
 
+    private const string TablePage = """
+        <!DOCTYPE html>
+        <html><head><title>moorings — Berths and their boats — Harbour Tools 2.1 documentation</title></head>
+        <body><div role="main">
+        <h1>moorings — Berths and their boats</h1>
+        <p>The harbour office keeps one register of moorings for the inner basin and one for the outer basin.</p>
+        <table>
+        <thead><tr><th>Name</th><th>Description</th></tr></thead>
+        <tbody>
+        <tr><td>swingberth</td><td>circular mooring where a boat turns freely with the wind and the tide</td></tr>
+        <tr><td>pileberth</td><td>mooring held between wooden piles driven into the harbour mud</td></tr>
+        <tr><td>drybay</td><td>mooring that dries out at low water so the hull rests on the sand</td></tr>
+        </tbody></table>
+        <p>Owners pay for a season at the office before the first of April.</p>
+        </div></body></html>
+        """;
+
+    [Fact]
+    public async Task A_table_row_that_answers_is_quoted_as_a_row_under_its_column_header()
+    {
+        using var qa = await IngestedAsync(("moorings.html", TablePage));
+
+        var answer = await qa.AskAsync("Which mooring dries out at low water so the hull rests on the sand?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("(table row; columns: Name | Description) drybay | mooring that dries out at low water", answer.Answer, StringComparison.Ordinal);
+        Assert.Contains("[1]", answer.Answer, StringComparison.Ordinal);
+        // The header row is no evidence, and no other row is run together with this one as prose.
+        Assert.DoesNotContain("swingberth", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_row_of_a_table_without_a_header_is_still_marked_as_a_row()
+    {
+        var page = TablePage.Replace("<thead><tr><th>Name</th><th>Description</th></tr></thead>", "", StringComparison.Ordinal);
+        using var qa = await IngestedAsync(("moorings.html", page));
+
+        var answer = await qa.AskAsync("Which mooring is held between wooden piles driven into the harbour mud?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("(table row) pileberth | mooring held between wooden piles", answer.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_question_no_row_or_sentence_covers_still_abstains()
+    {
+        using var qa = await IngestedAsync(("moorings.html", TablePage));
+
+        var answer = await qa.AskAsync("Who built the lighthouse on the northern breakwater?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(answer.Abstained, answer.Answer);
+    }
+
     [Theory]
     [InlineData("os.getcwd()", "os.getcwd()")]
     [InlineData("exception KeyError", "KeyError")]
