@@ -30,7 +30,7 @@ namespace LocalQa.Core.Answering;
 /// ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
-internal static class ExtractiveAnswerer
+internal static partial class ExtractiveAnswerer
 {
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
@@ -123,11 +123,34 @@ internal static class ExtractiveAnswerer
             candidates[i].Vector = vectors[i];
         }
 
-        Score(parsed, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
+        var asksForCurrent = parsed.AsksForCurrent && !NamesWithTimeWord(question, read);
+        Score(parsed, asksForCurrent, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
-        var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
+        var noDateAtAll = asksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
     }
+
+    /// <summary>
+    /// Whether every time word of the question ("current", "latest") is part of a name the passages use
+    /// ("the current working directory", "the latest release"): then it names a thing rather than asking
+    /// about now. "today" and "now" always ask about now.
+    /// </summary>
+    private static bool NamesWithTimeWord(string question, List<RetrievedPassage> passages)
+    {
+        var cues = CurrentCue().Matches(question);
+        if (cues.Count == 0 || OtherTimeCue().IsMatch(question))
+        {
+            return false;
+        }
+
+        return cues.All(cue => passages.Exists(p => p.Text.Contains(cue.Value, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:current|latest)\s+\w+", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CurrentCue();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:today|currently|right\s+now|now|at\s+the\s+moment|nowadays|these\s+days|this\s+(?:week|month|year))\b|\b(?:current|latest)\s*[?.!]?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OtherTimeCue();
 
     /// <summary>
     /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
@@ -203,15 +226,16 @@ internal static class ExtractiveAnswerer
             HashSet<string>? termHeading = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
+                var context = termHeading ?? heading;
                 if (ExtractiveRow.Read(passage.Text, sentence) is { } row)
                 {
                     // A table row is evidence too, quoted as a row: never run together with prose.
-                    candidates.Add(new Candidate(p, row.Sentence, previous, termHeading ?? heading, passageStems) { Row = row });
+                    candidates.Add(new Candidate(p, row.Sentence, previous, context, passageStems) { Row = row });
                 }
                 else if (sentence.IsCandidate)
                 {
                     var subject = ExtractiveSubject.For(sentence.Text, term ?? sentence.Heading, passage.Title);
-                    candidates.Add(new Candidate(p, sentence, previous, termHeading ?? heading, passageStems) { Subject = subject });
+                    candidates.Add(new Candidate(p, sentence, previous, context, passageStems) { Subject = subject });
                 }
                 else if (sentence.OpensParagraph && ExtractiveSubject.Signature(sentence.Text) is not null)
                 {
@@ -233,7 +257,7 @@ internal static class ExtractiveAnswerer
         return candidates;
     }
 
-    private static void Score(ExtractiveQuestion question, List<Candidate> candidates, HashSet<string> lowerCase)
+    private static void Score(ExtractiveQuestion question, bool asksForCurrent, List<Candidate> candidates, HashSet<string> lowerCase)
     {
         var n = candidates.Count;
         var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.Sentence.TermCount));
@@ -260,7 +284,7 @@ internal static class ExtractiveAnswerer
         var keyUnits = units.Count(u => u.Key);
         var required = Math.Min(2, units.Count(u => u.Rare));
         var totalWeight = weights.Sum();
-        var factors = Factors(question);
+        var factors = Factors(question, asksForCurrent);
         foreach (var candidate in candidates)
         {
             var credits = terms.Select(t => Credit(candidate, t.Stem, averageLength)).ToArray();
@@ -289,7 +313,7 @@ internal static class ExtractiveAnswerer
     }
 
     /// <summary>What, besides coverage, makes a sentence the answer; each weight is explained with its factor.</summary>
-    private static Factor<Candidate>[] Factors(ExtractiveQuestion question)
+    private static Factor<Candidate>[] Factors(ExtractiveQuestion question, bool asksForCurrent)
     {
         var kind = question.Kind.ToString().ToLowerInvariant();
         return
@@ -299,7 +323,7 @@ internal static class ExtractiveAnswerer
             new("answer-kind", c => question.Kind == AnswerKind.Any || !c.Covered ? null
                 : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
                 : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
-            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => asksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
             Factor<Candidate>.Fixed("table-row", RowEvidence, "a table row: terse, so prose that covers the question as well is preferred", c => c.Row is not null),
             Factor<Candidate>.Fixed("question", Defect, "asks rather than answers", c => c.Text.EndsWith('?')),
             new("passage-rank", c => c.PassageIndex == 0 ? null : (Math.Pow(PerRank, c.PassageIndex), $"from passage {c.PassageIndex + 1}")),

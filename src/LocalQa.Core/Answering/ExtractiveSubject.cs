@@ -72,8 +72,9 @@ internal static partial class ExtractiveSubject
             return null;
         }
 
+        // A module's name is an identifier ("tempfile", "os.path"); "What's New in Python 2.5" is no module.
         var head = TitleSeparator().Split(title, 2)[0].Trim();
-        return head.Length == 0 || head.Length == title.Trim().Length ? null : head;
+        return head.Length == title.Trim().Length || !ModuleName().IsMatch(head) ? null : head;
     }
 
     /// <summary>
@@ -112,6 +113,9 @@ internal static partial class ExtractiveSubject
 
     [GeneratedRegex(@"^(?:This|The present)\s+(?<what>module|package|library|class|function|method|decorator|exception|type|object)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SelfReference();
+
+    [GeneratedRegex(@"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModuleName();
 
     [GeneratedRegex(@"\s+[—–-]\s+|:\s+", RegexOptions.CultureInvariant)]
     private static partial Regex TitleSeparator();

@@ -148,6 +148,29 @@ public sealed class ReferenceStructureTests : IDisposable
         Assert.True(answer.Abstained, answer.Answer);
     }
 
+    [Fact]
+    public async Task Current_in_a_name_the_page_uses_is_no_question_about_now()
+    {
+        const string Page = """
+            <!DOCTYPE html>
+            <html><head><title>berths — Where the boats lie — Harbour Tools 2.1 documentation</title></head>
+            <body><div role="main">
+            <h1>berths — Where the boats lie</h1>
+            <p>This module keeps track of which boat lies at which berth of the inner basin.</p>
+            <dl><dt>berths.where(boat)</dt><dd><p>Return the current berth of the boat as a pontoon letter and a number.</p></dd></dl>
+            <dl><dt>berths.move(boat, berth)</dt><dd><p>Record that the boat has been moved to another berth by the harbour crew.</p></dd></dl>
+            </div></body></html>
+            """;
+        using var qa = await IngestedAsync(("berths.html", Page));
+
+        var named = await qa.AskAsync("What returns the current berth of a boat?", cancellationToken: TestContext.Current.CancellationToken);
+        var now = await qa.AskAsync("Which boat lies at the inner basin today?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(named.Abstained, named.Answer);
+        Assert.StartsWith("berths.where(boat): Return the current berth of the boat", named.Answer, StringComparison.Ordinal);
+        Assert.True(now.Abstained, now.Answer);
+    }
+
     [Theory]
     [InlineData("os.getcwd()", "os.getcwd()")]
     [InlineData("exception KeyError", "KeyError")]
@@ -177,6 +200,8 @@ public sealed class ReferenceStructureTests : IDisposable
         Assert.Equal("tidal.height(station)", ExtractiveSubject.For("Return the height of the water.", "tidal.height(station)", null));
         Assert.Null(ExtractiveSubject.For("This module provides the abc helpers.", null, "abc — Abstract Base Classes"));
         Assert.Equal("abc", ExtractiveSubject.For("This module provides the infrastructure for defining ABCs.", null, "abc — Abstract Base Classes"));
+        // Only a title that names a module (an identifier) lends its name to "This module".
+        Assert.Null(ExtractiveSubject.For("This module contains a UUID class.", null, "What's New in Python 2.5"));
         // "This function" speaks of a term, never of the page.
         Assert.Null(ExtractiveSubject.For("This function is a decorator.", null, "dataclasses — Data Classes"));
     }
