@@ -12,7 +12,10 @@ namespace LocalQa.Core.Answering;
 /// <remarks>
 /// <para>
 /// The candidates are the sentences of the top passages that <see cref="SentenceReader"/> lets
-/// through: never a heading, a caption, a list of references, a labelled entry, code or a table row.
+/// through: never a heading, a caption, a list of references, a labelled entry or code; and the rows
+/// of tables (<see cref="ExtractiveRow"/>), which are quoted as rows, never as prose. A sentence under
+/// a definition term or on a module's page that does not name its subject is quoted with it
+/// (<see cref="ExtractiveSubject"/>).
 /// Each is scored by its coverage of the question (the base: the share of the question's content
 /// terms it holds, each weighted by its rarity among the candidates, BM25 style; a term found only in
 /// the sentence before or the passage heading counts half, elsewhere in the passage a fifth) times
