@@ -171,6 +171,28 @@ public sealed class ReferenceStructureTests : IDisposable
         Assert.True(now.Abstained, now.Answer);
     }
 
+    [Fact]
+    public async Task A_markdown_definition_term_is_the_subject_of_its_definition()
+    {
+        const string Markdown = """
+            # pontoon — Floating berths
+
+            The module describes the floating berths of the marina and what each one holds.
+
+            pontoon.capacity(letter)
+            :   Return the number of boats the pontoon can hold at spring tides.
+
+            pontoon.length(letter)
+            :   Return the length of the pontoon walkway from the gate to its far end.
+            """;
+        using var qa = await IngestedAsync(("pontoon.md", Markdown));
+
+        var answer = await qa.AskAsync("What returns the number of boats a pontoon can hold at spring tides?", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.False(answer.Abstained, answer.Answer);
+        Assert.StartsWith("pontoon.capacity(letter): Return the number of boats", answer.Answer, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("os.getcwd()", "os.getcwd()")]
     [InlineData("exception KeyError", "KeyError")]
