@@ -47,14 +47,14 @@ internal static class EvalCommand
                 {
                     if (r.IsFollowUp)
                     {
-                        cli.Out.WriteLine($"{r.Id,-6} {(r.AnswerHit ? "follow-up hit " : "FOLLOW-UP MISS")} {r.LatencyMs,7:F1} ms  {r.Question}  →  {r.StandaloneQuestion}");
+                        cli.Out.WriteLine($"{r.Id,-6} {(r.AnswerHit ? "follow-up hit " : r.IsFalseAbstention ? "FALSE ABSTAIN " : "FOLLOW-UP MISS")} {r.LatencyMs,7:F1} ms  {r.Question}  →  {r.StandaloneQuestion}");
                         continue;
                     }
-                    cli.Out.WriteLine($"{r.Id,-6} {(r.Unanswerable ? (r.AbstainCorrect ? "abstain ok " : "ABSTAIN MISS") : (r.AnswerHit ? "hit        " : "miss       "))} {(r.Unanswerable ? "" : r.SourceHit ? "src ok " : "SRC MISS")} {r.LatencyMs,7:F1} ms  {r.Question}");
+                    cli.Out.WriteLine($"{r.Id,-6} {(r.Unanswerable ? (r.AbstainCorrect ? "abstain ok " : "ABSTAIN MISS") : (r.AnswerHit ? "hit        " : r.IsFalseAbstention ? "FALSE ABSTAIN" : "miss       "))} {(r.Unanswerable ? "" : r.SourceHit ? "src ok " : "SRC MISS")} {r.LatencyMs,7:F1} ms  {r.Question}");
                 }
                 cli.Out.WriteLine();
                 cli.Out.WriteLine($"{report.Questions} questions ({report.Mode}): recall@{report.K} {report.RecallAtK:P1}, answer hits {report.AnswerHitRate:P1}, " +
-                                  $"abstention accuracy {report.AbstentionAccuracy:P1}, latency p50 {report.LatencyP50Ms:F1} ms, p95 {report.LatencyP95Ms:F1} ms" +
+                                  $"abstention accuracy {report.AbstentionAccuracy:P1}, false abstentions {report.FalseAbstentions}, missed abstentions {report.MissedAbstentions}, latency p50 {report.LatencyP50Ms:F1} ms, p95 {report.LatencyP95Ms:F1} ms" +
                                   (report.FollowUps > 0 ? $"; {report.FollowUps} follow-ups: hits {report.FollowUpHitRate:P1}" : ""));
             }
             return ExitCodes.Ok;

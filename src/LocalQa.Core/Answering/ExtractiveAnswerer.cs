@@ -12,7 +12,10 @@ namespace LocalQa.Core.Answering;
 /// <remarks>
 /// <para>
 /// The candidates are the sentences of the top passages that <see cref="SentenceReader"/> lets
-/// through: never a heading, a caption, a list of references, a labelled entry, code or a table row.
+/// through: never a heading, a caption, a list of references, a labelled entry or code; and the rows
+/// of tables (<see cref="ExtractiveRow"/>), which are quoted as rows, never as prose. A sentence under
+/// a definition term or on a module's page that does not name its subject is quoted with it
+/// (<see cref="ExtractiveSubject"/>).
 /// Each is scored by its coverage of the question (the base: the share of the question's content
 /// terms it holds, each weighted by its rarity among the candidates, BM25 style; a term found only in
 /// the sentence before or the passage heading counts half, elsewhere in the passage a fifth) times
@@ -30,7 +33,7 @@ namespace LocalQa.Core.Answering;
 /// ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
-internal static class ExtractiveAnswerer
+internal static partial class ExtractiveAnswerer
 {
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
@@ -50,6 +53,9 @@ internal static class ExtractiveAnswerer
     // Holding the kind of answer asked for (a date for "when") multiplies the score by this, lacking it
     // divides by it: evidence that a sentence answers, weaker than covering the question's terms.
     private const double KindEvidence = 1.2;
+
+    // A row states its fact in fragments; a sentence that covers the question as well reads better.
+    private const double RowEvidence = 0.85;
 
     // The retriever's order is evidence too, but weak: each rank below the first costs 5%.
     private const double PerRank = 0.95;
@@ -120,11 +126,34 @@ internal static class ExtractiveAnswerer
             candidates[i].Vector = vectors[i];
         }
 
-        Score(parsed, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
+        var asksForCurrent = parsed.AsksForCurrent && !NamesWithTimeWord(question, read);
+        Score(parsed, asksForCurrent, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
-        var noDateAtAll = parsed.AsksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
+        var noDateAtAll = asksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
     }
+
+    /// <summary>
+    /// Whether every time word of the question ("current", "latest") is part of a name the passages use
+    /// ("the current working directory", "the latest release"): then it names a thing rather than asking
+    /// about now. "today" and "now" always ask about now.
+    /// </summary>
+    private static bool NamesWithTimeWord(string question, List<RetrievedPassage> passages)
+    {
+        var cues = CurrentCue().Matches(question);
+        if (cues.Count == 0 || OtherTimeCue().IsMatch(question))
+        {
+            return false;
+        }
+
+        return cues.All(cue => passages.Exists(p => p.Text.Contains(cue.Value, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:current|latest)\s+\w+", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex CurrentCue();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:today|currently|right\s+now|now|at\s+the\s+moment|nowadays|these\s+days|this\s+(?:week|month|year))\b|\b(?:current|latest)\s*[?.!]?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OtherTimeCue();
 
     /// <summary>
     /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
@@ -139,6 +168,11 @@ internal static class ExtractiveAnswerer
         for (var k = 0; k < chosen.Count && chosen.Count < maxSentences; k++)
         {
             var sentence = chosen[k];
+            if (sentence.Row is not null)
+            {
+                continue;
+            }
+
             var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
             foreach (var next in after.OrderBy(c => c.Position))
             {
@@ -162,14 +196,24 @@ internal static class ExtractiveAnswerer
     }
 
     /// <summary>Passages in the order of the best sentence quoted from each; sentences of one passage in text order.</summary>
+    /// <remarks>A sentence is quoted with its subject (<see cref="ExtractiveSubject"/>) unless the one quoted before it, from its passage, already gave it.</remarks>
     private static List<ExtractiveSentence> ReadingOrder(List<Candidate> chosen)
     {
-        return chosen
+        var ordered = chosen
             .GroupBy(c => c.PassageIndex)
             .OrderByDescending(g => g.Max(c => c.Score))
             .SelectMany(g => g.OrderBy(c => c.Position))
-            .Select(c => new ExtractiveSentence(c.Text, c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors })
             .ToList();
+        var quoted = new List<ExtractiveSentence>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var c = ordered[i];
+            var given = i > 0 && ordered[i - 1].PassageIndex == c.PassageIndex && ordered[i - 1].Subject == c.Subject;
+            var text = c.Row is { } row ? row.Quote() : ExtractiveSubject.Quote(c.Text, given ? null : c.Subject);
+            quoted.Add(new ExtractiveSentence(text, c.PassageIndex, c.Score, c.Sentence.Span) { Factors = c.Scored!.Factors });
+        }
+
+        return quoted;
     }
 
     private static List<Candidate> Candidates(List<RetrievedPassage> passages)
@@ -181,11 +225,31 @@ internal static class ExtractiveAnswerer
             var passageStems = Words.StemSet(passage.Text);
             var heading = passage.Heading is null ? null : Words.StemSet(passage.Heading);
             HashSet<string>? previous = null;
+            string? term = null;
+            HashSet<string>? termHeading = null;
             foreach (var sentence in SentenceReader.Read(passage.Text, heading: passage.Heading))
             {
-                if (sentence.IsCandidate)
+                var context = termHeading ?? heading;
+                if (ExtractiveRow.Read(passage.Text, sentence) is { } row)
                 {
-                    candidates.Add(new Candidate(p, sentence, previous, heading, passageStems));
+                    // A table row is evidence too, quoted as a row: never run together with prose.
+                    candidates.Add(new Candidate(p, row.Sentence, previous, context, passageStems) { Row = row });
+                }
+                else if (sentence.IsCandidate)
+                {
+                    var subject = ExtractiveSubject.For(sentence.Text, term ?? sentence.Heading, passage.Title);
+                    candidates.Add(new Candidate(p, sentence, previous, context, passageStems) { Subject = subject });
+                }
+                else if (sentence.OpensParagraph && ExtractiveSubject.Signature(sentence.Text) is not null)
+                {
+                    // A definition term: the sentences after it describe it, often without naming it.
+                    term = sentence.Text;
+                    termHeading = [.. heading ?? [], .. sentence.Counts.Keys];
+                }
+                else if (sentence.Kind == Documents.BlockKind.Heading)
+                {
+                    term = null;
+                    termHeading = null;
                 }
 
                 // Headings and fragments still give the next sentence its context.
@@ -196,7 +260,7 @@ internal static class ExtractiveAnswerer
         return candidates;
     }
 
-    private static void Score(ExtractiveQuestion question, List<Candidate> candidates, HashSet<string> lowerCase)
+    private static void Score(ExtractiveQuestion question, bool asksForCurrent, List<Candidate> candidates, HashSet<string> lowerCase)
     {
         var n = candidates.Count;
         var averageLength = Math.Max(1.0, candidates.Average(c => (double)c.Sentence.TermCount));
@@ -223,7 +287,7 @@ internal static class ExtractiveAnswerer
         var keyUnits = units.Count(u => u.Key);
         var required = Math.Min(2, units.Count(u => u.Rare));
         var totalWeight = weights.Sum();
-        var factors = Factors(question);
+        var factors = Factors(question, asksForCurrent);
         foreach (var candidate in candidates)
         {
             var credits = terms.Select(t => Credit(candidate, t.Stem, averageLength)).ToArray();
@@ -252,7 +316,7 @@ internal static class ExtractiveAnswerer
     }
 
     /// <summary>What, besides coverage, makes a sentence the answer; each weight is explained with its factor.</summary>
-    private static Factor<Candidate>[] Factors(ExtractiveQuestion question)
+    private static Factor<Candidate>[] Factors(ExtractiveQuestion question, bool asksForCurrent)
     {
         var kind = question.Kind.ToString().ToLowerInvariant();
         return
@@ -262,7 +326,8 @@ internal static class ExtractiveAnswerer
             new("answer-kind", c => question.Kind == AnswerKind.Any || !c.Covered ? null
                 : c.HoldsKind ? (KindEvidence, $"holds the kind of answer asked for ({kind})")
                 : (1 / KindEvidence, $"holds no {kind}, which the question asks for")),
-            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => question.AsksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("undated", Defect, "the question asks about now and it holds no date", c => asksForCurrent && !ExtractiveEvidence.HasDate(c.Text)),
+            Factor<Candidate>.Fixed("table-row", RowEvidence, "a table row: terse, so prose that covers the question as well is preferred", c => c.Row is not null),
             Factor<Candidate>.Fixed("question", Defect, "asks rather than answers", c => c.Text.EndsWith('?')),
             new("passage-rank", c => c.PassageIndex == 0 ? null : (Math.Pow(PerRank, c.PassageIndex), $"from passage {c.PassageIndex + 1}")),
         ];
@@ -334,5 +399,11 @@ internal static class ExtractiveAnswerer
         public bool Covered { get; set; }
 
         public bool HoldsKind { get; set; }
+
+        /// <summary>The table row the candidate is, with its header; null for a sentence.</summary>
+        public ExtractiveRow? Row { get; init; }
+
+        /// <summary>The definition term or page name the sentence is about without naming it; quoted before it.</summary>
+        public string? Subject { get; init; }
     }
 }

@@ -19,6 +19,7 @@ internal static class MarkdownParser
         .UseYamlFrontMatter()
         .UseEmphasisExtras()
         .UseFootnotes()
+        .UseDefinitionLists() // a term and its definition as two blocks, so the term can be the subject of its definition
         .Build();
 
     /// <summary>

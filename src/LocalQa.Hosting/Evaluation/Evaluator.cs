@@ -41,6 +41,10 @@ public sealed record EvalRow(
 
     [JsonIgnore]
     public bool IsFollowUp => StandaloneQuestion is not null;
+
+    /// <summary>An answerable question answered "The articles don't say."; in --json the report counts them.</summary>
+    [JsonIgnore]
+    public bool IsFalseAbstention => !Unanswerable && Abstained;
 }
 
 /// <remarks>In eval --json: what was evaluated and how (counts, mode, k) first, then the scores, then the rows.</remarks>
@@ -62,6 +66,15 @@ public sealed record EvalReport(
     /// <summary>Share of conversations whose last-turn answer holds a gold string.</summary>
     [JsonRound(4)]
     public double FollowUpHitRate { get; init; }
+
+    /// <summary>
+    /// Answerable questions (and conversations) answered "The articles don't say.": the evidence was
+    /// there, phrased otherwise, or was missed. Counted apart from wrong answers, which quote something.
+    /// </summary>
+    public int FalseAbstentions { get; init; }
+
+    /// <summary>Unanswerable questions that were answered instead of abstained.</summary>
+    public int MissedAbstentions { get; init; }
 }
 
 /// <summary>
@@ -122,11 +135,18 @@ public static class Evaluator
             var ms = sw.Elapsed.TotalMilliseconds;
             if (r.Mode == AnswerMode.Generative) mode = "generative";
             var retrieved = r.Sources.Select(s => Path.GetFileName(s.Document)).Distinct().ToArray();
-            var sourceHit = q.Sources.Count > 0 && q.Sources.Any(s => retrieved.Contains(s, StringComparer.Ordinal));
+            var sourceHit = q.Sources.Count > 0 && q.Sources.Any(s => r.Sources.Any(d => IsSource(d.Document, s)));
             var answerHit = !r.Abstained && q.Answers.Any(a => r.Answer.Contains(a, StringComparison.OrdinalIgnoreCase));
             rows.Add(new EvalRow(q.Id, q.Question, q.Unanswerable, sourceHit, answerHit, r.Abstained, r.Abstained == q.Unanswerable, ms, r.Answer, retrieved));
             progress?.Report(rows.Count);
         }
+        return Report(rows, options.TopK, mode);
+    }
+
+    /// <summary>The figures of an evaluation from its rows: single questions and conversations apart, abstentions split by which way they failed.</summary>
+    public static EvalReport Report(IReadOnlyList<EvalRow> rows, int k, string mode)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         var followUps = rows.Where(r => r.IsFollowUp).ToArray();
         var single = rows.Where(r => !r.IsFollowUp).ToArray();
         var answerable = single.Where(r => !r.Unanswerable).ToArray();
@@ -135,7 +155,7 @@ public static class Evaluator
             single.Length,
             answerable.Length,
             answerable.Length == 0 ? 0 : answerable.Count(r => r.SourceHit) / (double)answerable.Length,
-            options.TopK,
+            k,
             answerable.Length == 0 ? 0 : answerable.Count(r => r.AnswerHit) / (double)answerable.Length,
             single.Length == 0 ? 0 : single.Count(r => r.AbstainCorrect) / (double)single.Length,
             Percentile(latencies, 0.50),
@@ -145,6 +165,8 @@ public static class Evaluator
         {
             FollowUps = followUps.Length,
             FollowUpHitRate = followUps.Length == 0 ? 0 : followUps.Count(r => r.AnswerHit) / (double)followUps.Length,
+            FalseAbstentions = rows.Count(r => r.IsFalseAbstention),
+            MissedAbstentions = rows.Count(r => r.Unanswerable && !r.Abstained),
         };
     }
 
@@ -162,12 +184,25 @@ public static class Evaluator
         var ms = sw.Elapsed.TotalMilliseconds;
         var r = last!.Result;
         var retrieved = r.Sources.Select(s => Path.GetFileName(s.Document)).Distinct().ToArray();
-        var sourceHit = q.Sources.Count > 0 && q.Sources.Any(s => retrieved.Contains(s, StringComparer.Ordinal));
+        var sourceHit = q.Sources.Count > 0 && q.Sources.Any(s => r.Sources.Any(d => IsSource(d.Document, s)));
         var answerHit = !r.Abstained && q.Answers.Any(a => r.Answer.Contains(a, StringComparison.OrdinalIgnoreCase));
         return new EvalRow(q.Id, q.Question, q.Unanswerable, sourceHit, answerHit, r.Abstained, r.Abstained == q.Unanswerable, ms, r.Answer, retrieved)
         {
             StandaloneQuestion = last.StandaloneQuestion,
         };
+    }
+
+    /// <summary>
+    /// Whether a retrieved document is the gold source: a gold source is a file name (the seeds) or a
+    /// path relative to the ingested folder (library/os.html), which a document's path ends with.
+    /// </summary>
+    public static bool IsSource(string document, string source)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(source);
+        var d = document.Replace('\\', '/');
+        var s = source.Replace('\\', '/').TrimStart('/');
+        return d.Equals(s, StringComparison.Ordinal) || d.EndsWith("/" + s, StringComparison.Ordinal);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

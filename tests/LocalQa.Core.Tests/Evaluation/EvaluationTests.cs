@@ -41,6 +41,30 @@ public sealed class EvaluationTests
     }
 
     [Fact]
+    public void The_report_counts_false_abstentions_apart_from_missed_abstentions()
+    {
+        EvalRow Row(string id, bool unanswerable, bool hit, bool abstained) =>
+            new(id, id + "?", unanswerable, true, hit, abstained, abstained == unanswerable, 1, abstained ? "The articles don't say." : "Some answer. [1]", ["a.md"]);
+        EvalRow[] rows =
+        [
+            Row("hit", false, true, false),
+            Row("wrong", false, false, false),
+            Row("false-abstain", false, false, true),
+            Row("abstain-ok", true, false, true),
+            Row("answered-unanswerable", true, false, false),
+            Row("conversation", false, false, true) with { StandaloneQuestion = "What is it?" },
+        ];
+
+        var report = Evaluator.Report(rows, 5, "extractive");
+
+        Assert.Equal(2, report.FalseAbstentions);
+        Assert.Equal(1, report.MissedAbstentions);
+        Assert.True(rows[2].IsFalseAbstention);
+        Assert.False(rows[1].IsFalseAbstention);
+        Assert.Equal(1 / 3.0, report.AnswerHitRate, 6);
+    }
+
+    [Fact]
     public void Percentiles_use_the_nearest_rank()
     {
         double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
