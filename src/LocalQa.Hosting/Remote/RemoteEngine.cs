@@ -23,6 +23,9 @@ public static class RemoteEngine
     /// <summary>The context assumed when neither the settings nor the server say.</summary>
     public const int AssumedContext = 4096;
 
+    /// <summary>How many times a failed request (429, 5xx, a lost connection) is retried before the error is reported.</summary>
+    public const int Retries = 3;
+
     /// <summary>The endpoint setting as an absolute http(s) URL.</summary>
     /// <exception cref="InvalidInputException">The endpoint is not set or is not an http(s) URL.</exception>
     public static Uri EndpointOf(LibraryOptions options)

@@ -17,7 +17,7 @@ internal sealed class RemoteRetryPolicy(int maxRetries) : ClientRetryPolicy(maxR
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(8);
 
-    public const int DefaultRetries = 3;
+    public const int DefaultRetries = RemoteEngine.Retries;
 
     protected override bool ShouldRetry(PipelineMessage message, Exception? exception) =>
         base.ShouldRetry(message, exception) && !(RetryAfter(message.Response) > MaxRetryAfter);
