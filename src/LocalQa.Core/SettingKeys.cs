@@ -33,4 +33,6 @@ public static class SettingKeys
     public const string Concurrency = "concurrency";
     /// <summary>Seconds a remote engine may take to answer one request before LocalQa gives up.</summary>
     public const string Timeout = "timeout";
+    /// <summary>A GGUF file of the remote chat model, whose tokenizer counts prompt tokens (else they are estimated).</summary>
+    public const string Tokenizer = "tokenizer";
 }

@@ -52,6 +52,9 @@ public sealed record LibraryOptions
     /// <summary>How long a remote engine may take over one request.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>A GGUF of the remote chat model whose managed tokenizer counts its tokens; null to estimate them.</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>Whether the models are a remote server's.</summary>
     public bool IsRemote => Engine == LocalQaSettings.OpenAiEngine;
 
@@ -75,6 +78,7 @@ public sealed record LibraryOptions
             ApiKey = settings.ApiKey,
             Concurrency = settings.Concurrency ?? 4,
             Timeout = TimeSpan.FromSeconds(settings.Timeout ?? 300),
+            Tokenizer = settings.Tokenizer,
         };
     }
 
@@ -254,12 +258,22 @@ public sealed class LocalQaLibrary : IDisposable
             }
             _remoteContext = context;
             _remoteChat = new RemoteChatClient(client.GetChatClient(chatName).AsIChatClient(), endpoint.ToString(), chatName, Options.Timeout);
-            builder.WithChatClient(_remoteChat, context, tokens: null, concurrency: Options.Concurrency);
+            var tokens = Options.Tokenizer is { } gguf ? TokenizerOf(gguf) : null;
+            builder.WithChatClient(_remoteChat, context, tokens, concurrency: Options.Concurrency);
             notes.Insert(0, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"chat model '{chatName}', context {context} tokens ({source}), token counts estimated (no GGUF of the model is named)"));
+                $"chat model '{chatName}', context {context} tokens ({source}), {(tokens is null ? "token counts estimated (no GGUF of the model is named)" : $"token counts by the tokenizer of {Path.GetFileName(Options.Tokenizer)}")}"));
         }
         EngineNote = $"remote engine at {endpoint}{(notes.Count == 0 ? "" : ": " + string.Join("; ", notes))}";
         return builder.Build();
+    }
+
+    /// <summary>The managed tokenizer of a GGUF file (its vocabulary only; no weights load).</summary>
+    private static GgufTokenizer TokenizerOf(string gguf)
+    {
+        if (!File.Exists(gguf))
+            throw new InvalidInputException($"The tokenizer file '{gguf}' does not exist.", "Name a GGUF file of the remote chat model, or leave the setting out to estimate token counts.") { Setting = SettingKeys.Tokenizer };
+        return GgufTokenizer.TryCreate(Core.Gguf.GgufReader.Read(gguf), out var whyNot)
+            ?? throw new InvalidInputException($"LocalQa cannot run the tokenizer of '{gguf}' in managed code: {whyNot}", "Leave the tokenizer setting out: token counts are then estimated.") { Setting = SettingKeys.Tokenizer };
     }
 
     /// <summary>The default chunking, narrowed so every chunk and its special tokens fit the embedding model's trained context.</summary>

@@ -11,8 +11,8 @@ namespace LocalQa.Server.Tests;
 /// LocalQa with <c>engine: openai</c> pointed at a running LocalQa <c>serve</c> (real Kestrel on
 /// 127.0.0.1, the generated tiny models behind it): the library Hosting composes over the OpenAI
 /// client ingests, answers and summarizes through HTTP exactly as the same models do in process.
-/// The in-process side counts tokens with the same estimate the remote side must use (no GGUF is
-/// named for a remote model), so both lay out the same prompts and only the engine's path differs.
+/// Both sides count tokens with the chat model's managed tokenizer (the remote side because the
+/// tokenizer setting names the GGUF), so they lay out the same prompts and only the engine's path differs.
 /// </summary>
 [Collection(ServerTests.Name)]
 public sealed class RemoteEngineTests(ServerFixture fixture) : IDisposable
@@ -30,13 +30,15 @@ public sealed class RemoteEngineTests(ServerFixture fixture) : IDisposable
         ChatModel = Id(fixture.Generative.ChatModelName!),
         EmbedModel = Id(fixture.Generative.EmbedModelName!),
         Concurrency = 4,
+        Tokenizer = fixture.ChatModelPath,
     };
 
     /// <summary>The same models in process, behind the face as a foreign client is: estimated token counts, the same context.</summary>
     private ILocalQa InProcess(string index) => new LocalQaBuilder()
         .WithIndex(Path.Combine(_dir, index))
         .WithPrompts(LocalQaPaths.PromptsDirectory)
-        .WithChatClient(fixture.Generative.ChatClient!, fixture.Generative.ChatContextTokens!.Value, tokens: null, concurrency: 1)
+        .WithChatClient(fixture.Generative.ChatClient!, fixture.Generative.ChatContextTokens!.Value,
+            LocalQa.Core.Tokenization.GgufTokenizer.TryCreate(LocalQa.Core.Gguf.GgufReader.Read(fixture.ChatModelPath), out _), concurrency: 1)
         .WithEmbeddingGenerator(fixture.Generative.EmbeddingGenerator!, "in-process")
         .Build();
 
@@ -58,7 +60,7 @@ public sealed class RemoteEngineTests(ServerFixture fixture) : IDisposable
         // The context came from the server: serve lists its chat model's max_model_len, as vLLM does.
         Assert.Equal(fixture.Generative.ChatContextTokens, remote.ChatContextTokens);
         Assert.Contains("max_model_len", remote.EngineNote, StringComparison.Ordinal);
-        Assert.Contains("token counts estimated", remote.EngineNote, StringComparison.Ordinal);
+        Assert.Contains("token counts by the tokenizer of tiny-chat.gguf", remote.EngineNote, StringComparison.Ordinal);
 
         var report = await remote.Qa.IngestAsync([seeds], cancellationToken: ct);
         Assert.Equal(Directory.GetFiles(seeds).Length, report.Added);
@@ -67,6 +69,8 @@ public sealed class RemoteEngineTests(ServerFixture fixture) : IDisposable
         Assert.NotNull(remote.Index.EmbeddingDimensions(RemoteEngine.EmbedModelId(endpoint, remote.Options.EmbedModel!)));
 
         var answer = await remote.Qa.AskAsync("Who founded FAIR?", ask, ct);
+        Assert.Equal(AnswerMode.Generative, local.Mode);
+        Assert.False(string.IsNullOrEmpty(local.Answer));
         Assert.Equal(AnswerMode.Generative, answer.Mode);
         Assert.Equal(local.Sources.Select(s => (s.Document, s.Chunk)), answer.Sources.Select(s => (s.Document, s.Chunk)));
         Assert.Equal(local.Answer, answer.Answer);

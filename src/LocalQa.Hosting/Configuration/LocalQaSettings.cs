@@ -62,6 +62,9 @@ public sealed record LocalQaSettings
     /// <summary>Seconds a remote engine may take over one request; null for the default.</summary>
     public int? Timeout { get; init; }
 
+    /// <summary>A GGUF of the remote chat model whose tokenizer counts tokens; null to estimate them.</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
     public string ModelsDirectory => Path.Combine(Home, "models");
 
@@ -70,7 +73,7 @@ public sealed record LocalQaSettings
         && ChatModel == other.ChatModel && EmbedModel == other.EmbedModel && Index == other.Index && Home == other.Home
         && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
         && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders)
-        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout;
+        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer;
 
     public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);
 }

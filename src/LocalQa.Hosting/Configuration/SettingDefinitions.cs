@@ -106,6 +106,8 @@ public static class SettingDefinitions
             "Requests sent to a remote engine at once: a summary's parts, ingest's embedding batches.", "4", s => s.Concurrency, Min: 1, Max: 256),
         new(SettingKeys.Timeout, "LOCALQA_TIMEOUT", "--timeout", SettingKind.WholeNumber, "SECONDS",
             "Seconds a remote engine may take over one request before LocalQa gives up.", "300", s => s.Timeout, Min: 1, Max: 86400),
+        new(SettingKeys.Tokenizer, "LOCALQA_TOKENIZER", "--tokenizer", SettingKind.Path, "FILE",
+            "A GGUF file of the remote chat model: its tokenizer counts prompt tokens exactly (no weights are loaded).", "estimated token counts", s => s.Tokenizer),
     ];
 
     private static readonly Dictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key, StringComparer.Ordinal);

@@ -116,6 +116,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         var apiKey = Pick<string?>(winners, sources, SettingKeys.ApiKey, c => (string)c.Value, null);
         var concurrency = Pick<int?>(winners, sources, SettingKeys.Concurrency, c => (int)c.Value, null);
         var timeout = Pick<int?>(winners, sources, SettingKeys.Timeout, c => (int)c.Value, null);
+        var tokenizer = Pick<string?>(winners, sources, SettingKeys.Tokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
 
         // A remote engine's models are the server's names, never files to look for here.
         var remote = engine == LocalQaSettings.OpenAiEngine;
@@ -141,6 +142,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             ApiKey = apiKey,
             Concurrency = concurrency,
             Timeout = timeout,
+            Tokenizer = tokenizer,
         };
         return new ResolvedSettings(settings, sources, files, Environment.Catalog);
     }

@@ -70,7 +70,7 @@ internal static class RemoteFaults
                 $"{Capital(at)} failed with HTTP {status} after LocalQa's retries{tail}",
                 "Check the server's log; run the command again once it is healthy.", http),
             _ => new RemoteEngineException(RemoteFault.Refused, $"{Capital(at)} refused the request to '{model}' (HTTP {status}){tail}",
-                "If the prompt is too long, set the context setting to the server's context size; 'localqa doctor' shows what the server says.", http) { Setting = SettingKeys.ContextSize },
+                "If the prompt is longer than the server's context in its own tokens, name a GGUF of the model in the tokenizer setting so LocalQa counts exactly, or lower the context setting; 'localqa doctor' shows what the server says.", http) { Setting = SettingKeys.ContextSize },
         };
     }
 
