@@ -75,17 +75,19 @@ internal static class ServeCommand
             // cut short by shutdown leaves every document wholly old or wholly new, as ingest does.
             var watching = watch is { Count: > 0 }
                 ? IngestCommand.WatchAsync(cli, lib, watch, json: false, debounce, stop.Token, server.WaitForTurnAsync)
-                : Task.CompletedTask;
+                : null;
             try
             {
-                await Task.WhenAny(server.WaitForShutdownAsync(stop.Token), watching).ConfigureAwait(false);
+                // Without a watch the server runs until it is stopped (a completed task here stopped it at once).
+                if (watching is null) await server.WaitForShutdownAsync(stop.Token).ConfigureAwait(false);
+                else await Task.WhenAny(server.WaitForShutdownAsync(stop.Token), watching).ConfigureAwait(false);
                 // A watched folder that vanished ends the watch with its message; the server stops with it.
-                if (watching.IsFaulted) await watching.ConfigureAwait(false);
+                if (watching is { IsFaulted: true }) await watching.ConfigureAwait(false);
             }
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (watching is not null) await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             await cli.Error.WriteLineAsync("localqa serve: stopped.").ConfigureAwait(false);
         }
