@@ -142,13 +142,25 @@ public sealed class RemoteFaultTests : IDisposable
     [Fact]
     public async Task A_connection_dropped_mid_stream_is_a_cut_answer()
     {
+        // The engine drops the connection once the client has the first words: a signal, not a time.
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var engine = await FakeEngine.StartAsync(async c =>
         {
             await FakeEngine.SseAsync(c, FakeEngine.Chunk("Yann "));
+            await received.Task;
             c.Abort();
         });
-        var e = await AskFailsAsync(engine.Endpoint);
+        using var lib = await OpenWithArticleAsync(engine.Endpoint);
+        var e = await Assert.ThrowsAsync<RemoteEngineException>(async () =>
+        {
+            await foreach (var update in lib.Qa.AskStreamingAsync("Who founded FAIR?", new AskOptions { MaxTokens = 8 }, TestContext.Current.CancellationToken))
+            {
+                Assert.Null(update.Result);
+                if (update.Text.Length > 0) received.TrySetResult();
+            }
+        });
         Assert.Equal(RemoteFault.Cut, e.Fault);
+        Assert.Equal("Yann ", e.PartialText);
     }
 
     [Fact]
