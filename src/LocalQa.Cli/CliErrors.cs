@@ -4,6 +4,7 @@ using LocalQa.Core.Summarizing;
 using LocalQa.Hosting.Configuration;
 using LocalQa.Hosting.Evaluation;
 using LocalQa.Hosting.Models;
+using LocalQa.Hosting.Remote;
 using LocalQa.Llama;
 
 namespace LocalQa.Cli;
@@ -16,12 +17,15 @@ namespace LocalQa.Cli;
 internal static class CliErrors
 {
     /// <summary>An error the user can act on (as opposed to a bug or an interruption).</summary>
-    public static bool IsReported(Exception e) => e is InvalidInputException or LlamaException or DownloadException;
+    public static bool IsReported(Exception e) => e is InvalidInputException or LlamaException or DownloadException or RemoteEngineException;
 
     public static int ExitCode(Exception e) => e switch
     {
         LlamaRuntimeException => ExitCodes.RuntimeUnavailable,
         DownloadException => ExitCodes.DownloadFailed,
+        // The key, a model name or the context: the user's settings (2); the engine or the network: 5.
+        RemoteEngineException { IsConfiguration: true } => ExitCodes.BadInput,
+        RemoteEngineException => ExitCodes.EngineUnavailable,
         InvalidInputException or LlamaException => ExitCodes.BadInput,
         OperationCanceledException => ExitCodes.Interrupted,
         _ => ExitCodes.InternalError,
@@ -33,6 +37,7 @@ internal static class CliErrors
         LlamaException l => l.Fix,
         DownloadException d => WithFlag(d.Fix, d.Setting),
         InvalidInputException i => WithFlag(i.Fix, i.Setting),
+        RemoteEngineException r => WithFlag(r.Fix, r.Setting),
         _ => null,
     };
 

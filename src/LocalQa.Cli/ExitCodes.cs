@@ -17,5 +17,8 @@ public static class ExitCodes
     /// <summary>A model download failed (no network, a server error, a file that is not the one expected).</summary>
     public const int DownloadFailed = 4;
 
+    /// <summary>A remote engine failed: unreachable, too slow, too busy, failing, cut off mid-answer, or not speaking the OpenAI API.</summary>
+    public const int EngineUnavailable = 5;
+
     public const int Interrupted = 130;
 }

@@ -23,4 +23,16 @@ public static class SettingKeys
     public const string PromptsDir = "prompts_dir";
     /// <summary>More folders to look for models in, besides home's models/ and LocalQa's own.</summary>
     public const string ModelFolders = "model_folders";
+    /// <summary>Which engine answers and embeds: <c>local</c> (llama.cpp in this process) or <c>openai</c> (a server speaking the OpenAI API).</summary>
+    public const string Engine = "engine";
+    /// <summary>The remote engine's base URL (with its <c>/v1</c>), when <see cref="Engine"/> is <c>openai</c>.</summary>
+    public const string Endpoint = "endpoint";
+    /// <summary>The API key of LocalQa's OpenAI traffic: sent to a remote engine, and required by <c>serve</c> of its clients.</summary>
+    public const string ApiKey = "api_key";
+    /// <summary>Requests a remote engine is sent at once (a summary's parts, ingest's embedding batches).</summary>
+    public const string Concurrency = "concurrency";
+    /// <summary>Seconds a remote engine may take to answer one request before LocalQa gives up.</summary>
+    public const string Timeout = "timeout";
+    /// <summary>A GGUF file of the remote chat model, whose tokenizer counts prompt tokens (else they are estimated).</summary>
+    public const string Tokenizer = "tokenizer";
 }

@@ -14,6 +14,9 @@ public enum HostErrorKind
 
     /// <summary>The llama.cpp runtime is missing, broken or of another release.</summary>
     Runtime,
+
+    /// <summary>A remote engine failed: unreachable, too slow, too busy, failing, or cut off mid-answer.</summary>
+    Engine,
 }
 
 /// <summary>
@@ -26,6 +29,8 @@ public static class HostErrors
     public static HostErrorKind Classify(Exception error) => error switch
     {
         LlamaRuntimeException => HostErrorKind.Runtime,
+        Remote.RemoteEngineException { IsConfiguration: true } => HostErrorKind.Input,
+        Remote.RemoteEngineException => HostErrorKind.Engine,
         InvalidInputException or LlamaException => HostErrorKind.Input,
         _ => HostErrorKind.Internal,
     };
@@ -35,6 +40,7 @@ public static class HostErrors
     {
         LlamaException l => l.Fix,
         InvalidInputException i => i.Fix,
+        Remote.RemoteEngineException r => r.Fix,
         _ => null,
     };
 }

@@ -9,6 +9,7 @@ using LocalQa.Core.Summarizing;
 using LocalQa.Core.Text;
 using LocalQa.Core.Tokenization;
 using LocalQa.Hosting.Configuration;
+using LocalQa.Hosting.Remote;
 using LocalQa.Llama;
 using Microsoft.Extensions.AI;
 
@@ -36,6 +37,27 @@ public sealed record LibraryOptions
     public int Threads { get; init; }
     public int GpuLayers { get; init; }
 
+    /// <summary><c>local</c> (llama.cpp in this process) or <c>openai</c> (a server at <see cref="Endpoint"/>; the models are its names).</summary>
+    public string Engine { get; init; } = LocalQaSettings.LocalEngine;
+
+    /// <summary>The remote engine's base URL.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>The API key sent to a remote engine (and required by serve).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Requests sent to a remote engine at once.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>How long a remote engine may take over one request.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>A GGUF of the remote chat model whose managed tokenizer counts its tokens; null to estimate them.</summary>
+    public string? Tokenizer { get; init; }
+
+    /// <summary>Whether the models are a remote server's.</summary>
+    public bool IsRemote => Engine == LocalQaSettings.OpenAiEngine;
+
     /// <summary>The options of resolved settings: every setting the library uses comes from there.</summary>
     public static LibraryOptions From(LocalQaSettings settings)
     {
@@ -51,6 +73,12 @@ public sealed record LibraryOptions
             ContextSize = settings.ContextSize,
             Threads = settings.Threads ?? 0,
             GpuLayers = settings.GpuLayers ?? 0,
+            Engine = settings.Engine,
+            Endpoint = settings.Endpoint,
+            ApiKey = settings.ApiKey,
+            Concurrency = settings.Concurrency ?? 4,
+            Timeout = TimeSpan.FromSeconds(settings.Timeout ?? 300),
+            Tokenizer = settings.Tokenizer,
         };
     }
 
@@ -80,6 +108,8 @@ public sealed class LocalQaLibrary : IDisposable
     private LlamaModel? _embedModel;
     private LlamaChatClient? _chat;
     private LlamaEmbeddingGenerator? _embedder;
+    private RemoteChatClient? _remoteChat;
+    private RemoteEmbeddingGenerator? _remoteEmbedder;
 
     private LocalQaLibrary(LibraryOptions options, LocalQaIndex index)
     {
@@ -97,19 +127,28 @@ public sealed class LocalQaLibrary : IDisposable
     public string IndexPath => Index.FilePath;
 
     /// <summary>The chat model's file name, or null when none is loaded (answers are extractive).</summary>
-    public string? ChatModelName => _chatModel is null ? null : Path.GetFileName(_chatModel.Path);
+    public string? ChatModelName => _remoteChat is not null ? Options.ChatModel : _chatModel is null ? null : Path.GetFileName(_chatModel.Path);
 
     /// <summary>The embedding model's file name, or null when none is loaded (search is full-text only).</summary>
-    public string? EmbedModelName => _embedModel is null ? null : Path.GetFileName(_embedModel.Path);
+    public string? EmbedModelName => _remoteEmbedder is not null ? Options.EmbedModel : _embedModel is null ? null : Path.GetFileName(_embedModel.Path);
+
+    /// <summary>The chat model's context in tokens (as the context setting sizes it, or as the remote engine says), or null without a chat model.</summary>
+    public int? ChatContextTokens => _remoteChat is not null ? _remoteContext
+        : _chatModel is null ? null : Options.ContextSize switch { null => Math.Min(4096, _chatModel.TrainingContextLength), 0 => _chatModel.TrainingContextLength, var set => set };
+
+    private int? _remoteContext;
+
+    /// <summary>With a remote engine: where it is, its models, the context and where that came from, and how tokens are counted; null in process.</summary>
+    public string? EngineNote { get; private set; }
 
     /// <summary>
     /// The chat model as Microsoft.Extensions.AI's client (for Semantic Kernel's services, say); made
     /// on first use and shared with <see cref="Qa"/>, so prompts that start alike reuse its KV cache.
     /// </summary>
-    public IChatClient? ChatClient => ChatClientOrNull();
+    public IChatClient? ChatClient => (IChatClient?)_remoteChat ?? ChatClientOrNull();
 
     /// <summary>The embedding model as Microsoft.Extensions.AI's generator, or null when none is configured.</summary>
-    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => _embedder;
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => (IEmbeddingGenerator<string, Embedding<float>>?)_remoteEmbedder ?? _embedder;
 
     private LlamaChatClient? ChatClientOrNull() => _chatModel is null ? null : _chat ??= SizedByContextSetting(() => new LlamaChatClient(_chatModel, new LlamaContextOptions
     {
@@ -145,6 +184,11 @@ public sealed class LocalQaLibrary : IDisposable
             var builder = new LocalQaBuilder()
                 .WithIndex(lib.Index)
                 .WithPrompts(options.PromptsDirectory ?? LocalQaPaths.PromptsDirectory, options.PromptRenderer);
+            if (options.IsRemote)
+            {
+                lib.Qa = lib.OpenRemote(builder, models);
+                return lib;
+            }
             if (models.HasFlag(LibraryModels.Embedding) && options.EmbedModel is { } embedPath)
             {
                 lib._embedModel = LlamaModel.Load(embedPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
@@ -181,6 +225,57 @@ public sealed class LocalQaLibrary : IDisposable
         return lib;
     }
 
+    /// <summary>
+    /// The face over a server speaking the OpenAI API: its chat model (context from the settings, else
+    /// as the server says, else assumed; token counts estimated; a summary's parts as concurrent
+    /// requests) and its embedding model (vectors kept under the endpoint and model name).
+    /// </summary>
+    private ILocalQa OpenRemote(LocalQaBuilder builder, LibraryModels models)
+    {
+        var endpoint = RemoteEngine.EndpointOf(Options);
+        var client = RemoteEngine.Client(Options, endpoint);
+        var notes = new List<string>();
+        if (models.HasFlag(LibraryModels.Embedding) && Options.EmbedModel is { } embedName)
+        {
+            var id = RemoteEngine.EmbedModelId(endpoint, embedName);
+            _remoteEmbedder = new RemoteEmbeddingGenerator(client.GetEmbeddingClient(embedName).AsIEmbeddingGenerator(), endpoint.ToString(), embedName,
+                Options.Timeout, Index.EmbeddingDimensions(id));
+            builder.WithEmbeddingGenerator(_remoteEmbedder, id);
+            notes.Add($"embedding model '{embedName}'");
+        }
+        if (models.HasFlag(LibraryModels.Chat) && Options.ChatModel is { } chatName)
+        {
+            int context;
+            string source;
+            if (Options.ContextSize is > 0 and var set)
+                (context, source) = (set, "the context setting");
+            else
+            {
+                var probe = RemoteEngine.Probe(Options, chatName);
+                (context, source) = probe.ContextSize is { } said
+                    ? (said, probe.ContextSource!)
+                    : (RemoteEngine.AssumedContext, "assumed: the server does not say; set the context setting");
+            }
+            _remoteContext = context;
+            _remoteChat = new RemoteChatClient(client.GetChatClient(chatName).AsIChatClient(), endpoint.ToString(), chatName, Options.Timeout);
+            var tokens = Options.Tokenizer is { } gguf ? TokenizerOf(gguf) : null;
+            builder.WithChatClient(_remoteChat, context, tokens, concurrency: Options.Concurrency);
+            notes.Insert(0, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"chat model '{chatName}', context {context} tokens ({source}), {(tokens is null ? "token counts estimated (no GGUF of the model is named)" : $"token counts by the tokenizer of {Path.GetFileName(Options.Tokenizer)}")}"));
+        }
+        EngineNote = $"remote engine at {endpoint}{(notes.Count == 0 ? "" : ": " + string.Join("; ", notes))}";
+        return builder.Build();
+    }
+
+    /// <summary>The managed tokenizer of a GGUF file (its vocabulary only; no weights load).</summary>
+    private static GgufTokenizer TokenizerOf(string gguf)
+    {
+        if (!File.Exists(gguf))
+            throw new InvalidInputException($"The tokenizer file '{gguf}' does not exist.", "Name a GGUF file of the remote chat model, or leave the setting out to estimate token counts.") { Setting = SettingKeys.Tokenizer };
+        return GgufTokenizer.TryCreate(Core.Gguf.GgufReader.Read(gguf), out var whyNot)
+            ?? throw new InvalidInputException($"LocalQa cannot run the tokenizer of '{gguf}' in managed code: {whyNot}", "Leave the tokenizer setting out: token counts are then estimated.") { Setting = SettingKeys.Tokenizer };
+    }
+
     /// <summary>The default chunking, narrowed so every chunk and its special tokens fit the embedding model's trained context.</summary>
     internal static ChunkingOptions ChunkingFor(LlamaModel model, ITokenCounter counter, int batchTokens)
     {
@@ -212,6 +307,8 @@ public sealed class LocalQaLibrary : IDisposable
         _chatModel?.Dispose();
         _embedder?.Dispose();
         _embedModel?.Dispose();
+        _remoteChat?.Dispose();
+        _remoteEmbedder?.Dispose();
         Index.Dispose();
     }
 }

@@ -142,6 +142,12 @@ public sealed class LocalQaServer : IAsyncDisposable
             var fix = HostErrors.Fix(e);
             await ApiError.BadRequest(fix is null ? e.Message : $"{e.Message} {fix}").WriteAsync(context.Response).ConfigureAwait(false);
         }
+        catch (Exception e) when (!context.Response.HasStarted && HostErrors.Classify(e) == HostErrorKind.Engine)
+        {
+            // The remote engine behind this server failed: a gateway's error, not this server's bug.
+            var fix = HostErrors.Fix(e);
+            await new ApiError(StatusCodes.Status502BadGateway, fix is null ? e.Message : $"{e.Message} {fix}", "server_error", null, "engine_unavailable").WriteAsync(context.Response).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (!context.Response.HasStarted)
         {
             await new ApiError(StatusCodes.Status503ServiceUnavailable, "The server is stopping.", "server_error", null, "server_stopping").WriteAsync(context.Response).ConfigureAwait(false);

@@ -75,12 +75,16 @@ internal sealed class ServerEndpoints
         return context.Response.WriteAsync(json, context.RequestAborted);
     }
 
+    /// <summary>The list leaves out what an entry does not have (the context of a model that is not the chat model).</summary>
+    private static readonly JsonSerializerOptions ModelListJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    // The chat model's context as vLLM says it (max_model_len), so a LocalQa pointed at this server reads it.
     private Task ListModelsAsync(HttpContext context) =>
         WriteJsonAsync(context, JsonSerializer.Serialize(new
         {
             @object = "list",
-            data = ModelIds.Select(id => new { id, @object = "model", created = _created, owned_by = "localqa" }),
-        }));
+            data = ModelIds.Select(id => new { id, @object = "model", created = _created, owned_by = "localqa", max_model_len = id == ChatModelId ? _library.ChatContextTokens : null }),
+        }, ModelListJson));
 
     // ---- /v1/chat/completions ----
 

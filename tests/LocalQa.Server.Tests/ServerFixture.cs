@@ -13,6 +13,9 @@ public sealed class ServerFixture : IAsyncLifetime
     public string Dir { get; } = Directory.CreateTempSubdirectory("localqa-server-tests-").FullName;
 
     public LocalQaLibrary Generative { get; private set; } = null!;
+
+    /// <summary>The generated chat model's file (its tokenizer is what a remote engine's counts are checked with).</summary>
+    public string ChatModelPath => Path.Combine(Dir, "tiny-chat.gguf");
     public LocalQaLibrary Extractive { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()

@@ -32,6 +32,7 @@ internal static class AskCommand
             };
             using var lib = LocalQaLibrary.Open(common.Resolve(parse), options.Extractive ? LibraryModels.Embedding : LibraryModels.Both);
             await SeedAsync(cli, lib, asJson, ct).ConfigureAwait(false);
+            if (!asJson && lib.EngineNote is { } engine) cli.Error.WriteLine($"note: {engine}");
             var asked = parse.GetValue(question) ?? "";
             if (asJson)
             {

@@ -13,7 +13,7 @@ internal static class IngestCommand
 {
     public static Command Create(CliContext cli)
     {
-        var common = CommonOptions.Without(SettingKeys.ChatModel, SettingKeys.ContextSize, SettingKeys.PromptsDir);
+        var common = CommonOptions.Without(SettingKeys.ChatModel, SettingKeys.ContextSize, SettingKeys.PromptsDir, SettingKeys.Tokenizer);
         var paths = new Argument<string[]>("paths") { Description = "Files or folders to ingest (default: the bundled seeds/).", Arity = ArgumentArity.ZeroOrMore };
         var prune = new Option<bool>("--prune") { Description = "Remove indexed documents under these folders whose files are gone." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };

@@ -13,22 +13,18 @@ namespace LocalQa.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    /// <summary>The variable that sets the API key, so that it need not appear in a process list.</summary>
-    public const string ApiKeyVariable = "LOCALQA_API_KEY";
-
     public static Command Create(CliContext cli)
     {
         var common = new CommonOptions();
         var defaults = new ServerOptions();
         var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost); another than loopback needs an API key.", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => defaults.Port };
-        var apiKey = new Option<string?>("--api-key") { Description = $"Key clients send as 'Authorization: Bearer KEY'. Env: {ApiKeyVariable} (kept out of the process list)." };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait while one is served; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
         var watch = new Option<string[]>("--watch") { Description = "Folders to keep the index equal to while serving (as ingest --watch); repeatable.", AllowMultipleArgumentsPerToken = true };
         var debounce = new Option<int>("--debounce") { Description = "With --watch: milliseconds the files must go unchanged before they are synced.", DefaultValueFactory = _ => IngestCommand.DefaultDebounceMs };
         var cmd = new Command("serve", "Serve the OpenAI API (/v1) and LocalQa's own (/api) over HTTP.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, apiKey, queue, watch, debounce }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { host, port, queue, watch, debounce }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
             var watched = parse.GetValue(watch) ?? [];
@@ -37,15 +33,16 @@ internal static class ServeCommand
                 throw new InvalidInputException("--debounce applies only to watched folders.", "Add --watch FOLDER, or leave --debounce out.");
             if (debounceMs is < 0 or > IngestCommand.MaxDebounceMs)
                 throw new InvalidInputException($"--debounce {debounceMs} is out of range.", $"Give milliseconds from 0 to {IngestCommand.MaxDebounceMs:N0}.");
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+            // The api_key setting (--api-key, LOCALQA_API_KEY, localqa.json): the one key of LocalQa's OpenAI traffic.
+            var library = common.Resolve(parse);
             var options = new ServerOptions
             {
                 Host = parse.GetValue(host) ?? defaults.Host,
                 Port = parse.GetValue(port),
-                ApiKey = string.IsNullOrEmpty(key) ? null : key,
+                ApiKey = string.IsNullOrEmpty(library.ApiKey) ? null : library.ApiKey,
                 Queue = parse.GetValue(queue),
             };
-            return await RunAsync(cli, common.Resolve(parse), options, ct, watched, TimeSpan.FromMilliseconds(debounceMs)).ConfigureAwait(false);
+            return await RunAsync(cli, library, options, ct, watched, TimeSpan.FromMilliseconds(debounceMs)).ConfigureAwait(false);
         });
         return cmd;
     }
@@ -78,17 +75,19 @@ internal static class ServeCommand
             // cut short by shutdown leaves every document wholly old or wholly new, as ingest does.
             var watching = watch is { Count: > 0 }
                 ? IngestCommand.WatchAsync(cli, lib, watch, json: false, debounce, stop.Token, server.WaitForTurnAsync)
-                : Task.CompletedTask;
+                : null;
             try
             {
-                await Task.WhenAny(server.WaitForShutdownAsync(stop.Token), watching).ConfigureAwait(false);
+                // Without a watch the server runs until it is stopped (a completed task here stopped it at once).
+                if (watching is null) await server.WaitForShutdownAsync(stop.Token).ConfigureAwait(false);
+                else await Task.WhenAny(server.WaitForShutdownAsync(stop.Token), watching).ConfigureAwait(false);
                 // A watched folder that vanished ends the watch with its message; the server stops with it.
-                if (watching.IsFaulted) await watching.ConfigureAwait(false);
+                if (watching is { IsFaulted: true }) await watching.ConfigureAwait(false);
             }
             finally
             {
                 await stop.CancelAsync().ConfigureAwait(false);
-                await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (watching is not null) await watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             await cli.Error.WriteLineAsync("localqa serve: stopped.").ConfigureAwait(false);
         }

@@ -41,6 +41,10 @@ internal sealed class SettingsOptions
     /// <summary>The runtime's flags and --index: what doctor checks.</summary>
     public static SettingsOptions RuntimeAndIndex() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir or SettingKeys.Index);
 
+    /// <summary>What doctor checks: the runtime, --index, and the remote engine's settings (its models come from localqa.json or the variables, since doctor's --model is a file to inspect).</summary>
+    public static SettingsOptions Doctor() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir or SettingKeys.Index
+        or SettingKeys.Engine or SettingKeys.Endpoint or SettingKeys.ApiKey or SettingKeys.ContextSize or SettingKeys.Timeout);
+
     /// <summary>Only the flags that say where files are: --home and --models-dir.</summary>
     public static SettingsOptions Folders() => new(s => s.FolderSetting);
 

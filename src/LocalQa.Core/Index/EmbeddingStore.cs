@@ -87,6 +87,17 @@ internal sealed class EmbeddingStore
         });
     }
 
+    /// <summary>The length of the vectors stored for <paramref name="modelId"/>, or null when it has none.</summary>
+    public int? DimensionsOf(string modelId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        _db.ThrowIfDisposed();
+        _db.FlushBatch();
+        using var query = Sql.Command(_db.Connection, "SELECT dimensions FROM embeddings WHERE model_id = $model LIMIT 1", "$model");
+        Sql.SetValues(query, [modelId]);
+        return query.ExecuteScalar() is long stored ? (int)stored : null;
+    }
+
     /// <summary>
     /// Copies every vector of one model into one contiguous array (row i of <paramref name="vectors"/>
     /// belongs to <paramref name="chunkIds"/>[i]) without allocating per row.

@@ -223,6 +223,9 @@ public sealed class LocalQaIndex : IDisposable
     /// <summary>Chunks that have no vector of <paramref name="modelId"/> yet: after a model change only these need embedding.</summary>
     internal IReadOnlyList<StoredChunk> ChunksWithoutEmbeddings(string modelId) => _db.Mapped(() => _embeddings.ChunksWithout(modelId));
 
+    /// <summary>The length of the vectors of <paramref name="modelId"/> in this index, or null when it has none: an embedder of another length must not add to them.</summary>
+    public int? EmbeddingDimensions(string modelId) => _db.Mapped(() => _embeddings.DimensionsOf(modelId));
+
     /// <summary>Deletes the vectors of every model except <paramref name="modelId"/>, reclaiming space after a model change.</summary>
     /// <returns>The number of vectors deleted.</returns>
     public int RemoveEmbeddingsExcept(string modelId) => _db.Mapped(() => _embeddings.RemoveExcept(modelId));

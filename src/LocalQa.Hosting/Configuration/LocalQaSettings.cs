@@ -41,6 +41,30 @@ public sealed record LocalQaSettings
     /// <summary>Where models are looked for, in order: configured folders, then <see cref="ModelsDirectory"/>, then the folders shipped with LocalQa.</summary>
     public IReadOnlyList<string> ModelFolders { get; init; } = [];
 
+    /// <summary>The <see cref="Engine"/> value for llama.cpp in this process.</summary>
+    public const string LocalEngine = "local";
+
+    /// <summary>The <see cref="Engine"/> value for a server speaking the OpenAI API.</summary>
+    public const string OpenAiEngine = "openai";
+
+    /// <summary>Which engine answers and embeds: <see cref="LocalEngine"/> or <see cref="OpenAiEngine"/>.</summary>
+    public string Engine { get; init; } = LocalEngine;
+
+    /// <summary>The remote engine's base URL; null when none is set.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>The API key (sent to a remote engine, required by serve); null when none is set.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Requests sent to a remote engine at once; null for the default.</summary>
+    public int? Concurrency { get; init; }
+
+    /// <summary>Seconds a remote engine may take over one request; null for the default.</summary>
+    public int? Timeout { get; init; }
+
+    /// <summary>A GGUF of the remote chat model whose tokenizer counts tokens; null to estimate them.</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
     public string ModelsDirectory => Path.Combine(Home, "models");
 
@@ -48,7 +72,8 @@ public sealed record LocalQaSettings
         other is not null
         && ChatModel == other.ChatModel && EmbedModel == other.EmbedModel && Index == other.Index && Home == other.Home
         && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
-        && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders);
+        && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders)
+        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer;
 
     public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);
 }

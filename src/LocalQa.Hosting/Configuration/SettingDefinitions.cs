@@ -18,6 +18,15 @@ public enum SettingKind
 
     /// <summary>A list of folder paths (a flag repeated, or a JSON array).</summary>
     PathList,
+
+    /// <summary>One of <see cref="SettingDefinition.Choices"/>.</summary>
+    Choice,
+
+    /// <summary>Text taken as it is (a URL).</summary>
+    Text,
+
+    /// <summary>Text that is never printed (a key): <c>config show</c> says only whether it is set.</summary>
+    Secret,
 }
 
 /// <summary>
@@ -42,7 +51,8 @@ public sealed record SettingDefinition(
     Func<LocalQaSettings, object?> Value,
     int Min = 0,
     bool FolderSetting = false,
-    int Max = int.MaxValue)
+    int Max = int.MaxValue,
+    IReadOnlyList<string>? Choices = null)
 {
     /// <summary>The flag's help line, naming the variable that also sets it.</summary>
     public string Description => Variable is null ? Help : $"{Help} Env: {Variable}.";
@@ -84,6 +94,20 @@ public static class SettingDefinitions
             "Folder of prompt templates.", null, s => s.PromptsDir),
         new(SettingKeys.ModelFolders, null, "--models-dir", SettingKind.PathList, "DIR",
             "Another folder to look for models in; repeatable.", "home's models/ and LocalQa's models/", s => s.ModelFolders, FolderSetting: true),
+        new(SettingKeys.Engine, "LOCALQA_ENGINE", "--engine", SettingKind.Choice, "local|openai",
+            "Which engine answers and embeds: local (llama.cpp in this process) or openai (a server speaking the OpenAI API at --endpoint; --model and --embed-model are then its model names).",
+            "local", s => s.Engine, Choices: [LocalQaSettings.LocalEngine, LocalQaSettings.OpenAiEngine]),
+        new(SettingKeys.Endpoint, "LOCALQA_ENDPOINT", "--endpoint", SettingKind.Text, "URL",
+            "The remote engine's base URL, such as http://gpu-box:8000/v1 (with engine openai).", null, s => s.Endpoint),
+        new(SettingKeys.ApiKey, "LOCALQA_API_KEY", "--api-key", SettingKind.Secret, "KEY",
+            "The API key: sent to a remote engine, and required of clients by serve. Never printed; prefer the variable, which keeps it out of the process list.",
+            null, s => s.ApiKey is null ? null : "(set, not shown)"),
+        new(SettingKeys.Concurrency, "LOCALQA_CONCURRENCY", "--concurrency", SettingKind.WholeNumber, "N",
+            "Requests sent to a remote engine at once: a summary's parts, ingest's embedding batches.", "4", s => s.Concurrency, Min: 1, Max: 256),
+        new(SettingKeys.Timeout, "LOCALQA_TIMEOUT", "--timeout", SettingKind.WholeNumber, "SECONDS",
+            "Seconds a remote engine may take over one request before LocalQa gives up.", "300", s => s.Timeout, Min: 1, Max: 86400),
+        new(SettingKeys.Tokenizer, "LOCALQA_TOKENIZER", "--tokenizer", SettingKind.Path, "FILE",
+            "A GGUF file of the remote chat model: its tokenizer counts prompt tokens exactly (no weights are loaded).", "estimated token counts", s => s.Tokenizer),
     ];
 
     private static readonly Dictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key, StringComparer.Ordinal);

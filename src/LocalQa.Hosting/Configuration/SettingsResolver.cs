@@ -111,8 +111,19 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             if (!folders.Contains(folder, PathComparer)) folders.Add(folder);
         }
 
-        var chat = ResolveModel(winners, sources, SettingKeys.ChatModel, ModelKind.Chat, folders);
-        var embed = ResolveModel(winners, sources, SettingKeys.EmbedModel, ModelKind.Embedding, folders);
+        var engine = Pick(winners, sources, SettingKeys.Engine, c => (string)c.Value, LocalQaSettings.LocalEngine)!;
+        var endpoint = Pick<string?>(winners, sources, SettingKeys.Endpoint, c => (string)c.Value, null);
+        var apiKey = Pick<string?>(winners, sources, SettingKeys.ApiKey, c => (string)c.Value, null);
+        var concurrency = Pick<int?>(winners, sources, SettingKeys.Concurrency, c => (int)c.Value, null);
+        var timeout = Pick<int?>(winners, sources, SettingKeys.Timeout, c => (int)c.Value, null);
+        var tokenizer = Pick<string?>(winners, sources, SettingKeys.Tokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
+
+        // A remote engine's models are the server's names, never files to look for here.
+        var remote = engine == LocalQaSettings.OpenAiEngine;
+        var chat = remote ? Pick<string?>(winners, sources, SettingKeys.ChatModel, c => (string)c.Value, null)
+            : ResolveModel(winners, sources, SettingKeys.ChatModel, ModelKind.Chat, folders);
+        var embed = remote ? Pick<string?>(winners, sources, SettingKeys.EmbedModel, c => (string)c.Value, null)
+            : ResolveModel(winners, sources, SettingKeys.EmbedModel, ModelKind.Embedding, folders);
 
         var settings = new LocalQaSettings
         {
@@ -126,6 +137,12 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             ContextSize = contextSize,
             PromptsDir = promptsDir,
             ModelFolders = folders,
+            Engine = engine,
+            Endpoint = endpoint,
+            ApiKey = apiKey,
+            Concurrency = concurrency,
+            Timeout = timeout,
+            Tokenizer = tokenizer,
         };
         return new ResolvedSettings(settings, sources, files, Environment.Catalog);
     }
@@ -179,6 +196,13 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             throw new InvalidInputException(
                 string.Create(CultureInfo.InvariantCulture, $"{where} is {value}; it must be {bound}."),
                 setting.NumberFix);
+        }
+        if (setting.Kind == SettingKind.Choice && !setting.Choices!.Contains((string)value, StringComparer.Ordinal))
+        {
+            var where = source.Kind == SettingSourceKind.File
+                ? string.Create(CultureInfo.InvariantCulture, $"\"{key}\" in '{source.Detail}', line {source.Line},")
+                : source.Detail;
+            throw new InvalidInputException($"{where} is '{value}'; it must be one of: {string.Join(", ", setting.Choices!)}.", setting.Help) { Setting = key };
         }
         winners[key] = new Candidate(value, source, baseDirectory);
     }

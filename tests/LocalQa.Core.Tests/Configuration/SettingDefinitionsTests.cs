@@ -22,6 +22,7 @@ public sealed class SettingDefinitionsTests
         {
             SettingKind.WholeNumber => ("7", (object)7),
             SettingKind.PathList => ("[\"some-folder\"]", new[] { "some-folder" }),
+            SettingKind.Choice => ($"\"{setting.Choices![^1]}\"", setting.Choices![^1]),
             _ => ("\"some-value\"", "some-value"),
         };
 
