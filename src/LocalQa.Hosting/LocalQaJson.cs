@@ -110,15 +110,7 @@ public static class LocalQaJson
             if (rule.Name is { } name) property.Name = name;
             if (rule.Order is { } order) property.Order = order;
             if (rule.Omit) property.ShouldSerialize = static (_, _) => false;
-            if (rule.Round is { } digits) property.CustomConverter = new Rounding(digits);
+            if (rule.Round is { } digits) property.CustomConverter = new JsonRoundAttribute(digits).CreateConverter(typeof(double));
         }
-    }
-
-    private sealed class Rounding(int decimals) : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) =>
-            writer.WriteNumberValue(Math.Round(value, decimals));
     }
 }

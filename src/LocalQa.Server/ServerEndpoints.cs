@@ -299,7 +299,8 @@ internal sealed class ServerEndpoints
         using var work = Work(context);
         var body = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, work.Token).ConfigureAwait(false);
         var query = RequestBody.RequiredString(body, "query");
-        var top = RequestBody.OptionalInt(body, "top", 1, 100) ?? 5;
+        // The library's own bounds, so a request the library would refuse is refused here naming its field.
+        var top = RequestBody.OptionalInt(body, "top", 1, AskOptions.MaxTopK) ?? 5;
         CheckQuestion(query, "query");
         using (await TurnAsync(work.Token).ConfigureAwait(false))
         {
@@ -315,10 +316,10 @@ internal sealed class ServerEndpoints
         var question = RequestBody.RequiredString(body, "question");
         var options = new AskOptions
         {
-            TopK = RequestBody.OptionalInt(body, "top_k", 1, 100) ?? 5,
-            MaxTokens = RequestBody.OptionalInt(body, "max_tokens", 1, ChatRequest.MaxTokensLimit) ?? DefaultAnswerTokens,
+            TopK = RequestBody.OptionalInt(body, "top_k", 1, AskOptions.MaxTopK) ?? 5,
+            MaxTokens = RequestBody.OptionalInt(body, "max_tokens", 1, AskOptions.MaxAnswerTokens) ?? DefaultAnswerTokens,
             Extractive = RequestBody.OptionalBool(body, "extractive"),
-            NeighbourChunks = RequestBody.OptionalInt(body, "neighbours", 0, 10) ?? 0,
+            NeighbourChunks = RequestBody.OptionalInt(body, "neighbours", 0, AskOptions.MaxNeighbourChunks) ?? 0,
         };
         using (await TurnAsync(work.Token).ConfigureAwait(false))
         {
@@ -335,7 +336,7 @@ internal sealed class ServerEndpoints
         var text = RequestBody.RequiredString(body, "text");
         if (string.IsNullOrWhiteSpace(text)) throw ApiError.BadRequest("'text' is empty: send the article's text.", "text");
         var title = RequestBody.OptionalString(body, "title") ?? "request";
-        var options = new SummarizeOptions { MaxWords = RequestBody.OptionalInt(body, "max_words", 20, 2000) ?? new SummarizeOptions().MaxWords };
+        var options = new SummarizeOptions { MaxWords = RequestBody.OptionalInt(body, "max_words", SummarizeOptions.MinWords, SummarizeOptions.MaxWordsLimit) ?? SummarizeOptions.DefaultMaxWords };
         var loaded = DocumentLoader.LoadText(text, title, LoadOptions.Summarizing);
         if (loaded.Document is null || string.IsNullOrWhiteSpace(loaded.Document.Text))
             throw ApiError.BadRequest($"There is no article text to summarize ({loaded.SkipReason ?? "empty after cleaning"}).", "text");

@@ -12,16 +12,25 @@ namespace LocalQa.Core.Answering;
 /// <summary>How a question is answered. A value out of range is an <see cref="InvalidInputException"/> that names the property.</summary>
 public sealed record AskOptions
 {
-    /// <summary>Passages to retrieve, 1 to 50; a generated answer is given those that fit in the context.</summary>
+    /// <summary>The most passages a question may retrieve (<see cref="TopK"/>).</summary>
+    public const int MaxTopK = 50;
+
+    /// <summary>The most tokens an answer may be given (<see cref="MaxTokens"/>).</summary>
+    public const int MaxAnswerTokens = 8192;
+
+    /// <summary>The most neighbouring chunks added on each side of a passage (<see cref="NeighbourChunks"/>).</summary>
+    public const int MaxNeighbourChunks = 5;
+
+    /// <summary>Passages to retrieve, 1 to <see cref="MaxTopK"/>; a generated answer is given those that fit in the context.</summary>
     public int TopK { get; init; } = 5;
 
-    /// <summary>Most tokens a generated answer may take, 1 to 8192; the context must hold them beside the prompt.</summary>
+    /// <summary>Most tokens a generated answer may take, 1 to <see cref="MaxAnswerTokens"/>; the context must hold them beside the prompt.</summary>
     public int MaxTokens { get; init; } = 256;
 
     /// <summary>Answer by quoting sentences even when a chat model is configured.</summary>
     public bool Extractive { get; init; }
 
-    /// <summary>Chunks added on each side of a retrieved chunk.</summary>
+    /// <summary>Chunks added on each side of a retrieved chunk, 0 to <see cref="MaxNeighbourChunks"/>.</summary>
     public int NeighbourChunks { get; init; }
 
     /// <summary>Longest question accepted, in characters; longer ones are the user's to shorten.</summary>
@@ -223,12 +232,12 @@ internal sealed partial class Answerer
     /// <summary>Options out of range are the caller's to change, named by their property.</summary>
     internal static void CheckOptions(AskOptions options)
     {
-        if (options.TopK is < 1 or > 50)
-            throw new InvalidInputException($"{options.TopK} passages to retrieve is out of range.", "Use a value from 1 to 50.") { Setting = nameof(AskOptions.TopK) };
-        if (options.NeighbourChunks is < 0 or > 5)
-            throw new InvalidInputException($"{options.NeighbourChunks} neighbouring chunks per passage is out of range.", "Use a value from 0 to 5.") { Setting = nameof(AskOptions.NeighbourChunks) };
-        if (options.MaxTokens is < 1 or > 8192)
-            throw new InvalidInputException($"{options.MaxTokens} answer tokens is out of range.", "Use a value from 1 to 8192.") { Setting = nameof(AskOptions.MaxTokens) };
+        if (options.TopK is < 1 or > AskOptions.MaxTopK)
+            throw new InvalidInputException($"{options.TopK} passages to retrieve is out of range.", $"Use a value from 1 to {AskOptions.MaxTopK}.") { Setting = nameof(AskOptions.TopK) };
+        if (options.NeighbourChunks is < 0 or > AskOptions.MaxNeighbourChunks)
+            throw new InvalidInputException($"{options.NeighbourChunks} neighbouring chunks per passage is out of range.", $"Use a value from 0 to {AskOptions.MaxNeighbourChunks}.") { Setting = nameof(AskOptions.NeighbourChunks) };
+        if (options.MaxTokens is < 1 or > AskOptions.MaxAnswerTokens)
+            throw new InvalidInputException($"{options.MaxTokens} answer tokens is out of range.", $"Use a value from 1 to {AskOptions.MaxAnswerTokens}.") { Setting = nameof(AskOptions.MaxTokens) };
     }
 
     /// <summary>A question longer than <see cref="AskOptions.MaxQuestionChars"/> is the user's to shorten.</summary>

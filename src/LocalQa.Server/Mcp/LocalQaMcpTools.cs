@@ -30,7 +30,7 @@ internal static class LocalQaMcpTools
         LocalQaMcp.GuardAsync(library, async ct =>
         {
             LocalQaMcp.CheckText(query, "query");
-            LocalQaMcp.CheckRange(top_k, 1, 50, "top_k");
+            LocalQaMcp.CheckRange(top_k, 1, AskOptions.MaxTopK, "top_k");
             var passages = await library.Qa.SearchAsync(query, top_k, ct).ConfigureAwait(false);
             return new McpSearchResult(query, passages.Select(p => new McpPassage(p.Rank, p.DocumentId, p.DocumentPath, p.Title, p.Ordinal, Math.Round(p.Score, 6), p.Text)).ToList());
         }, cancellationToken);
@@ -58,13 +58,13 @@ internal static class LocalQaMcpTools
     [Description("Summarizes an article whose text you pass in (plain text, Markdown or HTML; not a file path or URL: send the text itself), returns the summary, its key points, and the documents of the user's library it relates to. Nothing is added to the library.")]
     public static Task<McpSummary> SummarizeTextAsync(McpLibrary library,
         [Description("The article's full text.")] string text,
-        [Description("Longest summary, in words, 20 to 2000.")] int max_words = 150,
+        [Description("Longest summary, in words, 10 to 2000.")] int max_words = SummarizeOptions.DefaultMaxWords,
         [Description("Optional: the article's title.")] string? title = null,
         CancellationToken cancellationToken = default) =>
         LocalQaMcp.GuardAsync(library, async ct =>
         {
             if (string.IsNullOrWhiteSpace(text)) throw new InvalidInputException("'text' is empty.", "Pass the article's text itself in 'text'.");
-            LocalQaMcp.CheckRange(max_words, 20, 2000, "max_words");
+            LocalQaMcp.CheckRange(max_words, SummarizeOptions.MinWords, SummarizeOptions.MaxWordsLimit, "max_words");
             var loaded = DocumentLoader.LoadText(text, string.IsNullOrWhiteSpace(title) ? "article" : title, LoadOptions.Summarizing);
             if (loaded.Document is null || string.IsNullOrWhiteSpace(loaded.Document.Text))
                 throw new InvalidInputException($"There is no article text to summarize ({loaded.SkipReason ?? "empty after cleaning"}).", "Pass the article's text itself in 'text'.");
