@@ -14,15 +14,28 @@ namespace LocalQa.Core;
 /// Kernel plugin and the servers all go through it.
 /// </summary>
 /// <remarks>
-/// Calls may come from any thread at any time; they run one at a time, in the order they arrive
-/// (the index connection and an in-process model's context have one owner each), and a streaming
-/// answer holds its turn until it is enumerated to the end or disposed. Cancelling a call's token
-/// stops it where it is: between files of an ingest, or inside the engine's decode.
+/// Calls may come from any thread at any time. Each takes its turn at what it uses, in the order
+/// calls arrive: the library (index connection, embedder) has one owner at a time, and the chat
+/// client takes as many answers at once as it was built for (one for a single in-process context,
+/// its slots for a slotted one, the concurrency given for a server's), so one caller's search never
+/// waits for another's answer to finish. A streaming answer holds the chat client's turn until it is
+/// enumerated to the end or disposed. Cancelling a call's token stops it where it is: between files
+/// of an ingest, or inside the engine's decode. One <see cref="Conversation"/> is asked one turn at a time.
 /// </remarks>
 public interface ILocalQa : IDisposable
 {
-    /// <summary>The index the face reads and writes (statistics, documents, health).</summary>
+    /// <summary>The index the face reads and writes. Reading it directly is safe while nothing else
+    /// uses the face; a host that shares the face between callers goes through <see cref="UseIndexAsync"/>.</summary>
     LocalQaIndex Index { get; }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the index in the library's turn, so it never meets an ingest or
+    /// a search on another thread (a server's document listing, a watched folder's removals).
+    /// </summary>
+    /// <param name="work">What to do with the index; it runs synchronously in the turn.</param>
+    /// <param name="changes">True when the work removes or changes documents, so answers read the vectors again.</param>
+    /// <param name="cancellationToken">Stops the wait for the turn.</param>
+    Task<T> UseIndexAsync<T>(Func<LocalQaIndex, T> work, bool changes = false, CancellationToken cancellationToken = default);
 
     /// <summary>True when a chat client was given: answers and summaries are generated, else extracted.</summary>
     bool CanGenerate { get; }

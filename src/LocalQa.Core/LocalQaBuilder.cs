@@ -29,6 +29,7 @@ public sealed class LocalQaBuilder
     private Func<PromptLibrary>? _prompts;
     private Func<IChatClient>? _chat;
     private bool _ownsChat;
+    private int _chatConcurrency = 1;
     private Func<IBatchChatClient>? _batch;
     private Func<IEmbeddingGenerator<string, Embedding<float>>>? _embedder;
     private string? _embedModelId;
@@ -83,8 +84,8 @@ public sealed class LocalQaBuilder
     /// <summary>
     /// A chat client that cannot count its own tokens (a server's), given what answering needs to
     /// lay out prompts: its context size, and its tokenizer when known (an estimate otherwise).
-    /// A summary's parts go to it as up to <paramref name="concurrency"/> requests at a time, which
-    /// a server batches on its side; the client must then take concurrent calls (HTTP clients do).
+    /// Answers, and a summary's parts, go to it as up to <paramref name="concurrency"/> requests at a
+    /// time, which a server batches on its side; the client must then take concurrent calls (HTTP clients do).
     /// </summary>
     public LocalQaBuilder WithChatClient(IChatClient chat, int contextTokens, Text.ITokenCounter? tokens = null, int concurrency = 1)
     {
@@ -92,9 +93,8 @@ public sealed class LocalQaBuilder
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         // Checked now, where the caller passed it, not on the first question.
         var budget = new PromptBudgetChatClient(chat, contextTokens, tokens);
-        WithChatClient(() => budget);
         // Disposing the wrapper would dispose the caller's client.
-        _ownsChat = false;
+        WithChatClient(() => budget, disposeWithFace: false, concurrency);
         _batch = () => new ChatClientBatch(budget, concurrency);
         return this;
     }
@@ -102,11 +102,15 @@ public sealed class LocalQaBuilder
     /// <summary>
     /// A chat client made on first use (a model's context is memory a verb that never answers should
     /// not pay for); the face disposes what the factory made unless <paramref name="disposeWithFace"/> is false.
+    /// Up to <paramref name="concurrency"/> answers are generated at once (a client with several slots,
+    /// or a server's); the client must then take concurrent calls.
     /// </summary>
-    public LocalQaBuilder WithChatClient(Func<IChatClient> factory, bool disposeWithFace = true)
+    public LocalQaBuilder WithChatClient(Func<IChatClient> factory, bool disposeWithFace = true, int concurrency = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         _chat = factory ?? throw new ArgumentNullException(nameof(factory));
         _ownsChat = disposeWithFace;
+        _chatConcurrency = concurrency;
         return this;
     }
 
@@ -150,7 +154,7 @@ public sealed class LocalQaBuilder
         try
         {
             var embedder = _embedder?.Invoke();
-            return new LocalQaService(index, _ownsIndex, _prompts, _chat, _ownsChat, _batch, embedder, _embedModelId, _chunker ?? new Chunker());
+            return new LocalQaService(index, _ownsIndex, _prompts, _chat, _ownsChat, _batch, embedder, _embedModelId, _chunker ?? new Chunker(), _chatConcurrency);
         }
         catch
         {

@@ -15,8 +15,9 @@ namespace LocalQa.Core;
 
 /// <summary>
 /// The <see cref="ILocalQa"/> that <see cref="LocalQaBuilder"/> builds: one answerer (so a chat keeps
-/// its KV cache and the loaded vectors between questions) and a summarizer per call, over one index,
-/// every call taking a turn at one gate.
+/// its KV cache and the loaded vectors between questions) and a summarizer per call, over one index;
+/// calls take turns at each resource they use (<see cref="FaceTurns"/>), so answers run side by side
+/// as far as the chat client allows.
 /// </summary>
 internal sealed class LocalQaService : ILocalQa
 {
@@ -29,12 +30,13 @@ internal sealed class LocalQaService : ILocalQa
     private readonly string? _embedModelId;
     private readonly Chunker _chunker;
     private readonly Lazy<Answerer> _answerer;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FaceTurns _turns;
     private bool _disposed;
 
     internal LocalQaService(LocalQaIndex index, bool ownsIndex, Func<PromptLibrary> prompts, Func<IChatClient>? chat, bool ownsChat, Func<IBatchChatClient>? batch,
-        IEmbeddingGenerator<string, Embedding<float>>? embedder, string? embedModelId, Chunker chunker)
+        IEmbeddingGenerator<string, Embedding<float>>? embedder, string? embedModelId, Chunker chunker, int chatConcurrency = 1)
     {
+        _turns = new FaceTurns(chatConcurrency);
         Index = index;
         _ownsIndex = ownsIndex;
         _ownsChat = ownsChat;
@@ -47,7 +49,7 @@ internal sealed class LocalQaService : ILocalQa
         _embedModelId = embedModelId;
         _chunker = chunker;
         CanGenerate = chat is not null;
-        _answerer = new(() => new Answerer(Index, _prompts.Value, _chat.Value, _embedder, _embedModelId));
+        _answerer = new(() => new Answerer(Index, _prompts.Value, _chat.Value, _embedder, _embedModelId) { Turns = _turns });
     }
 
     public LocalQaIndex Index { get; }
@@ -56,16 +58,11 @@ internal sealed class LocalQaService : ILocalQa
 
     public async Task<IngestReport> IngestAsync(IEnumerable<string> paths, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _turns.LibraryAsync(cancellationToken).ConfigureAwait(false))
         {
             var report = await new Ingestor(Index, _chunker, _embedder, _embedModelId).IngestAsync(paths, options, progress, cancellationToken).ConfigureAwait(false);
             if (_answerer.IsValueCreated) _answerer.Value.Refresh();
             return report;
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -77,81 +74,53 @@ internal sealed class LocalQaService : ILocalQa
         var options = new AskOptions { TopK = top };
         Answerer.CheckLength(query, options);
         Answerer.CheckOptions(options);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
+        using (await _turns.LibraryAsync(cancellationToken).ConfigureAwait(false))
             return await _answerer.Value.RetrieveAsync(query, options, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
-    public async Task<AskResult> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
+    // A question takes the library's turn to retrieve and the chat client's to generate (Answerer).
+    public Task<AskResult> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await _answerer.Value.AskAsync(question, null, options, null, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _answerer.Value.AskAsync(question, null, options, null, cancellationToken);
     }
 
-    public async IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(string question, AskOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var answerer = _answerer.Value;
-            await foreach (var update in Stream(
-                (onText, ct) => answerer.AskAsync(question, null, options, onText, ct),
-                result => new AnswerUpdate { Result = result },
-                cancellationToken).ConfigureAwait(false))
-                yield return update;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var answerer = _answerer.Value;
+        return Stream(
+            (onText, ct) => answerer.AskAsync(question, null, options, onText, ct),
+            result => new AnswerUpdate { Result = result },
+            cancellationToken);
     }
 
     public Conversation StartConversation()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new Conversation(_answerer.Value, this);
+        return new Conversation(_answerer.Value);
     }
 
     public async Task<IReadOnlyList<SummaryResult>> SummarizeAsync(IReadOnlyList<Document> documents, SummarizeOptions? options = null, IProgress<SummarizeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        await EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await new Summarizer(_prompts.Value, _batch.Value, Index, options).SummarizeAsync(documents, progress, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        // One summary's parts at a time go to the batch client (each summary is parallel inside);
+        // its related documents are looked up in the library's turn.
+        using (await _turns.BatchAsync(cancellationToken).ConfigureAwait(false))
+            return await new Summarizer(_prompts.Value, _batch.Value, Index, options) { Turns = _turns }.SummarizeAsync(documents, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for this call's turn; conversations take theirs here too.</summary>
-    internal async Task EnterAsync(CancellationToken cancellationToken)
+    public async Task<T> UseIndexAsync<T>(Func<LocalQaIndex, T> work, bool changes = false, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_disposed)
+        ArgumentNullException.ThrowIfNull(work);
+        using (await _turns.LibraryAsync(cancellationToken).ConfigureAwait(false))
         {
-            _gate.Release();
-            throw new ObjectDisposedException(nameof(LocalQaService));
+            var result = work(Index);
+            // Removed or changed documents: the vectors are read again when next needed.
+            if (changes && _answerer.IsValueCreated) _answerer.Value.Refresh();
+            return result;
         }
     }
-
-    internal void Leave() => _gate.Release();
 
     /// <summary>
     /// Turns an answer that reports its text to a callback into a stream: the answer runs on the
@@ -194,10 +163,9 @@ internal sealed class LocalQaService : ILocalQa
     public void Dispose()
     {
         if (_disposed) return;
-        // Waits for the call in progress: its engine and index must not go away under it.
-        _gate.Wait();
         _disposed = true;
-        _gate.Release();
+        // Waits for the calls in progress: their engine and index must not go away under them.
+        _turns.Close();
         if (_batch.IsValueCreated) (_batch.Value as IDisposable)?.Dispose();
         if (_ownsChat && _chat.IsValueCreated) _chat.Value?.Dispose();
         if (_ownsIndex) Index.Dispose();

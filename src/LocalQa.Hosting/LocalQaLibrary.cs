@@ -49,6 +49,31 @@ public sealed record LibraryOptions
     /// <summary>Requests sent to a remote engine at once.</summary>
     public int Concurrency { get; init; } = 4;
 
+    /// <summary>
+    /// Slots of the in-process chat model: requests decoded together in one context, each with the
+    /// context setting's room (a server's clients). 0, the console's way, keeps one context for one
+    /// conversation and a second for a summary's parts.
+    /// </summary>
+    public int Slots { get; init; }
+
+    /// <summary>Slots decode every request bit-identically to the request alone (flash attention off, F32 KV,
+    /// twice the KV memory): for tests that compare concurrent answers with in-process ones.</summary>
+    internal bool ExactSlots { get; init; }
+
+    /// <summary>Most slots chosen when none are asked for: past four, a laptop's cores gain little.</summary>
+    public const int MaxDefaultSlots = 4;
+
+    /// <summary>Tokens of KV memory all default slots together are sized to hold.</summary>
+    public const int DefaultSlotTokens = 16384;
+
+    /// <summary>The slots a server takes unless told: as many contexts of the context setting as fit <see cref="DefaultSlotTokens"/>, one to <see cref="MaxDefaultSlots"/>.</summary>
+    public int DefaultSlots()
+    {
+        // The model's own context (0) is not known before it loads: counted as the largest default.
+        var perSlot = ContextSize switch { null => 4096, 0 => LlamaContextOptions.DefaultMaxContext, var set => set.Value };
+        return Math.Clamp(DefaultSlotTokens / Math.Max(1, perSlot), 1, MaxDefaultSlots);
+    }
+
     /// <summary>How long a remote engine may take over one request.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(300);
 
@@ -107,6 +132,7 @@ public sealed class LocalQaLibrary : IDisposable
     private LlamaModel? _chatModel;
     private LlamaModel? _embedModel;
     private LlamaChatClient? _chat;
+    private LlamaSlotChatClient? _slotChat;
     private LlamaEmbeddingGenerator? _embedder;
     private RemoteChatClient? _remoteChat;
     private RemoteEmbeddingGenerator? _remoteEmbedder;
@@ -145,7 +171,19 @@ public sealed class LocalQaLibrary : IDisposable
     /// The chat model as Microsoft.Extensions.AI's client (for Semantic Kernel's services, say); made
     /// on first use and shared with <see cref="Qa"/>, so prompts that start alike reuse its KV cache.
     /// </summary>
-    public IChatClient? ChatClient => (IChatClient?)_remoteChat ?? ChatClientOrNull();
+    public IChatClient? ChatClient => (IChatClient?)_remoteChat ?? (Options.Slots > 0 ? SlotChatOrNull() : ChatClientOrNull());
+
+    /// <summary>The chat model's slots when it has them (<see cref="LibraryOptions.Slots"/>), made on first use.</summary>
+    public LlamaSlots? Slots => Options.Slots > 0 && _remoteChat is null ? SlotChatOrNull()?.Slots : null;
+
+    private LlamaSlotChatClient? SlotChatOrNull() => _chatModel is null ? null : _slotChat ??= SizedByContextSetting(() => new LlamaSlotChatClient(_chatModel, new SlotChatOptions
+    {
+        Slots = Options.Slots,
+        SequenceContext = ChatContextTokens!.Value,
+        Threads = Options.Threads,
+        FlashAttention = Options.ExactSlots ? FlashAttention.Off : FlashAttention.Auto,
+        KvCache = Options.ExactSlots ? KvCacheType.F32 : KvCacheType.F16,
+    }));
 
     /// <summary>The embedding model as Microsoft.Extensions.AI's generator, or null when none is configured.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator => (IEmbeddingGenerator<string, Embedding<float>>?)_remoteEmbedder ?? _embedder;
@@ -208,12 +246,22 @@ public sealed class LocalQaLibrary : IDisposable
                 var chatModel = lib._chatModel;
                 // The library owns the chat client (Semantic Kernel may share it): the face gets it
                 // without ownership, and the batch context for summaries is the face's to dispose.
-                builder.WithChatClient(() => lib.ChatClientOrNull()!, disposeWithFace: false)
-                    .WithBatchChatClient(() => SizedByContextSetting(() => new LlamaBatchChatClient(chatModel, new BatchChatOptions
-                    {
-                        SequenceContext = options.ContextSize ?? 0,
-                        Threads = options.Threads,
-                    })));
+                if (options.Slots > 0)
+                {
+                    // A server's clients, their conversations and a summary's parts all share the
+                    // slots: one context, every request decoded in the same batches.
+                    builder.WithChatClient(() => lib.SlotChatOrNull()!, disposeWithFace: false, concurrency: options.Slots)
+                        .WithBatchChatClient(() => new ChatClientBatch(lib.SlotChatOrNull()!, options.Slots));
+                }
+                else
+                {
+                    builder.WithChatClient(() => lib.ChatClientOrNull()!, disposeWithFace: false)
+                        .WithBatchChatClient(() => SizedByContextSetting(() => new LlamaBatchChatClient(chatModel, new BatchChatOptions
+                        {
+                            SequenceContext = options.ContextSize ?? 0,
+                            Threads = options.Threads,
+                        })));
+                }
             }
             lib.Qa = builder.Build();
         }
@@ -304,6 +352,7 @@ public sealed class LocalQaLibrary : IDisposable
     {
         Qa?.Dispose();
         _chat?.Dispose();
+        _slotChat?.Dispose();
         _chatModel?.Dispose();
         _embedder?.Dispose();
         _embedModel?.Dispose();

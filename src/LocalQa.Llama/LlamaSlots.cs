@@ -92,6 +92,15 @@ public sealed class LlamaSlots : IDisposable
     /// <summary>Test hook: runs on the decode thread after each step with the requests in a slot.</summary>
     internal Action<int>? AfterStep { get; set; }
 
+    /// <summary>Test hook: runs on the submitting thread once a request is queued.</summary>
+    internal Action? OnSubmitted { get; set; }
+
+    /// <summary>Test hook: runs when a request's token is cancelled (a client hung up), on the cancelling thread.</summary>
+    internal Action? OnCancelRequested { get; set; }
+
+    /// <summary>Test hook: runs on the decode thread when a request leaves its slot, with the slot and whether it was cancelled.</summary>
+    internal Action<int, bool>? OnReleased { get; set; }
+
     /// <summary>
     /// Queues <paramref name="prompt"/>; it starts at the next step a slot is free. Cancelling
     /// <paramref name="cancellationToken"/> ends it at the next step and frees its slot.
@@ -112,8 +121,13 @@ public sealed class LlamaSlots : IDisposable
             _waiting.AddLast(request);
         }
         // A request cancelled while it waits, or while the loop is idle, must be seen at once.
-        request.Registration = cancellationToken.Register(static s => ((SemaphoreSlim)s!).Release(), _wake);
+        request.Registration = cancellationToken.Register(() =>
+        {
+            _wake.Release();
+            OnCancelRequested?.Invoke();
+        });
         _wake.Release();
+        OnSubmitted?.Invoke();
         return new SlotRun(request.Pieces.Reader, request.Done.Task);
     }
 
@@ -371,7 +385,7 @@ public sealed class LlamaSlots : IDisposable
             }
         }
         var result = new SlotResult(slot.Id, slot.Tokens.ToArray(), slot.Text.ToString(), Stats(slot, reason));
-        Release(slot);
+        Release(slot, cancelled: false);
         r.Registration.Dispose();
         r.Pieces.Writer.TryComplete();
         r.Done.TrySetResult(result);
@@ -380,11 +394,11 @@ public sealed class LlamaSlots : IDisposable
     private void End(Slot slot, Exception error)
     {
         var r = slot.Request!;
-        Release(slot);
+        Release(slot, error is OperationCanceledException);
         r.Fail(error);
     }
 
-    private void Release(Slot slot)
+    private void Release(Slot slot, bool cancelled)
     {
         slot.Sampler?.Dispose();
         slot.Sampler = null;
@@ -394,6 +408,7 @@ public sealed class LlamaSlots : IDisposable
         slot.OutputRow = -1;
         slot.BatchCount = 0;
         Interlocked.Decrement(ref _active);
+        OnReleased?.Invoke(slot.Id, cancelled);
     }
 
     private static GenerationStats Stats(Slot slot, StopReason reason)

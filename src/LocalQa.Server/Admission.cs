@@ -1,13 +1,19 @@
 namespace LocalQa.Server;
 
 /// <summary>
-/// The server's turn: one request works with the library at a time (its index connection and each
-/// model's context have one owner), up to <c>queue</c> more wait in arrival order, and any beyond
-/// that are refused at once (503), so the queue can never grow without bound.
+/// Who is let in: up to <c>slots</c> requests work at once (as many as the chat model decodes
+/// together; the library's face gives each its turn at the index and the model), up to <c>queue</c>
+/// more wait in arrival order, and any beyond that are refused at once (503), so the queue can never
+/// grow without bound.
 /// </summary>
-internal sealed class Admission(int queue) : IDisposable
+internal sealed class Admission(int slots, int queue) : IDisposable
 {
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly SemaphoreSlim _turn = new(Math.Max(1, slots), Math.Max(1, slots));
+
+    /// <summary>Requests that work at once.</summary>
+    public int Slots { get; } = Math.Max(1, slots);
+    private readonly Lock _idleLock = new();
+    private TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _present;
 
     /// <summary>Test hook: runs when a request has to wait for its turn.</summary>
@@ -22,10 +28,10 @@ internal sealed class Admission(int queue) : IDisposable
     /// <summary>The turn, once it comes; null at once when the queue is full.</summary>
     public async Task<Lease?> EnterAsync(CancellationToken ct)
     {
-        var present = Interlocked.Increment(ref _present);
-        if (present > 1 + queue)
+        var present = Arrived();
+        if (present > Slots + queue)
         {
-            Interlocked.Decrement(ref _present);
+            Departed();
             return null;
         }
         try
@@ -38,7 +44,7 @@ internal sealed class Admission(int queue) : IDisposable
         }
         catch
         {
-            Interlocked.Decrement(ref _present);
+            Departed();
             throw;
         }
         var lease = new Lease(this);
@@ -60,23 +66,47 @@ internal sealed class Admission(int queue) : IDisposable
     /// </summary>
     public async Task<Lease> WaitAsync(CancellationToken ct)
     {
-        Interlocked.Increment(ref _present);
+        Arrived();
         try
         {
             await _turn.WaitAsync(ct).ConfigureAwait(false);
         }
         catch
         {
-            Interlocked.Decrement(ref _present);
+            Departed();
             throw;
         }
         return new Lease(this);
     }
 
+    private int Arrived()
+    {
+        lock (_idleLock)
+        {
+            if (_present == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return ++_present;
+        }
+    }
+
+    private void Departed()
+    {
+        lock (_idleLock)
+        {
+            if (--_present == 0) _idle.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes when no request holds or awaits a turn (at once when none does): a client that
+    /// hung up is gone from the server only once its request has noticed.</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_idleLock) return _present == 0 ? Task.CompletedTask : _idle.Task;
+    }
+
     private void Leave()
     {
         _turn.Release();
-        Interlocked.Decrement(ref _present);
+        Departed();
     }
 
     public void Dispose() => _turn.Dispose();

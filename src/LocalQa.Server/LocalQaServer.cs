@@ -72,7 +72,7 @@ public sealed class LocalQaServer : IAsyncDisposable
             k.Listen(address, options.Port);
         });
         builder.Services.AddRoutingCore();
-        var admission = new Admission(options.Queue);
+        var admission = new Admission(options.Parallel > 0 ? options.Parallel : Math.Max(1, library.Options.Slots), options.Queue);
         // MCP's streamable HTTP at /mcp, stateless: each request stands alone (no session to keep
         // or lose), and a conversation continues by the id the ask tool returns.
         builder.Services.AddLocalQaMcp(new McpLibrary(library, admission)).WithHttpTransport(o => o.Stateless = true);

@@ -252,7 +252,8 @@ internal sealed class ServerEndpoints
     {
         var prompt = (int)(usage?.InputTokenCount ?? 0);
         var completion = (int)(usage?.OutputTokenCount ?? 0);
-        return new WireUsage(prompt, completion, prompt + completion);
+        return new WireUsage(prompt, completion, prompt + completion,
+            usage?.CachedInputTokenCount is { } cached ? new WirePromptTokensDetails((int)cached) : null);
     }
 
     // ---- /v1/embeddings ----
@@ -352,7 +353,7 @@ internal sealed class ServerEndpoints
         using var work = Work(context);
         using (await TurnAsync(work.Token).ConfigureAwait(false))
         {
-            var documents = _library.Qa.Index.ListDocuments();
+            var documents = await _library.Qa.UseIndexAsync(index => index.ListDocuments(), cancellationToken: work.Token).ConfigureAwait(false);
             await WriteJsonAsync(context, JsonSerializer.Serialize(documents, LocalQaJson.Options)).ConfigureAwait(false);
         }
     }

@@ -16,8 +16,13 @@ public sealed record ServerOptions
     /// <summary>The key clients send as <c>Authorization: Bearer KEY</c>; null for none (loopback only).</summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>Requests that may wait while one is served; one more is answered 503 with Retry-After.</summary>
+    /// <summary>Requests that may wait while the slots are busy; one more is answered 503 with Retry-After.</summary>
     public int Queue { get; init; } = 16;
+
+    /// <summary>Requests served at once (the chat model's slots); 0 takes the library's own (<see cref="Hosting.LibraryOptions.Slots"/>, at least 1).</summary>
+    public int Parallel { get; init; }
+
+    public const int MaxParallel = 64;
 
     /// <summary>The largest request body, in bytes (a summarized article travels in one).</summary>
     public long MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
@@ -37,6 +42,8 @@ public sealed record ServerOptions
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"The port is {Port}; it must be from 0 to 65535."), "Pick a free port, or 0 to let the system choose.") { Setting = nameof(Port) };
         if (Queue is < 0 or > MaxQueue)
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"The queue is {Queue}; it must be from 0 to {MaxQueue}."), "Requests beyond it are answered 503; a long queue only makes clients wait longer.") { Setting = nameof(Queue) };
+        if (Parallel is < 0 or > MaxParallel)
+            throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"--parallel {Parallel} is out of range."), string.Create(CultureInfo.InvariantCulture, $"Give 1 to {MaxParallel} slots; each holds a context of the context setting.")) { Setting = nameof(Parallel) };
         if (ApiKey is not null && string.IsNullOrWhiteSpace(ApiKey))
             throw new InvalidInputException("The API key is empty.", "Give a key of printable characters, or none to serve loopback only.") { Setting = nameof(ApiKey) };
         if (MaxBodyBytes < 1024 || MaxMessages < 1 || MaxEmbeddingInputs < 1)

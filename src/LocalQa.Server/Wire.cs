@@ -8,7 +8,10 @@ namespace LocalQa.Server;
 // StreamingChatCompletionUpdate, OpenAIEmbedding): snake_case, finish_reason and logprobs written
 // as null rather than left out, and a delta that is always an object.
 
-internal sealed record WireUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+internal sealed record WireUsage(int PromptTokens, int CompletionTokens, int TotalTokens, WirePromptTokensDetails? PromptTokensDetails = null);
+
+/// <summary>OpenAI's <c>prompt_tokens_details</c>: prompt tokens the server's cache already held (a slot's reused prefix).</summary>
+internal sealed record WirePromptTokensDetails(int CachedTokens);
 
 internal sealed record WireDelta(string? Role = null, string? Content = null);
 

@@ -18,6 +18,10 @@ public sealed class ServerFixture : IAsyncLifetime
     public string ChatModelPath => Path.Combine(Dir, "tiny-chat.gguf");
     public LocalQaLibrary Extractive { get; private set; } = null!;
 
+    /// <summary>The generative models as serve loads them: four slots of one context, decoded together
+    /// (at full precision, so an answer decoded beside others is the one it gets alone).</summary>
+    public LocalQaLibrary Slotted { get; private set; } = null!;
+
     public async ValueTask InitializeAsync()
     {
         var chat = Path.Combine(Dir, "tiny-chat.gguf");
@@ -33,6 +37,18 @@ public sealed class ServerFixture : IAsyncLifetime
             Threads = 2,
         }, LibraryModels.Both);
         Extractive = LocalQaLibrary.Open(new LibraryOptions { Home = Dir, IndexPath = Path.Combine(Dir, "extractive.db"), Threads = 2 }, LibraryModels.Both);
+        Slotted = LocalQaLibrary.Open(new LibraryOptions
+        {
+            Home = Dir,
+            IndexPath = Path.Combine(Dir, "slotted.db"),
+            ChatModel = chat,
+            EmbedModel = embed,
+            Threads = 2,
+            Slots = 4,
+            // Concurrent answers are compared with lone ones: decoded bit-identically to them.
+            ExactSlots = true,
+        }, LibraryModels.Both);
+        Assert.NotNull(await Slotted.EnsureSeededAsync());
         Assert.NotNull(await Generative.EnsureSeededAsync());
         Assert.NotNull(await Extractive.EnsureSeededAsync());
     }
@@ -41,6 +57,7 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         Generative?.Dispose();
         Extractive?.Dispose();
+        Slotted?.Dispose();
         try { Directory.Delete(Dir, recursive: true); }
         catch (IOException) { }
         return ValueTask.CompletedTask;

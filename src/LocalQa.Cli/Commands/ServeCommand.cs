@@ -19,12 +19,13 @@ internal static class ServeCommand
         var defaults = new ServerOptions();
         var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost); another than loopback needs an API key.", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => defaults.Port };
-        var queue = new Option<int>("--queue") { Description = "Requests that may wait while one is served; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait while the slots are busy; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
+        var parallel = new Option<int?>("--parallel") { Description = "Slots: requests decoded together in one batch, each with a context of the context setting (default: as many as fit 16,384 tokens, 1 to 4)." };
         var watch = new Option<string[]>("--watch") { Description = "Folders to keep the index equal to while serving (as ingest --watch); repeatable.", AllowMultipleArgumentsPerToken = true };
         var debounce = new Option<int>("--debounce") { Description = "With --watch: milliseconds the files must go unchanged before they are synced.", DefaultValueFactory = _ => IngestCommand.DefaultDebounceMs };
         var cmd = new Command("serve", "Serve the OpenAI API (/v1) and LocalQa's own (/api) over HTTP.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, queue, watch, debounce }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { host, port, queue, parallel, watch, debounce }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
             var watched = parse.GetValue(watch) ?? [];
@@ -35,13 +36,18 @@ internal static class ServeCommand
                 throw new InvalidInputException($"--debounce {debounceMs} is out of range.", $"Give milliseconds from 0 to {IngestCommand.MaxDebounceMs:N0}.");
             // The api_key setting (--api-key, LOCALQA_API_KEY, localqa.json): the one key of LocalQa's OpenAI traffic.
             var library = common.Resolve(parse);
+            var slots = parse.GetValue(parallel) ?? library.DefaultSlots();
             var options = new ServerOptions
             {
                 Host = parse.GetValue(host) ?? defaults.Host,
                 Port = parse.GetValue(port),
                 ApiKey = string.IsNullOrEmpty(library.ApiKey) ? null : library.ApiKey,
                 Queue = parse.GetValue(queue),
+                Parallel = slots,
             };
+            // Checked before the slots size a context from it.
+            options.Validate();
+            library = library with { Slots = library.IsRemote ? 0 : slots };
             return await RunAsync(cli, library, options, ct, watched, TimeSpan.FromMilliseconds(debounceMs)).ConfigureAwait(false);
         });
         return cmd;
@@ -68,8 +74,11 @@ internal static class ServeCommand
             await o.WriteLineAsync($"localqa serve: listening on {server.Address} (OpenAI API at {server.Address}v1)").ConfigureAwait(false);
             await o.WriteLineAsync($"  models: {string.Join(", ", server.ModelIds)}{(lib.ChatModelName is null ? "  (no chat model: answers are extractive)" : "")}").ConfigureAwait(false);
             await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  index:  {lib.IndexPath} ({lib.Index.Stats().Documents} documents)")).ConfigureAwait(false);
+            var slots = lib.ChatModelName is null ? "no chat model"
+                : lib.Options.IsRemote ? $"{lib.Options.Concurrency} requests at once to the remote engine"
+                : $"{options.Parallel} × {lib.ChatContextTokens} tokens, decoded together";
             await o.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  one request at a time, {options.Queue} waiting at most; {(options.ApiKey is null ? "no API key (loopback only)" : "API key required")}. Ctrl+C stops.")).ConfigureAwait(false);
+                $"  slots:  {slots}; {options.Parallel} requests at once, {options.Queue} waiting at most; {(options.ApiKey is null ? "no API key (loopback only)" : "API key required")}. Ctrl+C stops.")).ConfigureAwait(false);
             await o.FlushAsync(ct).ConfigureAwait(false);
             // Watched folders sync between requests, each sync holding the server's turn; a sync
             // cut short by shutdown leaves every document wholly old or wholly new, as ingest does.

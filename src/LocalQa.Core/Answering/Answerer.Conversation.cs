@@ -34,9 +34,13 @@ internal sealed partial class Answerer
             ["question"] = UntrustedText.Neutralize(question),
         }, ct).ConfigureAwait(false));
         var messages = prompt.Messages(await SystemPromptAsync(ct).ConfigureAwait(false), user);
-        if (_budget.CountPromptTokens(messages) + QuestionCondenser.MaxTokens >= _budget.ContextTokens) return null;
-        var options = new ChatOptions { MaxOutputTokens = QuestionCondenser.MaxTokens, Temperature = 0, StopSequences = ["\n"] };
-        var reply = await _chat.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+        ChatResponse reply;
+        using (await ChatTurnAsync(ct).ConfigureAwait(false))
+        {
+            if (_budget.CountPromptTokens(messages) + QuestionCondenser.MaxTokens >= _budget.ContextTokens) return null;
+            var options = new ChatOptions { MaxOutputTokens = QuestionCondenser.MaxTokens, Temperature = 0, StopSequences = ["\n"] };
+            reply = await _chat.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+        }
         return new CondenseAttempt(reply.Text, QuestionCondenser.Accept(reply.Text, question, turns), reply.Usage);
     }
 

@@ -76,6 +76,13 @@ internal sealed partial class Answerer
 
     public bool CanGenerate => _chat is not null;
 
+    /// <summary>The face's turns: retrieval in the library's, generation in the chat client's; none when used alone.</summary>
+    internal FaceTurns? Turns { get; init; }
+
+    private ValueTask<FaceTurns.Turn> LibraryTurnAsync(CancellationToken ct) => Turns?.LibraryAsync(ct) ?? default;
+
+    private ValueTask<FaceTurns.Turn> ChatTurnAsync(CancellationToken ct) => Turns?.ChatAsync(ct) ?? default;
+
     /// <summary>Re-reads vectors after the index changed (the chat's /ingest).</summary>
     public void Refresh()
     {
@@ -126,7 +133,9 @@ internal sealed partial class Answerer
         CheckLength(question, options);
         CheckOptions(options);
         var total = Stopwatch.StartNew();
-        var passages = await RetrieveAsync(question, options, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RetrievedPassage> passages;
+        using (await LibraryTurnAsync(cancellationToken).ConfigureAwait(false))
+            passages = await RetrieveAsync(question, options, cancellationToken).ConfigureAwait(false);
         var retrievalMs = total.Elapsed.TotalMilliseconds;
         var extractive = ExtractiveAnswerer.Answer(question, passages);
 
@@ -153,9 +162,13 @@ internal sealed partial class Answerer
                 Note = "no passage in the library is relevant enough",
             };
         }
-        if (turn is not null)
-            return await GenerateTurnAsync(turn, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
-        return await GenerateAsync(question, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
+        // Counting a prompt's tokens reads the client's cache: the whole generation is in its turn.
+        using (await ChatTurnAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (turn is not null)
+                return await GenerateTurnAsync(turn, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
+            return await GenerateAsync(question, passages, options, retrievalMs, total, onText, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<AskResult> GenerateAsync(string question, IReadOnlyList<RetrievedPassage> passages, AskOptions options,

@@ -30,12 +30,10 @@ public sealed record ConversationAnswer(int Turn, string Question, FollowUpResol
 public sealed class Conversation
 {
     private readonly Answerer answerer;
-    private readonly LocalQaService? _service;
 
-    internal Conversation(Answerer answerer, LocalQaService? service = null)
+    internal Conversation(Answerer answerer)
     {
         this.answerer = answerer;
-        _service = service;
     }
 
     private readonly List<ConversationTurn> _turns = [];
@@ -66,39 +64,17 @@ public sealed class Conversation
     }
 
     /// <summary>Answers the next turn: the question is made standalone from the earlier turns, then answered.</summary>
-    public async Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        if (_service is not null) await _service.EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await AskAsync(question, options, null, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _service?.Leave();
-        }
-    }
+    public Task<ConversationAnswer> AskAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default) =>
+        AskAsync(question, options, null, cancellationToken);
 
     /// <summary>Answers the next turn as it is generated; the last update carries the turn (<see cref="AnswerUpdate.Turn"/>) and its result.</summary>
-    public async IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(string question, AskOptions? options = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (_service is not null) await _service.EnterAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await foreach (var update in LocalQaService.Stream(
-                (onText, ct) => AskAsync(question, options, onText, ct),
-                turn => new AnswerUpdate { Result = turn.Result, Turn = turn },
-                cancellationToken).ConfigureAwait(false))
-                yield return update;
-        }
-        finally
-        {
-            _service?.Leave();
-        }
-    }
+    public IAsyncEnumerable<AnswerUpdate> AskStreamingAsync(string question, AskOptions? options = null, CancellationToken cancellationToken = default) =>
+        LocalQaService.Stream(
+            (onText, ct) => AskAsync(question, options, onText, ct),
+            turn => new AnswerUpdate { Result = turn.Result, Turn = turn },
+            cancellationToken);
 
-    /// <summary>A turn whose answer text goes to <paramref name="onText"/> as it is generated; the caller holds the face's turn.</summary>
+    /// <summary>A turn whose answer text goes to <paramref name="onText"/> as it is generated; the answerer takes the face's turns.</summary>
     internal async Task<ConversationAnswer> AskAsync(string question, AskOptions? options, Func<string, ValueTask>? onText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(question);

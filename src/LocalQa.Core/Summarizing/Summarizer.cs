@@ -38,6 +38,11 @@ internal sealed class Summarizer
             throw new InvalidInputException($"{_options.KeyPoints} key points is out of range.", $"Use 0 to {SummarizeOptions.MaxKeyPoints}.") { Setting = nameof(SummarizeOptions.KeyPoints) };
     }
 
+    /// <summary>The face's turns: related documents are looked up in the library's; none when used alone.</summary>
+    internal FaceTurns? Turns { get; init; }
+
+    private ValueTask<FaceTurns.Turn> LibraryTurnAsync(CancellationToken ct) => Turns?.LibraryAsync(ct) ?? default;
+
     /// <summary>Map sequences and reduce steps of the last generative run, for tests and progress.</summary>
     public int LastMapSequences { get; private set; }
     public int LastReduceSteps { get; private set; }
@@ -83,7 +88,9 @@ internal sealed class Summarizer
         foreach (var r in results)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var related = FindRelated(r, textOf.GetValueOrDefault(r.Source));
+            List<RelatedDocument> related;
+            using (await LibraryTurnAsync(ct).ConfigureAwait(false))
+                related = FindRelated(r, textOf.GetValueOrDefault(r.Source));
             withRelated.Add(r with
             {
                 Related = related,

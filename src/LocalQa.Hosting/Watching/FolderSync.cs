@@ -29,8 +29,8 @@ public sealed class FolderSync
 
     /// <summary>Brings the index in step with <paramref name="changes"/>; the report counts what this sync did.</summary>
     /// <remarks>
-    /// Removals go to the index directly, outside the face's turns: a command line that only
-    /// watches has no other caller. A server that watches must take the face's turn for them first.
+    /// Removals, like ingests, take the face's library turn, so a sync never meets a server's
+    /// search or another ingest on the index.
     /// </remarks>
     public async Task<IngestReport> SyncAsync(FolderChanges changes, IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -39,7 +39,7 @@ public sealed class FolderSync
         var targets = changes.Rescan ? _roots : changes.Paths;
         // Removals first: a file renamed with its content unchanged is then ingested as itself,
         // not recorded as a near-copy of its old name.
-        var removed = RemoveUnder([.. targets.Where(p => !Exists(p))]);
+        var removed = await RemoveUnderAsync([.. targets.Where(p => !Exists(p))], cancellationToken).ConfigureAwait(false);
         var reports = new List<IngestReport>();
         // Files without prune, folders with it: prune compares every indexed document with every
         // path given, and a checkout's thousand changed files need no comparing (each is there).
@@ -47,10 +47,10 @@ public sealed class FolderSync
         {
             var (report, vanished) = await IngestAsync(paths, prune, progress, cancellationToken).ConfigureAwait(false);
             if (report is not null) reports.Add(report);
-            removed += RemoveUnder(vanished);
+            removed += await RemoveUnderAsync(vanished, cancellationToken).ConfigureAwait(false);
         }
 
-        var stats = _library.Index.Stats();
+        var stats = await _library.Qa.UseIndexAsync(index => index.Stats(), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new IngestReport
         {
             Added = reports.Sum(r => r.Added),
@@ -96,10 +96,14 @@ public sealed class FolderSync
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
     /// <summary>Removes the documents whose path is one of <paramref name="gone"/> or lies in a folder among them.</summary>
-    private int RemoveUnder(HashSet<string> gone)
+    private async Task<int> RemoveUnderAsync(HashSet<string> gone, CancellationToken ct)
     {
         if (gone.Count == 0) return 0;
-        var index = _library.Index;
+        return await _library.Qa.UseIndexAsync(index => RemoveUnder(index, gone), changes: true, ct).ConfigureAwait(false);
+    }
+
+    private static int RemoveUnder(Core.Index.LocalQaIndex index, HashSet<string> gone)
+    {
         var removed = 0;
         foreach (var document in index.ListDocuments())
         {

@@ -17,6 +17,13 @@ public sealed record SlotChatOptions
 
     /// <summary>CPU threads; 0 lets the engine choose.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Attention and KV precision. Flash attention and an F16 cache round through half precision,
+    /// so a request's greedy answer can change with what is decoded beside it; only Off with F32 makes
+    /// every answer bit-identical to the same request decoded alone.</summary>
+    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
+
+    public KvCacheType KvCache { get; init; } = KvCacheType.F16;
 }
 
 /// <summary>
@@ -45,6 +52,8 @@ public sealed class LlamaSlotChatClient : IChatClient, IPromptBudget
             ContextSize = options.SequenceContext * options.Slots,
             Sequences = options.Slots,
             Threads = options.Threads,
+            FlashAttention = options.FlashAttention,
+            KvCache = options.KvCache,
         });
         try
         {

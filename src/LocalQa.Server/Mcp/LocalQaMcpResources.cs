@@ -20,8 +20,11 @@ internal static class LocalQaMcpResources
         {
             if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
                 throw new InvalidInputException($"'{id}' is not a document id: ids are whole numbers.", "Call list_documents for the ids.");
-            var page = LocalQaMcpTools.ReadPage(library.Qa.Index, number, 0, 1);
-            var text = page.Chunks == 0 ? "" : library.Qa.Index.ReadDocumentText(number, 0, Math.Min(page.Chunks, MaxChunks));
-            return Task.FromResult(new TextResourceContents { Uri = LocalQaMcp.DocumentUri(number), MimeType = "text/plain", Text = text });
+            return library.Qa.UseIndexAsync(index =>
+            {
+                var page = LocalQaMcpTools.ReadPage(index, number, 0, 1);
+                var text = page.Chunks == 0 ? "" : index.ReadDocumentText(number, 0, Math.Min(page.Chunks, MaxChunks));
+                return new TextResourceContents { Uri = LocalQaMcp.DocumentUri(number), MimeType = "text/plain", Text = text };
+            }, cancellationToken: ct);
         }, cancellationToken);
 }

@@ -48,8 +48,9 @@ internal static class LocalQaMcpTools
             var answer = await conversation.AskAsync(question, new AskOptions { MaxTokens = 256 }, ct).ConfigureAwait(false);
             var result = answer.Result;
             var cited = result.Sources.Where(s => result.Cited.Contains(s.Rank)).ToList();
-            var citations = (cited.Count > 0 ? cited : result.Sources.ToList())
-                .Select(s => new McpPassage(s.Rank, library.Qa.Index.GetDocument(s.Document)?.Id, s.Document, s.Title, s.Chunk, Math.Round(s.Score, 6), s.Text)).ToList();
+            var shown = cited.Count > 0 ? cited : result.Sources.ToList();
+            var ids = await library.Qa.UseIndexAsync(index => shown.Select(s => index.GetDocument(s.Document)?.Id).ToList(), cancellationToken: ct).ConfigureAwait(false);
+            var citations = shown.Select((s, i) => new McpPassage(s.Rank, ids[i], s.Document, s.Title, s.Chunk, Math.Round(s.Score, 6), s.Text)).ToList();
             return new McpAnswer(result.Answer, result.Mode == AnswerMode.Generative ? "generative" : "extractive", result.Note, result.Abstained,
                 id, answer.StandaloneQuestion, result.Cited, citations);
         }, cancellationToken);
@@ -80,14 +81,14 @@ internal static class LocalQaMcpTools
         [Description("How many documents to skip (0 for the first page).")] int offset = 0,
         [Description("Documents per page, 1 to 200.")] int limit = 50,
         CancellationToken cancellationToken = default) =>
-        LocalQaMcp.GuardAsync(library, ct =>
+        LocalQaMcp.GuardAsync(library, async ct =>
         {
             LocalQaMcp.CheckRange(offset, 0, int.MaxValue, "offset");
             LocalQaMcp.CheckRange(limit, 1, 200, "limit");
-            var all = library.Qa.Index.ListDocuments();
+            var all = await library.Qa.UseIndexAsync(index => index.ListDocuments(), cancellationToken: ct).ConfigureAwait(false);
             var page = all.Skip(offset).Take(limit).Select(Entry).ToList();
             int? next = offset + page.Count < all.Count ? offset + page.Count : null;
-            return Task.FromResult(new McpDocumentList(all.Count, offset, next, page));
+            return new McpDocumentList(all.Count, offset, next, page);
         }, cancellationToken);
 
     [McpServerTool(Name = "get_document", Title = "Read a document of the library", ReadOnly = true, Idempotent = true, Destructive = false, OpenWorld = false, UseStructuredContent = true)]
@@ -97,7 +98,7 @@ internal static class LocalQaMcpTools
         [Description("The first chunk to return (0 for the beginning).")] int first_chunk = 0,
         [Description("Chunks per page, 1 to 50 (a chunk is a few hundred words).")] int chunks = 20,
         CancellationToken cancellationToken = default) =>
-        LocalQaMcp.GuardAsync(library, ct => Task.FromResult(ReadPage(library.Qa.Index, id, first_chunk, chunks)), cancellationToken);
+        LocalQaMcp.GuardAsync(library, ct => library.Qa.UseIndexAsync(index => ReadPage(index, id, first_chunk, chunks), cancellationToken: ct), cancellationToken);
 
     internal static McpDocumentEntry Entry(IndexedDocument d) => new(d.Id, d.Title, d.Path, d.ChunkCount, LocalQaMcp.DocumentUri(d.Id));
 
