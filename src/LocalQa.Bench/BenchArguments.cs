@@ -37,10 +37,13 @@ public enum BenchSections
     /// <summary>Ingesting a long generated PDF: pages per second and peak memory.</summary>
     Pdf = 256,
 
-    /// <summary>The sections that need a generative model.</summary>
-    NeedsModel = Prefill | Decode | Batched | Ttft | Chat,
+    /// <summary>Concurrent streaming clients of <c>localqa serve</c> over loopback: aggregate decode and time to first token.</summary>
+    Serve = 512,
 
-    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Chat | Ingest | Pdf,
+    /// <summary>The sections that need a generative model.</summary>
+    NeedsModel = Prefill | Decode | Batched | Ttft | Chat | Serve,
+
+    All = Prefill | Decode | Batched | Embedding | Retrieval | Ttft | Chat | Ingest | Pdf | Serve,
 }
 
 /// <summary>Parses the list-valued options of <c>localqa bench</c>; every mistake is an <see cref="InvalidInputException"/> naming the value.</summary>
@@ -60,10 +63,11 @@ public static class BenchArguments
         ["chat"] = BenchSections.Chat,
         ["ingest"] = BenchSections.Ingest,
         ["pdf"] = BenchSections.Pdf,
+        ["serve"] = BenchSections.Serve,
     };
 
     /// <summary>The section names <c>--only</c> accepts, in report order.</summary>
-    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "chat", "ingest", "pdf"];
+    public static IReadOnlyList<string> SectionNamesInOrder { get; } = ["prefill", "decode", "batched", "embedding", "retrieval", "ttft", "chat", "ingest", "pdf", "serve"];
 
     /// <summary>"1,2,4,8" → [1, 2, 4, 8]: distinct sequence counts in the order given.</summary>
     public static int[] ParseParallel(string? text)

@@ -43,6 +43,7 @@ public static class BenchJson
             ["chat"] = report.Chat is null ? null : Chat(report.Chat),
             ["ingest"] = report.Ingest is null ? null : Ingest(report.Ingest, report.IngestWithEmbeddings),
             ["pdf"] = report.Pdf is null ? null : Pdf(report.Pdf),
+            ["serve"] = report.Serve is null ? null : Serve(report.Serve),
             ["load_seconds"] = Round(report.LoadSeconds, 3),
             ["peak_memory_mb"] = Round(report.PeakMemoryMb, 1),
         };
@@ -57,6 +58,24 @@ public static class BenchJson
         FlashAttention.On => "on",
         FlashAttention.Off => "off",
         _ => "auto",
+    };
+
+    private static JsonObject Serve(ServeBenchResult s) => new()
+    {
+        ["slots"] = s.Slots,
+        ["prompt_tokens"] = s.PromptTokens,
+        ["gen_tokens"] = s.GenTokens,
+        ["in_process_first_token_ms_p50"] = Math.Round(s.InProcessFirstToken.P50Ms, 1),
+        ["clients"] = new JsonArray([.. s.Clients.Select(c => (JsonNode)new JsonObject
+        {
+            ["clients"] = c.Clients,
+            ["decode_tps"] = Median(c.DecodeTokensPerSecond),
+            ["decode_spread"] = Spread(c.DecodeTokensPerSecond),
+            ["end_to_end_tps"] = Median(c.EndToEndTokensPerSecond),
+            ["first_token_ms_p50"] = Math.Round(c.FirstToken.P50Ms, 1),
+            ["first_token_ms_p99"] = Math.Round(c.FirstTokenP99Ms, 1),
+            ["tokens"] = c.Tokens,
+        })]),
     };
 
     private static JsonObject Batched(BatchedBenchResult b) => new()

@@ -67,6 +67,9 @@ public sealed record BenchOptions
     /// <summary>Decode steps of the batched measurement (llama-batched-bench -ntg).</summary>
     public int BatchedGenTokens { get; init; } = 64;
 
+    /// <summary>Concurrent clients of the serve measurement, one round of requests per count (the slots are the largest).</summary>
+    public IReadOnlyList<int> ServeClients { get; init; } = [1, 4, 8];
+
     /// <summary>Tokens of the cold time-to-first-token prompt.</summary>
     public int TtftPromptTokens { get; init; } = 1500;
 
@@ -145,6 +148,8 @@ public sealed record BenchOptions
             throw new InvalidInputException($"The follow-up's {TtftChangedTokens} changed tokens must be at least 1 and fewer than the {TtftPromptTokens}-token prompt.");
         if (Parallel.Count == 0 || Parallel.Any(n => n < 1 || n > BenchArguments.MaxParallel))
             throw new InvalidInputException($"--parallel needs sequence counts from 1 to {BenchArguments.MaxParallel}.");
+        if (ServeClients.Count == 0 || ServeClients.Any(n => n < 1 || n > BenchArguments.MaxParallel))
+            throw new InvalidInputException($"--clients needs client counts from 1 to {BenchArguments.MaxParallel}.");
         if (DenseSizes.Count == 0 || DenseSizes.Any(n => n < 1))
             throw new InvalidInputException("Dense search needs at least one store size of 1 vector or more.");
     }

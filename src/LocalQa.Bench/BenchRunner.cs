@@ -46,6 +46,7 @@ public sealed record BenchReport
     public IngestBenchResult? Ingest { get; init; }
     public IngestBenchResult? IngestWithEmbeddings { get; init; }
     public PdfBenchResult? Pdf { get; init; }
+    public ServeBenchResult? Serve { get; init; }
 
     /// <summary>The process's peak resident memory over the whole run, in MiB.</summary>
     public double PeakMemoryMb { get; init; }
@@ -176,7 +177,7 @@ public static class BenchRunner
             }
         }
 
-        if ((sections & BenchSections.NeedsModel) != 0)
+        if ((sections & BenchSections.NeedsModel & ~BenchSections.Serve) != 0)
         {
             progress?.Invoke($"loading {options.ModelPath}");
             var sw = Stopwatch.StartNew();
@@ -195,6 +196,14 @@ public static class BenchRunner
                 report = report with { Ttft = EngineBench.MeasureTtft(model, options, progress, ct) };
             if ((sections & BenchSections.Chat) != 0)
                 report = report with { Chat = await ChatBench.RunAsync(model, options, progress, ct).ConfigureAwait(false) };
+        }
+
+        // Last, with the model loaded as serve loads it (after the block above let its own go).
+        if ((sections & BenchSections.Serve) != 0)
+        {
+            var serveWork = Path.Combine(work, "serve");
+            Directory.CreateDirectory(serveWork);
+            report = report with { Serve = await ServeBench.RunAsync(serveWork, options, progress, ct).ConfigureAwait(false) };
         }
 
         return report with { PeakMemoryMb = memory.ProcessPeakBytes / (1024.0 * 1024.0) };

@@ -31,6 +31,18 @@ public static class SettingKeys
     public const string ApiKey = "api_key";
     /// <summary>Requests a remote engine is sent at once (a summary's parts, ingest's embedding batches).</summary>
     public const string Concurrency = "concurrency";
+    /// <summary>The address <c>serve</c> listens on.</summary>
+    public const string Host = "host";
+    /// <summary><c>serve</c>'s TCP port.</summary>
+    public const string Port = "port";
+    /// <summary><c>serve</c>'s slots: requests decoded together.</summary>
+    public const string Parallel = "parallel";
+    /// <summary>Requests that may wait for <c>serve</c>'s slots.</summary>
+    public const string Queue = "queue";
+    /// <summary>Web origins <c>serve</c> answers browsers from.</summary>
+    public const string Cors = "cors";
+    /// <summary>Requests one client address may have in <c>serve</c> at once.</summary>
+    public const string ClientRequests = "client_requests";
     /// <summary>Seconds a remote engine may take to answer one request before LocalQa gives up.</summary>
     public const string Timeout = "timeout";
     /// <summary>A GGUF file of the remote chat model, whose tokenizer counts prompt tokens (else they are estimated).</summary>

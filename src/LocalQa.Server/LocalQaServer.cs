@@ -72,6 +72,7 @@ public sealed class LocalQaServer : IAsyncDisposable
             k.Listen(address, options.Port);
         });
         builder.Services.AddRoutingCore();
+        if (options.CorsOrigins.Count > 0) builder.Services.AddCors();
         var admission = new Admission(options.Parallel > 0 ? options.Parallel : Math.Max(1, library.Options.Slots), options.Queue);
         // MCP's streamable HTTP at /mcp, stateless: each request stands alone (no session to keep
         // or lose), and a conversation continues by the id the ask tool returns.
@@ -110,7 +111,14 @@ public sealed class LocalQaServer : IAsyncDisposable
     private void Configure()
     {
         _app.Use(HandleErrorsAsync);
+        // Before the key check: a browser's preflight carries no key, and is answered here.
+        if (Options.CorsOrigins.Count > 0)
+        {
+            var any = Options.CorsOrigins.Contains("*");
+            _app.UseCors(policy => (any ? policy.AllowAnyOrigin() : policy.WithOrigins([.. Options.CorsOrigins])).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After"));
+        }
         _app.Use(CheckHostAndKeyAsync);
+        if (Options.ClientRequests is { } limit) _app.Use((context, next) => LimitPerClientAsync(context, next, limit));
         Endpoints.Map(_app);
         // Behind the same Host and key checks as every other endpoint (the middleware above).
         _app.MapMcp("/mcp");
@@ -170,6 +178,28 @@ public sealed class LocalQaServer : IAsyncDisposable
         if (_apiKeyHash is not null && !KeyMatches(context.Request.Headers.Authorization.ToString()))
             throw new ApiError(StatusCodes.Status401Unauthorized, "A valid API key is required: send 'Authorization: Bearer KEY'.", ApiError.InvalidRequest, null, "invalid_api_key");
         return next(context);
+    }
+
+    // Requests each client address has in the server now; an entry goes when its count is back to 0.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One client may not hold more than its share: past <paramref name="limit"/> requests at once
+    /// from its address, the next is refused with 429 (the shared queue's 503 is for everyone at once).
+    /// </summary>
+    private async Task LimitPerClientAsync(HttpContext context, RequestDelegate next, int limit)
+    {
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        var count = _perClient.AddOrUpdate(client, 1, (_, n) => n + 1);
+        try
+        {
+            if (count > limit) throw ApiError.TooManyFromClient(limit);
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_perClient.AddOrUpdate(client, 0, (_, n) => n - 1) == 0) _perClient.TryRemove(new KeyValuePair<string, int>(client, 0));
+        }
     }
 
     /// <summary>

@@ -24,6 +24,16 @@ public sealed record ServerOptions
 
     public const int MaxParallel = 64;
 
+    /// <summary>Requests one client address may have in the server at once, working or waiting; one more is answered 429. Null for no limit per client.</summary>
+    public int? ClientRequests { get; init; }
+
+    /// <summary>Web origins (<c>http://localhost:3000</c>) whose pages may call the server from a browser, or <c>*</c> for any (only with an API key); empty for none.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>Origins from the cors setting: comma-separated, blanks dropped.</summary>
+    public static IReadOnlyList<string> ParseOrigins(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
     /// <summary>The largest request body, in bytes (a summarized article travels in one).</summary>
     public long MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
 
@@ -44,6 +54,20 @@ public sealed record ServerOptions
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"The queue is {Queue}; it must be from 0 to {MaxQueue}."), "Requests beyond it are answered 503; a long queue only makes clients wait longer.") { Setting = nameof(Queue) };
         if (Parallel is < 0 or > MaxParallel)
             throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"--parallel {Parallel} is out of range."), string.Create(CultureInfo.InvariantCulture, $"Give 1 to {MaxParallel} slots; each holds a context of the context setting.")) { Setting = nameof(Parallel) };
+        if (ClientRequests is < 1)
+            throw new InvalidInputException(string.Create(CultureInfo.InvariantCulture, $"--client-requests {ClientRequests} is out of range."), "Give at least 1, or leave it out for no limit per client.") { Setting = nameof(ClientRequests) };
+        foreach (var origin in CorsOrigins)
+        {
+            if (origin == "*")
+            {
+                if (ApiKey is null)
+                    throw new InvalidInputException("--cors * would let any web page you visit read your library through this server, and no API key is set.",
+                        "Name the origins (--cors http://localhost:3000), or set an API key.") { Setting = nameof(CorsOrigins) };
+                continue;
+            }
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/" || origin.EndsWith('/'))
+                throw new InvalidInputException($"'{origin}' is not a web origin.", "Give scheme, host and port only, such as http://localhost:3000, separated by commas.") { Setting = nameof(CorsOrigins) };
+        }
         if (ApiKey is not null && string.IsNullOrWhiteSpace(ApiKey))
             throw new InvalidInputException("The API key is empty.", "Give a key of printable characters, or none to serve loopback only.") { Setting = nameof(ApiKey) };
         if (MaxBodyBytes < 1024 || MaxMessages < 1 || MaxEmbeddingInputs < 1)

@@ -114,6 +114,80 @@ public sealed class HttpTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_past_its_own_limit_gets_429_with_Retry_After_while_the_queue_has_room()
+    {
+        await using var server = await Servers.StartAsync(fixture.Extractive, new ServerOptions { Queue = 8, ClientRequests = 1 });
+        var admitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        server.Admission.OnAdmitted = async ct =>
+        {
+            if (Interlocked.Exchange(ref first, 1) != 0) return;
+            admitted.SetResult();
+            await release.Task.WaitAsync(ct);
+        };
+        using var http = Servers.Http(server);
+        var search = """{"query":"Who founded FAIR?"}""";
+        var held = Servers.PostAsync(http, "/api/search", search);
+        await admitted.Task.WaitAsync(Ct);
+
+        var (status, body, response) = await Servers.PostAsync(http, "/api/search", search);
+        Assert.Equal(429, status);
+        AssertError(body, "rate_limit_exceeded");
+        Assert.NotNull(response.Headers.RetryAfter);
+
+        release.SetResult();
+        Assert.Equal(200, (await held).Status);
+        // Its request done, the client is under its limit again.
+        Assert.Equal(200, (await Servers.PostAsync(http, "/api/search", search)).Status);
+    }
+
+    [Fact]
+    public async Task Cors_answers_a_configured_origins_preflight_and_no_other()
+    {
+        await using var server = await Servers.StartAsync(fixture.Extractive, new ServerOptions { CorsOrigins = ["http://localhost:3000"] });
+        using var http = Servers.Http(server);
+        async Task<HttpResponseMessage> PreflightAsync(string origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, "/v1/chat/completions");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+            return await http.SendAsync(request, Ct);
+        }
+        using var allowed = await PreflightAsync("http://localhost:3000");
+        Assert.True(allowed.IsSuccessStatusCode, $"{(int)allowed.StatusCode}");
+        Assert.Equal("http://localhost:3000", Assert.Single(allowed.Headers.GetValues("Access-Control-Allow-Origin")));
+        using var other = await PreflightAsync("http://evil.example");
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        get.Headers.Add("Origin", "http://localhost:3000");
+        using var models = await http.SendAsync(get, Ct);
+        Assert.Equal(200, (int)models.StatusCode);
+        Assert.Equal("http://localhost:3000", Assert.Single(models.Headers.GetValues("Access-Control-Allow-Origin")));
+
+        // Without the setting no origin is answered (the default).
+        await using var plain = await Servers.StartAsync(fixture.Extractive);
+        using var plainHttp = Servers.Http(plain);
+        using var plainGet = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        plainGet.Headers.Add("Origin", "http://localhost:3000");
+        using var plainModels = await plainHttp.SendAsync(plainGet, Ct);
+        Assert.False(plainModels.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Theory]
+    [InlineData("*", null, "API key")]
+    [InlineData("http://localhost:3000/app", null, "not a web origin")]
+    [InlineData("localhost:3000", null, "not a web origin")]
+    public void Cors_origins_are_checked_before_the_server_starts(string origin, string? key, string expected)
+    {
+        var e = Assert.Throws<LocalQa.Core.InvalidInputException>(() => new ServerOptions { CorsOrigins = [origin], ApiKey = key }.Validate());
+        Assert.Contains(expected, e.Message + " " + e.Fix, StringComparison.Ordinal);
+        new ServerOptions { CorsOrigins = ["*"], ApiKey = "k" }.Validate();
+    }
+
+    [Fact]
     public async Task Api_bodies_have_the_CLIs_json_keys()
     {
         await using var server = await Servers.StartAsync(fixture.Extractive);

@@ -22,11 +22,15 @@ internal sealed class CommonOptions
     /// </summary>
     public static CommonOptions Without(params string[] keys) => new(SettingsOptions.Except(keys));
 
+    /// <summary>Every settings flag and serve's own (--host, --port, --parallel, --queue, --client-requests, --cors).</summary>
+    public static CommonOptions ForServe() => new(SettingsOptions.Serve());
+
     public void AddTo(Command command) => _settings.AddTo(command);
 
-    public LibraryOptions Resolve(ParseResult parse)
-    {
-        var resolved = SettingsResolver.ForCurrentProcess().Resolve(_settings.Read(parse));
-        return LibraryOptions.From(resolved.Settings) with { PromptRenderer = CliContext.PromptRenderer };
-    }
+    public LibraryOptions Resolve(ParseResult parse) => Library(ResolveSettings(parse));
+
+    /// <summary>The settings as resolved (flags over variables over localqa.json), for a verb that reads more than the library's.</summary>
+    public LocalQaSettings ResolveSettings(ParseResult parse) => SettingsResolver.ForCurrentProcess().Resolve(_settings.Read(parse)).Settings;
+
+    public static LibraryOptions Library(LocalQaSettings settings) => LibraryOptions.From(settings) with { PromptRenderer = CliContext.PromptRenderer };
 }

@@ -15,17 +15,15 @@ internal static class ServeCommand
 {
     public static Command Create(CliContext cli)
     {
-        var common = new CommonOptions();
+        // Every setting, serve's own (--host, --port, --parallel, --queue, --client-requests, --cors)
+        // included: each also comes from localqa.json and its LOCALQA_ variable.
+        var common = CommonOptions.ForServe();
         var defaults = new ServerOptions();
-        var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost); another than loopback needs an API key.", DefaultValueFactory = _ => defaults.Host };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => defaults.Port };
-        var queue = new Option<int>("--queue") { Description = "Requests that may wait while the slots are busy; more are answered 503 with Retry-After.", DefaultValueFactory = _ => defaults.Queue };
-        var parallel = new Option<int?>("--parallel") { Description = "Slots: requests decoded together in one batch, each with a context of the context setting (default: as many as fit 16,384 tokens, 1 to 4)." };
         var watch = new Option<string[]>("--watch") { Description = "Folders to keep the index equal to while serving (as ingest --watch); repeatable.", AllowMultipleArgumentsPerToken = true };
         var debounce = new Option<int>("--debounce") { Description = "With --watch: milliseconds the files must go unchanged before they are synced.", DefaultValueFactory = _ => IngestCommand.DefaultDebounceMs };
         var cmd = new Command("serve", "Serve the OpenAI API (/v1) and LocalQa's own (/api) over HTTP.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, queue, parallel, watch, debounce }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { watch, debounce }) cmd.Options.Add(o);
         cmd.SetAction(async (parse, ct) =>
         {
             var watched = parse.GetValue(watch) ?? [];
@@ -35,15 +33,18 @@ internal static class ServeCommand
             if (debounceMs is < 0 or > IngestCommand.MaxDebounceMs)
                 throw new InvalidInputException($"--debounce {debounceMs} is out of range.", $"Give milliseconds from 0 to {IngestCommand.MaxDebounceMs:N0}.");
             // The api_key setting (--api-key, LOCALQA_API_KEY, localqa.json): the one key of LocalQa's OpenAI traffic.
-            var library = common.Resolve(parse);
-            var slots = parse.GetValue(parallel) ?? library.DefaultSlots();
+            var settings = common.ResolveSettings(parse);
+            var library = CommonOptions.Library(settings);
+            var slots = settings.Parallel ?? library.DefaultSlots();
             var options = new ServerOptions
             {
-                Host = parse.GetValue(host) ?? defaults.Host,
-                Port = parse.GetValue(port),
+                Host = settings.Host ?? defaults.Host,
+                Port = settings.Port ?? defaults.Port,
                 ApiKey = string.IsNullOrEmpty(library.ApiKey) ? null : library.ApiKey,
-                Queue = parse.GetValue(queue),
+                Queue = settings.Queue ?? defaults.Queue,
                 Parallel = slots,
+                ClientRequests = settings.ClientRequests,
+                CorsOrigins = ServerOptions.ParseOrigins(settings.Cors),
             };
             // Checked before the slots size a context from it.
             options.Validate();

@@ -29,11 +29,14 @@ internal sealed class SettingsOptions
         }
     }
 
-    /// <summary>Every settings flag.</summary>
-    public static SettingsOptions All() => new(_ => true);
+    /// <summary>Every settings flag but serve's own.</summary>
+    public static SettingsOptions All() => new(s => !s.ServeSetting);
 
-    /// <summary>Every settings flag but those of <paramref name="keys"/>.</summary>
-    public static SettingsOptions Except(IReadOnlyCollection<string> keys) => new(s => !keys.Contains(s.Key));
+    /// <summary>Every settings flag, serve's included.</summary>
+    public static SettingsOptions Serve() => new(_ => true);
+
+    /// <summary>Every settings flag but serve's own and those of <paramref name="keys"/>.</summary>
+    public static SettingsOptions Except(IReadOnlyCollection<string> keys) => new(s => !s.ServeSetting && !keys.Contains(s.Key));
 
     /// <summary>Where LocalQa's files and its runtime are (--home, --native-dir): for the verbs that load the runtime but no library.</summary>
     public static SettingsOptions Runtime() => new(s => s.Key is SettingKeys.Home or SettingKeys.NativeDir);

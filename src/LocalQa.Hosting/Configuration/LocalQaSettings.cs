@@ -65,6 +65,24 @@ public sealed record LocalQaSettings
     /// <summary>A GGUF of the remote chat model whose tokenizer counts tokens; null to estimate them.</summary>
     public string? Tokenizer { get; init; }
 
+    /// <summary>The address serve listens on; null for loopback.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Serve's TCP port; null for the default.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Serve's slots; null to size them from the context.</summary>
+    public int? Parallel { get; init; }
+
+    /// <summary>Requests that may wait for serve's slots; null for the default.</summary>
+    public int? Queue { get; init; }
+
+    /// <summary>Requests one client may have in serve at once; null for no limit per client.</summary>
+    public int? ClientRequests { get; init; }
+
+    /// <summary>Web origins serve allows (comma-separated, or *); null for none.</summary>
+    public string? Cors { get; init; }
+
     /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
     public string ModelsDirectory => Path.Combine(Home, "models");
 
@@ -73,7 +91,8 @@ public sealed record LocalQaSettings
         && ChatModel == other.ChatModel && EmbedModel == other.EmbedModel && Index == other.Index && Home == other.Home
         && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
         && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders)
-        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer;
+        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer
+        && Host == other.Host && Port == other.Port && Parallel == other.Parallel && Queue == other.Queue && ClientRequests == other.ClientRequests && Cors == other.Cors;
 
     public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);
 }

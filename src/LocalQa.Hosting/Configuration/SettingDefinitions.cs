@@ -40,6 +40,7 @@ public enum SettingKind
 /// <param name="FolderSetting">One of the settings that say where files are (--home, --models-dir), which every verb takes.</param>
 /// <param name="Value">Reads the effective value from resolved settings, as <c>config show</c> prints it.</param>
 /// <param name="Max">The largest whole number allowed: settings that size native resources are bounded here, in C#, because past a point llama.cpp fails inside native code.</param>
+/// <param name="ServeSetting">Read by <c>serve</c> alone: the other verbs do not offer its flag.</param>
 public sealed record SettingDefinition(
     string Key,
     string? Variable,
@@ -52,7 +53,8 @@ public sealed record SettingDefinition(
     int Min = 0,
     bool FolderSetting = false,
     int Max = int.MaxValue,
-    IReadOnlyList<string>? Choices = null)
+    IReadOnlyList<string>? Choices = null,
+    bool ServeSetting = false)
 {
     /// <summary>The flag's help line, naming the variable that also sets it.</summary>
     public string Description => Variable is null ? Help : $"{Help} Env: {Variable}.";
@@ -108,6 +110,18 @@ public static class SettingDefinitions
             "Seconds a remote engine may take over one request before LocalQa gives up.", "300", s => s.Timeout, Min: 1, Max: 86400),
         new(SettingKeys.Tokenizer, "LOCALQA_TOKENIZER", "--tokenizer", SettingKind.Path, "FILE",
             "A GGUF file of the remote chat model: its tokenizer counts prompt tokens exactly (no weights are loaded).", "estimated token counts", s => s.Tokenizer),
+        new(SettingKeys.Host, "LOCALQA_HOST", "--host", SettingKind.Text, "ADDRESS",
+            "The address serve listens on: an IP address or localhost; another than loopback needs an API key.", "127.0.0.1 (loopback only)", s => s.Host, ServeSetting: true),
+        new(SettingKeys.Port, "LOCALQA_PORT", "--port", SettingKind.WholeNumber, "N",
+            "The TCP port serve listens on (0: any free port).", "8080", s => s.Port, Max: 65535, ServeSetting: true),
+        new(SettingKeys.Parallel, "LOCALQA_PARALLEL", "--parallel", SettingKind.WholeNumber, "N",
+            "Serve's slots: requests decoded together in one batch, each with a context of the context setting.", "as many contexts as fit 16,384 tokens, 1 to 4", s => s.Parallel, Min: 1, Max: 64, ServeSetting: true),
+        new(SettingKeys.Queue, "LOCALQA_QUEUE", "--queue", SettingKind.WholeNumber, "N",
+            "Requests that may wait while serve's slots are busy; more are answered 503 with Retry-After.", "16", s => s.Queue, Max: 1024, ServeSetting: true),
+        new(SettingKeys.ClientRequests, "LOCALQA_CLIENT_REQUESTS", "--client-requests", SettingKind.WholeNumber, "N",
+            "Requests one client address may have in serve at once, working or waiting; more are answered 429 with Retry-After (loopback clients all share 127.0.0.1).", "no limit per client", s => s.ClientRequests, Min: 1, Max: 1088, ServeSetting: true),
+        new(SettingKeys.Cors, "LOCALQA_CORS", "--cors", SettingKind.Text, "ORIGINS",
+            "Web origins allowed to call serve from a browser, comma-separated (http://localhost:3000); * for any, only with an API key.", "none: browsers on other origins cannot read answers", s => s.Cors, ServeSetting: true),
     ];
 
     private static readonly Dictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key, StringComparer.Ordinal);

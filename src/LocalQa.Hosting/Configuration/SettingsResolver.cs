@@ -117,6 +117,12 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         var concurrency = Pick<int?>(winners, sources, SettingKeys.Concurrency, c => (int)c.Value, null);
         var timeout = Pick<int?>(winners, sources, SettingKeys.Timeout, c => (int)c.Value, null);
         var tokenizer = Pick<string?>(winners, sources, SettingKeys.Tokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
+        var host = Pick<string?>(winners, sources, SettingKeys.Host, c => (string)c.Value, null);
+        var port = Pick<int?>(winners, sources, SettingKeys.Port, c => (int)c.Value, null);
+        var parallel = Pick<int?>(winners, sources, SettingKeys.Parallel, c => (int)c.Value, null);
+        var queue = Pick<int?>(winners, sources, SettingKeys.Queue, c => (int)c.Value, null);
+        var clientRequests = Pick<int?>(winners, sources, SettingKeys.ClientRequests, c => (int)c.Value, null);
+        var cors = Pick<string?>(winners, sources, SettingKeys.Cors, c => (string)c.Value, null);
 
         // A remote engine's models are the server's names, never files to look for here.
         var remote = engine == LocalQaSettings.OpenAiEngine;
@@ -143,6 +149,12 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             Concurrency = concurrency,
             Timeout = timeout,
             Tokenizer = tokenizer,
+            Host = host,
+            Port = port,
+            Parallel = parallel,
+            Queue = queue,
+            ClientRequests = clientRequests,
+            Cors = cors,
         };
         return new ResolvedSettings(settings, sources, files, Environment.Catalog);
     }

@@ -33,7 +33,7 @@ public sealed class LayeringTests
         ["LocalQa.Hosting"] = ["LocalQa.Core", "LocalQa.Llama"],
         // The plugin wraps the library the host composes, until Core has a face of its own to build it from.
         ["LocalQa.SemanticKernel"] = ["LocalQa.Core"],
-        ["LocalQa.Bench"] = ["LocalQa.Hosting", "LocalQa.Testing"],
+        ["LocalQa.Bench"] = ["LocalQa.Hosting", "LocalQa.Testing", "LocalQa.Server"],
         // The server reaches the engine only through Hosting's composition (and HostErrors for its exceptions).
         ["LocalQa.Server"] = ["LocalQa.Core", "LocalQa.Hosting"],
         ["LocalQa.Cli"] = ["LocalQa.Hosting", "LocalQa.SemanticKernel", "LocalQa.Bench", "LocalQa.Server"],

@@ -34,7 +34,7 @@ public sealed class BenchArgumentsTests
     {
         Assert.Equal(BenchSections.All, BenchArguments.ParseSections(null));
         Assert.Equal(BenchSections.Prefill | BenchSections.Ttft, BenchArguments.ParseSections("prefill, TTFT"));
-        Assert.Equal("prefill,decode,batched,embedding,retrieval,ttft,chat,ingest,pdf", BenchArguments.Describe(BenchSections.All));
+        Assert.Equal("prefill,decode,batched,embedding,retrieval,ttft,chat,ingest,pdf,serve", BenchArguments.Describe(BenchSections.All));
         Assert.Equal(BenchSections.Chat, BenchArguments.ParseSections("chat"));
         Assert.Equal(BenchSections.Pdf, BenchArguments.ParseSections("pdf"));
     }

@@ -49,6 +49,7 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
         Parallel = [1, 2],
         BatchedPromptTokens = 8,
         BatchedGenTokens = 4,
+        ServeClients = [1, 2],
         TtftPromptTokens = 64,
         TtftChangedTokens = 8,
         ChatTurns = 3,
@@ -137,6 +138,19 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             Assert.Equal(2, (int)pdf["small_pages"]!);
             Positive(pdf, "file_mb", "chunks", "seconds", "pages_per_s", "peak_memory_mb", "small_peak_memory_mb");
             Assert.NotNull(pdf["peak_kib_per_extra_page"]);
+
+            // Streaming clients through a real server on loopback, as many slots as the most clients.
+            var serve = json["serve"]!.AsObject();
+            Assert.Equal(2, (int)serve["slots"]!);
+            Positive(serve, "in_process_first_token_ms_p50");
+            var clients = serve["clients"]!.AsArray();
+            Assert.Equal([1, 2], clients.Select(c => (int)c!["clients"]!));
+            foreach (var c in clients)
+            {
+                Positive(c!.AsObject(), "end_to_end_tps", "first_token_ms_p50", "first_token_ms_p99", "tokens");
+                Assert.InRange((int)c!["tokens"]!, 1, 4);
+                Assert.True((double)c["first_token_ms_p99"]! >= (double)c["first_token_ms_p50"]!);
+            }
 
             using var index = LocalQaIndex.Open(Path.Combine(work, "ingest-embedded.db"));
             var stats = index.Stats();
