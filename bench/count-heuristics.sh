@@ -6,6 +6,7 @@
 #   regexes     [GeneratedRegex(…)] and new Regex(…) / Regex.Match(…) / Regex.IsMatch(…) / Regex.Replace(…) with a pattern
 #   constants   named numeric constants: const or static readonly int/double/float/long fields
 #   lines       all lines of the files counted
+#   outside     word lists in any file but Text/Lexicon.cs, where the vocabulary is meant to live
 # Comments are dropped before counting. Usage: bench/count-heuristics.sh [repo-root] [--files]
 set -euo pipefail
 root="${1:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}"
@@ -31,7 +32,7 @@ literal = r'"(?:[^"\\\n]|\\.)*"'
 run = re.compile(r'(?:' + literal + r'\s*,\s*){2,}' + literal)
 regex = re.compile(r'\[(?:System\.Text\.RegularExpressions\.)?GeneratedRegex\(|new\s+Regex\(|Regex\.(?:Match|IsMatch|Matches|Replace|Split)\(\s*[^,]+,\s*@?"')
 const = re.compile(r'\b(?:const|static\s+readonly)\s+(?:int|double|float|long)\s+\w+\s*=')
-totals = dict(files=0, lines=0, lists=0, words=0, regexes=0, constants=0)
+totals = dict(files=0, lines=0, lists=0, words=0, regexes=0, constants=0, outside=0)
 for path in sorted(set(files)):
     text = open(path, encoding='utf-8').read()
     lines = text.count('\n')
@@ -43,7 +44,9 @@ for path in sorted(set(files)):
                   regexes=len(regex.findall(code)), constants=len(const.findall(code)))
     for k, v in counts.items():
         totals[k] += v
+    if not path.endswith('/Text/Lexicon.cs'):
+        totals['outside'] += len(lists)
     if flag == '--files':
         print(f"{path[len(core)+1:]:45} lines {lines:4}  lists {len(lists):2}  words {words:4}  regexes {counts['regexes']:2}  constants {counts['constants']:2}")
-print("files {files}  lines {lines}  word lists {lists}  words {words}  regexes {regexes}  numeric constants {constants}".format(**totals))
+print("files {files}  lines {lines}  word lists {lists} ({outside} outside Text/Lexicon.cs)  words {words}  regexes {regexes}  numeric constants {constants}".format(**totals))
 PY

@@ -127,7 +127,7 @@ internal static partial class ExtractiveAnswerer
         }
 
         var asksForCurrent = parsed.AsksForCurrent && !NamesWithTimeWord(question, read);
-        Score(parsed, asksForCurrent, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
+        Score(parsed, asksForCurrent, candidates, Names.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
         var noDateAtAll = asksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
@@ -176,19 +176,19 @@ internal static partial class ExtractiveAnswerer
             var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
             foreach (var next in after.OrderBy(c => c.Position))
             {
-                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && !Discourse.LeansOnPrevious(next.Text)))
+                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && next.Sentence.Opening == Opening.None))
                 {
                     break;
                 }
 
-                if ((Discourse.Continues(next.Text) || (next.Position == sentence.Position + 1 && Discourse.LeansOnPrevious(next.Text))) && !chosen.Contains(next))
+                if ((next.Sentence.Opening == Opening.Connective || (next.Position == sentence.Position + 1 && next.Sentence.Opening != Opening.None)) && !chosen.Contains(next))
                 {
                     chosen.Add(next);
                 }
             }
 
             var previous = ranked.Find(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
-            if (chosen.Count < maxSentences && Discourse.RefersBack(sentence.Text) && previous is not null && !chosen.Contains(previous))
+            if (chosen.Count < maxSentences && sentence.Sentence.Opening == Opening.Pronoun && previous is not null && !chosen.Contains(previous))
             {
                 chosen.Add(previous);
             }

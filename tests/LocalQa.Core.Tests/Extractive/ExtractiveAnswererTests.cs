@@ -65,7 +65,7 @@ public sealed class ExtractiveAnswererTests
     [Fact]
     public void A_capitalized_phrase_the_passages_also_write_in_lower_case_is_not_a_persons_name()
     {
-        var lowerCase = ExtractiveEvidence.LowerCaseWords("Most of its work is applied machine learning for ranking and ads.");
+        var lowerCase = Names.LowerCaseWords("Most of its work is applied machine learning for ranking and ads.");
         var question = ExtractiveQuestion.Parse("Who won the ranking prize?");
 
         Assert.False(ExtractiveEvidence.HasNewName("The ranking prize went to Applied Machine Learning last year.", question, lowerCase));
