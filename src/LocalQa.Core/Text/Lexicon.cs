@@ -190,16 +190,6 @@ internal static class Lexicon
     public static WordClass Counts { get; } = new(
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "both", "several");
 
-    /// <summary>
-    /// The words that head English names of organisations and job titles ("… Labs", "… Inc", "Chief …
-    /// Officer"): capitalized like a person's name, and often never written in lower case in a short text.
-    /// </summary>
-    public static WordClass OrganisationAndTitleWords { get; } = new(
-        "inc", "corp", "corporation", "company", "co", "ltd", "llc", "group", "labs", "lab", "laboratory", "laboratories", "university",
-        "institute", "college", "school", "foundation", "research", "center", "centre", "department", "ministry", "agency", "association",
-        "committee", "council", "bank", "fund", "partners", "ventures", "platforms", "systems", "technologies", "news", "times", "post",
-        "journal", "press", "review", "magazine", "chief", "officer", "director", "president", "minister", "head", "professor", "senior", "vice");
-
     /// <summary>The particles inside personal names ("Ursula von der Leyen", "Ibn al Haytham"): lower-case, yet part of the name.</summary>
     public static WordClass NameParticles { get; } = new("de", "van", "von", "da", "di", "del", "der", "le", "la", "bin", "al");
 

@@ -3,7 +3,7 @@ namespace LocalQa.Core.Text;
 /// <summary>A run of words a text writes as one name ("Erik Meijer", "Meta Superintelligence Labs", "LLaMA 3").</summary>
 /// <param name="Start">Offset of the name's first character.</param>
 /// <param name="End">Offset just past its last character.</param>
-/// <param name="Words">Its words as written, possessive "'s" and particles left out.</param>
+/// <param name="Words">Its words as written, particles included, a possessive "'s" and an initial's period left out.</param>
 internal sealed record NameRun(int Start, int End, IReadOnlyList<string> Words)
 {
     /// <summary>The words joined by spaces.</summary>
@@ -17,8 +17,9 @@ internal sealed record NameRun(int Start, int End, IReadOnlyList<string> Words)
 /// is no name word when it belongs to a closed class of the <see cref="Lexicon"/> (function words,
 /// question wording, months and weekdays), or when it stands alone at the start of the text, where
 /// every word is capitalized. Whether a name is a person's is told by its words' shape and by
-/// <see cref="IsCommon"/>: a word the text also writes in lower case ("Research" and "research"),
-/// or one that heads an organisation's name or a title, is no part of a person's name.
+/// <see cref="IsCommon"/>: a word the text also writes in lower case ("Research" and "research") is
+/// no part of a person's name, which is how "Meta Superintelligence Labs" or "Chief Officer" are
+/// told from "Alexandr Wang" with no list of organisation or title words.
 /// </summary>
 internal static class Names
 {
@@ -42,28 +43,28 @@ internal static class Names
 
     /// <summary>
     /// True when a capitalized <paramref name="word"/> is a common word all the same: the text around
-    /// it writes it in lower case somewhere, in any inflection (<see cref="LowerCaseWords"/>), or it
-    /// heads the name of an organisation or a title (<see cref="Lexicon.OrganisationAndTitleWords"/>).
+    /// it writes it in lower case somewhere, in any inflection (<see cref="LowerCaseWords"/>): "Labs"
+    /// beside "lab", "Research" beside "researchers".
     /// </summary>
     /// <param name="word">The word as written.</param>
     /// <param name="lowerCase">Stems of the words the surrounding text writes in lower case.</param>
     public static bool IsCommon(string word, IReadOnlySet<string> lowerCase)
     {
         var lower = Words.All(word) is [var only] ? only.Lower : word.ToLowerInvariant();
-        return Lexicon.OrganisationAndTitleWords.Contains(lower) || lowerCase.Contains(EnglishStemmer.Stem(lower));
+        return lowerCase.Contains(EnglishStemmer.Stem(lower));
     }
 
     /// <summary>
     /// The parts of <paramref name="name"/> shaped like a person's name: its longest runs of words
-    /// shaped like one (<see cref="IsPersonShaped"/>); "Scale AI CEO Alexandr Wang" holds "Scale" and
-    /// "Alexandr Wang".
+    /// shaped like one (<see cref="IsPersonShaped"/>) and the particles between them; "Scale AI CEO
+    /// Alexandr Wang" holds "Scale" and "Alexandr Wang".
     /// </summary>
     public static IEnumerable<List<string>> PersonParts(NameRun name)
     {
         var part = new List<string>();
         foreach (var word in name.Words)
         {
-            if (IsPersonShaped(word))
+            if (IsPersonShaped(word) || (part.Count > 0 && Lexicon.NameParticles.Contains(word)))
             {
                 part.Add(word);
             }
@@ -113,6 +114,7 @@ internal static class Names
         ArgumentNullException.ThrowIfNull(text);
         var names = new List<NameRun>();
         var run = new List<string>();
+        var particles = new List<string>();
         int runStart = 0, runEnd = 0, joinFrom = 0;
 
         void Flush()
@@ -125,6 +127,7 @@ internal static class Names
             }
 
             run.Clear();
+            particles.Clear();
         }
 
         var i = 0;
@@ -169,6 +172,8 @@ internal static class Names
                     runStart = start;
                 }
 
+                run.AddRange(particles);
+                particles.Clear();
                 run.Add(word);
                 runEnd = joinFrom = i;
                 if (possessive)
@@ -179,6 +184,7 @@ internal static class Names
             else if (run.Count > 0 && Lexicon.NameParticles.Contains(word))
             {
                 // "von der Leyen": particles join a name only when a name word follows them.
+                particles.Add(word);
                 joinFrom = i;
             }
             else
