@@ -40,8 +40,9 @@ internal readonly record struct QuestionTerm(string Stem, bool Capitalized, int 
 /// </summary>
 internal sealed class ExtractiveQuestion
 {
-    private ExtractiveQuestion(string text, IReadOnlyList<QuestionTerm> terms, AnswerKind kind, string? acronym, bool asksForCurrent, FrozenSet<string> allStems)
+    private ExtractiveQuestion(string text, IReadOnlyList<QuestionTerm> terms, AnswerKind kind, string? acronym, bool asksForCurrent, FrozenSet<string> allStems, IReadOnlyList<string> timeWordPhrases)
     {
+        TimeWordPhrases = timeWordPhrases;
         Text = text;
         Terms = terms;
         Kind = kind;
@@ -78,6 +79,12 @@ internal sealed class ExtractiveQuestion
     /// <summary>"today", "current", "latest": the question wants information as of now.</summary>
     public bool AsksForCurrent { get; }
 
+    /// <summary>
+    /// "current working", "latest release": when every present cue of the question is "current" or
+    /// "latest" before a word, the phrases, which may name a thing rather than ask about now; else empty.
+    /// </summary>
+    public IReadOnlyList<string> TimeWordPhrases { get; }
+
     /// <summary>Every stem of the question, wording included: an entity made only of these is not news to the asker.</summary>
     public FrozenSet<string> AllStems { get; }
 
@@ -102,6 +109,7 @@ internal sealed class ExtractiveQuestion
         }
 
         var all = reading.Tokens.Select(t => t.Stem).ToFrozenSet(StringComparer.Ordinal);
-        return new ExtractiveQuestion(question, terms, reading.Kind, reading.Acronym, reading.AsksForCurrent, all);
+        var named = reading.PresentCues.TrueForAll(c => c.Groups["thing"].Success) ? reading.PresentCues.ConvertAll(c => c.Value) : [];
+        return new ExtractiveQuestion(question, terms, reading.Kind, reading.Acronym, reading.AsksForCurrent, all, named);
     }
 }

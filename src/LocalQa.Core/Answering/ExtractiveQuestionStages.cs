@@ -39,6 +39,9 @@ internal sealed class QuestionReading
     /// <summary>The question asks about the present.</summary>
     public bool AsksForCurrent { get; set; }
 
+    /// <summary>Where the question says "today", "current", "these days" (<see cref="QuestionCues.Present"/>).</summary>
+    public List<Match> PresentCues { get; } = [];
+
     /// <summary>Tokens with one number form one name ("Devi Parikh", "LLaMA 3").</summary>
     public int[] Units { get; }
 
@@ -176,7 +179,11 @@ internal sealed class PresentStage : IQuestionStage
 {
     public string Name => "present";
 
-    public void Read(QuestionReading reading) => reading.AsksForCurrent = QuestionCues.Present().IsMatch(reading.Text);
+    public void Read(QuestionReading reading)
+    {
+        reading.PresentCues.AddRange(QuestionCues.Present().Matches(reading.Text));
+        reading.AsksForCurrent = reading.PresentCues.Count > 0;
+    }
 }
 
 /// <summary>
@@ -226,9 +233,13 @@ internal sealed class WordingStage : IQuestionStage
                 || (reading.Kind == AnswerKind.Expansion && Lexicon.ExpansionCues.HasStem(stem))
                 || (reading.Kind == AnswerKind.Term && Lexicon.TermCues.HasStem(stem))
                 || (reading.Kind == AnswerKind.Number && Lexicon.QuantityAfterHow.HasStem(stem) && reading.WordBefore(t) == "how")
-                || (reading.AsksForCurrent && Lexicon.PresentCues.HasStem(stem));
+                || IsPresentCue(reading, reading.Tokens[t].Start);
         }
     }
+
+    // "current" in "the current working directory" is wording; "working" is not.
+    private static bool IsPresentCue(QuestionReading reading, int at) =>
+        reading.PresentCues.Exists(c => at >= c.Index && at < c.Index + c.Length && !(c.Groups["thing"].Success && at >= c.Groups["thing"].Index));
 }
 
 /// <summary>The general ways English asks for an acronym's long form, a coined term, or the present.</summary>
@@ -240,6 +251,8 @@ internal static partial class QuestionCues
     [GeneratedRegex(@"\b(?:calls?|called|nicknamed?|dub(?:s|bed)?|the\s+term|what\s+term|describes?\s+.+\s+as|refers?\s+to\s+.+\s+as)\b", RegexOptions.IgnoreCase)]
     public static partial Regex Term();
 
-    [GeneratedRegex(@"\b(?:today|currently|current|right\s+now|now|at\s+the\s+moment|latest|nowadays|these\s+days|this\s+(?:week|month|year))\b", RegexOptions.IgnoreCase)]
+    // "current" and "latest" are also adjectives of names ("the current working directory", "the latest
+    // release"): the word after them is captured, so an answerer can tell whether the passages use the name.
+    [GeneratedRegex(@"\b(?:(?<adjective>current|latest)(?:\s+(?<thing>\w+))?|today|currently|right\s+now|now|at\s+the\s+moment|nowadays|these\s+days|this\s+(?:week|month|year))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex Present();
 }

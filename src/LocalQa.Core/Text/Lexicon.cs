@@ -109,6 +109,7 @@ internal static class Lexicon
     // form", "the term", "latest") also name things, so only a question of that kind drops them.
     private static readonly WordClass ExpansionVerbs = new("short", "stand", "stands", "mean", "means");
     private static readonly WordClass TermVerbs = new("call", "calls", "called", "describe", "described");
+    // "today", "current": the search drops them; a question's reading finds them with QuestionCues.Present.
     private static readonly WordClass PresentWords = new("today", "current", "currently");
 
     /// <summary>"What is X short for", "what is the full form of FAIR": the wording that asks for an acronym's long form.</summary>
@@ -117,9 +118,6 @@ internal static class Lexicon
 
     /// <summary>"What does X call Y", "what term": the wording that asks for a coined term.</summary>
     public static WordClass TermCues { get; } = TermVerbs | new WordClass("describes", "nickname", "nicknamed", "term", "dub", "dubbed", "refer", "refers");
-
-    /// <summary>"today", "current", "latest": the wording that asks about the present.</summary>
-    public static WordClass PresentCues { get; } = PresentWords | new WordClass("now", "latest", "moment", "presently", "nowadays");
 
     /// <summary>
     /// The words that phrase a question wherever they stand, for the readers that do not know its

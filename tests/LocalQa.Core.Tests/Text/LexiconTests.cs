@@ -55,4 +55,18 @@ public sealed class LexiconTests
         Assert.Contains(ExtractiveQuestion.Parse("Which function returns the full path?").Terms, t => t.Stem == "full");
         Assert.DoesNotContain(ExtractiveQuestion.Parse("How many people were in the lab?").Terms, t => t.Stem == EnglishStemmer.Stem("many"));
     }
+
+    [Fact]
+    public void The_present_stage_tells_a_time_word_that_may_name_a_thing_from_one_that_asks_about_now()
+    {
+        var named = ExtractiveQuestion.Parse("Which os function returns the current working directory?");
+        var now = ExtractiveQuestion.Parse("What is the current price of the stock today?");
+
+        Assert.True(named.AsksForCurrent);
+        Assert.Equal(["current working"], named.TimeWordPhrases);
+        Assert.Contains(named.Terms, t => t.Stem == EnglishStemmer.Stem("working"));
+        Assert.DoesNotContain(named.Terms, t => t.Stem == "current");
+        Assert.True(now.AsksForCurrent);
+        Assert.Empty(now.TimeWordPhrases);
+    }
 }
