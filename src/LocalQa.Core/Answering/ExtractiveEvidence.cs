@@ -30,12 +30,13 @@ internal static partial class ExtractiveEvidence
 
     /// <summary>
     /// True when the sentence names someone the question does not: a name (<see cref="Names"/>) with a
-    /// part of at least two words shaped like a person's ("Alexandr Wang", "Yann LeCun"), none of them
-    /// a common word (<see cref="Names.IsCommon"/>).
+    /// part of at least two words shaped like a person's ("Alexandr Wang", "John F. Kennedy"; an initial
+    /// does not count, so "written in C. New …" is no name), none of them a common word
+    /// (<see cref="Names.IsCommon"/>).
     /// </summary>
     internal static bool HasNewName(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase) =>
         Names.Find(sentence).Exists(n => Names.PersonParts(n).Any(part =>
-            part.Count >= 2 && !part.Exists(w => Names.IsCommon(w, lowerCase)) && !IsKnown(string.Join(" ", part), question)));
+            part.Count(w => w.Length > 1) >= 2 && !part.Exists(w => Names.IsCommon(w, lowerCase)) && !IsKnown(string.Join(" ", part), question)));
 
     internal static bool HasNewDate(string sentence, ExtractiveQuestion question) =>
         DatePattern().Matches(sentence).Any(m => !Mentions(question, m.Value));

@@ -51,12 +51,6 @@ internal sealed class QuestionReading
     /// <summary>The token says how the question is asked ("named", "short for", "how many"), not what it is about.</summary>
     public bool[] Wording { get; }
 
-    /// <summary>The word before the token, lower-case, or null at the start.</summary>
-    public string? WordBefore(int token)
-    {
-        var at = Words.FindIndex(w => w.Start == Tokens[token].Start);
-        return at > 0 ? Words[at - 1].Lower : null;
-    }
 }
 
 /// <summary>One stage of reading a question: it reads what the stages before it left in the <see cref="QuestionReading"/> and adds what it reads.</summary>
@@ -218,7 +212,7 @@ internal sealed class NamesStage : IQuestionStage
 /// <summary>
 /// The words that say how the question is asked rather than what it is about: asking words and
 /// fillers ("named in these articles", "please tell me") always; the cue words of its kind ("short for", "call", "how many",
-/// "today") when the question is of that kind.
+/// "today") when the question is of that kind; "how long" keeps "long", which names what is measured.
 /// </summary>
 internal sealed class WordingStage : IQuestionStage
 {
@@ -232,7 +226,7 @@ internal sealed class WordingStage : IQuestionStage
             reading.Wording[t] = Lexicon.Asking.HasStem(stem) || Lexicon.Fillers.HasStem(stem)
                 || (reading.Kind == AnswerKind.Expansion && Lexicon.ExpansionCues.HasStem(stem))
                 || (reading.Kind == AnswerKind.Term && Lexicon.TermCues.HasStem(stem))
-                || (reading.Kind == AnswerKind.Number && Lexicon.QuantityAfterHow.HasStem(stem) && reading.WordBefore(t) == "how")
+                || (reading.Kind == AnswerKind.Number && Lexicon.Quantifiers.HasStem(stem))
                 || IsPresentCue(reading, reading.Tokens[t].Start);
         }
     }

@@ -125,8 +125,11 @@ internal static class Lexicon
     /// </summary>
     public static WordClass QuestionPhrasing { get; } = Asking | ExpansionVerbs | TermVerbs | PresentWords;
 
-    /// <summary>"How many", "how long", "how old": the words after "how" that ask for a quantity.</summary>
-    public static WordClass QuantityAfterHow { get; } = new("many", "much", "long", "old", "large", "big", "far", "often", "fast", "tall", "high");
+    /// <summary>"How many", "how much": quantifiers, which ask for a count or an amount and say nothing of what is counted.</summary>
+    public static WordClass Quantifiers { get; } = new("many", "much");
+
+    /// <summary>"How many", "how long", "how old": the words after "how" that ask for a quantity; a measure ("long") also names what is measured.</summary>
+    public static WordClass QuantityAfterHow { get; } = Quantifiers | new WordClass("long", "old", "large", "big", "far", "often", "fast", "tall", "high");
 
     /// <summary>The nouns of money: "What is the price of …", "How much did it cost" ask for an amount.</summary>
     public static WordClass MoneyNouns { get; } = new(
