@@ -33,7 +33,7 @@ namespace LocalQa.Core.Answering;
 /// ("today", "current") over passages that hold no date at all abstains.
 /// </para>
 /// </remarks>
-internal static partial class ExtractiveAnswerer
+internal static class ExtractiveAnswerer
 {
     // BM25's term-frequency saturation; a mild length normalisation, since sentences vary less than documents.
     private const double K1 = 1.2;
@@ -126,8 +126,8 @@ internal static partial class ExtractiveAnswerer
             candidates[i].Vector = vectors[i];
         }
 
-        var asksForCurrent = parsed.AsksForCurrent && !NamesWithTimeWord(question, read);
-        Score(parsed, asksForCurrent, candidates, ExtractiveEvidence.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
+        var asksForCurrent = parsed.AsksForCurrent && !NamesWithTimeWord(parsed, read);
+        Score(parsed, asksForCurrent, candidates, Names.LowerCaseWords(string.Join('\n', read.Select(p => p.Text))));
         var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.PassageIndex).ThenBy(c => c.Position).ToList();
         var noDateAtAll = asksForCurrent && !read.Any(p => ExtractiveEvidence.HasDate(p.Text));
         return (parsed, ranked, noDateAtAll);
@@ -138,22 +138,8 @@ internal static partial class ExtractiveAnswerer
     /// ("the current working directory", "the latest release"): then it names a thing rather than asking
     /// about now. "today" and "now" always ask about now.
     /// </summary>
-    private static bool NamesWithTimeWord(string question, List<RetrievedPassage> passages)
-    {
-        var cues = CurrentCue().Matches(question);
-        if (cues.Count == 0 || OtherTimeCue().IsMatch(question))
-        {
-            return false;
-        }
-
-        return cues.All(cue => passages.Exists(p => p.Text.Contains(cue.Value, StringComparison.OrdinalIgnoreCase)));
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:current|latest)\s+\w+", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex CurrentCue();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:today|currently|right\s+now|now|at\s+the\s+moment|nowadays|these\s+days|this\s+(?:week|month|year))\b|\b(?:current|latest)\s*[?.!]?$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex OtherTimeCue();
+    private static bool NamesWithTimeWord(ExtractiveQuestion question, List<RetrievedPassage> passages) =>
+        question.TimeWordPhrases.Count > 0 && question.TimeWordPhrases.All(cue => passages.Exists(p => p.Text.Contains(cue, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>
     /// A quoted sentence whose meaning hangs on a neighbour (see <see cref="Discourse"/>) is quoted with
@@ -176,19 +162,19 @@ internal static partial class ExtractiveAnswerer
             var after = Discourse.AnnouncesFollowing(sentence.Text) ? ranked.Where(c => c.PassageIndex == sentence.PassageIndex && c.Position > sentence.Position) : [];
             foreach (var next in after.OrderBy(c => c.Position))
             {
-                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && !Discourse.LeansOnPrevious(next.Text)))
+                if (chosen.Count == maxSentences || (next.Sentence.OpensParagraph && next.Sentence.Opening == Opening.None))
                 {
                     break;
                 }
 
-                if ((Discourse.Continues(next.Text) || (next.Position == sentence.Position + 1 && Discourse.LeansOnPrevious(next.Text))) && !chosen.Contains(next))
+                if ((next.Sentence.Opening == Opening.Connective || (next.Position == sentence.Position + 1 && next.Sentence.Opening != Opening.None)) && !chosen.Contains(next))
                 {
                     chosen.Add(next);
                 }
             }
 
             var previous = ranked.Find(c => c.PassageIndex == sentence.PassageIndex && c.Position == sentence.Position - 1);
-            if (chosen.Count < maxSentences && Discourse.RefersBack(sentence.Text) && previous is not null && !chosen.Contains(previous))
+            if (chosen.Count < maxSentences && sentence.Sentence.Opening == Opening.Pronoun && previous is not null && !chosen.Contains(previous))
             {
                 chosen.Add(previous);
             }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using LocalQa.Core.Text;
 
@@ -14,7 +13,7 @@ internal static partial class ExtractiveEvidence
     /// <summary>True when <paramref name="sentence"/> holds an answer of <paramref name="question"/>'s kind that the question lacks.</summary>
     /// <param name="sentence">The sentence.</param>
     /// <param name="question">The question.</param>
-    /// <param name="lowerCase">Words the text read writes in lower case somewhere (see <see cref="LowerCaseWords"/>).</param>
+    /// <param name="lowerCase">Words the text read writes in lower case somewhere (see <see cref="Names.LowerCaseWords"/>).</param>
     public static bool Holds(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase) => question.Kind switch
     {
         AnswerKind.Person => HasNewName(sentence, question, lowerCase),
@@ -30,54 +29,14 @@ internal static partial class ExtractiveEvidence
     public static bool HasDate(string text) => DatePattern().IsMatch(text);
 
     /// <summary>
-    /// The words <paramref name="text"/> writes in lower case somewhere, folded. A capitalized word the
-    /// same text also writes in lower case ("Research" and "research", "Labs" and "labs") is a common
-    /// word in a title or at a sentence's start, not part of a person's or a place's name: the text's
-    /// own usage tells them apart, with no list of words to keep up.
+    /// True when the sentence names someone the question does not: a name (<see cref="Names"/>) with a
+    /// part of at least two words shaped like a person's ("Alexandr Wang", "John F. Kennedy"; an initial
+    /// does not count, so "written in C. New …" is no name), none of them a common word
+    /// (<see cref="Names.IsCommon"/>).
     /// </summary>
-    public static HashSet<string> LowerCaseWords(string text)
-    {
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var word in Words.All(text))
-        {
-            if (char.IsLower(text[word.Start]))
-            {
-                words.Add(word.Lower);
-            }
-        }
-
-        return words;
-    }
-
-    // The words that head English names of organisations and job titles ("… Labs", "… Inc", "Chief …
-    // Officer"): capitalized like a person's name, and often never written in lower case in a short text.
-    private static readonly FrozenSet<string> OrganisationAndTitleWords = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "inc", "corp", "corporation", "company", "co", "ltd", "llc", "group", "labs", "lab", "laboratory", "laboratories", "university",
-        "institute", "college", "school", "foundation", "research", "center", "centre", "department", "ministry", "agency", "association",
-        "committee", "council", "bank", "fund", "partners", "ventures", "platforms", "systems", "technologies", "news", "times", "post",
-        "journal", "press", "review", "magazine", "chief", "officer", "director", "president", "minister", "head", "professor", "senior", "vice");
-
-    /// <summary>A capitalized word that cannot be part of a person's name: a function word, a month or weekday, a word heading an organisation's name or a title, or a word the text writes in lower case.</summary>
-    private static bool IsCommonWord(string word, IReadOnlySet<string> lowerCase)
-    {
-        var key = Words.All(word) is [var only] ? only.Lower : word.ToLowerInvariant();
-        return Words.IsStopWord(key) || StopWords.Calendar.Contains(key) || OrganisationAndTitleWords.Contains(key) || lowerCase.Contains(key);
-    }
-
-    internal static bool HasNewName(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase)
-    {
-        foreach (Match m in NamePattern().Matches(sentence))
-        {
-            var capitalized = m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => char.IsUpper(w[0])).ToList();
-            if (capitalized.Count >= 2 && !capitalized.Exists(w => IsCommonWord(w.TrimEnd('.'), lowerCase)) && !IsKnown(m.Value, question))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal static bool HasNewName(string sentence, ExtractiveQuestion question, IReadOnlySet<string> lowerCase) =>
+        Names.Find(sentence).Exists(n => Names.PersonParts(n).Any(part =>
+            part.Count(w => w.Length > 1) >= 2 && !part.Exists(w => Names.IsCommon(w, lowerCase)) && !IsKnown(string.Join(" ", part), question)));
 
     internal static bool HasNewDate(string sentence, ExtractiveQuestion question) =>
         DatePattern().Matches(sentence).Any(m => !Mentions(question, m.Value));
@@ -106,7 +65,8 @@ internal static partial class ExtractiveEvidence
         foreach (Match m in PlacePattern().Matches(sentence))
         {
             var place = m.Groups["place"].Value;
-            if (IsCommonWord(place.Split(' ')[0], lowerCase) || IsKnown(place, question))
+            var first = place.Split(' ')[0];
+            if (!Names.IsNameWord(first) || Names.IsCommon(first, lowerCase) || IsKnown(place, question))
             {
                 continue;
             }
@@ -222,7 +182,7 @@ internal static partial class ExtractiveEvidence
     private static bool Mentions(ExtractiveQuestion question, string value) =>
         question.Text.Contains(value.Trim(), StringComparison.OrdinalIgnoreCase);
 
-    // Surface forms of English dates, amounts, personal names (with their particles "de", "van" …), places after a
+    // Surface forms of English dates, amounts, places after a
     // preposition of place, quoted terms and hyphenated coinages: general patterns, not a list of any article's names.
     [GeneratedRegex(@"\b(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?|January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:yesterday|last\s+(?:week|month|year)|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b")]
     private static partial Regex DatePattern();
@@ -233,8 +193,6 @@ internal static partial class ExtractiveEvidence
     [GeneratedRegex(@"^(?:1[5-9]\d\d|20\d\d)$")]
     private static partial Regex YearOnly();
 
-    [GeneratedRegex(@"(?:\p{Lu}\.\s)?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?(?:\s(?:(?:de|van|von|da|di|del|der|le|la|bin|al)\s)?(?:\p{Lu}\.|\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?)){1,3}")]
-    private static partial Regex NamePattern();
 
     [GeneratedRegex(@"\b(?:in|at|from|near|outside|across|based\s+in|headquartered\s+in)\s+(?:the\s+)?(?<place>\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+){0,2})")]
     private static partial Regex PlacePattern();

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using LocalQa.Core.Text;
 
 namespace LocalQa.Core.Answering;
@@ -34,23 +33,17 @@ public sealed record FollowUpResolution(string Standalone, bool RefersBack, bool
 /// </summary>
 internal static class FollowUps
 {
-    // Words that only make sense with an antecedent. "that"/"this" count only as determiners
-    // ("that team"), not as the relative "that" of "the lab that he led" — handled by position below.
-    private static readonly FrozenSet<string> Anaphora = FrozenSet.Create(StringComparer.Ordinal,
-    [
-        "he", "him", "his", "himself", "she", "her", "hers", "herself", "it", "its", "itself",
-        "they", "them", "their", "theirs", "themselves", "there", "those", "these", "former", "latter",
-    ]);
+    // Words that only make sense with an antecedent (Lexicon.Pronouns). "that"/"this" count only as determiners
+    // ("that team"), not as the relative "that" of "the lab that he led": handled by position below.
+    private static bool PointsBack(string word) =>
+        Lexicon.Pronouns.TryGetValue(word, out var how) && how is Pointing.Personal or Pointing.Demonstrative or Pointing.Reference;
 
-    private static readonly FrozenSet<string> Determiners = FrozenSet.Create(StringComparer.Ordinal, ["that", "this", "those", "these", "same"]);
+    private static bool IsDeterminer(string word) =>
+        Lexicon.Pronouns.TryGetValue(word, out var how) && how is Pointing.Demonstrative or Pointing.Determiner;
 
-    private static readonly FrozenSet<string> Ordinals = FrozenSet.Create(StringComparer.Ordinal,
-        ["first", "second", "third", "fourth", "fifth", "last", "other", "next", "previous", "one", "ones"]);
-
-    private static readonly FrozenSet<string> Openers = FrozenSet.Create(StringComparer.Ordinal, ["and", "but", "also", "so"]);
-
-    private static readonly FrozenSet<string> QuestionWords = FrozenSet.Create(StringComparer.Ordinal,
-        ["who", "what", "when", "where", "which", "why", "how", "whom", "whose", "is", "are", "was", "were", "did", "does", "do", "can", "and", "but", "so", "tell", "name"]);
+    // The words a question opens with before its subject: question words, auxiliaries, connectives, asking words.
+    private static bool IsQuestionWording(string word) =>
+        Lexicon.QuestionWords.Contains(word) || Lexicon.Auxiliaries.Contains(word) || Lexicon.Connectives.Contains(word) || Lexicon.Asking.Contains(word) || Lexicon.Fillers.Contains(word);
 
     /// <summary>Resolves <paramref name="question"/> against the turns before it (oldest first).</summary>
     public static FollowUpResolution Resolve(IReadOnlyList<ConversationTurn> history, string question)
@@ -58,9 +51,9 @@ internal static class FollowUps
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(question);
         var words = Words.All(question).Select(w => w.Lower).ToList();
-        var refersBack = RefersBack(words);
+        var refersBack = RefersBack(question, words);
         var ownNames = Names(question);
-        var ownTerms = Words.Terms(question).Count(t => !StopWords.QuestionPhrasingStems.Contains(t.Stem) && !Ordinals.Contains(t.Stem));
+        var ownTerms = Words.Terms(question).Count(t => !Lexicon.QuestionPhrasing.HasStem(t.Stem) && !Lexicon.Ordinals.HasStem(t.Stem));
         // Without a pointer back, a question with a name of its own, or enough words to retrieve on, stands alone.
         var needsContext = refersBack || (ownNames.Count == 0 && ownTerms < 2);
         if (!needsContext) return new FollowUpResolution(question, false, false, null);
@@ -85,12 +78,12 @@ internal static class FollowUps
 
         // "What about Devi Parikh?": a new subject with no pronoun to resolve takes the last turn's
         // predicate (its words that are not names), never its subject.
-        if (ownNames.Count > 0 && !words.Any(Anaphora.Contains))
+        if (ownNames.Count > 0 && !words.Any(PointsBack))
         {
             var names = Words.StemSet(string.Join(" ", Names(last.Question)));
             foreach (var t in Words.Terms(last.Question))
             {
-                if (StopWords.QuestionPhrasingStems.Contains(t.Stem) || names.Contains(t.Stem)) continue;
+                if (Lexicon.QuestionPhrasing.HasStem(t.Stem) || names.Contains(t.Stem)) continue;
                 Add(last.Question.Substring(t.Start, t.Length));
             }
             var carried = carry.Count == 0 ? question : question.TrimEnd() + " (" + string.Join(" ", carry) + ")";
@@ -102,7 +95,7 @@ internal static class FollowUps
         foreach (var n in Names(last.StandaloneQuestion)) Add(n);
         foreach (var t in Words.Terms(last.StandaloneQuestion))
         {
-            if (StopWords.QuestionPhrasingStems.Contains(t.Stem)) continue;
+            if (Lexicon.QuestionPhrasing.HasStem(t.Stem)) continue;
             Add(last.StandaloneQuestion.Substring(t.Start, t.Length));
         }
         foreach (var n in AnswerNames(last.StandaloneQuestion, last.Answer, 2)) Add(n);
@@ -110,58 +103,24 @@ internal static class FollowUps
         return new FollowUpResolution(question.TrimEnd() + " (" + string.Join(" ", carry) + ")", refersBack, true, null) { NeedsContext = true };
     }
 
-    private static bool RefersBack(List<string> words)
+    private static bool RefersBack(string question, List<string> words)
     {
         for (var i = 0; i < words.Count; i++)
         {
             var w = words[i];
-            if (Anaphora.Contains(w)) return true;
+            if (PointsBack(w)) return true;
             // "that team", "the second one", "this lab": a determiner followed by a noun, not a relative "that".
-            if (Determiners.Contains(w) && i > 0 && !QuestionWords.Contains(words[i - 1]) && i + 1 < words.Count && !StopWords.English.Contains(words[i + 1])) return true;
-            if (w is "one" or "ones" && i > 0 && Ordinals.Contains(words[i - 1])) return true;
+            if (IsDeterminer(w) && i > 0 && !IsQuestionWording(words[i - 1]) && i + 1 < words.Count && !Lexicon.FunctionWords.Contains(words[i + 1])) return true;
+            if (w is "one" or "ones" && i > 0 && Lexicon.Ordinals.Contains(words[i - 1])) return true;
         }
         // "What about …?", "And …?": a clipped question that continues the last one.
         if (words.Count >= 2 && words[0] == "what" && words[1] == "about") return true;
         if (words.Count >= 2 && words[0] == "how" && words[1] == "about") return true;
-        return words.Count > 0 && Openers.Contains(words[0]) && words.Count <= 4;
+        return words.Count is > 0 and <= 4 && Discourse.OpeningOf(question) == Opening.Connective;
     }
 
-    /// <summary>Runs of capitalized content words ("Erik Meijer", "Meta Superintelligence Labs", "FAIR").</summary>
-    internal static List<string> Names(string text)
-    {
-        var names = new List<string>();
-        var run = new List<string>();
-        var lastEnd = -1;
-        var i = 0;
-        void Flush()
-        {
-            if (run.Count > 0) names.Add(string.Join(" ", run));
-            run.Clear();
-        }
-        while (i < text.Length)
-        {
-            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
-            var start = i;
-            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '-')) i++;
-            var word = text[start..i];
-            if (i + 1 < text.Length && text[i] is '\'' or '\u2019' && text[i + 1] is 's') i += 2;
-            var gapIsSpace = lastEnd >= 0 && text.AsSpan(lastEnd, start - lastEnd).Trim().Length == 0;
-            lastEnd = i;
-            var lower = word.ToLowerInvariant();
-            var capital = char.IsUpper(word[0]) && !StopWords.English.Contains(lower) && !QuestionWords.Contains(lower);
-            if (capital && !StopWords.QuestionPhrasing.Contains(lower) && !StopWords.Calendar.Contains(lower))
-            {
-                if (!gapIsSpace) Flush();
-                run.Add(word);
-            }
-            else
-            {
-                Flush();
-            }
-        }
-        Flush();
-        return names;
-    }
+    /// <summary>The names of <paramref name="text"/> (<see cref="Text.Names"/>): "Erik Meijer", "Meta Superintelligence Labs", "FAIR".</summary>
+    internal static List<string> Names(string text) => Text.Names.Find(text).ConvertAll(n => n.Text);
 
     /// <summary>
     /// The names the answer gives for what was asked: in the answer's sentence that shares most words

@@ -52,10 +52,10 @@ internal static class QuestionCondenser
         var terms = Words.Terms(line);
         if (terms.Count == 0) return null;
         // A rewrite names what the conversation named; words from nowhere mean an answer or an invention.
-        var known = terms.Count(t => said.Contains(t.Stem) || conversation.Contains(t.Stem) || StopWords.QuestionPhrasingStems.Contains(t.Stem));
+        var known = terms.Count(t => said.Contains(t.Stem) || conversation.Contains(t.Stem) || Lexicon.QuestionPhrasing.HasStem(t.Stem));
         if (known < 0.75 * terms.Count) return null;
         var stems = terms.Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
-        var own = Words.Terms(question).Select(t => t.Stem).Where(s => !StopWords.QuestionPhrasingStems.Contains(s)).ToHashSet(StringComparer.Ordinal);
+        var own = Words.Terms(question).Select(t => t.Stem).Where(s => !Lexicon.QuestionPhrasing.HasStem(s)).ToHashSet(StringComparer.Ordinal);
         if (own.Count > 0 && own.Count(stems.Contains) * 2 < own.Count) return null;
         // It must have resolved something: a rewrite that adds nothing from the conversation is the question again.
         return stems.Any(s => !said.Contains(s) && conversation.Contains(s)) ? line : null;

@@ -74,6 +74,11 @@ internal sealed class Sentence
 
     /// <summary>True when the sentence may be quoted.</summary>
     public bool IsCandidate => Excluded is null;
+
+    /// <summary>What the sentence opens with (<see cref="Discourse.OpeningOf"/>), read once however often it is asked.</summary>
+    public Opening Opening => opening ??= Discourse.OpeningOf(Text);
+
+    private Opening? opening;
 }
 
 /// <summary>
@@ -108,10 +113,6 @@ internal static partial class SentenceReader
 
     // A line of at most this many words without closing punctuation is a heading, where the loader did not say.
     private const int MaxHeadingWords = 12;
-
-    // The headings English texts put over their back matter: what follows lists sources, not statements.
-    private static readonly string[] BackMatter =
-        ["References", "Bibliography", "Sources", "Notes", "Footnotes", "Further reading", "Works cited", "Citations", "See also"];
 
     /// <summary>Reads <paramref name="text"/>, a loaded document's text or a retrieved passage.</summary>
     /// <param name="text">One block per line, as <see cref="Document.Text"/> holds it.</param>
@@ -314,7 +315,7 @@ internal static partial class SentenceReader
     }
 
     private static bool IsBackMatter(string? heading) =>
-        heading is not null && Array.Exists(BackMatter, b => heading.Trim().TrimEnd('¶', ':', ' ').Equals(b, StringComparison.OrdinalIgnoreCase));
+        heading is not null && Lexicon.BackMatterHeadings.Contains(heading.Trim().TrimEnd('¶', ':', ' ').ToLowerInvariant());
 
     /// <summary>
     /// The span without a leading list marker ("- ", "• ", "3. ") or footnote reference ("[1] ", which

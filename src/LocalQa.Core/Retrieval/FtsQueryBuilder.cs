@@ -57,14 +57,14 @@ internal static class FtsQueryBuilder
             }
 
             var term = word.ToString().ToLowerInvariant();
-            if (StopWords.English.Contains(term) || !seen.Add(term))
+            if (Lexicon.FunctionWords.Contains(term) || !seen.Add(term))
             {
                 continue;
             }
 
             // Words about the asking ("short for", "according to the articles") match passages that
             // merely share the phrase; they are searched only when the question has nothing else.
-            if (StopWords.QuestionPhrasing.Contains(term))
+            if (Lexicon.QuestionPhrasing.Contains(term))
             {
                 phrasing.Add(term);
                 continue;

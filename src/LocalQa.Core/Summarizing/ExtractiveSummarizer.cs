@@ -44,10 +44,6 @@ internal static class ExtractiveSummarizer
     // What a sentence that cannot stand alone (a question, "It …", a few words) keeps of its score.
     private const double Incomplete = 0.6;
 
-    // Edmundson's cue words: the author marks this sentence as the gist.
-    private static readonly string[] GistCues =
-        ["In short", "In summary", "In sum", "To sum up", "To summarize", "To summarise", "In conclusion", "In a nutshell", "Bottom line", "TL;DR", "Put simply", "In brief"];
-
     /// <summary>Summarizes a loaded document, using what its loader saw (headings, code, tables, lists).</summary>
     public static ExtractiveSummary Summarize(Document document, int maxWords = DefaultWords, int keyPoints = DefaultKeyPoints)
     {
@@ -142,7 +138,7 @@ internal static class ExtractiveSummarizer
             Factor<Sentence>.Fixed("heading-words", Emphasis, "shares words with its section's heading: it says what the section is about", s => s.Heading is { } h && s.Section > 0 && Words.Terms(h).Exists(t => s.Counts.ContainsKey(t.Stem))),
 
             // Edmundson's cue words: the author marks this sentence as the gist, which outweighs either mark of structure.
-            Factor<Sentence>.Fixed("gist-cue", Emphasis * Emphasis, "the author marks it as the gist (\"In short, …\")", s => Array.Exists(GistCues, c => s.Text.StartsWith(c, StringComparison.OrdinalIgnoreCase) && s.Text.Length > c.Length && s.Text[c.Length] is ',' or ':' or ' ')),
+            Factor<Sentence>.Fixed("gist-cue", Emphasis * Emphasis, "the author marks it as the gist (\"In short, …\")", s => Lexicon.GistCues.All.Any(c => s.Text.StartsWith(c, StringComparison.OrdinalIgnoreCase) && s.Text.Length > c.Length && s.Text[c.Length] is ',' or ':' or ' ')),
 
             // A family of one template (credit lines, changelog entries) shares one vote, or it would fill the summary.
             new Factor<Sentence>("template-family", s => s.FamilySize > 1 ? (1.0 / s.FamilySize, $"one of {s.FamilySize} sentences of one template (\"{s.Shape.Trim()}\")") : null),
@@ -150,7 +146,7 @@ internal static class ExtractiveSummarizer
             // Quoted alone, "It is now deprecated." or a question says little; nor does a sentence of a few words.
             new Factor<Sentence>("incomplete", s =>
                 s.Text.EndsWith('?') ? (Incomplete, "asks rather than tells")
-                : Discourse.LeansOnPrevious(s.Text) ? (Incomplete, "opens with a word that needs the sentence before")
+                : s.Opening != Opening.None ? (Incomplete, "opens with a word that needs the sentence before")
                 : s.Words < 2 * SentenceReader.MinWords ? (Incomplete, "too short to say much on its own")
                 : null),
         ];

@@ -1,58 +1,64 @@
-using System.Collections.Frozen;
-
 namespace LocalQa.Core.Text;
+
+/// <summary>What a sentence opens with, as far as its neighbours are concerned.</summary>
+internal enum Opening
+{
+    /// <summary>Nothing that leans on the sentence before.</summary>
+    None,
+
+    /// <summary>A pronoun that points at the sentence before ("He …", "These include …").</summary>
+    Pronoun,
+
+    /// <summary>A connective: the sentence continues a thought begun before it ("Second, …", "On the other hand, …").</summary>
+    Connective,
+}
 
 /// <summary>
 /// How a sentence hangs on its neighbours: quoted alone, "He left in 2022." names nobody and
-/// "On the other side, …" answers half a question. English marks both with a closed set of words.
+/// "On the other side, …" answers half a question. English marks both with closed classes of words
+/// (<see cref="Lexicon.Pronouns"/>, <see cref="Lexicon.Connectives"/>).
 /// </summary>
 internal static class Discourse
 {
-    // Personal and demonstrative pronouns: a sentence that opens with one names whom or what it is
-    // about in the sentence before. A closed class of English, not a list of topics.
-    private static readonly FrozenSet<string> Pronouns = FrozenSet.Create(StringComparer.Ordinal,
-    [
-        "he", "she", "they", "it", "his", "her", "their", "its", "him", "them", "this", "that", "these", "those", "such",
-    ]);
+    private static readonly int LongestConnective = Lexicon.LongestPhrase(Lexicon.Connectives);
 
-    // Connectives of contrast, addition, consequence and enumeration: the sentence continues a thought
-    // begun before it ("But …", "On the other side, …", "Second, …"). Also a closed class.
-    private static readonly FrozenSet<string> Connectives = FrozenSet.Create(StringComparer.Ordinal,
-    [
-        "but", "and", "or", "yet", "still", "however", "meanwhile", "instead", "also", "moreover", "furthermore", "besides",
-        "likewise", "similarly", "thus", "therefore", "hence", "consequently", "nevertheless", "nonetheless", "otherwise",
-        "conversely", "then", "next", "finally", "lastly", "first", "firstly", "second", "secondly", "third", "thirdly",
-        "on the other", "on one side", "on one hand", "on the one hand", "on the one side", "in addition", "in contrast",
-        "by contrast", "as a result", "for example", "for instance",
-    ]);
-
-    private static readonly int LongestOpener = Connectives.Max(o => o.Count(c => c == ' ') + 1);
-
-    /// <summary>True when <paramref name="sentence"/> opens with a pronoun that points at the sentence before ("He …", "These include …").</summary>
-    public static bool RefersBack(string sentence) => Opener(sentence, Pronouns);
-
-    /// <summary>True when <paramref name="sentence"/> opens with a connective: it continues a thought begun before it ("Second, …", "On the other hand, …").</summary>
-    public static bool Continues(string sentence) => Opener(sentence, Connectives);
-
-    /// <summary>True when <paramref name="sentence"/> opens with a pronoun or a connective: quoted alone it is missing what came before.</summary>
-    public static bool LeansOnPrevious(string sentence) => Opener(sentence, Pronouns) || Opener(sentence, Connectives);
-
-    private static bool Opener(string sentence, FrozenSet<string> openers)
+    /// <summary>What <paramref name="sentence"/> opens with: read once per sentence (<see cref="Extractive.Sentence.Opening"/> keeps it).</summary>
+    public static Opening OpeningOf(string sentence)
     {
         ArgumentNullException.ThrowIfNull(sentence);
         var words = Words.All(sentence.AsSpan(0, Math.Min(sentence.Length, 60)));
-        var opener = "";
-        for (var k = 0; k < Math.Min(words.Count, LongestOpener); k++)
+        if (words.Count == 0)
         {
-            opener = k == 0 ? words[0].Lower : opener + " " + words[k].Lower;
-            if (openers.Contains(opener))
+            return Opening.None;
+        }
+
+        // "There are …" and "Former …" open sentences without pointing anywhere; in a question they do point.
+        if (Lexicon.Pronouns.TryGetValue(words[0].Lower, out var pointing) && pointing != Pointing.Reference)
+        {
+            return Opening.Pronoun;
+        }
+
+        var phrase = "";
+        for (var k = 0; k < Math.Min(words.Count, LongestConnective); k++)
+        {
+            phrase = k == 0 ? words[0].Lower : phrase + " " + words[k].Lower;
+            if (Lexicon.Connectives.Contains(phrase))
             {
-                return true;
+                return Opening.Connective;
             }
         }
 
-        return false;
+        return Opening.None;
     }
+
+    /// <summary>True when <paramref name="sentence"/> opens with a pronoun that points at the sentence before ("He …", "These include …").</summary>
+    public static bool RefersBack(string sentence) => OpeningOf(sentence) == Opening.Pronoun;
+
+    /// <summary>True when <paramref name="sentence"/> opens with a connective: it continues a thought begun before it ("Second, …", "On the other hand, …").</summary>
+    public static bool Continues(string sentence) => OpeningOf(sentence) == Opening.Connective;
+
+    /// <summary>True when <paramref name="sentence"/> opens with a pronoun or a connective: quoted alone it is missing what came before.</summary>
+    public static bool LeansOnPrevious(string sentence) => OpeningOf(sentence) != Opening.None;
 
     /// <summary>
     /// True when <paramref name="sentence"/> announces what the next sentences spell out: it ends
@@ -61,6 +67,6 @@ internal static class Discourse
     public static bool AnnouncesFollowing(string sentence)
     {
         ArgumentNullException.ThrowIfNull(sentence);
-        return sentence.TrimEnd().EndsWith(':') || Words.All(sentence).Exists(w => StopWords.Counts.Contains(w.Lower));
+        return sentence.TrimEnd().EndsWith(':') || Words.All(sentence).Exists(w => Lexicon.Counts.Contains(w.Lower));
     }
 }

@@ -26,19 +26,7 @@ internal static class SentenceSplitter
 {
     private static readonly SearchValues<char> RomanDigits = SearchValues.Create("ivxIVX");
 
-    // Words that are followed by a period and then, usually, a capitalised name or a number.
-    private static readonly FrozenSet<string> NonTerminalAbbreviations = FrozenSet.Create(
-        StringComparer.Ordinal,
-        "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "rev", "hon", "fr",
-        "gen", "gov", "sen", "rep", "pres", "capt", "col", "lt", "sgt", "maj", "cmdr", "adm", "cpl", "insp",
-        "vs", "cf", "al", "approx", "ca", "fig", "figs", "eq", "no", "nos", "vol", "vols", "pp", "ed", "eds",
-        "ch", "sec", "art", "dept", "est", "op", "ref", "refs", "viz", "resp", "incl",
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec");
-
     private const int MaxAbbreviationLength = 6;
-
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> AbbreviationLookup =
-        NonTerminalAbbreviations.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Enumerates the sentences of <paramref name="text"/> without allocating.</summary>
     public static SentenceEnumerator Enumerate(ReadOnlySpan<char> text) => new(text);
@@ -228,7 +216,7 @@ internal static class SentenceSplitter
 
         Span<char> lower = stackalloc char[MaxAbbreviationLength];
         var length = word.ToLowerInvariant(lower);
-        return !AbbreviationLookup.Contains(lower[..length]);
+        return !Lexicon.Abbreviations.Contains(lower[..length]);
     }
 
     private static bool IsListMarker(ReadOnlySpan<char> word) =>

@@ -19,15 +19,12 @@ internal readonly record struct WordToken(string Lower, int Start, int Length);
 
 /// <summary>
 /// The one word counter and content-word reader of LocalQa: what a "word" is for word budgets,
-/// and which words of a text say what it is about (stop words of <see cref="StopWords.English"/>
+/// and which words of a text say what it is about (stop words of <see cref="Lexicon.FunctionWords"/>
 /// and single letters dropped, the rest folded and stemmed).
 /// </summary>
 public static class Words
 {
     private static readonly string AccentFolds = BuildAccentFolds();
-
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup =
-        StopWords.English.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Whitespace-separated words: what a reader counts, and what every word budget counts.</summary>
     public static int Count(ReadOnlySpan<char> text) => Count(text, int.MaxValue);
@@ -125,7 +122,7 @@ public static class Words
 
             var lower = word.Length <= buffer.Length ? buffer[..word.Length] : new char[word.Length];
             Fold(word, lower);
-            if (contentOnly && StopWordLookup.Contains(lower))
+            if (contentOnly && Lexicon.FunctionWords.Contains(lower))
             {
                 continue;
             }
@@ -146,8 +143,8 @@ public static class Words
         return set;
     }
 
-    /// <summary>True when <paramref name="lowerWord"/> is a stop word of <see cref="StopWords.English"/>.</summary>
-    public static bool IsStopWord(ReadOnlySpan<char> lowerWord) => StopWordLookup.Contains(lowerWord);
+    /// <summary>True when <paramref name="lowerWord"/> is a stop word of <see cref="Lexicon.FunctionWords"/>.</summary>
+    public static bool IsStopWord(ReadOnlySpan<char> lowerWord) => Lexicon.FunctionWords.Contains(lowerWord);
 
     /// <summary>Lower-cases and removes the accents of Latin letters ("Jérôme" → "jerome").</summary>
     public static void Fold(ReadOnlySpan<char> word, Span<char> destination)

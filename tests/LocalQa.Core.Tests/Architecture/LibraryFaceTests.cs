@@ -26,7 +26,7 @@ public sealed class LibraryFaceTests
         Assert.True(exported.Length <= MaxCorePublicTypes,
             $"LocalQa.Core exports {exported.Length} types, more than {MaxCorePublicTypes}: {string.Join(", ", exported.Select(t => t.Name).Order(StringComparer.Ordinal))}");
         // The pipeline's stages are reached through the face, not around it.
-        foreach (var stage in new[] { "Answerer", "Summarizer", "Ingestor", "Retriever", "ContextPacker", "FollowUps", "StopWords", "SentenceReader", "ExtractiveAnswerer", "FtsQueryBuilder", "ReciprocalRankFusion" })
+        foreach (var stage in new[] { "Answerer", "Summarizer", "Ingestor", "Retriever", "ContextPacker", "FollowUps", "Lexicon", "Names", "SentenceReader", "ExtractiveAnswerer", "FtsQueryBuilder", "ReciprocalRankFusion" })
             Assert.DoesNotContain(exported, t => t.Name == stage);
     }
 

@@ -3,7 +3,7 @@ using LocalQa.Core.Text;
 namespace LocalQa.Core.Documents.Cleaning;
 
 /// <summary>
-/// Content words of a line (four letters or more, not <see cref="StopWords.English"/>, stemmed by
+/// Content words of a line (four letters or more, not <see cref="Lexicon.FunctionWords"/>, stemmed by
 /// <see cref="EnglishStemmer"/>), for overlap tests. Works on spans so that a large document's vocabulary costs one string per distinct word.
 /// </summary>
 internal static class ContentWords
