@@ -44,8 +44,9 @@ internal static class LocalQaMcpTools
         LocalQaMcp.GuardAsync(library, async ct =>
         {
             LocalQaMcp.CheckText(question, "question");
-            var (id, conversation) = library.Conversation(string.IsNullOrWhiteSpace(conversation_id) ? null : conversation_id);
-            var answer = await conversation.AskAsync(question, new AskOptions { MaxTokens = 256 }, ct).ConfigureAwait(false);
+            var (id, conversation, hold) = await library.ConversationAsync(string.IsNullOrWhiteSpace(conversation_id) ? null : conversation_id, ct).ConfigureAwait(false);
+            ConversationAnswer answer;
+            using (hold) answer = await conversation.AskAsync(question, new AskOptions { MaxTokens = 256 }, ct).ConfigureAwait(false);
             var result = answer.Result;
             var cited = result.Sources.Where(s => result.Cited.Contains(s.Rank)).ToList();
             var shown = cited.Count > 0 ? cited : result.Sources.ToList();

@@ -18,7 +18,9 @@ internal sealed class McpLibrary : IDisposable
 
     private readonly SemaphoreSlim? _gate;
     private readonly Admission? _admission;
-    private readonly ConcurrentDictionary<string, (Conversation Conversation, long Used)> _conversations = new(StringComparer.Ordinal);
+    // Each conversation with its own turn: serve admits several calls at once, and two asks of one
+    // conversation must not extend its prompt at the same time.
+    private readonly ConcurrentDictionary<string, (Conversation Conversation, SemaphoreSlim Turn, long Used)> _conversations = new(StringComparer.Ordinal);
     private long _clock;
 
     /// <summary>Over stdio: calls take turns at a gate of their own.</summary>
@@ -48,26 +50,34 @@ internal sealed class McpLibrary : IDisposable
         return new Release(_gate);
     }
 
-    /// <summary>The conversation <paramref name="id"/> names, or a new one (with a new id) when it is null.</summary>
-    public (string Id, Conversation Conversation) Conversation(string? id)
+    /// <summary>
+    /// The conversation <paramref name="id"/> names, or a new one (with a new id) when it is null, once
+    /// no other call is asking it: dispose <c>Hold</c> when the turn is answered.
+    /// </summary>
+    public async Task<(string Id, Conversation Conversation, IDisposable Hold)> ConversationAsync(string? id, CancellationToken ct)
     {
         var now = Interlocked.Increment(ref _clock);
+        (Conversation Conversation, SemaphoreSlim Turn, long Used) kept;
         if (id is null)
         {
-            var created = (Guid.NewGuid().ToString("N"), Qa.StartConversation());
-            _conversations[created.Item1] = (created.Item2, now);
+            id = Guid.NewGuid().ToString("N");
+            kept = (Qa.StartConversation(), new SemaphoreSlim(1, 1), now);
+            _conversations[id] = kept;
             while (_conversations.Count > MaxConversations)
             {
                 var oldest = _conversations.MinBy(c => c.Value.Used).Key;
                 _conversations.TryRemove(oldest, out _);
             }
-            return created;
         }
-        if (!_conversations.TryGetValue(id, out var found))
-            throw new InvalidInputException($"There is no conversation '{id}' on this server (it may have been forgotten: at most {MaxConversations} are kept).",
-                "Leave conversation_id out to start a new conversation, and pass the id that answer returns to follow up.");
-        _conversations[id] = (found.Conversation, now);
-        return (id, found.Conversation);
+        else
+        {
+            if (!_conversations.TryGetValue(id, out kept))
+                throw new InvalidInputException($"There is no conversation '{id}' on this server (it may have been forgotten: at most {MaxConversations} are kept).",
+                    "Leave conversation_id out to start a new conversation, and pass the id that answer returns to follow up.");
+            _conversations[id] = kept with { Used = now };
+        }
+        await kept.Turn.WaitAsync(ct).ConfigureAwait(false);
+        return (id, kept.Conversation, new Release(kept.Turn));
     }
 
     public void Dispose() => _gate?.Dispose();
