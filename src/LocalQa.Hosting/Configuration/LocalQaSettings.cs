@@ -65,6 +65,9 @@ public sealed record LocalQaSettings
     /// <summary>A GGUF of the remote chat model whose tokenizer counts tokens; null to estimate them.</summary>
     public string? Tokenizer { get; init; }
 
+    /// <summary>A GGUF of the remote embedding model whose tokenizer sizes the chunks; null to estimate them.</summary>
+    public string? EmbedTokenizer { get; init; }
+
     /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
     public string ModelsDirectory => Path.Combine(Home, "models");
 
@@ -73,7 +76,7 @@ public sealed record LocalQaSettings
         && ChatModel == other.ChatModel && EmbedModel == other.EmbedModel && Index == other.Index && Home == other.Home
         && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
         && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders)
-        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer;
+        && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer && EmbedTokenizer == other.EmbedTokenizer;
 
     public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);
 }

@@ -108,6 +108,8 @@ public static class SettingDefinitions
             "Seconds a remote engine may take over one request before LocalQa gives up.", "300", s => s.Timeout, Min: 1, Max: 86400),
         new(SettingKeys.Tokenizer, "LOCALQA_TOKENIZER", "--tokenizer", SettingKind.Path, "FILE",
             "A GGUF file of the remote chat model: its tokenizer counts prompt tokens exactly (no weights are loaded).", "estimated token counts", s => s.Tokenizer),
+        new(SettingKeys.EmbedTokenizer, "LOCALQA_EMBED_TOKENIZER", "--embed-tokenizer", SettingKind.Path, "FILE",
+            "A GGUF file of the remote embedding model: chunks are sized in its tokens, to fit its context (no weights are loaded).", "estimated chunk sizes", s => s.EmbedTokenizer),
     ];
 
     private static readonly Dictionary<string, SettingDefinition> ByKey = All.ToDictionary(d => d.Key, StringComparer.Ordinal);

@@ -117,6 +117,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         var concurrency = Pick<int?>(winners, sources, SettingKeys.Concurrency, c => (int)c.Value, null);
         var timeout = Pick<int?>(winners, sources, SettingKeys.Timeout, c => (int)c.Value, null);
         var tokenizer = Pick<string?>(winners, sources, SettingKeys.Tokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
+        var embedTokenizer = Pick<string?>(winners, sources, SettingKeys.EmbedTokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
 
         // A remote engine's models are the server's names, never files to look for here.
         var remote = engine == LocalQaSettings.OpenAiEngine;
@@ -143,6 +144,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             Concurrency = concurrency,
             Timeout = timeout,
             Tokenizer = tokenizer,
+            EmbedTokenizer = embedTokenizer,
         };
         return new ResolvedSettings(settings, sources, files, Environment.Catalog);
     }
