@@ -173,6 +173,30 @@ public sealed partial class RemoteCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stream_cut_mid_answer_is_shown_as_cut_in_text_and_in_json_never_as_an_answer()
+    {
+        await using var engine = await LocalQa.Server.Tests.FakeEngine.StartAsync(c =>
+            LocalQa.Server.Tests.FakeEngine.SseAsync(c, LocalQa.Server.Tests.FakeEngine.Chunk("Yann "), LocalQa.Server.Tests.FakeEngine.Chunk("Le")));
+        // The bundled articles are ingested lexically on first use, so the question reaches the engine.
+        string[] remote = ["--engine", "openai", "--endpoint", engine.Endpoint.ToString(), "--model", "m", "--context", "2048", "--max-tokens", "8"];
+
+        var json = _cli.Run(["ask", "Who founded FAIR?", "--json", .. remote]);
+        Assert.Equal(5, json.ExitCode);
+        var cut = JsonDocument.Parse(json.Out).RootElement;
+        Assert.Equal("Yann Le", cut.GetProperty("answer").GetString());
+        Assert.True(cut.GetProperty("cut").GetBoolean());
+        Assert.Contains("not the whole answer", cut.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(cut.TryGetProperty("sources", out _));   // not an answer's record
+        Assert.Contains("cut the answer off after 7 characters", json.Err, StringComparison.Ordinal);
+
+        var text = _cli.Run(["ask", "Who founded FAIR?", .. remote]);
+        Assert.Equal(5, text.ExitCode);
+        Assert.StartsWith("Yann Le", text.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sources:", text.Out, StringComparison.Ordinal);
+        Assert.Contains("cut the answer off after 7 characters", text.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Config_show_says_the_key_is_set_and_never_prints_it()
     {
         const string Key = "sk-very-secret-0123456789";
