@@ -243,7 +243,7 @@ public sealed class LocalQaLibrary : IDisposable
         {
             var id = RemoteEngine.EmbedModelId(endpoint, embedName);
             _remoteEmbedder = new RemoteEmbeddingGenerator(client.GetEmbeddingClient(embedName).AsIEmbeddingGenerator(), endpoint.ToString(), embedName,
-                Options.Timeout, Index.EmbeddingDimensions(id));
+                Options.Timeout, Index.EmbeddingDimensions(id), Options.Concurrency);
             builder.WithEmbeddingGenerator(_remoteEmbedder, id);
             if (Options.EmbedTokenizer is { } embedGguf)
             {
