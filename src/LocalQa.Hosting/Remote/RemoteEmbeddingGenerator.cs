@@ -46,9 +46,10 @@ public sealed class RemoteEmbeddingGenerator(IEmbeddingGenerator<string, Embeddi
                             throw;
                         }
                     }).ToArray();
+                (int Count, GeneratedEmbeddings<Embedding<float>> Vectors)[] done;
                 try
                 {
-                    await Task.WhenAll(parts).ConfigureAwait(false);
+                    done = await Task.WhenAll(parts).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && parts.FirstOrDefault(p => p.IsFaulted) is { } first)
                 {
@@ -57,9 +58,8 @@ public sealed class RemoteEmbeddingGenerator(IEmbeddingGenerator<string, Embeddi
                     throw;
                 }
                 vectors = [];
-                foreach (var part in parts)
+                foreach (var (count, got) in done)
                 {
-                    var (count, got) = part.Result;
                     if (got.Count != count) { vectors = got; break; }
                     vectors.AddRange(got);
                     if (got.Usage is { } usage) (vectors.Usage ??= new UsageDetails()).Add(usage);
