@@ -47,4 +47,6 @@ public static class SettingKeys
     public const string Timeout = "timeout";
     /// <summary>A GGUF file of the remote chat model, whose tokenizer counts prompt tokens (else they are estimated).</summary>
     public const string Tokenizer = "tokenizer";
+    /// <summary>A GGUF file of the remote embedding model, whose tokenizer sizes the chunks it embeds (else they are sized by estimate).</summary>
+    public const string EmbedTokenizer = "embed_tokenizer";
 }

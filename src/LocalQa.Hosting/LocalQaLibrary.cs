@@ -80,6 +80,9 @@ public sealed record LibraryOptions
     /// <summary>A GGUF of the remote chat model whose managed tokenizer counts its tokens; null to estimate them.</summary>
     public string? Tokenizer { get; init; }
 
+    /// <summary>A GGUF of the remote embedding model whose tokenizer sizes the chunks it embeds; null to estimate them.</summary>
+    public string? EmbedTokenizer { get; init; }
+
     /// <summary>Whether the models are a remote server's.</summary>
     public bool IsRemote => Engine == LocalQaSettings.OpenAiEngine;
 
@@ -104,6 +107,7 @@ public sealed record LibraryOptions
             Concurrency = settings.Concurrency ?? 4,
             Timeout = TimeSpan.FromSeconds(settings.Timeout ?? 300),
             Tokenizer = settings.Tokenizer,
+            EmbedTokenizer = settings.EmbedTokenizer,
         };
     }
 
@@ -287,9 +291,16 @@ public sealed class LocalQaLibrary : IDisposable
         {
             var id = RemoteEngine.EmbedModelId(endpoint, embedName);
             _remoteEmbedder = new RemoteEmbeddingGenerator(client.GetEmbeddingClient(embedName).AsIEmbeddingGenerator(), endpoint.ToString(), embedName,
-                Options.Timeout, Index.EmbeddingDimensions(id));
+                Options.Timeout, Index.EmbeddingDimensions(id), Options.Concurrency);
             builder.WithEmbeddingGenerator(_remoteEmbedder, id);
-            notes.Add($"embedding model '{embedName}'");
+            if (Options.EmbedTokenizer is { } embedGguf)
+            {
+                // Chunks sized in the embedding model's own tokens and kept within its trained
+                // context, as in process: the server would otherwise cut or refuse a longer one.
+                var (counter, trained) = TokenizerOf(embedGguf, SettingKeys.EmbedTokenizer, "embedding");
+                builder.WithChunker(new Chunker(counter, ChunkingFor(embedGguf, trained, counter.SpecialTokenCount, new EmbedderOptions().BatchTokens)));
+            }
+            notes.Add($"embedding model '{embedName}'{(Options.EmbedTokenizer is null ? "" : $" (chunks sized by the tokenizer of {Path.GetFileName(Options.EmbedTokenizer)})")}");
         }
         if (models.HasFlag(LibraryModels.Chat) && Options.ChatModel is { } chatName)
         {
@@ -306,7 +317,7 @@ public sealed class LocalQaLibrary : IDisposable
             }
             _remoteContext = context;
             _remoteChat = new RemoteChatClient(client.GetChatClient(chatName).AsIChatClient(), endpoint.ToString(), chatName, Options.Timeout);
-            var tokens = Options.Tokenizer is { } gguf ? TokenizerOf(gguf) : null;
+            var tokens = Options.Tokenizer is { } gguf ? TokenizerOf(gguf, SettingKeys.Tokenizer, "chat").Tokenizer : null;
             builder.WithChatClient(_remoteChat, context, tokens, concurrency: Options.Concurrency);
             notes.Insert(0, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"chat model '{chatName}', context {context} tokens ({source}), {(tokens is null ? "token counts estimated (no GGUF of the model is named)" : $"token counts by the tokenizer of {Path.GetFileName(Options.Tokenizer)}")}"));
@@ -315,25 +326,30 @@ public sealed class LocalQaLibrary : IDisposable
         return builder.Build();
     }
 
-    /// <summary>The managed tokenizer of a GGUF file (its vocabulary only; no weights load).</summary>
-    private static GgufTokenizer TokenizerOf(string gguf)
+    /// <summary>The managed tokenizer of a GGUF file (its vocabulary only; no weights load) and the context the model was trained for (null when the file does not say).</summary>
+    private static (GgufTokenizer Tokenizer, long? TrainedContext) TokenizerOf(string gguf, string setting, string kind)
     {
         if (!File.Exists(gguf))
-            throw new InvalidInputException($"The tokenizer file '{gguf}' does not exist.", "Name a GGUF file of the remote chat model, or leave the setting out to estimate token counts.") { Setting = SettingKeys.Tokenizer };
-        return GgufTokenizer.TryCreate(Core.Gguf.GgufReader.Read(gguf), out var whyNot)
-            ?? throw new InvalidInputException($"LocalQa cannot run the tokenizer of '{gguf}' in managed code: {whyNot}", "Leave the tokenizer setting out: token counts are then estimated.") { Setting = SettingKeys.Tokenizer };
+            throw new InvalidInputException($"The tokenizer file '{gguf}' does not exist.", $"Name a GGUF file of the remote {kind} model, or leave the setting out to estimate token counts.") { Setting = setting };
+        var file = Core.Gguf.GgufReader.Read(gguf);
+        var tokenizer = GgufTokenizer.TryCreate(file, out var whyNot)
+            ?? throw new InvalidInputException($"LocalQa cannot run the tokenizer of '{gguf}' in managed code: {whyNot}", "Leave the setting out: token counts are then estimated.") { Setting = setting };
+        return (tokenizer, file.ContextLength);
     }
 
     /// <summary>The default chunking, narrowed so every chunk and its special tokens fit the embedding model's trained context.</summary>
-    internal static ChunkingOptions ChunkingFor(LlamaModel model, ITokenCounter counter, int batchTokens)
+    internal static ChunkingOptions ChunkingFor(LlamaModel model, ITokenCounter counter, int batchTokens) =>
+        ChunkingFor(model.Path, model.TrainingContextLength, counter is GgufTokenizer managed ? managed.SpecialTokenCount : 2, batchTokens);
+
+    /// <summary>The default chunking, narrowed so every chunk and its <paramref name="specials"/> fit <paramref name="trainedContext"/> and <paramref name="batchTokens"/>.</summary>
+    private static ChunkingOptions ChunkingFor(string model, long? trainedContext, int specials, int batchTokens)
     {
-        var specials = counter is GgufTokenizer managed ? managed.SpecialTokenCount : 2;
-        var fit = Math.Min(model.TrainingContextLength > 0 ? model.TrainingContextLength : int.MaxValue, batchTokens) - specials;
+        var fit = (int)Math.Min(trainedContext is > 0 and var trained ? trained : int.MaxValue, batchTokens) - specials;
         var options = ChunkingOptions.Default;
         if (fit >= options.MaxTokens) return options;
         if (fit < 16)
             throw new InvalidInputException(
-                $"Embedding model '{model.Path}' is trained on {model.TrainingContextLength} tokens, too few for a chunk of text.",
+                $"Embedding model '{model}' is trained on {trainedContext} tokens, too few for a chunk of text.",
                 "Use an embedding model with a context of at least 32 tokens, such as bge-small-en-v1.5.");
         return options with { MaxTokens = fit, OverlapTokens = Math.Min(options.OverlapTokens, (fit - 1) / 2) };
     }

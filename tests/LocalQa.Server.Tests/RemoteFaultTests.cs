@@ -59,6 +59,39 @@ public sealed class RemoteFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_that_does_not_resolve_is_unreachable_and_says_so()
+    {
+        // RFC 2606: .invalid never resolves, so nothing past the resolver is ever tried.
+        var endpoint = new Uri("http://localqa-remote-test.invalid/v1");
+        var e = Assert.Throws<RemoteEngineException>(() => LocalQaLibrary.Open(Options(endpoint) with { ContextSize = null }, LibraryModels.Both));
+        Assert.Equal(RemoteFault.Unreachable, e.Fault);
+        Assert.Contains($"The name of the engine at {endpoint} does not resolve", e.Message, StringComparison.Ordinal);
+        Assert.Equal(SettingKeys.Endpoint, e.Setting);
+        Assert.Equal(HostErrorKind.Engine, HostErrors.Classify(e));
+        // Through the OpenAI client too (the context set, so the first request finds it), after its retries.
+        var asked = await AskFailsAsync(endpoint);
+        Assert.Equal(RemoteFault.Unreachable, asked.Fault);
+        Assert.Contains("does not resolve", asked.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_TLS_handshake_with_a_plain_HTTP_server_is_a_TLS_failure_with_its_fix()
+    {
+        await using var engine = await FakeEngine.StartAsync(c => FakeEngine.JsonAsync(c, 200, new { @object = "list", data = Array.Empty<object>() }));
+        var endpoint = new UriBuilder(engine.Endpoint) { Scheme = Uri.UriSchemeHttps }.Uri;
+        var e = Assert.Throws<RemoteEngineException>(() => LocalQaLibrary.Open(Options(endpoint) with { ContextSize = null }, LibraryModels.Both));
+        Assert.Equal(RemoteFault.Unreachable, e.Fault);
+        Assert.Contains($"The TLS connection to the engine at {endpoint} failed", e.Message, StringComparison.Ordinal);
+        Assert.Contains("http://", e.Fix, StringComparison.Ordinal);
+        Assert.Equal(HostErrorKind.Engine, HostErrors.Classify(e));
+        var asked = await AskFailsAsync(endpoint);
+        Assert.Equal(RemoteFault.Unreachable, asked.Fault);
+        Assert.Contains("TLS connection", asked.Message, StringComparison.Ordinal);
+        // No request was ever read as HTTP: the handshake failed first.
+        Assert.Equal(0, engine.Requests);
+    }
+
+    [Fact]
     public async Task A_refused_key_is_the_users_setting_to_fix()
     {
         await using var engine = await FakeEngine.StartAsync(c => FakeEngine.JsonAsync(c, 401, FakeEngine.Error("Invalid API key")));

@@ -2,11 +2,15 @@ using System.CommandLine;
 using LocalQa.Core;
 using LocalQa.Core.Answering;
 using LocalQa.Hosting;
+using LocalQa.Hosting.Remote;
 
 namespace LocalQa.Cli.Commands;
 
 internal static class AskCommand
 {
+    /// <summary><c>ask --json</c> when a remote engine's stream was cut: the text so far, <c>"cut": true</c>, and why.</summary>
+    internal sealed record CutAnswer(string Answer, bool Cut, string Error);
+
     public static Command Create(CliContext cli)
     {
         var common = new CommonOptions();
@@ -36,7 +40,19 @@ internal static class AskCommand
             var asked = parse.GetValue(question) ?? "";
             if (asJson)
             {
-                cli.WriteJson(await lib.Qa.AskAsync(asked, options, ct).ConfigureAwait(false));
+                AskResult answered;
+                try
+                {
+                    answered = await lib.Qa.AskAsync(asked, options, ct).ConfigureAwait(false);
+                }
+                catch (RemoteEngineException e) when (e.Fault == RemoteFault.Cut && e.PartialText is { } partial)
+                {
+                    // What the engine sent before the cut, as the text output shows it, marked so a
+                    // script never takes it for an answer; the error and its exit code follow.
+                    cli.WriteJson(new CutAnswer(partial, Cut: true, e.Message));
+                    throw;
+                }
+                cli.WriteJson(answered);
                 return ExitCodes.Ok;
             }
             await foreach (var update in lib.Qa.AskStreamingAsync(asked, options, ct).ConfigureAwait(false))

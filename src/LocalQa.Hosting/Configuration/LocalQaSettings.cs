@@ -83,6 +83,9 @@ public sealed record LocalQaSettings
     /// <summary>Web origins serve allows (comma-separated, or *); null for none.</summary>
     public string? Cors { get; init; }
 
+    /// <summary>A GGUF of the remote embedding model whose tokenizer sizes the chunks; null to estimate them.</summary>
+    public string? EmbedTokenizer { get; init; }
+
     /// <summary>Where downloads go by default: models/ in <see cref="Home"/>.</summary>
     public string ModelsDirectory => Path.Combine(Home, "models");
 
@@ -92,6 +95,7 @@ public sealed record LocalQaSettings
         && NativeDir == other.NativeDir && Threads == other.Threads && GpuLayers == other.GpuLayers
         && ContextSize == other.ContextSize && PromptsDir == other.PromptsDir && ModelFolders.SequenceEqual(other.ModelFolders)
         && Engine == other.Engine && Endpoint == other.Endpoint && ApiKey == other.ApiKey && Concurrency == other.Concurrency && Timeout == other.Timeout && Tokenizer == other.Tokenizer
+        && EmbedTokenizer == other.EmbedTokenizer
         && Host == other.Host && Port == other.Port && Parallel == other.Parallel && Queue == other.Queue && ClientRequests == other.ClientRequests && Cors == other.Cors;
 
     public override int GetHashCode() => HashCode.Combine(ChatModel, EmbedModel, Index, Home, Threads, GpuLayers, ContextSize, ModelFolders.Count);

@@ -110,6 +110,8 @@ public static class SettingDefinitions
             "Seconds a remote engine may take over one request before LocalQa gives up.", "300", s => s.Timeout, Min: 1, Max: 86400),
         new(SettingKeys.Tokenizer, "LOCALQA_TOKENIZER", "--tokenizer", SettingKind.Path, "FILE",
             "A GGUF file of the remote chat model: its tokenizer counts prompt tokens exactly (no weights are loaded).", "estimated token counts", s => s.Tokenizer),
+        new(SettingKeys.EmbedTokenizer, "LOCALQA_EMBED_TOKENIZER", "--embed-tokenizer", SettingKind.Path, "FILE",
+            "A GGUF file of the remote embedding model: chunks are sized in its tokens, to fit its context (no weights are loaded).", "estimated chunk sizes", s => s.EmbedTokenizer),
         new(SettingKeys.Host, "LOCALQA_HOST", "--host", SettingKind.Text, "ADDRESS",
             "The address serve listens on: an IP address or localhost; another than loopback needs an API key.", "127.0.0.1 (loopback only)", s => s.Host, ServeSetting: true),
         new(SettingKeys.Port, "LOCALQA_PORT", "--port", SettingKind.WholeNumber, "N",

@@ -123,6 +123,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
         var queue = Pick<int?>(winners, sources, SettingKeys.Queue, c => (int)c.Value, null);
         var clientRequests = Pick<int?>(winners, sources, SettingKeys.ClientRequests, c => (int)c.Value, null);
         var cors = Pick<string?>(winners, sources, SettingKeys.Cors, c => (string)c.Value, null);
+        var embedTokenizer = Pick<string?>(winners, sources, SettingKeys.EmbedTokenizer, c => ExpandPath((string)c.Value, c.BaseDirectory), null);
 
         // A remote engine's models are the server's names, never files to look for here.
         var remote = engine == LocalQaSettings.OpenAiEngine;
@@ -155,6 +156,7 @@ public sealed class SettingsResolver(SettingsEnvironment environment)
             Queue = queue,
             ClientRequests = clientRequests,
             Cors = cors,
+            EmbedTokenizer = embedTokenizer,
         };
         return new ResolvedSettings(settings, sources, files, Environment.Catalog);
     }

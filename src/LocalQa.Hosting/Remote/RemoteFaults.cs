@@ -79,7 +79,7 @@ internal static class RemoteFaults
             ? string.Create(CultureInfo.InvariantCulture, $" (it asked to wait {wait.TotalSeconds:0} s; LocalQa waits at most {RemoteRetryPolicy.MaxRetryAfter.TotalSeconds:0} s)")
             : "";
 
-    /// <summary>The message of an OpenAI error object (<c>{"error":{"message"}}</c>), Ollama's <c>{"error":"…"}</c>, or the body's start.</summary>
+    /// <summary>The message of an OpenAI error object (<c>{"error":{"message"}}</c>: OpenAI, llama-server, Ollama's /v1), Ollama's <c>{"error":"…"}</c>, vLLM's <c>{"object":"error","message"}</c>, or the body's start.</summary>
     private static string? ServerMessage(ClientResultException http)
     {
         string text;
@@ -101,6 +101,9 @@ internal static class RemoteFaults
                 if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
                     return message.GetString();
             }
+            // vLLM's error object is the body itself: {"object":"error","message":…,"type":…,"code":…}.
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var top) && top.ValueKind == JsonValueKind.String)
+                return top.GetString();
         }
         catch (JsonException)
         {
