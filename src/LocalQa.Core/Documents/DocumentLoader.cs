@@ -163,12 +163,23 @@ public static class DocumentLoader
     }
 
     /// <summary>
-    /// Reads a plain-text file a section at a time (see <see cref="LoadOptions.SectionChars"/>),
+    /// Reads a plain-text file or a PDF a section at a time (see <see cref="LoadOptions.SectionChars"/>),
     /// cleaning each and handing it to <paramref name="onSection"/>, so that a file of any size needs
-    /// the memory of a few sections. Cleaning rules see one section at a time.
+    /// the memory of a few sections. Cleaning rules see one section at a time. A PDF's pages are read
+    /// as its sections need them (its running headers and footers found among neighbouring pages), and
+    /// each section says where its pages start; any other file is read as plain text.
     /// </summary>
     /// <exception cref="InvalidInputException">The path does not exist or is a folder.</exception>
-    public static SectionedLoad LoadSections(string path, Action<DocumentSection> onSection, LoadOptions? options = null, CancellationToken cancellationToken = default)
+    public static SectionedLoad LoadSections(string path, Action<DocumentSection> onSection, LoadOptions? options = null, CancellationToken cancellationToken = default) =>
+        LoadSectionsWithPageHook(path, onSection, options, pdfPageRead: null, cancellationToken);
+
+    /// <summary><see cref="LoadSections"/>, telling <paramref name="pdfPageRead"/> of each PDF page as it is read.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="onSection">Called with each section, in order, on the calling thread.</param>
+    /// <param name="options">Cleaning and section size.</param>
+    /// <param name="pdfPageRead">Called with each PDF page's number as it is read from the file: lets a test see that pages are streamed.</param>
+    /// <param name="cancellationToken">Checked between sections and pages.</param>
+    internal static SectionedLoad LoadSectionsWithPageHook(string path, Action<DocumentSection> onSection, LoadOptions? options, Action<int>? pdfPageRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onSection);
         options ??= LoadOptions.Default;
@@ -181,53 +192,169 @@ public static class DocumentLoader
                     return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {FileKind.Describe(kind)}, not a regular file." };
                 }
 
-                var info = FileTarget.Of(fullPath);
-                var sections = 0;
-                long offset = 0;
-                string? title = null;
-                var removed = 0;
-                using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-                var source = SourceReader.ReadSections(stream, options.SectionChars, Math.Max(2, options.SectionChars / 2), lines =>
-                {
-                    var cleaned = options.Cleaner.Clean(PlainTextParser.Parse(lines));
-                    removed += cleaned.Removed.Count;
-                    var (text, headings, _, _) = DocumentText.Compose(cleaned.Blocks);
-                    if (text.Length == 0)
-                    {
-                        return;
-                    }
-
-                    title ??= ChooseTitle(DocumentFormat.PlainText, null, cleaned, fullPath);
-                    var start = sections == 0 ? 0 : offset + 2;
-                    if (start + text.Length > int.MaxValue)
-                    {
-                        throw new InvalidInputException(
-                            $"'{fullPath}' holds more than {int.MaxValue:N0} characters of text, more than one document can.",
-                            "Split the file into smaller ones and ingest their folder.");
-                    }
-
-                    onSection(new DocumentSection(sections, start, text, headings, stream.Position, title));
-                    sections++;
-                    offset = start + text.Length;
-                }, cancellationToken);
-
-                if (source.BinaryKind is not null)
-                {
-                    return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {source.BinaryKind}, not text.", SizeBytes = source.ByteCount };
-                }
-
-                return new SectionedLoad
-                {
-                    Path = fullPath,
-                    Title = title,
-                    ContentHash = source.ContentHash,
-                    SizeBytes = source.ByteCount,
-                    ModifiedUtc = info.LastWriteTimeUtc,
-                    SkipReason = sections > 0 ? null : $"{fullPath}: skipped, {(removed > 0 ? "no text is left after removing boilerplate" : "it contains no text")}.",
-                    Warnings = LoadResult.InvalidBytesWarnings(fullPath, source.InvalidBytes, source.EncodingName),
-                };
+                return FormatOf(fullPath) == DocumentFormat.Pdf
+                    ? LoadPdfSections(fullPath, onSection, options, pdfPageRead, cancellationToken)
+                    : LoadTextSections(fullPath, onSection, options, cancellationToken);
             },
             (fullPath, reason) => new SectionedLoad { Path = fullPath, SkipReason = reason });
+    }
+
+    private static SectionedLoad LoadTextSections(string fullPath, Action<DocumentSection> onSection, LoadOptions options, CancellationToken cancellationToken)
+    {
+        var info = FileTarget.Of(fullPath);
+        var sections = new Sections(fullPath, DocumentFormat.PlainText, null, options, onSection);
+        using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        var source = SourceReader.ReadSections(stream, options.SectionChars, Math.Max(2, options.SectionChars / 2), lines =>
+            sections.Add(PlainTextParser.Parse(lines), stream.Position), cancellationToken);
+
+        if (source.BinaryKind is not null)
+        {
+            return new SectionedLoad { Path = fullPath, SkipReason = $"{fullPath}: skipped, it is {source.BinaryKind}, not text.", SizeBytes = source.ByteCount };
+        }
+
+        return new SectionedLoad
+        {
+            Path = fullPath,
+            Title = sections.Title,
+            ContentHash = source.ContentHash,
+            SizeBytes = source.ByteCount,
+            ModifiedUtc = info.LastWriteTimeUtc,
+            SkipReason = sections.Count > 0 ? null : $"{fullPath}: skipped, {sections.WhyEmpty}.",
+            Warnings = LoadResult.InvalidBytesWarnings(fullPath, source.InvalidBytes, source.EncodingName),
+        };
+    }
+
+    /// <summary>
+    /// A PDF a section at a time: blocks gathered as its pages are read, a section handed on once
+    /// it holds <see cref="LoadOptions.SectionChars"/> characters. A file PdfPig cannot read, at its
+    /// start or on a page deep inside, is skipped as <see cref="Load"/> skips it; what was handed on
+    /// before then is for the caller to drop (ingest rolls the document back).
+    /// </summary>
+    private static SectionedLoad LoadPdfSections(string fullPath, Action<DocumentSection> onSection, LoadOptions options, Action<int>? pageRead, CancellationToken cancellationToken)
+    {
+        var info = FileTarget.Of(fullPath);
+        using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.RandomAccess);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+        var size = file.Length;
+        file.Position = 0;
+        SectionedLoad Skipped(string reason) => new() { Path = fullPath, SkipReason = $"{fullPath}: skipped, {reason}.", SizeBytes = size };
+        string Unreadable(Exception ex) => $"it is not a readable {Describe(DocumentFormat.Pdf)} ({ex.GetType().Name}: {ex.Message})";
+
+        PdfParser.Reader? reader;
+        string? skipReason;
+        try
+        {
+            reader = PdfParser.Reader.Open(file, out skipReason, pageRead);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return Skipped(Unreadable(ex));
+        }
+
+        if (reader is null)
+        {
+            return Skipped(skipReason!);
+        }
+
+        using (reader)
+        {
+            var sections = new Sections(fullPath, DocumentFormat.Pdf, reader.Title, options, onSection);
+            var blocks = new List<TextBlock>();
+            long chars = 0;
+            using var enumerator = reader.Blocks(cancellationToken).GetEnumerator();
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = enumerator.MoveNext();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    // Only the parser is inside this catch: a failure in onSection (a cancelled ingest,
+                    // a full disk) is the caller's and goes on up.
+                    return Skipped(Unreadable(ex));
+                }
+
+                if (more)
+                {
+                    blocks.Add(enumerator.Current);
+                    chars += enumerator.Current.Text.Length + 2;
+                    if (chars < options.SectionChars)
+                    {
+                        continue;
+                    }
+                }
+
+                if (blocks.Count > 0)
+                {
+                    // Progress through the file by pages read: a PDF's objects are read where they lie, not in order.
+                    sections.Add(blocks, reader.PageCount == 0 ? size : size * reader.PagesRead / reader.PageCount);
+                    blocks = [];
+                    chars = 0;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+            }
+
+            if (!reader.HasText)
+            {
+                return Skipped(PdfParser.NoTextLayer);
+            }
+
+            return new SectionedLoad
+            {
+                Path = fullPath,
+                Title = sections.Title,
+                ContentHash = hash,
+                SizeBytes = size,
+                ModifiedUtc = info.LastWriteTimeUtc,
+                SkipReason = sections.Count > 0 ? null : $"{fullPath}: skipped, {sections.WhyEmpty}.",
+            };
+        }
+    }
+
+    /// <summary>Cleans and composes a file's blocks a section at a time and hands each section on with its place in the whole text.</summary>
+    private sealed class Sections(string path, DocumentFormat format, string? knownTitle, LoadOptions options, Action<DocumentSection> onSection)
+    {
+        private long _offset;
+        private int _removed;
+
+        /// <summary>Sections handed on so far.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The document's title, chosen from the first section with text.</summary>
+        public string? Title { get; private set; }
+
+        /// <summary>Why no section was handed on, as a clause for "skipped, …".</summary>
+        public string WhyEmpty => _removed > 0 ? "no text is left after removing boilerplate" : "it contains no text";
+
+        public void Add(List<TextBlock> blocks, long bytesRead)
+        {
+            var cleaned = options.Cleaner.Clean(blocks);
+            _removed += cleaned.Removed.Count;
+            var (text, headings, _, pages) = DocumentText.Compose(cleaned.Blocks);
+            if (text.Length == 0)
+            {
+                return;
+            }
+
+            Title ??= ChooseTitle(format, knownTitle, cleaned, path);
+            var start = Count == 0 ? 0 : _offset + 2;
+            if (start + text.Length > int.MaxValue)
+            {
+                throw new InvalidInputException(
+                    $"'{path}' holds more than {int.MaxValue:N0} characters of text, more than one document can.",
+                    "Split the file into smaller ones and ingest their folder.");
+            }
+
+            onSection(new DocumentSection(Count, start, text, headings, bytesRead, Title) { Pages = pages });
+            Count++;
+            _offset = start + text.Length;
+        }
     }
 
     /// <summary>

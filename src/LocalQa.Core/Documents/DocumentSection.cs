@@ -9,9 +9,17 @@ namespace LocalQa.Core.Documents;
 /// <param name="Offset">Character offset of <see cref="Text"/> in the whole document's text.</param>
 /// <param name="Text">The section's cleaned text (one block per line, blank lines between paragraphs).</param>
 /// <param name="Headings">The heading lines of <see cref="Text"/>, offsets relative to it.</param>
-/// <param name="BytesRead">Bytes of the file read so far: progress through a long file.</param>
+/// <param name="BytesRead">Bytes of the file read so far: progress through a long file (for a PDF, its size times the share of its pages read).</param>
 /// <param name="Title">The document's title, chosen from its first section as <see cref="DocumentLoader.Load"/> would.</param>
-public sealed record DocumentSection(int Index, long Offset, string Text, IReadOnlyList<HeadingSpan> Headings, long BytesRead, string Title);
+public sealed record DocumentSection(int Index, long Offset, string Text, IReadOnlyList<HeadingSpan> Headings, long BytesRead, string Title)
+{
+    /// <summary>
+    /// Where each page starts in <see cref="Text"/>, offsets relative to it, for a document that has
+    /// pages (PDF); empty otherwise. The first is at 0 even when the section starts part-way down a
+    /// page, so that every chunk of the section knows its page.
+    /// </summary>
+    public IReadOnlyList<PageSpan> Pages { get; init; } = [];
+}
 
 /// <summary>What <see cref="DocumentLoader.LoadSections"/> found once the whole file was read.</summary>
 public sealed record SectionedLoad

@@ -118,11 +118,15 @@ public sealed record LoadOptions
 
     /// <summary>
     /// Plain-text files larger than this are ingested a section at a time, so memory stays the same
-    /// whatever their size (default 16 MiB; smaller files are loaded whole, which is faster).
+    /// whatever their size (default 16 MiB; smaller files are loaded whole, which is faster). PDFs are
+    /// ingested a section at a time whatever their size, their pages streamed.
     /// </summary>
     public long StreamingThresholdBytes { get; init; } = 16L * 1024 * 1024;
 
-    /// <summary>Characters per section of a file read a section at a time (default 1 Mi).</summary>
+    /// <summary>
+    /// Characters per section of a file read a section at a time (default 1 Mi). Chunks do not cross
+    /// from one section into the next; a PDF's section ends at the paragraph that reaches this size.
+    /// </summary>
     public int SectionChars { get; init; } = 1 << 20;
 }
 

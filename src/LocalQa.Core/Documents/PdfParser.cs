@@ -15,9 +15,21 @@ namespace LocalQa.Core.Documents;
 /// numbers go, words hyphenated at a line end are joined, a paragraph cut by a column or page break
 /// is joined again, and lines set clearly larger than the body text become headings.
 /// </summary>
+/// <remarks>
+/// The pages are streamed (see <see cref="Reader"/>): what is held at any time is the pages within
+/// <see cref="RunningLineWindow"/> of the one being assembled, whatever the length of the PDF, so a
+/// 5,000-page report needs no more memory than a 50-page one.
+/// </remarks>
 internal static partial class PdfParser
 {
     internal const string NoTextLayer = "it has no text layer; OCR is not supported";
+
+    /// <summary>
+    /// Pages either side of a page whose top and bottom lines are compared with it to find running
+    /// headers and footers. 21 pages are enough to see that a line repeats, few enough to hold, and
+    /// a running line that changes with the chapter (a book's chapter title) is found inside its chapter.
+    /// </summary>
+    internal const int RunningLineWindow = 10;
 
     // A line set this much larger than the body text is a heading: smaller steps are emphasis or noise.
     private const double HeadingScale = 1.15;
@@ -25,6 +37,10 @@ internal static partial class PdfParser
     // Headers and footers sit at the very top or bottom of the page; a line this close (points) to
     // the page's outermost line is in that band.
     private const double BandTolerance = 2.0;
+
+    // A paragraph joined across page breaks is handed on once it is this long even when the next page
+    // seems to go on with it: a PDF with no sentence end for hundreds of pages must not be held whole.
+    private const int MaxJoinedChars = 1 << 16;
 
     private static readonly DocstrumBoundingBoxes Segmenter = new(new DocstrumBoundingBoxes.DocstrumBoundingBoxesOptions
     {
@@ -34,46 +50,267 @@ internal static partial class PdfParser
 
     private sealed record Line(string Text, double Top, double Bottom, double Left, double Right, double Size);
 
-    private sealed record PageText(int Number, List<List<Line>> Blocks);
+    /// <summary>A page read, its blocks of lines in reading order and its band lines keyed for comparison.</summary>
+    private sealed class PageText
+    {
+        public PageText(int number, List<List<Line>> blocks)
+        {
+            Number = number;
+            Blocks = blocks;
+            HasText = blocks.Count > 0;
+            Band = HasText ? BandOf(blocks) : [];
+            Keys = [.. Band.Select(b => b.Key).Distinct(StringComparer.Ordinal)];
+        }
 
+        public int Number { get; }
+
+        public List<List<Line>> Blocks { get; }
+
+        public bool HasText { get; }
+
+        public List<(Line Line, string Key)> Band { get; }
+
+        /// <summary>The band's keys, each once: what the page adds to its window's counts, kept after its lines go.</summary>
+        public string[] Keys { get; }
+    }
+
+    /// <summary>Reads a whole PDF: every page's blocks, in order (for a document loaded whole).</summary>
     /// <param name="file">The PDF, seekable: PdfPig reads each object where it lies, so the file is never held whole.</param>
     /// <param name="cancellationToken">Checked between pages.</param>
     internal static PackagedText Parse(Stream file, CancellationToken cancellationToken)
     {
-        PdfDocument document;
-        try
+        using var reader = Reader.Open(file, out var skipReason);
+        if (reader is null)
         {
-            // Lenient, and past a missing font: a damaged file still gives what text it has. A bounded
-            // stack depth, because a stack overflow is the one failure no catch can turn into a skip.
-            var parsing = new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, MaxStackDepth = 64 };
-            // Bytes already in memory (a PDF read from a pipe) are read in place, without a stream's per-byte calls.
-            document = file is MemoryStream memory && memory.TryGetBuffer(out var buffer)
-                ? PdfDocument.Open(buffer.AsMemory(), parsing)
-                : PdfDocument.Open(file, parsing);
-        }
-        catch (PdfDocumentEncryptedException)
-        {
-            return PackagedText.Skip("it is encrypted and needs a password, which LocalQa does not ask for");
+            return PackagedText.Skip(skipReason!);
         }
 
-        using (document)
+        var blocks = new List<TextBlock>();
+        blocks.AddRange(reader.Blocks(cancellationToken));
+        return reader.HasText ? new PackagedText(blocks, reader.Title) : PackagedText.Skip(NoTextLayer);
+    }
+
+    /// <summary>
+    /// An open PDF whose blocks are read lazily, page after page: a page's blocks are handed out once
+    /// the <see cref="RunningLineWindow"/> pages after it are read (to tell its running lines), and a
+    /// paragraph at its foot once the next page shows whether it goes on there.
+    /// </summary>
+    /// <remarks>
+    /// Each page is compared with its neighbours, not with the whole document: a header is removed
+    /// where it repeats on at least half of the (up to 21) pages around it. The body text's size and
+    /// the sizes that rank headings are those of the pages read so far, which include the window
+    /// ahead; for a PDF of up to <see cref="RunningLineWindow"/> + 1 pages both are the whole
+    /// document's, as they were when PDFs were read whole. Not thread-safe.
+    /// </remarks>
+    internal sealed class Reader : IDisposable
+    {
+        private readonly PdfDocument _document;
+
+        // Characters of body text by size (rounded to half a point), and the sizes of lines with a
+        // letter in them: the body size and the heading ranks come from these, never from stored pages.
+        private readonly Dictionary<double, long> _charsBySize = [];
+        private readonly SortedSet<double> _letteredSizes = [];
+
+        private Reader(PdfDocument document)
         {
-            var pages = new List<PageText>();
-            for (var number = 1; number <= document.NumberOfPages; number++)
+            _document = document;
+            Title = UsefulTitle(document.Information.Title);
+        }
+
+        /// <summary>The document information's title, when it is a useful one.</summary>
+        public string? Title { get; }
+
+        /// <summary>Pages in the file.</summary>
+        public int PageCount => _document.NumberOfPages;
+
+        /// <summary>Pages read from the file so far (ahead of the blocks handed out by up to the window).</summary>
+        public int PagesRead { get; private set; }
+
+        /// <summary>Whether any page read so far has text; false for a whole scan.</summary>
+        public bool HasText { get; private set; }
+
+        /// <summary>Called with each page's number once it is read from the file, before it is handed on.</summary>
+        public Action<int>? PageRead { get; init; }
+
+        /// <summary>Opens the PDF; null, with a reason, for an encrypted one.</summary>
+        /// <param name="file">The PDF, seekable and at its start; it must stay open while the reader is used.</param>
+        /// <param name="skipReason">Why it cannot be read, as a clause for "skipped, …", when null is returned.</param>
+        /// <param name="pageRead">See <see cref="PageRead"/>.</param>
+        public static Reader? Open(Stream file, out string? skipReason, Action<int>? pageRead = null)
+        {
+            skipReason = null;
+            PdfDocument document;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                pages.Add(ReadPage(document, number));
+                // Lenient, and past a missing font: a damaged file still gives what text it has. A bounded
+                // stack depth, because a stack overflow is the one failure no catch can turn into a skip.
+                var parsing = new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true, MaxStackDepth = 64 };
+                // Bytes already in memory (a PDF read from a pipe) are read in place, without a stream's per-byte calls.
+                document = file is MemoryStream memory && memory.TryGetBuffer(out var buffer)
+                    ? PdfDocument.Open(buffer.AsMemory(), parsing)
+                    : PdfDocument.Open(file, parsing);
+            }
+            catch (PdfDocumentEncryptedException)
+            {
+                skipReason = "it is encrypted and needs a password, which LocalQa does not ask for";
+                return null;
             }
 
-            if (pages.TrueForAll(p => p.Blocks.Count == 0))
+            return new Reader(document) { PageRead = pageRead };
+        }
+
+        /// <summary>The blocks, in reading order, each with its page; pages are read as the enumeration needs them.</summary>
+        /// <param name="cancellationToken">Checked between pages.</param>
+        public IEnumerable<TextBlock> Blocks(CancellationToken cancellationToken)
+        {
+            var count = PageCount;
+            // The pages from RunningLineWindow before the one being assembled to RunningLineWindow after
+            // it: those behind keep only their band keys (their blocks are cleared once handed out).
+            var window = new List<PageText>(2 * RunningLineWindow + 1);
+            var keyCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+            var textPages = 0;
+            TextBlock? pending = null;
+            for (var number = 1; number <= count; number++)
             {
-                return PackagedText.Skip(NoTextLayer);
+                while (PagesRead < Math.Min(count, number + RunningLineWindow))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var read = ReadPage(_document, PagesRead + 1);
+                    PagesRead++;
+                    PageRead?.Invoke(read.Number);
+                    window.Add(read);
+                    if (read.HasText)
+                    {
+                        HasText = true;
+                        textPages++;
+                        foreach (var key in read.Keys)
+                        {
+                            keyCounts[key] = keyCounts.GetValueOrDefault(key) + 1;
+                        }
+
+                        // The band's lines count once the page is assembled, without its running lines.
+                        var band = read.Band.Select(b => b.Line).ToHashSet();
+                        Measure(read.Blocks.SelectMany(b => b).Where(l => !band.Contains(l)));
+                    }
+                }
+
+                while (window[0].Number < number - RunningLineWindow)
+                {
+                    var gone = window[0];
+                    window.RemoveAt(0);
+                    if (gone.HasText)
+                    {
+                        textPages--;
+                        foreach (var key in gone.Keys)
+                        {
+                            if (--keyCounts[key] == 0)
+                            {
+                                keyCounts.Remove(key);
+                            }
+                        }
+                    }
+                }
+
+                var page = window.Find(p => p.Number == number)!;
+                if (!page.HasText)
+                {
+                    continue;
+                }
+
+                RemoveRunningLines(page, keyCounts, textPages);
+                var body = BodySize();
+                foreach (var run in Runs(page, body))
+                {
+                    if (IsHeading(run))
+                    {
+                        if (pending is not null)
+                        {
+                            yield return pending;
+                            pending = null;
+                        }
+
+                        yield return new TextBlock(run.Text, BlockKind.Heading, HeadingLevel(run.Size, body)) { Page = run.Page };
+                        continue;
+                    }
+
+                    if (pending is not null && pending.Text.Length < MaxJoinedChars && Continues(pending.Text, run.Text))
+                    {
+                        // The block before ended mid-sentence and this one goes on in lower case: one
+                        // paragraph that a column or page break cut in two. It keeps the page it starts on.
+                        pending = pending with { Text = JoinLines([pending.Text, run.Text]) };
+                        continue;
+                    }
+
+                    if (pending is not null)
+                    {
+                        yield return pending;
+                    }
+
+                    pending = new TextBlock(run.Text) { Page = run.Page };
+                }
+
+                // Handed out: only its keys stay, for the pages after it to count.
+                page.Blocks.Clear();
+                page.Band.Clear();
             }
 
-            RemoveRunningLines(pages);
-            var blocks = Assemble(pages);
-            return new PackagedText(blocks, UsefulTitle(document.Information.Title));
+            if (pending is not null)
+            {
+                yield return pending;
+            }
         }
+
+        private void Measure(IEnumerable<Line> lines)
+        {
+            foreach (var line in lines)
+            {
+                var size = Math.Round(line.Size * 2) / 2;
+                _charsBySize[size] = _charsBySize.GetValueOrDefault(size) + line.Text.Length;
+                if (line.Text.Any(char.IsLetter))
+                {
+                    _letteredSizes.Add(size);
+                }
+            }
+        }
+
+        /// <summary>The size most of the text read so far is set in, by characters.</summary>
+        private double BodySize() => _charsBySize.Count == 0 ? 0 : _charsBySize.MaxBy(kv => kv.Value).Key;
+
+        /// <summary>1 for the largest heading size seen so far, 2 for the next, and so on to 6.</summary>
+        private int HeadingLevel(double size, double body)
+        {
+            var rounded = Math.Round(size * 2) / 2;
+            var larger = _letteredSizes.GetViewBetween(rounded + 0.25, double.MaxValue).Count(s => s >= body * HeadingScale);
+            return Math.Min(6, larger + 1);
+        }
+
+        /// <summary>
+        /// Drops the page's band lines that repeat, digits aside, on at least half of the pages with
+        /// text around it (a running title, a date, "Page 3 of 9", a URL), and bare page numbers there;
+        /// then counts the band lines it keeps towards the body and heading sizes.
+        /// </summary>
+        private void RemoveRunningLines(PageText page, Dictionary<string, int> keyCounts, int textPages)
+        {
+            var needed = Math.Max(2, (textPages + 1) / 2);
+            var drop = page.Band
+                .Where(b => keyCounts[b.Key] >= needed || PageNumber().IsMatch(b.Line.Text))
+                .Select(b => b.Line)
+                .ToHashSet();
+            Measure(page.Band.Select(b => b.Line).Where(l => !drop.Contains(l)).Distinct());
+            if (drop.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var block in page.Blocks)
+            {
+                block.RemoveAll(drop.Contains);
+            }
+
+            page.Blocks.RemoveAll(b => b.Count == 0);
+        }
+
+        public void Dispose() => _document.Dispose();
     }
 
     private static PageText ReadPage(PdfDocument document, int number)
@@ -176,50 +413,10 @@ internal static partial class PdfParser
         return parts;
     }
 
-    /// <summary>
-    /// Drops lines at the very top or bottom of a page that repeat, digits aside, on most pages (a
-    /// running title, a date, "Page 3 of 9", a URL), and bare page numbers there on any page.
-    /// </summary>
-    private static void RemoveRunningLines(List<PageText> pages)
-    {
-        var withText = pages.Where(p => p.Blocks.Count > 0).ToList();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var bands = new Dictionary<PageText, List<(Line Line, string Key)>>();
-        foreach (var page in withText)
-        {
-            var band = Band(page);
-            bands[page] = band;
-            foreach (var key in band.Select(b => b.Key).Distinct(StringComparer.Ordinal))
-            {
-                counts[key] = counts.GetValueOrDefault(key) + 1;
-            }
-        }
-
-        var needed = Math.Max(2, (withText.Count + 1) / 2);
-        foreach (var page in withText)
-        {
-            var drop = bands[page]
-                .Where(b => counts[b.Key] >= needed || PageNumber().IsMatch(b.Line.Text))
-                .Select(b => b.Line)
-                .ToHashSet();
-            if (drop.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (var block in page.Blocks)
-            {
-                block.RemoveAll(drop.Contains);
-            }
-
-            page.Blocks.RemoveAll(b => b.Count == 0);
-        }
-    }
-
     /// <summary>The page's topmost and bottommost lines, each keyed by where it is and its text with digits masked.</summary>
-    private static List<(Line Line, string Key)> Band(PageText page)
+    private static List<(Line Line, string Key)> BandOf(List<List<Line>> blocks)
     {
-        var lines = page.Blocks.SelectMany(b => b).ToList();
+        var lines = blocks.SelectMany(b => b).ToList();
         var top = lines.Max(l => l.Top);
         var bottom = lines.Min(l => l.Bottom);
         var band = new List<(Line, string)>();
@@ -251,55 +448,26 @@ internal static partial class PdfParser
 
     private sealed record Run(string Text, bool Large, double Size, int Page);
 
-    /// <summary>Turns each page's blocks into paragraphs and headings, joining what a break split.</summary>
-    private static List<TextBlock> Assemble(List<PageText> pages)
+    /// <summary>A page's blocks as paragraphs and headings, split where a heading or a new paragraph starts inside a block.</summary>
+    private static IEnumerable<Run> Runs(PageText page, double body)
     {
-        var body = BodySize(pages);
-        var runs = new List<Run>();
-        foreach (var page in pages)
+        foreach (var block in page.Blocks)
         {
-            foreach (var block in page.Blocks)
+            // A block can open with a heading set close above its first paragraph, and one
+            // block can hold several paragraphs when they are set without space between them.
+            var start = 0;
+            var left = block.Min(l => l.Left);
+            var right = block.Max(l => l.Right);
+            for (var i = 1; i <= block.Count; i++)
             {
-                // A block can open with a heading set close above its first paragraph, and one
-                // block can hold several paragraphs when they are set without space between them.
-                var start = 0;
-                var left = block.Min(l => l.Left);
-                var right = block.Max(l => l.Right);
-                for (var i = 1; i <= block.Count; i++)
+                if (i == block.Count || IsLarge(block[i], body) != IsLarge(block[start], body) || StartsParagraph(block[i - 1], block[i], left, right))
                 {
-                    if (i == block.Count || IsLarge(block[i], body) != IsLarge(block[start], body) || StartsParagraph(block[i - 1], block[i], left, right))
-                    {
-                        var lines = block.GetRange(start, i - start);
-                        runs.Add(new Run(JoinLines(lines.Select(l => l.Text)), IsLarge(block[start], body), lines.Max(l => l.Size), page.Number));
-                        start = i;
-                    }
+                    var lines = block.GetRange(start, i - start);
+                    yield return new Run(JoinLines(lines.Select(l => l.Text)), IsLarge(block[start], body), lines.Max(l => l.Size), page.Number);
+                    start = i;
                 }
             }
         }
-
-        var headingSizes = runs.Where(IsHeading).Select(r => Math.Round(r.Size * 2) / 2).Distinct().OrderDescending().ToList();
-        var blocks = new List<TextBlock>();
-        foreach (var run in runs)
-        {
-            if (IsHeading(run))
-            {
-                var level = Math.Min(6, headingSizes.IndexOf(Math.Round(run.Size * 2) / 2) + 1);
-                blocks.Add(new TextBlock(run.Text, BlockKind.Heading, level) { Page = run.Page });
-                continue;
-            }
-
-            if (blocks.Count > 0 && blocks[^1] is { Kind: BlockKind.Paragraph } previous && Continues(previous.Text, run.Text))
-            {
-                // The block before ended mid-sentence and this one goes on in lower case: one
-                // paragraph that a column or page break cut in two. It keeps the page it starts on.
-                blocks[^1] = previous with { Text = JoinLines([previous.Text, run.Text]) };
-                continue;
-            }
-
-            blocks.Add(new TextBlock(run.Text) { Page = run.Page });
-        }
-
-        return blocks;
     }
 
     /// <summary>
@@ -320,19 +488,6 @@ internal static partial class PdfParser
     private static bool IsHeading(Run run) => run.Large && run.Text.Length <= 200 && run.Text.Any(char.IsLetter);
 
     private static bool IsLarge(Line line, double body) => body > 0 && line.Size >= body * HeadingScale;
-
-    /// <summary>The size most of the text is set in, by characters.</summary>
-    private static double BodySize(List<PageText> pages)
-    {
-        var bySize = new Dictionary<double, long>();
-        foreach (var line in pages.SelectMany(p => p.Blocks).SelectMany(b => b))
-        {
-            var size = Math.Round(line.Size * 2) / 2;
-            bySize[size] = bySize.GetValueOrDefault(size) + line.Text.Length;
-        }
-
-        return bySize.Count == 0 ? 0 : bySize.MaxBy(kv => kv.Value).Key;
-    }
 
     private static bool Continues(string previous, string next)
     {

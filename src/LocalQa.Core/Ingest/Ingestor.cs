@@ -132,7 +132,7 @@ internal sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGe
                     unchanged++;
                     continue;
                 }
-                if (IsLarge(file, size, options.Load))
+                if (IsSectioned(file, size, options.Load))
                 {
                     var large = await IngestSectionsAsync(file, size, options, p => progress?.Report(p with { FilesDone = done - 1, FilesTotal = found.Files.Count, Chunks = chunks + p.Chunks }), cancellationToken).ConfigureAwait(false);
                     foreach (var w in large.Warnings) warnings.Add(new PathWarning(file, w));
@@ -212,9 +212,20 @@ internal sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGe
         };
     }
 
-    /// <summary>Plain text past the streaming threshold: read, chunked, embedded and stored a section at a time.</summary>
-    private static bool IsLarge(string file, long size, LoadOptions load) =>
-        size > load.StreamingThresholdBytes && DocumentLoader.FormatOf(file) == Documents.DocumentFormat.PlainText;
+    /// <summary>
+    /// Read, chunked, embedded and stored a section at a time: plain text past the streaming threshold,
+    /// and every PDF. A PDF's pages are streamed whatever its size, because a PDF's size on disk says
+    /// little about its text (a 2 MB file can hold 1,000 pages, a 200 MB one a dozen scans), and one
+    /// path for all PDFs is the path every PDF test runs. It costs a PDF its own commit instead of a
+    /// share of a batched one: a folder of 300 small PDFs showed no difference in time beyond the
+    /// noise of the measurement (docs/performance.md), parsing being most of it.
+    /// </summary>
+    private static bool IsSectioned(string file, long size, LoadOptions load) => DocumentLoader.FormatOf(file) switch
+    {
+        Documents.DocumentFormat.Pdf => true,
+        Documents.DocumentFormat.PlainText => size > load.StreamingThresholdBytes,
+        _ => false,
+    };
 
     /// <summary>The file's length, or -1 when it cannot be read.</summary>
     private static long SizeOf(string file)
@@ -233,7 +244,7 @@ internal sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGe
     private sealed record SectionedIngest(string? SkipReason, IReadOnlyList<string> Warnings, long Chunks, int Embedded, long EmbeddedTokens, double EmbedSeconds);
 
     /// <summary>
-    /// Ingests a file too large to hold whole: each section is chunked (and embedded) and written
+    /// Ingests a file too large to hold whole (or a PDF): each section is chunked (and embedded) and written
     /// before the next is read, inside one transaction, so memory stays that of a few sections and
     /// the document is still wholly old or wholly new whatever stops the process.
     /// </summary>
@@ -272,7 +283,7 @@ internal sealed class Ingestor(LocalQaIndex index, Chunker chunker, IEmbeddingGe
             {
                 await foreach (var section in sections.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    var pieces = chunker.Split(new Document(file, "", section.Text, "", 0, default) { Headings = section.Headings });
+                    var pieces = chunker.Split(new Document(file, "", section.Text, "", 0, default) { Headings = section.Headings, Pages = section.Pages });
                     ChunkEmbeddings? vectors = null;
                     if (embedder is not null && pieces.Count > 0)
                     {
