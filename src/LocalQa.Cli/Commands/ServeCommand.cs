@@ -67,6 +67,9 @@ internal static class ServeCommand
             stop.Cancel();
         });
         using var lib = LocalQaLibrary.Open(libraryOptions, LibraryModels.Both);
+        // The slots' context is built now, not on the first request: a context the model cannot hold
+        // stops serve at start with the setting to change (exit 2), rather than failing every request.
+        _ = lib.Slots;
         await AskCommand.SeedAsync(cli, lib, quiet: false, stop.Token).ConfigureAwait(false);
         var server = await LocalQaServer.StartAsync(lib, options, stop.Token).ConfigureAwait(false);
         await using (server.ConfigureAwait(false))
