@@ -63,6 +63,7 @@ public static class BenchJson
     private static JsonObject Serve(ServeBenchResult s) => new()
     {
         ["slots"] = s.Slots,
+        ["endpoint"] = s.Endpoint,
         ["prompt_tokens"] = s.PromptTokens,
         ["gen_tokens"] = s.GenTokens,
         ["in_process_first_token_ms_p50"] = Math.Round(s.InProcessFirstToken.P50Ms, 1),

@@ -70,6 +70,12 @@ public sealed record BenchOptions
     /// <summary>Concurrent clients of the serve measurement, one round of requests per count (the slots are the largest).</summary>
     public IReadOnlyList<int> ServeClients { get; init; } = [1, 4, 8];
 
+    /// <summary>
+    /// The /v1 address of an OpenAI-compatible server to drive instead of the serve the measurement
+    /// starts (llama.cpp's llama-server as the anchor): the same clients, prompts and counts; null for LocalQa's own.
+    /// </summary>
+    public string? ServeEndpoint { get; init; }
+
     /// <summary>Tokens of the cold time-to-first-token prompt.</summary>
     public int TtftPromptTokens { get; init; } = 1500;
 
@@ -148,6 +154,8 @@ public sealed record BenchOptions
             throw new InvalidInputException($"The follow-up's {TtftChangedTokens} changed tokens must be at least 1 and fewer than the {TtftPromptTokens}-token prompt.");
         if (Parallel.Count == 0 || Parallel.Any(n => n < 1 || n > BenchArguments.MaxParallel))
             throw new InvalidInputException($"--parallel needs sequence counts from 1 to {BenchArguments.MaxParallel}.");
+        if (ServeEndpoint is not null && (!Uri.TryCreate(ServeEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
+            throw new InvalidInputException($"--serve-endpoint '{ServeEndpoint}' is not an http(s) URL.", "Give the server's /v1 address, such as http://127.0.0.1:8080/v1.");
         if (ServeClients.Count == 0 || ServeClients.Any(n => n < 1 || n > BenchArguments.MaxParallel))
             throw new InvalidInputException($"--clients needs client counts from 1 to {BenchArguments.MaxParallel}.");
         if (DenseSizes.Count == 0 || DenseSizes.Any(n => n < 1))

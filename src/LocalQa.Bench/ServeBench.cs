@@ -27,7 +27,9 @@ public sealed record ServeClientsResult(int Clients, Rate DecodeTokensPerSecond,
 /// time to first token of the same prompt asked in process (the single-context chat client a console
 /// uses), to compare one client's with.
 /// </summary>
-public sealed record ServeBenchResult(int Slots, int PromptTokens, int GenTokens, IReadOnlyList<ServeClientsResult> Clients, Latency InProcessFirstToken);
+/// <param name="Endpoint">The server driven when it was not LocalQa's own (<see cref="BenchOptions.ServeEndpoint"/>); null for the serve the bench started.</param>
+/// <param name="Slots">The slots of LocalQa's serve; the server's own business (0) for another.</param>
+public sealed record ServeBenchResult(int Slots, int PromptTokens, int GenTokens, IReadOnlyList<ServeClientsResult> Clients, Latency InProcessFirstToken, string? Endpoint = null);
 
 /// <summary>
 /// Serves the model with slots over loopback and drives it with streaming clients of the OpenAI
@@ -41,9 +43,9 @@ public static class ServeBench
     public static async Task<ServeBenchResult> RunAsync(string work, BenchOptions options, Action<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var counts = options.ServeClients;
-        var slots = counts.Max();
+        var slots = options.ServeClients.Max();
         var perSlot = options.BatchedPromptTokens + options.BatchedGenTokens + 64;
+        if (options.ServeEndpoint is { } endpoint) return await RunAgainstAsync(new Uri(endpoint.TrimEnd('/') + "/"), options, perSlot, progress, ct).ConfigureAwait(false);
         var (runtime, _) = LlamaRuntime.TryLoad();
         using var library = LocalQaLibrary.Open(new LibraryOptions
         {
@@ -64,10 +66,32 @@ public static class ServeBench
         var prompts = EmbeddingBench.MakeTexts(model, new SyntheticCorpus(seed: 11), slots * options.Repeat + 1, options.BatchedPromptTokens - 24);
 
         await using var server = await LocalQaServer.StartAsync(library, new ServerOptions { Host = "127.0.0.1", Port = 0, Parallel = slots, Queue = slots }, ct).ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = server.Address, Timeout = Timeout.InfiniteTimeSpan };
-        var modelId = library.ChatModelName!;
+        using var http = new HttpClient { BaseAddress = new Uri(server.Address, "v1/"), Timeout = Timeout.InfiniteTimeSpan };
         progress?.Invoke($"serve: {slots} slots of {perSlot} tokens at {server.Address}");
+        var results = await DriveAsync(http, library.ChatModelName!, prompts, options, progress, ct).ConfigureAwait(false);
+        return new ServeBenchResult(slots, options.BatchedPromptTokens, options.BatchedGenTokens, results, await InProcessFirstTokenAsync(model, prompts, options, perSlot, ct).ConfigureAwait(false));
+    }
 
+    /// <summary>The same clients against a server the user runs (llama-server as the anchor); the model file is loaded here only to size the prompts and time the in-process first token.</summary>
+    private static async Task<ServeBenchResult> RunAgainstAsync(Uri endpoint, BenchOptions options, int perSlot, Action<string>? progress, CancellationToken ct)
+    {
+        using var model = LlamaModel.Load(options.ModelPath!, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+        var prompts = EmbeddingBench.MakeTexts(model, new SyntheticCorpus(seed: 11), options.ServeClients.Max() * options.Repeat + 1, options.BatchedPromptTokens - 24);
+        using var http = new HttpClient { BaseAddress = endpoint, Timeout = Timeout.InfiniteTimeSpan };
+        // The served model named like --model's file (LocalQa's serve names it so, without .gguf, beside its 'localqa'),
+        // else the server's first: llama-server serves one, named as it likes.
+        using var models = JsonDocument.Parse(await http.GetStringAsync("models", ct).ConfigureAwait(false));
+        var ids = models.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToList();
+        if (ids.Count == 0) throw new InvalidInputException($"The server at {endpoint} lists no models.", "Check --serve-endpoint: it is the server's /v1 address.");
+        var modelId = ids.FirstOrDefault(id => id == Path.GetFileName(options.ModelPath) || id == Path.GetFileNameWithoutExtension(options.ModelPath)) ?? ids[0];
+        progress?.Invoke($"serve: driving {endpoint} (model '{modelId}')");
+        var results = await DriveAsync(http, modelId, prompts, options, progress, ct).ConfigureAwait(false);
+        return new ServeBenchResult(0, options.BatchedPromptTokens, options.BatchedGenTokens, results, await InProcessFirstTokenAsync(model, prompts, options, perSlot, ct).ConfigureAwait(false), endpoint.ToString());
+    }
+
+    private static async Task<List<ServeClientsResult>> DriveAsync(HttpClient http, string modelId, IReadOnlyList<string> prompts, BenchOptions options, Action<string>? progress, CancellationToken ct)
+    {
+        var counts = options.ServeClients;
         // One untimed request warms the weights and the server's paths.
         await StreamAsync(http, modelId, prompts[^1], 4, ct).ConfigureAwait(false);
 
@@ -100,7 +124,11 @@ public static class ServeBench
             results.Add(result);
             progress?.Invoke($"serve {n} clients: decode {result.DecodeTokensPerSecond.Median:F1} t/s aggregate, first token p50 {result.FirstToken.P50Ms:F0} ms");
         }
+        return results;
+    }
 
+    private static async Task<Latency> InProcessFirstTokenAsync(LlamaModel model, IReadOnlyList<string> prompts, BenchOptions options, int perSlot, CancellationToken ct)
+    {
         // The same prompts in process, on the single context a console's chat uses, for one client's time to first token.
         var inProcess = new List<double>();
         using (var single = new LlamaChatClient(model, EngineBench.ContextOptions(options, perSlot, new LlamaContextOptions().BatchSize)))
@@ -119,7 +147,7 @@ public static class ServeBench
                 }
             }
         }
-        return new ServeBenchResult(slots, options.BatchedPromptTokens, options.BatchedGenTokens, results, BenchStatistics.Latencies(inProcess));
+        return BenchStatistics.Latencies(inProcess);
     }
 
     private sealed record Stream(double FirstTokenMs, long[] Chunks, int Tokens);
@@ -137,7 +165,7 @@ public static class ServeBench
             messages = new[] { new { role = "user", content = prompt } },
         });
         var sent = Stopwatch.GetTimestamp();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "chat/completions") { Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));

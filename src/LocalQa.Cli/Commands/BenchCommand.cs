@@ -32,6 +32,7 @@ internal static class BenchCommand
         var gen = new Option<int>("--gen") { Description = "Tokens for the decode measurement (llama-bench -n).", DefaultValueFactory = _ => 128 };
         var parallel = new Option<string>("--parallel") { Description = "Sequence counts for batched decode, comma-separated (llama-batched-bench -npl).", DefaultValueFactory = _ => "1,2,4,8" };
         var clients = new Option<string>("--clients") { Description = "Concurrent streaming clients for the serve measurement, comma-separated.", DefaultValueFactory = _ => "1,4,8" };
+        var serveEndpoint = new Option<string?>("--serve-endpoint") { Description = "The serve measurement drives this OpenAI-compatible server's /v1 (llama-server, say) instead of starting LocalQa's; --model is still loaded here for the prompts and the in-process comparison.", HelpName = "URL" };
         var ubatch = new Option<int>("--ubatch") { Description = "Micro-batch size (n_ubatch).", DefaultValueFactory = _ => 512 };
         var flashAttn = new Option<string>("--flash-attn") { Description = "Flash attention: on, off or auto.", DefaultValueFactory = _ => "auto" };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers of each model to offload to the GPU (0: none, -1: all); needs a CUDA or Vulkan build of the runtime.", DefaultValueFactory = _ => 0 };
@@ -44,7 +45,7 @@ internal static class BenchCommand
         var chatPrompt = new Option<int>("--chat-prompt") { Description = "Tokens of passages in the chat measurement's first message (follow-ups add 160 each).", DefaultValueFactory = _ => 800 };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var cmd = new Command("bench", "Measure prefill, decode, batched decode, embedding, retrieval, time to first token, a chat's follow-ups, ingest, PDF ingest and serve's concurrent clients on this machine.");
-        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, clients, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, pdfPages, queries, chatPrompt, json })
+        foreach (var o in new Option[] { model, synthetic, quant, embedModel, embedSynthetic, embedQuant, embedTexts, embedTokens, threads, batchThreads, prompt, gen, parallel, clients, serveEndpoint, ubatch, flashAttn, gpuLayers, repeat, only, articles, embedArticles, pdfPages, queries, chatPrompt, json })
             cmd.Options.Add(o);
         var runtime = SettingsOptions.Runtime();
         runtime.AddTo(cmd);
@@ -86,6 +87,7 @@ internal static class BenchCommand
                 GenTokens = parse.GetValue(gen),
                 Parallel = BenchArguments.ParseParallel(parse.GetValue(parallel)),
                 ServeClients = BenchArguments.ParseParallel(parse.GetValue(clients)),
+                ServeEndpoint = parse.GetValue(serveEndpoint),
                 MicroBatch = parse.GetValue(ubatch),
                 FlashAttention = BenchArguments.ParseFlashAttention(parse.GetValue(flashAttn)),
                 GpuLayers = parse.GetValue(gpuLayers),
@@ -171,7 +173,7 @@ internal static class BenchCommand
             foreach (var s in serve.Clients)
             {
                 var batched = r.Batched?.FirstOrDefault(b => b.Sequences == s.Clients);
-                o.WriteLine(string.Create(c, $"serve {s.Clients,3}    {s.DecodeTokensPerSecond.Median,10:F1} tokens/s aggregate decode ({s.DecodeTokensPerSecond.Min:F1}..{s.DecodeTokensPerSecond.Max:F1}{(batched is null ? "" : $"; {s.DecodeTokensPerSecond.Median / batched.DecodeTokensPerSecond.Median:P0} of batched {s.Clients}")}); first token p50 {s.FirstToken.P50Ms:F0} ms, p99 {s.FirstTokenP99Ms:F0} ms  ({s.Clients} streaming clients over loopback, ~{serve.PromptTokens}+{s.Tokens} tokens, {serve.Slots} slots)"));
+                o.WriteLine(string.Create(c, $"serve {s.Clients,3}    {s.DecodeTokensPerSecond.Median,10:F1} tokens/s aggregate decode ({s.DecodeTokensPerSecond.Min:F1}..{s.DecodeTokensPerSecond.Max:F1}{(batched is null ? "" : $"; {s.DecodeTokensPerSecond.Median / batched.DecodeTokensPerSecond.Median:P0} of batched {s.Clients}")}); first token p50 {s.FirstToken.P50Ms:F0} ms, p99 {s.FirstTokenP99Ms:F0} ms  ({s.Clients} streaming clients of {serve.Endpoint ?? $"LocalQa's serve over loopback, {serve.Slots} slots"}, ~{serve.PromptTokens}+{s.Tokens} tokens)"));
             }
             if (serve.Clients.FirstOrDefault(s => s.Clients == 1) is { } one)
                 o.WriteLine(string.Create(c, $"serve ttft   {one.FirstToken.P50Ms,10:F0} ms = {one.FirstToken.P50Ms / serve.InProcessFirstToken.P50Ms:P0} of in process {serve.InProcessFirstToken.P50Ms:F0} ms  (one client, same prompts)"));

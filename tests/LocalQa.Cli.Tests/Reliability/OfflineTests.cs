@@ -87,8 +87,8 @@ public sealed class OfflineTests : IDisposable
     // to; it is built only when those settings ask for it (the unshared run above has none).
     private const string RemoteEngine = "src/LocalQa.Hosting/Remote/";
 
-    // `bench --only serve` drives the server it starts itself, bound to 127.0.0.1: its clients never
-    // leave the machine (checked below: the bench binds loopback).
+    // `bench --only serve` drives the server it starts itself, bound to 127.0.0.1 (checked below), or
+    // the server the user names with --serve-endpoint: never anything else.
     private const string ServeBench = "src/LocalQa.Bench/ServeBench.cs";
 
     [Fact]

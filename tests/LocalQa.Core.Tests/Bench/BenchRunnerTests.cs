@@ -208,6 +208,48 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_serve_measurement_drives_another_server_when_given_its_endpoint()
+    {
+        // Another OpenAI-compatible server (here a LocalQa serve the test starts) stands in for llama-server.
+        var work = models.NewWorkFolder();
+        try
+        {
+            using var library = LocalQa.Hosting.LocalQaLibrary.Open(new LocalQa.Hosting.LibraryOptions
+            {
+                Home = work,
+                IndexPath = Path.Combine(work, "other.db"),
+                ChatModel = models.ModelPath,
+                ContextSize = 256,
+                Threads = 1,
+                Slots = 2,
+            }, LocalQa.Hosting.LibraryModels.Chat);
+            await using var server = await LocalQa.Server.LocalQaServer.StartAsync(library, new LocalQa.Server.ServerOptions { Host = "127.0.0.1", Port = 0 }, TestContext.Current.CancellationToken);
+            var endpoint = new Uri(server.Address, "v1").ToString();
+            var options = TinyOptions(work) with { Sections = BenchSections.Serve, ServeEndpoint = endpoint };
+            var report = await BenchRunner.RunAsync(options);
+
+            var serve = report.Serve!;
+            Assert.Equal(endpoint + "/", serve.Endpoint);
+            Assert.Equal([1, 2], serve.Clients.Select(c => c.Clients));
+            Assert.All(serve.Clients, c => Assert.InRange(c.Tokens, 1, 4));
+            // Its slots decoded the clients' requests: the bench started no server of its own.
+            Assert.True(library.Slots!.DecodeCalls > 0);
+            Assert.Equal(2, library.Slots.PeakParallel);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_serve_endpoint_that_is_not_an_http_url_is_a_user_error()
+    {
+        var e = Assert.Throws<InvalidInputException>(new BenchOptions { ServeEndpoint = "localhost:8080" }.Validate);
+        Assert.Contains("--serve-endpoint", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Too_many_parallel_sequences_for_the_context_is_a_user_error()
     {
         var options = TinyOptions(models.NewWorkFolder()) with { Sections = BenchSections.Batched, Parallel = [64], BatchedPromptTokens = 128, BatchedGenTokens = 64 };
