@@ -232,9 +232,9 @@ public sealed class BenchRunnerTests(BenchModelsFixture models) : IClassFixture<
             Assert.Equal(endpoint + "/", serve.Endpoint);
             Assert.Equal([1, 2], serve.Clients.Select(c => c.Clients));
             Assert.All(serve.Clients, c => Assert.InRange(c.Tokens, 1, 4));
-            // Its slots decoded the clients' requests: the bench started no server of its own.
+            // Its slots decoded the clients' requests: the bench started no server of its own. (Whether the
+            // two clients overlapped depends on how fast the tiny model answers, so that is not asserted.)
             Assert.True(library.Slots!.DecodeCalls > 0);
-            Assert.Equal(2, library.Slots.PeakParallel);
         }
         finally
         {
