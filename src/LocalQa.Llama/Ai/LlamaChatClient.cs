@@ -125,24 +125,8 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
         if (answerTokens.Count > 0) _marks.Add((_transcript.Length, tokens.Length));
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var text = new StringBuilder();
-        UsageDetails? usage = null;
-        ChatFinishReason? finish = null;
-        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
-        {
-            text.Append(update.Text);
-            finish ??= update.FinishReason;
-            foreach (var c in update.Contents) if (c is UsageContent u) usage = u.Details;
-        }
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
-        {
-            FinishReason = finish,
-            Usage = usage,
-            ModelId = Metadata.DefaultModelId,
-        };
-    }
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        LlamaPrompts.CollectAsync(GetStreamingResponseAsync(messages, options, cancellationToken), Metadata.DefaultModelId);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -173,17 +157,7 @@ public sealed class LlamaChatClient : IChatClient, IPromptBudget, IPromptCache
                 else if (_generator.LastStats!.StopReason == StopReason.StopString) RememberTranscript(prompt, promptText, splicedChars, "", []);
                 else RememberTranscript(prompt, promptText, splicedChars, answer.ToString(), _generator.LastAnswerTokens);
             }
-            var stats = _generator.LastStats!;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails
-            {
-                InputTokenCount = stats.PromptTokens,
-                CachedInputTokenCount = stats.ReusedTokens,
-                OutputTokenCount = stats.GeneratedTokens,
-                TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
-            }.WithTimings(stats.PromptMs, stats.FirstTokenMs, stats.DecodeMs))])
-            {
-                FinishReason = LlamaPrompts.FinishReason(stats.StopReason),
-            };
+            yield return LlamaPrompts.UsageUpdate(_generator.LastStats!, null);
         }
         finally
         {

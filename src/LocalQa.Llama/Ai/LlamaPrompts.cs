@@ -58,6 +58,35 @@ internal static class LlamaPrompts
         };
     }
 
+    /// <summary>A streamed answer gathered into one response, as both llama.cpp chat clients give it whole.</summary>
+    public static async Task<ChatResponse> CollectAsync(IAsyncEnumerable<ChatResponseUpdate> updates, string? modelId)
+    {
+        var text = new System.Text.StringBuilder();
+        UsageDetails? usage = null;
+        ChatFinishReason? finish = null;
+        await foreach (var update in updates.ConfigureAwait(false))
+        {
+            text.Append(update.Text);
+            finish ??= update.FinishReason;
+            foreach (var c in update.Contents) if (c is UsageContent u) usage = u.Details;
+        }
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString())) { FinishReason = finish, Usage = usage, ModelId = modelId };
+    }
+
+    /// <summary>The last update of a generation: what it cost (prompt, reuse, output, timings) and why it stopped.</summary>
+    public static ChatResponseUpdate UsageUpdate(GenerationStats stats, string? modelId) =>
+        new(ChatRole.Assistant, [new UsageContent(new UsageDetails
+        {
+            InputTokenCount = stats.PromptTokens,
+            CachedInputTokenCount = stats.ReusedTokens,
+            OutputTokenCount = stats.GeneratedTokens,
+            TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
+        }.WithTimings(stats.PromptMs, stats.FirstTokenMs, stats.DecodeMs))])
+        {
+            FinishReason = FinishReason(stats.StopReason),
+            ModelId = modelId,
+        };
+
     public static ChatFinishReason FinishReason(StopReason stop) =>
         stop is StopReason.MaxTokens or StopReason.ContextFull ? ChatFinishReason.Length : ChatFinishReason.Stop;
 }

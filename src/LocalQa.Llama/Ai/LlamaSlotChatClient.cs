@@ -81,24 +81,8 @@ public sealed class LlamaSlotChatClient : IChatClient, IPromptBudget
 
     private int[] Tokens(IEnumerable<ChatMessage> messages) => LlamaPrompts.Tokenize(_model, LlamaPrompts.Render(_model, messages));
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var text = new StringBuilder();
-        UsageDetails? usage = null;
-        ChatFinishReason? finish = null;
-        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
-        {
-            text.Append(update.Text);
-            finish ??= update.FinishReason;
-            foreach (var c in update.Contents) if (c is UsageContent u) usage = u.Details;
-        }
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
-        {
-            FinishReason = finish,
-            Usage = usage,
-            ModelId = Metadata.DefaultModelId,
-        };
-    }
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        LlamaPrompts.CollectAsync(GetStreamingResponseAsync(messages, options, cancellationToken), Metadata.DefaultModelId);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -124,18 +108,7 @@ public sealed class LlamaSlotChatClient : IChatClient, IPromptBudget
                 await ((Task)run.Completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
-        var stats = result!.Stats;
-        yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails
-        {
-            InputTokenCount = stats.PromptTokens,
-            CachedInputTokenCount = stats.ReusedTokens,
-            OutputTokenCount = stats.GeneratedTokens,
-            TotalTokenCount = stats.PromptTokens + stats.GeneratedTokens,
-        }.WithTimings(stats.PromptMs, stats.FirstTokenMs, stats.DecodeMs))])
-        {
-            FinishReason = LlamaPrompts.FinishReason(stats.StopReason),
-            ModelId = Metadata.DefaultModelId,
-        };
+        yield return LlamaPrompts.UsageUpdate(result!.Stats, Metadata.DefaultModelId);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
